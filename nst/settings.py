@@ -1,0 +1,233 @@
+"""Every parameter of a run, in one frozen dataclass, validated, to and from JSON.
+
+The command line and the window both read their defaults from here, so each default is
+written once. Construction validates: a bad value raises :class:`SettingsError` naming
+the field and what is allowed.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+import math
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from nst.errors import NstError
+
+# VGG19's 16 convolution layers, in network order (Simonyan & Zisserman 2014, config E).
+# Keras's VGG19 names them this way; each output is taken after its ReLU.
+CONV_LAYERS: tuple[str, ...] = (
+    "block1_conv1", "block1_conv2",
+    "block2_conv1", "block2_conv2",
+    "block3_conv1", "block3_conv2", "block3_conv3", "block3_conv4",
+    "block4_conv1", "block4_conv2", "block4_conv3", "block4_conv4",
+    "block5_conv1", "block5_conv2", "block5_conv3", "block5_conv4",
+)  # fmt: skip
+
+# Gatys et al. 2016, section 3: content at conv4_2; style at conv1_1 ... conv5_1, equally
+# weighted (w_l = 1/5; our layer weights are relative, so 1 each means the same).
+PAPER_CONTENT_LAYERS: dict[str, float] = {"block4_conv2": 1.0}
+PAPER_STYLE_LAYERS: dict[str, float] = {
+    "block1_conv1": 1.0,
+    "block2_conv1": 1.0,
+    "block3_conv1": 1.0,
+    "block4_conv1": 1.0,
+    "block5_conv1": 1.0,
+}
+
+OPTIMIZERS: tuple[str, ...] = ("lbfgs", "adam", "adadelta", "rmsprop", "sgd")
+OPTIMIZER_LABELS: dict[str, str] = {
+    "lbfgs": "L-BFGS",
+    "adam": "Adam",
+    "adadelta": "Adadelta",
+    "rmsprop": "RMSprop",
+    "sgd": "SGD",
+}
+
+# Learning rates for an image in 0..255 pixel units with our normalized losses (see
+# losses.py). L-BFGS's rate scales its quasi-Newton step: 1 is the full step. Adam's 4
+# moves a pixel by up to ~4 levels per step early on, the range jcjohnson's neural-style
+# uses (1..10); RMSprop is of the same kind. SGD and Adadelta values were tuned on
+# tubingen/starry_night at 256 px (see tests/test_transfer.py::test_every_optimizer_lowers_loss).
+DEFAULT_LEARNING_RATES: dict[str, float] = {
+    "lbfgs": 1.0,
+    "adam": 4.0,
+    "adadelta": 400.0,
+    "rmsprop": 2.0,
+    "sgd": 2000.0,
+}
+
+INITS: tuple[str, ...] = ("content", "noise", "style")
+
+MIN_SIZE = 16  # below this block5 has no spatial extent left (VGG19 pools 4 times: 16 / 2^4 = 1)
+MAX_SIZE = 8192  # past this a single image's activations no longer fit in 24 GiB
+MAX_ITERATIONS = 100_000
+
+
+class SettingsError(NstError, ValueError):
+    """A setting has a value that is not allowed; the message names the field."""
+
+    def __init__(self, field_name: str, message: str) -> None:
+        super().__init__(f"{field_name}: {message}")
+        self.field = field_name
+
+
+@dataclass(frozen=True, kw_only=True)
+class Settings:
+    """The recipe of one run. Paths are strings so that the recipe is plain JSON."""
+
+    content: str = ""
+    style: str = ""
+    content_layers: Mapping[str, float] = field(
+        default_factory=lambda: dict(PAPER_CONTENT_LAYERS)
+    )
+    style_layers: Mapping[str, float] = field(
+        default_factory=lambda: dict(PAPER_STYLE_LAYERS)
+    )
+    # Global weights on the normalized losses (losses.py): the style term is much smaller
+    # than the content term once both are relative errors, so style gets the larger weight.
+    # Chosen by looking at tubingen/starry_night at 256 and 512 px (README figure).
+    content_weight: float = 1.0
+    style_weight: float = 10.0
+    tv_weight: float = 1.0
+    optimizer: str = "lbfgs"
+    learning_rate: float | None = None  # None: the optimizer's own default
+    iterations: int = 300
+    size: int = 512  # longest side of the output, in pixels
+    style_size: int | None = None  # longest side of the style image; None: same as size
+    init: str = "content"
+    seed: int = 0
+    preview_every: int = 10  # emit the current image every N steps (0: never)
+    weights: str | None = None  # a VGG19 weights file; None: search the usual sources
+
+    def __post_init__(self) -> None:
+        set_ = object.__setattr__
+        set_(self, "content_layers", _layer_weights("content_layers", self.content_layers))
+        set_(self, "style_layers", _layer_weights("style_layers", self.style_layers))
+        if not any(w > 0 for w in self.style_layers.values()):
+            raise SettingsError("style_layers", "check at least one style layer with a weight above 0")
+        for name in ("content_weight", "style_weight", "tv_weight"):
+            set_(self, name, _non_negative(name, getattr(self, name)))
+        if self.optimizer not in OPTIMIZERS:
+            raise SettingsError("optimizer", f"{self.optimizer!r} is not one of {', '.join(OPTIMIZERS)}")
+        if self.learning_rate is not None:
+            rate = _number("learning_rate", self.learning_rate)
+            if rate <= 0:
+                raise SettingsError("learning_rate", f"must be above 0, not {rate:g}")
+            set_(self, "learning_rate", rate)
+        set_(self, "iterations", _int_in("iterations", self.iterations, 1, MAX_ITERATIONS))
+        set_(self, "size", _int_in("size", self.size, MIN_SIZE, MAX_SIZE))
+        if self.style_size is not None:
+            set_(self, "style_size", _int_in("style_size", self.style_size, MIN_SIZE, MAX_SIZE))
+        if self.init not in INITS:
+            raise SettingsError("init", f"{self.init!r} is not one of {', '.join(INITS)}")
+        set_(self, "seed", _int_in("seed", self.seed, 0, 2**31 - 1))
+        set_(self, "preview_every", _int_in("preview_every", self.preview_every, 0, MAX_ITERATIONS))
+        for name in ("content", "style"):
+            if not isinstance(getattr(self, name), str):
+                raise SettingsError(name, "must be a file path")
+        if self.weights is not None and not isinstance(self.weights, str):
+            raise SettingsError("weights", "must be a file path")
+
+    # --- derived values ---------------------------------------------------------------
+
+    @property
+    def resolved_learning_rate(self) -> float:
+        if self.learning_rate is not None:
+            return self.learning_rate
+        return DEFAULT_LEARNING_RATES[self.optimizer]
+
+    @property
+    def layers_in_use(self) -> tuple[str, ...]:
+        """Layers whose weight is above 0, in network order."""
+        used = {n for n, w in self.content_layers.items() if w > 0}
+        used |= {n for n, w in self.style_layers.items() if w > 0}
+        return tuple(n for n in CONV_LAYERS if n in used)
+
+    def missing_inputs(self) -> list[str]:
+        """What a run still needs before it can start, in words (empty when ready)."""
+        missing = []
+        if not self.content:
+            missing.append("choose a content image")
+        if not self.style:
+            missing.append("choose a style image")
+        return missing
+
+    def replace(self, **changes: Any) -> Settings:
+        return dataclasses.replace(self, **changes)
+
+    # --- JSON -------------------------------------------------------------------------
+
+    def to_dict(self) -> dict[str, Any]:
+        data = dataclasses.asdict(self)
+        data["content_layers"] = dict(self.content_layers)
+        data["style_layers"] = dict(self.style_layers)
+        return data
+
+    def to_json(self) -> str:
+        return json.dumps(self.to_dict(), indent=2)
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any], *, strict: bool = True) -> Settings:
+        """Build settings from a recipe's dict.
+
+        With ``strict``, an unknown key is an error; otherwise unknown keys are ignored
+        (a recipe from a newer version). A recipe written beside a result holds the
+        settings under the key "settings"; that form is accepted too.
+        """
+        if not isinstance(data, Mapping):
+            raise SettingsError("recipe", "must be a JSON object")
+        if "settings" in data and isinstance(data["settings"], Mapping):
+            data = data["settings"]
+        known = {f.name for f in dataclasses.fields(cls)}
+        unknown = sorted(set(data) - known)
+        if unknown and strict:
+            raise SettingsError(unknown[0], f"is not a setting (known: {', '.join(sorted(known))})")
+        return cls(**{k: v for k, v in data.items() if k in known})
+
+
+def field_names() -> tuple[str, ...]:
+    return tuple(f.name for f in dataclasses.fields(Settings))
+
+
+def _number(name: str, value: Any) -> float:
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        raise SettingsError(name, f"must be a number, not {value!r}")
+    value = float(value)
+    if not math.isfinite(value):
+        raise SettingsError(name, f"must be a finite number, not {value}")
+    return value
+
+
+def _non_negative(name: str, value: Any) -> float:
+    value = _number(name, value)
+    if value < 0:
+        raise SettingsError(name, f"must be 0 or more, not {value:g}")
+    return value
+
+
+def _int_in(name: str, value: Any, low: int, high: int) -> int:
+    if isinstance(value, bool) or not isinstance(value, int):
+        if isinstance(value, float) and value.is_integer():
+            value = int(value)
+        else:
+            raise SettingsError(name, f"must be a whole number, not {value!r}")
+    if not low <= value <= high:
+        raise SettingsError(name, f"must be between {low} and {high}, not {value}")
+    return value
+
+
+def _layer_weights(name: str, value: Any) -> dict[str, float]:
+    if not isinstance(value, Mapping):
+        raise SettingsError(name, "must map VGG19 conv layer names to weights")
+    result: dict[str, float] = {}
+    for layer, weight in value.items():
+        if layer not in CONV_LAYERS:
+            raise SettingsError(
+                name, f"unknown layer {layer!r}; the layers are {', '.join(CONV_LAYERS)}"
+            )
+        result[layer] = _non_negative(f"{name}.{layer}", weight)
+    # keep network order, whatever order the caller gave
+    return {layer: result[layer] for layer in CONV_LAYERS if layer in result}
