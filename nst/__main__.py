@@ -68,7 +68,8 @@ def build_parser() -> Parser:
     p.add_argument("--content", metavar="FILE", help="the photo to restyle")
     p.add_argument("--style", metavar="FILE", help="the painting whose style to take")
     p.add_argument("--output-dir", metavar="DIR", help="folder for the result (created if missing)")
-    p.add_argument("--config", metavar="RECIPE", help="start from a recipe (.json) of an earlier run")
+    p.add_argument("--config", metavar="RECIPE",
+                   help="start from a recipe (.json) of an earlier run")
     p.add_argument("--size", type=int, help=f"longest side of the output in px (default {d.size})")
     p.add_argument("--work-size", type=int,
                    help="longest side the optimization runs at, scaled up to --size at the end "
@@ -158,7 +159,8 @@ def settings_from_args(args: argparse.Namespace) -> tuple[Settings, list[str]]:
     try:
         settings = Settings(**values)
     except SettingsError as exc:
-        raise UsageError(f"--{exc.field.split('.')[0].replace('_', '-')}: {_after_field(exc)}") from None
+        option = "--" + exc.field.split(".")[0].replace("_", "-")
+        raise UsageError(f"{option}: {_after_field(exc)}") from None
     except TypeError as exc:  # a recipe field of the wrong shape
         raise UsageError(f"The recipe '{args.config}' has a bad field: {exc}.") from None
     missing = [f"--{n}" for n in ("content", "style") if not getattr(settings, n)]
@@ -179,6 +181,14 @@ class ProgressPrinter:
         self.stream = stream
         self.quiet = quiet
         self.tty = stream.isatty()
+
+    def status(self, text: str, keep: bool = False) -> None:
+        """A line about what is happening: on a terminal only, so that piped stderr holds
+        nothing but progress and, if something is wrong, the one error line."""
+        if self.quiet or not self.tty:
+            return
+        self.stream.write(f"\r{text}\x1b[K" + ("\n" if keep else ""))
+        self.stream.flush()
 
     def __call__(self, p: Any) -> None:
         if self.quiet:
@@ -226,23 +236,20 @@ def _main(argv: Sequence[str] | None) -> int:
         print(line, file=sys.stderr)
     logging.basicConfig(level=logging.INFO if args.verbose else logging.WARNING,
                         format="%(levelname)s %(name)s: %(message)s")
-    # TensorFlow logs C++ warnings (no CUDA driver, CPU features) to stderr at import;
-    # they are noise to a user. Errors reach us as Python exceptions anyway.
-    os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
 
     from nst import images
     from nst.transfer import Transfer
 
-    folder = images.check_output_dir(args.output_dir)
-    session = Transfer(settings)
-    show = ProgressPrinter(sys.stderr, args.quiet)
-    if not args.quiet:
-        print("loading images and the VGG19 weights ...", file=sys.stderr, flush=True)
     started = time.perf_counter()
+    # Everything the user named is checked before the slow part starts.
+    folder = images.check_output_dir(args.output_dir)
+    content = images.load_image(settings.content, role="content image")
+    style = images.load_image(settings.style, role="style image")
+    session = Transfer(settings, content_image=content, style_image=style)
+    show = ProgressPrinter(sys.stderr, args.quiet)
+    show.status("loading the VGG19 weights ...")
     session.prepare()
-    if not args.quiet:
-        print(f"running on {session.device} with {session.weights.describe()}",
-              file=sys.stderr, flush=True)
+    show.status(f"running on {session.device} with {session.weights.describe()}", keep=True)
     interrupted = False
     try:
         for progress in session.steps():

@@ -13,9 +13,8 @@ from __future__ import annotations
 import logging
 import threading
 
-import tensorflow as tf
-
 from nst.settings import CONV_LAYERS
+from nst.tf_runtime import tf
 from nst.weights import VGGWeights
 
 log = logging.getLogger(__name__)

@@ -18,7 +18,7 @@ Departures from the paper, and why:
 
 from __future__ import annotations
 
-import tensorflow as tf
+from nst.tf_runtime import tf
 
 # Added to denominators that could be zero: a target of all zeros (a black image's
 # features) must not divide by zero. Small against any real target's squared norm.

@@ -15,7 +15,7 @@ import math
 from collections.abc import Callable
 from dataclasses import dataclass
 
-import tensorflow as tf
+from nst.tf_runtime import tf
 
 # An evaluation: image (flat) -> (loss, gradient (flat)).
 Evaluate = Callable[[tf.Tensor], tuple[float, tf.Tensor]]
@@ -104,7 +104,8 @@ class Adadelta(FirstOrder):
         if self.mean_square_g is None:
             self.mean_square_g, self.mean_square_dx = tf.zeros_like(g), tf.zeros_like(g)
         self.mean_square_g = self.RHO * self.mean_square_g + (1 - self.RHO) * tf.square(g)
-        dx = tf.sqrt(self.mean_square_dx + self.EPSILON) / tf.sqrt(self.mean_square_g + self.EPSILON) * g
+        rms_dx = tf.sqrt(self.mean_square_dx + self.EPSILON)
+        dx = rms_dx / tf.sqrt(self.mean_square_g + self.EPSILON) * g
         self.mean_square_dx = self.RHO * self.mean_square_dx + (1 - self.RHO) * tf.square(dx)
         return self.learning_rate * dx
 

@@ -112,11 +112,14 @@ class Settings:
         set_(self, "content_layers", _layer_weights("content_layers", self.content_layers))
         set_(self, "style_layers", _layer_weights("style_layers", self.style_layers))
         if not any(w > 0 for w in self.style_layers.values()):
-            raise SettingsError("style_layers", "check at least one style layer with a weight above 0")
+            raise SettingsError(
+                "style_layers", "check at least one style layer with a weight above 0"
+            )
         for name in ("content_weight", "style_weight", "tv_weight"):
             set_(self, name, _non_negative(name, getattr(self, name)))
         if self.optimizer not in OPTIMIZERS:
-            raise SettingsError("optimizer", f"{self.optimizer!r} is not one of {', '.join(OPTIMIZERS)}")
+            allowed = ", ".join(OPTIMIZERS)
+            raise SettingsError("optimizer", f"{self.optimizer!r} is not one of {allowed}")
         if self.learning_rate is not None:
             rate = _number("learning_rate", self.learning_rate)
             if rate <= 0:
@@ -128,7 +131,9 @@ class Settings:
             if getattr(self, name) is not None:
                 set_(self, name, _int_in(name, getattr(self, name), MIN_SIZE, MAX_SIZE))
         if self.work_size is not None and self.work_size > self.size:
-            raise SettingsError("work_size", f"must not exceed size ({self.size}), not {self.work_size}")
+            raise SettingsError(
+                "work_size", f"must not exceed size ({self.size}), not {self.work_size}"
+            )
         if self.init not in INITS:
             raise SettingsError("init", f"{self.init!r} is not one of {', '.join(INITS)}")
         set_(self, "seed", _int_in("seed", self.seed, 0, 2**31 - 1))

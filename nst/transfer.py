@@ -25,7 +25,6 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
-import tensorflow as tf
 
 from nst import __version__, images
 from nst.errors import RunError
@@ -33,6 +32,7 @@ from nst.features import FeatureExtractor, get_extractor
 from nst.losses import content_loss, gram, style_loss, total_variation, weighted_mean
 from nst.optimizers import FIRST_ORDER, LBFGS
 from nst.settings import Settings
+from nst.tf_runtime import tf
 from nst.weights import VGGWeights, load_weights
 
 log = logging.getLogger(__name__)

@@ -9,7 +9,6 @@ from nst.settings import (
     DEFAULT_LEARNING_RATES,
     OPTIMIZERS,
     PAPER_CONTENT_LAYERS,
-    PAPER_STYLE_LAYERS,
     Settings,
     SettingsError,
 )

@@ -1,0 +1,202 @@
+"""The command line: outputs, recipes, progress and every error path."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from PIL import Image
+
+from nst import images
+from nst.__main__ import main
+
+FAST = ["--size", "40", "--iterations", "3"]
+
+
+@pytest.fixture
+def run_cli(capsys):
+    def run(*args: str) -> tuple[int, str, str]:
+        code = main(list(args))
+        out, err = capsys.readouterr()
+        return code, out, err
+
+    return run
+
+
+def test_a_run_saves_png_and_recipe_and_prints_the_path_last(
+    run_cli, tmp_path, content_path, style_path
+) -> None:
+    code, out, err = run_cli(
+        "--content", content_path, "--style", style_path, "--output-dir", str(tmp_path),
+        *FAST, "--style-layers", "block1_conv1=1,block2_conv1=0.5", "--optimizer", "adam",
+    )
+    assert code == 0, err
+    path = Path(out.strip().splitlines()[-1])
+    assert path == tmp_path / "tubingen_starry_night_001.png"
+    assert Image.open(path).size == (40, 30)
+    recipe = json.loads(path.with_suffix(".json").read_text())
+    assert recipe == images.read_recipe_from_png(path)
+    s = recipe["settings"]
+    assert s["style_layers"] == {"block1_conv1": 1.0, "block2_conv1": 0.5}
+    assert s["optimizer"] == "adam" and s["learning_rate"] == 4.0 and s["iterations"] == 3
+    assert s["content"] == content_path
+    assert len(recipe["weights"]["sha256"]) == 64 and recipe["weights"]["source"]
+    assert {"tensorflow", "numpy", "pillow"} <= set(recipe["versions"])
+    assert recipe["device"] and recipe["duration_s"] > 0
+    assert set(recipe["final_losses"]) == {"total", "content", "style", "tv"}
+    # stderr is not a terminal here: plain progress lines, one per reported step
+    assert "step 3/3" in err
+    assert "Traceback" not in err
+
+
+def test_never_overwrites_and_reruns_a_recipe_with_overrides(
+    run_cli, tmp_path, content_path, style_path
+) -> None:
+    first = tmp_path / "tubingen_starry_night_001.png"
+    first.write_bytes(b"a user's file")
+    code, out, _ = run_cli(
+        "--content", content_path, "--style", style_path, "--output-dir", str(tmp_path), *FAST
+    )
+    assert code == 0
+    second = Path(out.strip().splitlines()[-1])
+    assert second.name == "tubingen_starry_night_002.png"
+    assert first.read_bytes() == b"a user's file"
+    # rerun from the recipe written beside it, changing one setting
+    code, out, err = run_cli(
+        "--config", str(second.with_suffix(".json")), "--output-dir", str(tmp_path),
+        "--iterations", "2",
+    )
+    assert code == 0, err
+    third = Path(out.strip().splitlines()[-1])
+    recipe = json.loads(third.with_suffix(".json").read_text())["settings"]
+    assert third.name == "tubingen_starry_night_003.png"
+    assert recipe["iterations"] == 2 and recipe["size"] == 40
+
+
+def assert_one_line_error(code: int, out: str, err: str, *words: str) -> None:
+    assert code == 2
+    assert out == ""
+    lines = err.strip().splitlines()
+    assert len(lines) == 1, err
+    assert lines[0].startswith("error: ")
+    for word in words:
+        assert word in lines[0]
+
+
+@pytest.mark.parametrize(
+    ("args", "words"),
+    [
+        (["--size", "abc"], ["--size", "abc"]),
+        (["--size", "4"], ["--size", "between 16"]),
+        (["--optimizer", "newton"], ["--optimizer", "newton"]),
+        (["--style-layers", "block9_conv1=1"], ["--style-layers", "block9_conv1"]),
+        (["--style-layers", "block1_conv1=x"], ["--style-layers", "'x'"]),
+        (["--content-layers", "block4_conv2=-1"], ["--content-layers", "0 or more"]),
+        (["--learning-rate", "-1"], ["--learning-rate", "above 0"]),
+        (["--iterations", "0"], ["--iterations"]),
+        (["--init", "zeros"], ["--init"]),
+        (["--bogus"], ["--bogus"]),
+    ],
+)
+def test_bad_option_values(run_cli, tmp_path, content_path, style_path, args, words) -> None:
+    out_dir = tmp_path / "out"
+    result = run_cli(
+        "--content", content_path, "--style", style_path, "--output-dir", str(out_dir), *args
+    )
+    assert_one_line_error(*result, *words)
+    assert not out_dir.exists() or not any(out_dir.iterdir())
+
+
+def test_missing_required_options(run_cli, tmp_path, style_path) -> None:
+    assert_one_line_error(*run_cli("--style", style_path, "--output-dir", str(tmp_path)),
+                          "--content")
+    assert_one_line_error(*run_cli("--content", style_path, "--style", style_path), "--output-dir")
+
+
+def bad_inputs(tmp_path: Path, good: str) -> dict[str, tuple[str, str]]:
+    """name -> (content path, words the message must hold)."""
+    text = tmp_path / "notes.jpg"
+    text.write_text("this is not a picture")
+    empty = tmp_path / "empty.png"
+    empty.write_bytes(b"")
+    truncated = tmp_path / "cut.jpg"
+    truncated.write_bytes(Path(good).read_bytes()[:3000])
+    folder = tmp_path / "a_folder.jpg"
+    folder.mkdir()
+    return {
+        "missing": (str(tmp_path / "nope.jpg"), "nope.jpg"),
+        "not an image": (str(text), "notes.jpg"),
+        "empty": (str(empty), "empty.png"),
+        "truncated": (str(truncated), "cut.jpg"),
+        "folder": (str(folder), "a_folder.jpg"),
+    }
+
+
+def test_bad_image_files_are_refused_without_leaving_files(
+    run_cli, tmp_path, content_path, style_path
+) -> None:
+    out_dir = tmp_path / "results"
+    for path, words in bad_inputs(tmp_path, content_path).values():
+        result = run_cli("--content", path, "--style", style_path, "--output-dir", str(out_dir),
+                         *FAST)
+        assert_one_line_error(*result, words)
+        result = run_cli("--content", content_path, "--style", path, "--output-dir",
+                         str(out_dir), *FAST)
+        assert_one_line_error(*result, words, "style image")
+    assert not out_dir.exists() or not any(out_dir.iterdir())
+
+
+def test_unwritable_output_folder(run_cli, tmp_path, content_path, style_path) -> None:
+    a_file = tmp_path / "file.txt"
+    a_file.write_text("x")
+    result = run_cli("--content", content_path, "--style", style_path, "--output-dir",
+                     str(a_file), *FAST)
+    assert_one_line_error(*result, "file.txt")
+    assert a_file.read_text() == "x"
+
+
+def test_bad_recipe_files(run_cli, tmp_path) -> None:
+    broken = tmp_path / "broken.json"
+    broken.write_text("{not json")
+    result = run_cli("--config", str(broken), "--output-dir", str(tmp_path))
+    assert_one_line_error(*result, "broken.json", "not valid JSON")
+    result = run_cli("--config", str(tmp_path / "gone.json"), "--output-dir", str(tmp_path))
+    assert_one_line_error(*result, "gone.json", "does not exist")
+    wrong = tmp_path / "wrong.json"
+    wrong.write_text(json.dumps({"settings": {"size": "big", "content": "a", "style": "b"}}))
+    result = run_cli("--config", str(wrong), "--output-dir", str(tmp_path))
+    assert_one_line_error(*result, "--size", "whole number")
+
+
+def test_bad_weights_file(run_cli, tmp_path, content_path, style_path) -> None:
+    fake = tmp_path / "weights.h5"
+    fake.write_bytes(os.urandom(1000))
+    result = run_cli("--content", content_path, "--style", style_path, "--output-dir",
+                     str(tmp_path / "out"), "--weights", str(fake), *FAST)
+    assert_one_line_error(*result, "weights.h5")
+
+
+def test_as_a_real_process(tmp_path, content_path, style_path) -> None:
+    """python -m nst itself: exit codes, no traceback, the path last on stdout."""
+    env = dict(os.environ)
+    root = Path(__file__).resolve().parent.parent
+    env["PYTHONPATH"] = str(root)
+    ok = subprocess.run(
+        [sys.executable, "-m", "nst", "--content", content_path, "--style", style_path,
+         "--output-dir", str(tmp_path), "--size", "32", "--iterations", "2"],
+        capture_output=True, text=True, env=env, cwd=tmp_path,
+    )
+    assert ok.returncode == 0, ok.stderr
+    assert Path(ok.stdout.strip().splitlines()[-1]).is_file()
+    bad = subprocess.run(
+        [sys.executable, "-m", "nst", "--content", "missing.jpg", "--style", style_path,
+         "--output-dir", str(tmp_path)],
+        capture_output=True, text=True, env=env, cwd=tmp_path,
+    )
+    assert bad.returncode == 2
+    assert bad.stderr.strip().startswith("error: ") and "Traceback" not in bad.stderr
+    assert "missing.jpg" in bad.stderr

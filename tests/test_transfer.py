@@ -1,0 +1,174 @@
+"""The real engine end to end on tiny images, with the real VGG19 weights."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+
+import numpy as np
+import pytest
+
+from nst import transfer
+from nst.errors import RunError
+from nst.features import FeatureExtractor
+from nst.settings import Settings
+from nst.weights import load_weights
+
+SIZE = 64  # tiny, so that a step takes tens of milliseconds on 2 cores
+
+
+@pytest.fixture(scope="module")
+def weights():
+    return load_weights()
+
+
+def tiny(content_path: str, style_path: str, **changes) -> Settings:
+    values = dict(content=content_path, style=style_path, size=SIZE, iterations=10)
+    values.update(changes)
+    return Settings(**values)
+
+
+def collect(session: transfer.Transfer) -> list[transfer.Progress]:
+    return list(session.steps())
+
+
+def test_style_and_content_losses_fall_from_noise(content_path, style_path, weights) -> None:
+    settings = tiny(content_path, style_path, init="noise", optimizer="adam", iterations=25)
+    steps = collect(transfer.Transfer(settings, weights=weights))
+    first, last = steps[0], steps[-1]
+    assert [p.step for p in steps] == list(range(1, 26))
+    assert last.style_loss < 0.5 * first.style_loss
+    assert last.content_loss < 0.9 * first.content_loss
+    assert last.total_loss < first.total_loss
+
+
+def test_default_lbfgs_run_gives_an_image_and_a_full_recipe(
+    content_path, style_path, weights
+) -> None:
+    settings = tiny(content_path, style_path)
+    session = transfer.Transfer(settings, weights=weights)
+    steps = collect(session)
+    result = session.result()
+    assert steps[-1].total_loss < steps[0].total_loss
+    assert result.image.dtype == np.uint8
+    assert result.image.shape == (48, 64, 3)  # tubingen is 4:3
+    assert not result.stopped
+    assert result.losses["total"] == pytest.approx(min(p.total_loss for p in steps), rel=1e-6)
+    recipe = result.recipe()
+    assert recipe["settings"]["optimizer"] == "lbfgs"
+    assert recipe["settings"]["learning_rate"] == 1.0
+    assert recipe["weights"]["source"] == weights.source
+    assert len(recipe["weights"]["sha256"]) == 64
+    assert recipe["device"].startswith(("CPU", "GPU"))
+    assert set(recipe["versions"]) >= {"tensorflow", "numpy", "pillow", "nst"}
+    assert set(recipe["final_losses"]) == {"total", "content", "style", "tv"}
+    assert recipe["duration_s"] > 0
+
+
+def test_progress_reports_eta_evaluations_and_previews(content_path, style_path, weights) -> None:
+    settings = tiny(content_path, style_path, optimizer="adam", iterations=6, preview_every=3)
+    steps = collect(transfer.Transfer(settings, weights=weights))
+    assert [p.image is not None for p in steps] == [False, False, True, False, False, True]
+    assert steps[2].image.shape == (48, 64, 3) and steps[2].image.dtype == np.uint8
+    assert steps[-1].eta == 0
+    assert steps[0].eta > 0
+    assert [p.evaluations for p in steps] == [2, 3, 4, 5, 6, 7]
+    assert all(p.elapsed > 0 for p in steps)
+
+
+@pytest.mark.parametrize("optimizer", ["adam", "adadelta", "rmsprop", "sgd"])
+def test_every_optimizer_lowers_the_loss(content_path, style_path, weights, optimizer) -> None:
+    settings = tiny(content_path, style_path, optimizer=optimizer, iterations=8, init="noise")
+    steps = collect(transfer.Transfer(settings, weights=weights))
+    assert steps[-1].total_loss < 0.8 * steps[0].total_loss
+
+
+def test_stop_between_steps_keeps_the_best_image(content_path, style_path, weights) -> None:
+    session = transfer.Transfer(tiny(content_path, style_path, iterations=500), weights=weights)
+    seen = []
+    for progress in session.steps():
+        seen.append(progress)
+        if progress.step == 2:
+            session.stop()
+    result = session.result()
+    assert len(seen) == 2
+    assert result.stopped and result.steps == 2
+    assert result.losses["total"] <= seen[-1].total_loss
+
+
+def test_a_non_finite_loss_stops_with_a_clear_error(
+    content_path, style_path, weights, monkeypatch
+) -> None:
+    session = transfer.Transfer(tiny(content_path, style_path, optimizer="adam"), weights=weights)
+    real = session.evaluate
+    calls = []
+
+    def poisoned(image):
+        calls.append(1)
+        loss, parts, grad = real(image)
+        return (float("nan") if len(calls) == 4 else loss), parts, grad
+
+    monkeypatch.setattr(session, "evaluate", poisoned)
+    seen = []
+    with pytest.raises(RunError, match="became nan at step 3; lower the learning rate"):
+        for progress in session.steps():
+            seen.append(progress)
+    assert len(seen) == 2
+    assert session.result().image.shape == (48, 64, 3)  # the best image so far survives
+
+
+def test_changing_weights_does_not_retrace(content_path, style_path, weights) -> None:
+    first = tiny(content_path, style_path, iterations=2, optimizer="adam")
+    transfer.run(first, weights=weights)
+    session = transfer.Transfer(first, weights=weights)
+    session.prepare()
+    traced = session._loss.experimental_get_tracing_count()
+    changed = first.replace(
+        style_weight=3.0, content_weight=0.5, tv_weight=0,
+        style_layers={k: 2.0 for k in first.style_layers}, size=56,
+    )
+    transfer.run(changed, weights=weights)
+    assert session._loss.experimental_get_tracing_count() == traced == 1
+
+
+def test_work_size_is_scaled_up_to_the_output_size(content_path, style_path, weights) -> None:
+    settings = tiny(content_path, style_path, iterations=2, work_size=32)
+    result = transfer.run(settings, weights=weights)
+    assert result.image.shape == (48, 64, 3)
+
+
+def test_images_can_be_given_as_arrays(weights) -> None:
+    rng = np.random.default_rng(1)
+    content = rng.integers(0, 256, (30, 40, 3), dtype=np.uint8)
+    style = rng.integers(0, 256, (20, 20, 3), dtype=np.uint8)
+    settings = Settings(content="c", style="s", size=40, iterations=2)
+    result = transfer.run(settings, content_image=content, style_image=style, weights=weights)
+    assert result.image.shape == (30, 40, 3)
+
+
+def test_style_init_and_texture_without_content_layers(content_path, style_path, weights) -> None:
+    settings = tiny(content_path, style_path, iterations=3, init="style", content_layers={})
+    result = transfer.run(settings, weights=weights)
+    assert result.losses["content"] == 0.0
+    assert result.image.shape == (48, 64, 3)
+
+
+def test_extractor_runs_only_as_deep_as_needed(weights) -> None:
+    shallow = {k: v for k, v in weights.layers.items() if k.startswith(("block1", "block2"))}
+    extractor = FeatureExtractor(type(weights)(shallow, weights.source, weights.path, "x"))
+    image = np.zeros((1, 32, 32, 3), np.float32)
+    out = extractor(image, ("block1_conv1", "block2_conv1"))
+    assert out["block1_conv1"].shape == (1, 32, 32, 64)
+    assert out["block2_conv1"].shape == (1, 16, 16, 128)
+
+
+def test_device_is_reported() -> None:
+    assert transfer.device_description().startswith(("CPU", "GPU: "))
+
+
+def test_importing_the_engine_does_not_import_qt() -> None:
+    code = (
+        "import sys, nst, nst.transfer, nst.__main__, nst.images, nst.weights, nst.settings\n"
+        "assert not [m for m in sys.modules if m.startswith(('PyQt5', 'PySide'))], 'Qt imported'"
+    )
+    subprocess.run([sys.executable, "-c", code], check=True)
