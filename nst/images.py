@@ -159,9 +159,7 @@ def _check_file(fspath: str, name: str, role: str) -> None:
         )
     if not stat.S_ISREG(info.st_mode):
         # A FIFO or device would block or stream forever when read.
-        raise ImageError(
-            f"The {role} '{name}' is not a regular file; choose an image file."
-        )
+        raise ImageError(f"The {role} '{name}' is not a regular file; choose an image file.")
     if info.st_size == 0:
         raise ImageError(
             f"The {role} '{name}' is empty (0 bytes); "
@@ -465,9 +463,7 @@ def result_stem(content_path: str | None, style_path: str) -> str:
     content image (texture synthesis) the content part is ``"texture"``. Each part is
     reduced to ``[A-Za-z0-9_-]`` and cut to 40 characters.
     """
-    content = _sanitize_part(_file_stem(content_path)) or (
-        "content" if content_path else "texture"
-    )
+    content = _sanitize_part(_file_stem(content_path)) or ("content" if content_path else "texture")
     style = _sanitize_part(_file_stem(style_path)) or "style"
     return f"{content}_{style}"
 
@@ -502,11 +498,17 @@ def save_result(
     try:
         target.mkdir(parents=True, exist_ok=True)
         png_tmp = _write_temp(
-            target, safe_stem, ".png", temps,
+            target,
+            safe_stem,
+            ".png",
+            temps,
             lambda fh: Image.fromarray(pixels).save(fh, format="PNG", pnginfo=info),
         )
         json_tmp = _write_temp(
-            target, safe_stem, ".json", temps,
+            target,
+            safe_stem,
+            ".json",
+            temps,
             lambda fh: fh.write((text + "\n").encode("utf-8")),
         )
         png_path = _publish(target, safe_stem, png_tmp, json_tmp, created)
@@ -619,8 +621,7 @@ def _publish(folder: Path, stem: str, png_tmp: str, json_tmp: str, created: list
                 created.append(jsn)
                 return png
             except _LinkUnsupported as exc:
-                log.info("hard links unsupported in %s (%s); reserving names instead",
-                         folder, exc)
+                log.info("hard links unsupported in %s (%s); reserving names instead", folder, exc)
                 use_link = False
                 if png in created:  # the PNG linked, then the JSON could not be
                     created.remove(png)

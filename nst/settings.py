@@ -82,12 +82,8 @@ class Settings:
 
     content: str = ""
     style: str = ""
-    content_layers: Mapping[str, float] = field(
-        default_factory=lambda: dict(PAPER_CONTENT_LAYERS)
-    )
-    style_layers: Mapping[str, float] = field(
-        default_factory=lambda: dict(PAPER_STYLE_LAYERS)
-    )
+    content_layers: Mapping[str, float] = field(default_factory=lambda: dict(PAPER_CONTENT_LAYERS))
+    style_layers: Mapping[str, float] = field(default_factory=lambda: dict(PAPER_STYLE_LAYERS))
     # Global weights on the normalized losses (losses.py): the style term is much smaller
     # than the content term once both are relative errors, so style gets the larger weight.
     # Chosen by looking at tubingen/starry_night at 256 and 512 px (README figure).

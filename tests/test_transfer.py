@@ -124,8 +124,11 @@ def test_changing_weights_does_not_retrace(content_path, style_path, weights) ->
     session.prepare()
     traced = session._loss.experimental_get_tracing_count()
     changed = first.replace(
-        style_weight=3.0, content_weight=0.5, tv_weight=0,
-        style_layers={k: 2.0 for k in first.style_layers}, size=56,
+        style_weight=3.0,
+        content_weight=0.5,
+        tv_weight=0,
+        style_layers={k: 2.0 for k in first.style_layers},
+        size=56,
     )
     transfer.run(changed, weights=weights)
     assert session._loss.experimental_get_tracing_count() == traced == 1

