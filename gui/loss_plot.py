@@ -1,0 +1,213 @@
+"""The loss curve: total and its parts per step, on a log-scale y axis, drawn with QPainter.
+
+Only the engine computes losses; this draws the numbers each Progress record carries.
+A log scale because the loss falls by orders of magnitude in the first steps and then
+keeps improving by small factors that a linear axis would flatten into a line on zero.
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+from PyQt5.QtCore import QPointF, QRectF, QSize, Qt
+from PyQt5.QtGui import QColor, QFontMetrics, QPainter, QPaintEvent, QPalette, QPen, QPolygonF
+from PyQt5.QtWidgets import QSizePolicy, QWidget
+
+# Series drawn, in legend order: (key of Progress.losses, label, colour). Colours from
+# the Okabe-Ito palette, distinguishable with the common colour-vision deficiencies.
+SERIES: tuple[tuple[str, str, str], ...] = (
+    ("total", "total", "#000000"),
+    ("content", "content", "#0072B2"),
+    ("style", "style", "#D55E00"),
+    ("tv", "tv", "#009E73"),
+)
+
+
+def format_value(value: float) -> str:
+    """A loss for the legend: 3 significant digits, exponent form outside 0.01..99999."""
+    if value == 0:
+        return "0"
+    return f"{value:.3g}"
+
+
+def decade_label(exponent: int) -> str:
+    if -2 <= exponent <= 4:
+        return f"{10.0 ** exponent:g}"
+    return f"1e{exponent}"
+
+
+class LossPlot(QWidget):
+    """Collects (step, losses) points and draws them; ``clear`` before a new run."""
+
+    MARGIN_LEFT = 52
+    MARGIN_RIGHT = 12
+    MARGIN_TOP = 10
+    MARGIN_BOTTOM = 26
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.steps: list[int] = []
+        self.values: dict[str, list[float]] = {key: [] for key, _, _ in SERIES}
+        self.total_steps = 0
+        self.setMinimumSize(260, 150)
+        self.setSizePolicy(QSizePolicy.Expanding, QSizePolicy.Expanding)
+        self.setToolTip("The loss per step (log scale): total, and its content, style and "
+                        "total-variation parts; lower is closer to the goal.")
+
+    def sizeHint(self) -> QSize:  # noqa: N802 (Qt's name)
+        return QSize(600, 200)
+
+    def clear(self, total_steps: int = 0) -> None:
+        self.steps.clear()
+        for series in self.values.values():
+            series.clear()
+        self.total_steps = total_steps
+        self.update()
+
+    def add(self, step: int, losses: dict[str, float]) -> None:
+        self.steps.append(step)
+        for key, series in self.values.items():
+            series.append(float(losses.get(key, math.nan)))
+        self.update()
+
+    # --- drawing ---
+
+    def _y_range(self) -> tuple[float, float] | None:
+        """The decades (log10) the positive finite values span, padded to whole decades."""
+        data = np.concatenate([np.asarray(v, dtype=float) for v in self.values.values()])
+        data = data[np.isfinite(data) & (data > 0)]
+        if data.size == 0:
+            return None
+        low, high = math.floor(math.log10(data.min())), math.ceil(math.log10(data.max()))
+        if high <= low:
+            high = low + 1
+        return float(low), float(high)
+
+    def paintEvent(self, event: QPaintEvent) -> None:  # noqa: N802 (Qt's name)
+        painter = QPainter(self)
+        painter.setRenderHint(QPainter.Antialiasing)
+        palette = self.palette()
+        painter.fillRect(self.rect(), palette.color(QPalette.Base))
+        plot = QRectF(
+            self.MARGIN_LEFT, self.MARGIN_TOP,
+            max(1, self.width() - self.MARGIN_LEFT - self.MARGIN_RIGHT),
+            max(1, self.height() - self.MARGIN_TOP - self.MARGIN_BOTTOM),
+        )
+        y_range = self._y_range()
+        if y_range is None:
+            painter.setPen(palette.color(QPalette.Disabled, QPalette.WindowText))
+            painter.drawText(self.rect(), Qt.AlignCenter,
+                             "The loss curve appears here during a run.")
+            painter.end()
+            return
+        x_max = max(self.total_steps, self.steps[-1] if self.steps else 1, 2)
+        self._draw_axes(painter, plot, y_range, x_max)
+        painter.setClipRect(plot.adjusted(-2, -2, 2, 2))
+        for key, _, colour in SERIES:
+            self._draw_series(painter, plot, y_range, x_max, key, QColor(colour))
+        painter.setClipping(False)
+        self._draw_legend(painter, plot)
+        painter.end()
+
+    def _to_point(self, plot: QRectF, y_range: tuple[float, float], x_max: int,
+                  step: float, value: float) -> QPointF:
+        low, high = y_range
+        x = plot.left() + plot.width() * (step - 1) / max(1, x_max - 1)
+        y = plot.bottom() - plot.height() * (math.log10(value) - low) / (high - low)
+        return QPointF(x, y)
+
+    def _draw_axes(self, painter: QPainter, plot: QRectF, y_range: tuple[float, float],
+                   x_max: int) -> None:
+        palette = self.palette()
+        grid = QPen(palette.color(QPalette.Mid), 1, Qt.DotLine)
+        text = palette.color(QPalette.Text)
+        metrics = QFontMetrics(self.font())
+        low, high = int(y_range[0]), int(y_range[1])
+        # A label per decade, thinned so labels never overlap.
+        every = max(1, math.ceil((high - low) * metrics.height() * 1.5 / plot.height()))
+        for exponent in range(low, high + 1):
+            y = plot.bottom() - plot.height() * (exponent - low) / (high - low)
+            painter.setPen(grid)
+            painter.drawLine(QPointF(plot.left(), y), QPointF(plot.right(), y))
+            if (exponent - low) % every == 0:
+                painter.setPen(text)
+                label = decade_label(exponent)
+                box = QRectF(0, y - metrics.height() / 2, plot.left() - 6, metrics.height())
+                painter.drawText(box, Qt.AlignRight | Qt.AlignVCenter, label)
+        for step in _nice_ticks(x_max):
+            x = plot.left() + plot.width() * (step - 1) / max(1, x_max - 1)
+            painter.setPen(grid)
+            painter.drawLine(QPointF(x, plot.top()), QPointF(x, plot.bottom()))
+            painter.setPen(text)
+            box = QRectF(x - 40, plot.bottom() + 3, 80, metrics.height())
+            painter.drawText(box, Qt.AlignHCenter | Qt.AlignTop, str(step))
+        painter.setPen(QPen(palette.color(QPalette.Dark), 1))
+        painter.drawRect(plot)
+        painter.setPen(text)
+        painter.drawText(QRectF(plot.right() - 60, plot.bottom() + 3, 60, metrics.height()),
+                         Qt.AlignRight | Qt.AlignTop, "step")
+
+    def _draw_series(self, painter: QPainter, plot: QRectF, y_range: tuple[float, float],
+                     x_max: int, key: str, colour: QColor) -> None:
+        values = np.asarray(self.values[key], dtype=float)
+        steps = np.asarray(self.steps, dtype=float)
+        keep = np.isfinite(values) & (values > 0)  # a log axis has no place for 0
+        values, steps = values[keep], steps[keep]
+        if values.size == 0:
+            return
+        # More points than pixels only costs time: keep about two per pixel column.
+        limit = max(2, int(plot.width()) * 2)
+        if values.size > limit:
+            index = np.unique(np.linspace(0, values.size - 1, limit).astype(int))
+            values, steps = values[index], steps[index]
+        polygon = QPolygonF([self._to_point(plot, y_range, x_max, s, v)
+                             for s, v in zip(steps, values, strict=True)])
+        pen = QPen(colour, 2.0 if key == "total" else 1.5)
+        painter.setPen(pen)
+        if polygon.size() == 1:
+            painter.setBrush(colour)
+            painter.drawEllipse(polygon[0], 2.5, 2.5)
+            painter.setBrush(Qt.NoBrush)
+        else:
+            painter.drawPolyline(polygon)
+
+    def _draw_legend(self, painter: QPainter, plot: QRectF) -> None:
+        metrics = QFontMetrics(self.font())
+        entries = []
+        for key, label, colour in SERIES:
+            latest = self.values[key][-1] if self.values[key] else math.nan
+            if math.isnan(latest):
+                continue
+            entries.append((f"{label} {format_value(latest)}", QColor(colour)))
+        if not entries:
+            return
+        swatch = 14
+        widths = [metrics.horizontalAdvance(text) + swatch + 6 for text, _ in entries]
+        box = QRectF(0, 0, max(widths) + 12, len(entries) * metrics.height() + 8)
+        box.moveTopRight(QPointF(plot.right() - 6, plot.top() + 6))
+        background = self.palette().color(QPalette.Base)
+        background.setAlpha(220)
+        painter.setPen(QPen(self.palette().color(QPalette.Mid), 1))
+        painter.setBrush(background)
+        painter.drawRoundedRect(box, 3, 3)
+        painter.setBrush(Qt.NoBrush)
+        y = box.top() + 4
+        for text, colour in entries:
+            middle = y + metrics.height() / 2
+            painter.setPen(QPen(colour, 2.5))
+            painter.drawLine(QPointF(box.left() + 6, middle),
+                             QPointF(box.left() + 6 + swatch, middle))
+            painter.setPen(self.palette().color(QPalette.Text))
+            painter.drawText(QRectF(box.left() + 12 + swatch, y, box.width(), metrics.height()),
+                             Qt.AlignLeft | Qt.AlignVCenter, text)
+            y += metrics.height()
+
+
+def _nice_ticks(x_max: int) -> list[int]:
+    """About five round step numbers (1, 2 or 5 times a power of ten) up to ``x_max``."""
+    raw = max(1.0, x_max / 5)
+    power = 10 ** math.floor(math.log10(raw))
+    step = next(m * power for m in (1, 2, 5, 10) if m * power >= raw)
+    ticks = [int(t) for t in np.arange(step, x_max + 1, step)]
+    return [1, *ticks] if not ticks or ticks[0] != 1 else ticks

@@ -1,0 +1,579 @@
+"""GUI tests (pytest-qt, QT_QPA_PLATFORM=offscreen): the controls, then real runs.
+
+No test touches the user's real settings or Pictures folder: every window gets a
+QSettings INI file in tmp_path, an output folder in tmp_path, and HOME and the XDG folders
+point into tmp_path too, so even a default path resolves there.
+
+The run tests use the real worker, engine and weights on tiny images (48 px): the first
+one pays for importing TensorFlow and loading the weights, the others reuse them.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+import time
+from pathlib import Path
+from typing import Any
+
+import pytest
+from PyQt5.QtCore import QMimeData, QPoint, QSettings, Qt, QThread, QUrl
+from PyQt5.QtGui import QDropEvent, QGuiApplication
+
+from gui import app_settings
+from gui.app_settings import AppSettings
+from gui.layers import short_name
+from gui.loss_plot import LossPlot
+from gui.main_window import MainWindow, describe_missing
+from gui.worker import RunOutcome, RunWorker, unexpected_error_message
+from nst.settings import (
+    CONV_LAYERS,
+    DEFAULT_LEARNING_RATES,
+    PAPER_CONTENT_LAYERS,
+    PAPER_STYLE_LAYERS,
+    Settings,
+)
+
+ROOT = Path(__file__).resolve().parent.parent
+RUN_TIMEOUT_MS = 120_000  # the first run imports TensorFlow and reads the weights
+
+
+# --------------------------------------------------------------------------- fixtures
+
+
+@pytest.fixture(autouse=True)
+def isolated_home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """HOME and the XDG folders inside tmp_path: nothing reaches the real ~/Pictures."""
+    home = tmp_path / "home"
+    home.mkdir()
+    monkeypatch.setenv("HOME", str(home))
+    for name in ("XDG_CONFIG_HOME", "XDG_DATA_HOME", "XDG_CACHE_HOME"):
+        monkeypatch.setenv(name, str(home / name.lower()))
+    return home
+
+
+@pytest.fixture
+def store(tmp_path: Path) -> AppSettings:
+    return AppSettings(QSettings(str(tmp_path / "settings.ini"), QSettings.IniFormat))
+
+
+@pytest.fixture
+def out_dir(tmp_path: Path) -> Path:
+    return tmp_path / "results"
+
+
+@pytest.fixture
+def window(qtbot: Any, store: AppSettings, out_dir: Path) -> MainWindow:
+    win = MainWindow(store)
+    win.folder_edit.setText(str(out_dir))
+    qtbot.addWidget(win)
+    win.show()
+    yield win
+    win.shutdown()  # a test that failed mid-run must not leave its thread behind
+
+
+def wait_loaded(qtbot: Any, win: MainWindow) -> None:
+    qtbot.waitUntil(
+        lambda: not win.content_picker.is_loading and not win.style_picker.is_loading,
+        timeout=10_000,
+    )
+
+
+def pick(qtbot: Any, win: MainWindow, content: str | None, style: str | None) -> None:
+    if content:
+        win.content_picker.set_path(content)
+    if style:
+        win.style_picker.set_path(style)
+    wait_loaded(qtbot, win)
+
+
+def tiny(win: MainWindow, iterations: int = 3, size: int = 48) -> None:
+    win.size_box.setValue(size)
+    win.iterations_box.setValue(iterations)
+
+
+def saved_files(folder: Path) -> list[str]:
+    return sorted(p.name for p in folder.iterdir()) if folder.exists() else []
+
+
+# --------------------------------------------------------------------------- start-up
+
+
+def test_importing_the_window_does_not_import_tensorflow() -> None:
+    code = (
+        "import sys, gui.main_window, gui.worker, main\n"
+        "heavy = [m for m in ('tensorflow', 'keras', 'nst.transfer') if m in sys.modules]\n"
+        "assert not heavy, heavy\n"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, timeout=60
+    )
+    assert done.returncode == 0, done.stderr
+
+
+def test_empty_window_explains_what_is_missing(window: MainWindow) -> None:
+    assert not window.run_button.isEnabled()
+    assert not window.act_run.isEnabled()
+    assert window.problem_label.text() == "To run, choose a content image and a style image."
+    assert window.device_label.text().startswith("Device:")
+    # every control explains itself
+    for widget in (
+        window.optimizer_box,
+        window.rate_box,
+        window.iterations_box,
+        window.size_box,
+        window.work_size_box,
+        window.folder_edit,
+        window.run_button,
+        window.defaults_button,
+        window.content_picker.open_button,
+        window.style_picker.samples_button,
+        window.loss_plot,
+    ):
+        assert widget.toolTip(), widget
+
+
+def test_describe_missing_says_the_verb_once() -> None:
+    assert describe_missing(["choose a content image"]) == "To run, choose a content image."
+    assert describe_missing([]) == ""
+
+
+def test_default_output_folder_is_under_pictures(isolated_home: Path) -> None:
+    folder = app_settings.default_output_folder()
+    assert folder.endswith(os.path.join("Pictures", "Style Transfer"))
+    assert folder.startswith(str(isolated_home))
+
+
+# --------------------------------------------------------------------------- validation
+
+
+def test_run_is_enabled_only_when_settings_are_valid(
+    qtbot: Any, window: MainWindow, content_path: str, style_path: str
+) -> None:
+    pick(qtbot, window, content_path, None)
+    assert not window.run_button.isEnabled()
+    assert window.problem_label.text() == "To run, choose a style image."
+    pick(qtbot, window, None, style_path)
+    assert window.run_button.isEnabled() and window.act_run.isEnabled()
+    assert window.problem_label.isHidden()
+
+    # no style layer: the engine's SettingsError, named as the control is
+    for check in window.style_layers.checks.values():
+        check.setChecked(False)
+    assert not window.run_button.isEnabled()
+    assert window.problem_label.text().startswith("Style layers:")
+    window.restore_default_layers()
+    assert window.run_button.isEnabled()
+
+    window.size_box.setValue(256)
+    window.work_size_box.setValue(300)  # above the output size
+    assert not window.run_button.isEnabled()
+    assert window.problem_label.text().startswith("Working size:")
+    window.work_size_box.setValue(128)
+    assert window.run_button.isEnabled()
+    assert window.current_settings().work_size == 128
+
+    window.folder_edit.setText("")
+    assert window.problem_label.text() == "To run, choose an output folder."
+    assert not window.start_run()
+
+
+def test_bad_image_is_refused_with_one_sentence(
+    qtbot: Any, window: MainWindow, tmp_path: Path, content_path: str
+) -> None:
+    pick(qtbot, window, content_path, None)
+    broken = tmp_path / "broken.jpg"
+    broken.write_bytes(b"not an image at all")
+    with qtbot.waitSignal(window.content_picker.failed, timeout=10_000) as blocker:
+        window.content_picker.set_path(str(broken))
+    message = blocker.args[0]
+    assert "broken.jpg" in message and "\n" not in message
+    assert window.last_message == ("Cannot use this image", message)
+    assert window.content_picker.path == content_path  # the previous image stays
+
+
+def test_dropping_an_image_on_a_picker_loads_it(
+    qtbot: Any, window: MainWindow, style_path: str, tmp_path: Path
+) -> None:
+    mime = QMimeData()
+    mime.setUrls([QUrl.fromLocalFile(style_path)])
+    event = QDropEvent(QPoint(10, 10), Qt.CopyAction, mime, Qt.LeftButton, Qt.NoModifier)
+    window.style_picker.dropEvent(event)
+    wait_loaded(qtbot, window)
+    assert window.style_picker.path == style_path
+    assert window.style_picker.size_label.text() == "1024 × 640 px"
+
+    text = QMimeData()
+    notes = tmp_path / "notes.txt"
+    notes.write_text("hello")
+    text.setUrls([QUrl.fromLocalFile(str(notes))])  # not an image: refused
+    event = QDropEvent(QPoint(10, 10), Qt.CopyAction, text, Qt.LeftButton, Qt.NoModifier)
+    window.style_picker.dropEvent(event)
+    assert not window.style_picker.is_loading
+
+
+def test_samples_menu_lists_the_bundled_images(qtbot: Any, window: MainWindow) -> None:
+    actions = [a for a in window.style_picker.samples_menu.actions() if a.data()]
+    assert len(actions) == 8
+    assert actions[0].text().startswith("The Starry Night")  # paintings first for style
+    actions[0].trigger()
+    wait_loaded(qtbot, window)
+    assert window.style_picker.path.endswith("starry_night.jpg")
+
+
+# --------------------------------------------------------------------------- layers, rates
+
+
+def test_layer_checkbox_enables_its_weight(window: MainWindow) -> None:
+    layers = window.content_layers
+    assert [short_name(n) for n in CONV_LAYERS][:2] == ["conv1_1", "conv1_2"]
+    assert layers.weights() == PAPER_CONTENT_LAYERS
+    assert layers.spins["block4_conv2"].isEnabled()
+    assert not layers.spins["block3_conv1"].isEnabled()
+
+    layers.checks["block3_conv1"].setChecked(True)
+    assert layers.spins["block3_conv1"].isEnabled()
+    layers.spins["block3_conv1"].setValue(0.25)
+    assert layers.weights() == {"block3_conv1": 0.25, "block4_conv2": 1.0}
+    assert window.current_settings().content_layers == {"block3_conv1": 0.25, "block4_conv2": 1.0}
+    layers.checks["block3_conv1"].setChecked(False)
+    assert not layers.spins["block3_conv1"].isEnabled()
+    assert "block3_conv1" not in window.current_settings().content_layers
+
+    window.style_weight_box.setValue(123.0)
+    window.style_layers.checks["block5_conv1"].setChecked(False)
+    window.defaults_button.click()
+    assert window.content_layers.weights() == PAPER_CONTENT_LAYERS
+    assert window.style_layers.weights() == PAPER_STYLE_LAYERS
+    assert window.style_weight_box.value() == Settings().style_weight
+
+
+def test_optimizer_change_updates_the_rate_unless_the_user_set_it(window: MainWindow) -> None:
+    window.optimizer_box.setCurrentIndex(window.optimizer_box.findData("adam"))
+    assert window.rate_box.value() == DEFAULT_LEARNING_RATES["adam"]
+    assert not window.rate_user_set and not window.rate_reset.isEnabled()
+    assert window.current_settings().learning_rate is None  # the optimizer's default
+
+    window.rate_box.setValue(2.5)  # the user's own choice
+    assert window.rate_user_set and window.rate_reset.isEnabled()
+    window.optimizer_box.setCurrentIndex(window.optimizer_box.findData("sgd"))
+    assert window.rate_box.value() == 2.5
+    assert window.current_settings().learning_rate == 2.5
+
+    window.rate_reset.click()
+    assert window.rate_box.value() == DEFAULT_LEARNING_RATES["sgd"]
+    window.optimizer_box.setCurrentIndex(window.optimizer_box.findData("rmsprop"))
+    assert window.rate_box.value() == DEFAULT_LEARNING_RATES["rmsprop"]
+    assert window.current_settings().learning_rate is None
+
+
+def test_seed_is_enabled_only_for_noise(window: MainWindow) -> None:
+    assert not window.seed_box.isEnabled()
+    window.init_box.setCurrentIndex(window.init_box.findData("noise"))
+    assert window.seed_box.isEnabled()
+
+
+# --------------------------------------------------------------------------- settings, recipes
+
+
+def test_settings_round_trip_through_qsettings(
+    qtbot: Any, store: AppSettings, tmp_path: Path, content_path: str, style_path: str
+) -> None:
+    first = MainWindow(store)
+    qtbot.addWidget(first)
+    pick(qtbot, first, content_path, style_path)
+    first.optimizer_box.setCurrentIndex(first.optimizer_box.findData("adam"))
+    first.rate_box.setValue(7.5)
+    first.iterations_box.setValue(42)
+    first.size_box.setValue(300)
+    first.work_size_box.setValue(200)
+    first.tv_weight_box.setValue(0.5)
+    first.style_layers.checks["block3_conv2"].setChecked(True)
+    first.style_layers.spins["block3_conv2"].setValue(0.75)
+    first.folder_edit.setText(str(tmp_path / "mine"))
+    first.close()  # saves
+    assert (tmp_path / "settings.ini").exists()
+
+    second = MainWindow(AppSettings(QSettings(str(tmp_path / "settings.ini"), QSettings.IniFormat)))
+    qtbot.addWidget(second)
+    wait_loaded(qtbot, second)
+    restored = second.current_settings()
+    assert restored.content == content_path and restored.style == style_path
+    assert restored.optimizer == "adam" and restored.learning_rate == 7.5
+    assert second.rate_user_set
+    assert (restored.iterations, restored.size, restored.work_size) == (42, 300, 200)
+    assert restored.tv_weight == 0.5
+    assert restored.style_layers["block3_conv2"] == 0.75
+    assert second.folder_edit.text() == str(tmp_path / "mine")
+
+
+def test_bad_stored_values_fall_back_to_defaults(tmp_path: Path) -> None:
+    ini = tmp_path / "bad.ini"
+    ini.write_text("[run]\niterations=lots\noptimizer=newton\n[size]\noutput=64\n")
+    store = AppSettings(QSettings(str(ini), QSettings.IniFormat))
+    settings = store.run_settings()
+    assert settings.iterations == Settings().iterations
+    assert settings.optimizer == Settings().optimizer
+    assert settings.size == 64
+    with pytest.raises(KeyError):
+        store.get("no/such/key")
+
+
+def test_recipe_beside_a_result_loads_into_the_widgets(
+    window: MainWindow, tmp_path: Path, qtbot: Any, content_path: str, style_path: str
+) -> None:
+    recipe = {
+        "settings": {
+            "content": content_path,
+            "style": style_path,
+            "content_layers": {"block5_conv2": 2.0},
+            "style_layers": {"block1_conv1": 1.0, "block2_conv1": 0.5},
+            "content_weight": 3.0,
+            "style_weight": 50.0,
+            "tv_weight": 0.0,
+            "optimizer": "adam",
+            "learning_rate": 6.0,
+            "iterations": 77,
+            "size": 320,
+            "work_size": 160,
+            "style_size": None,
+            "init": "noise",
+            "seed": 9,
+            "preview_every": 10,
+            "weights": None,
+        },
+        "weights": {"source": "test"},
+        "steps": 77,
+        "device": "CPU",
+    }
+    path = tmp_path / "tubingen_starry_night_001.json"
+    path.write_text(json.dumps(recipe))
+    assert window.load_recipe(str(path))
+    wait_loaded(qtbot, window)
+    shown = window.current_settings()
+    assert shown.optimizer == "adam" and window.rate_box.value() == 6.0
+    assert shown.iterations == 77 and shown.size == 320 and shown.work_size == 160
+    assert window.init_box.currentData() == "noise" and window.seed_box.value() == 9
+    assert window.content_layers.weights() == {"block5_conv2": 2.0}
+    assert window.style_layers.weights() == {"block1_conv1": 1.0, "block2_conv1": 0.5}
+    assert (shown.content_weight, shown.style_weight, shown.tv_weight) == (3.0, 50.0, 0.0)
+    assert shown.content == content_path and shown.style == style_path
+    assert window.run_button.isEnabled()
+
+
+def test_recipe_with_unknown_fields_names_them(window: MainWindow, tmp_path: Path) -> None:
+    path = tmp_path / "future.json"
+    path.write_text(json.dumps({"iterations": 12, "brush": "big", "colour_mode": 2}))
+    assert window.load_recipe(str(path))
+    assert window.iterations_box.value() == 12
+    title, text = window.last_message
+    assert "brush" in text and "colour_mode" in text and "ignored" in text
+
+
+def test_bad_recipe_changes_nothing(window: MainWindow, tmp_path: Path) -> None:
+    before = window.widget_values()
+    path = tmp_path / "bad.json"
+    path.write_text(json.dumps({"iterations": 12, "optimizer": "newton"}))
+    assert not window.load_recipe(str(path))
+    assert "newton" in window.last_message[1]
+    (tmp_path / "broken.json").write_text("{not json")
+    assert not window.load_recipe(str(tmp_path / "broken.json"))
+    assert "not valid JSON" in window.last_message[1]
+    assert window.widget_values() == before
+
+
+def test_saved_recipe_loads_back(window: MainWindow, tmp_path: Path) -> None:
+    window.iterations_box.setValue(33)
+    window.optimizer_box.setCurrentIndex(window.optimizer_box.findData("rmsprop"))
+    path = tmp_path / "mine.json"
+    assert window.save_recipe(str(path))
+    assert json.loads(path.read_text())["iterations"] == 33
+    window.iterations_box.setValue(5)
+    window.optimizer_box.setCurrentIndex(0)
+    assert window.load_recipe(str(path))
+    assert window.iterations_box.value() == 33
+    assert window.optimizer_box.currentData() == "rmsprop"
+    assert not window.rate_user_set  # the default rate stays a default
+
+
+# --------------------------------------------------------------------------- drawing
+
+
+def test_loss_plot_draws_zero_and_nan_without_trouble(qtbot: Any) -> None:
+    plot = LossPlot()
+    qtbot.addWidget(plot)
+    plot.resize(400, 200)
+    plot.grab()  # empty
+    plot.clear(300)
+    for step in range(1, 400):
+        plot.add(step, {"total": 1000.0 / step, "content": 0.0, "style": float("nan"), "tv": 1e-3})
+    image = plot.grab().toImage()
+    assert not image.isNull()
+
+
+def test_unexpected_error_message_is_one_sentence() -> None:
+    text = unexpected_error_message(ValueError("bad thing\nsecond line"))
+    assert text.count(".") >= 1 and "\n" not in text and "ValueError: bad thing" in text
+
+
+# --------------------------------------------------------------------------- real runs
+
+
+def start(qtbot: Any, window: MainWindow, *also: Any) -> list[Any]:
+    """Press Run; returns the list that collects the worker's progress records. ``also``:
+    more callables for the progress signal, connected before the worker's thread starts."""
+    records: list[Any] = []
+
+    def connect(worker: RunWorker) -> None:
+        for slot in (records.append, *also):
+            worker.progress.connect(slot)
+
+    window.run_started.connect(connect)
+    qtbot.mouseClick(window.run_button, Qt.LeftButton)
+    assert window.is_running and window.run_button.text() == "Stop"
+    return records
+
+
+def test_a_real_run_saves_its_result(
+    qtbot: Any, window: MainWindow, out_dir: Path, content_path: str, style_path: str
+) -> None:
+    pick(qtbot, window, content_path, style_path)
+    tiny(window, iterations=3)
+    records = start(qtbot, window)
+    qtbot.waitUntil(lambda: not window.is_running, timeout=RUN_TIMEOUT_MS)
+
+    assert [r.step for r in records] == [1, 2, 3]
+    assert all(r.image is None for r in records)  # images travel by `preview` only
+    assert window.last_message is None
+    outcome = window._outcome
+    assert outcome.result is not None and not outcome.stopped
+    assert max(outcome.result.image.shape[:2]) == 48
+    files = saved_files(out_dir)
+    assert files == ["tubingen_starry_night_001.json", "tubingen_starry_night_001.png"]
+    recipe = json.loads((out_dir / files[0]).read_text())
+    assert recipe["settings"]["iterations"] == 3
+    assert outcome.saved_path == str(out_dir / files[1])
+    assert window.run_button.text() == "Run" and window.run_button.isEnabled()
+    assert window.result_view.image() is not None
+    assert window.act_save_as.isEnabled() and not window.act_save.isEnabled()
+    assert window.device_label.text() != "Device: found on the first run"
+    assert len(window.loss_plot.steps) == 3
+
+    window.copy_result()
+    assert QGuiApplication.clipboard().image().width() == outcome.result.image.shape[1]
+    saved = window.save_result_to(str(out_dir / "copy.jpg"))
+    assert saved is not None and saved.exists() and (out_dir / "copy.json").exists()
+
+
+def test_stop_mid_run_keeps_the_best_image_unsaved(
+    qtbot: Any, window: MainWindow, out_dir: Path, content_path: str, style_path: str
+) -> None:
+    pick(qtbot, window, content_path, style_path)
+    tiny(window, iterations=200)
+    stopped_at: list[float] = []
+
+    def stop_on_second(record: Any) -> None:
+        if record.step == 2 and not stopped_at:
+            stopped_at.append(time.perf_counter())
+            qtbot.keyClick(window, Qt.Key_Escape)  # Esc stops
+
+    window.activateWindow()
+    qtbot.waitActive(window)
+    records = start(qtbot, window, stop_on_second)
+    qtbot.waitUntil(lambda: not window.is_running, timeout=RUN_TIMEOUT_MS)
+
+    assert stopped_at, "the run ended before its second step"
+    assert time.perf_counter() - stopped_at[0] < 10
+    outcome = window._outcome
+    assert outcome.result is not None and outcome.stopped
+    assert outcome.result.steps < 10 and records[-1].step < 10
+    assert saved_files(out_dir) == []  # a stopped run is saved only when asked
+    assert window.act_save.isEnabled()
+    assert "not saved" in window.result_view.caption()
+
+    path = window.save_result()
+    assert path is not None and path.exists()
+    assert saved_files(out_dir) == [
+        "tubingen_starry_night_001.json",
+        "tubingen_starry_night_001.png",
+    ]
+    assert not window.act_save.isEnabled()
+
+
+def test_closing_during_a_run_stops_it_and_waits(
+    qtbot: Any, window: MainWindow, out_dir: Path, content_path: str, style_path: str
+) -> None:
+    pick(qtbot, window, content_path, style_path)
+    tiny(window, iterations=500)
+    records = start(qtbot, window)
+    thread: QThread = window._thread
+    ended: list[bool] = []
+    thread.finished.connect(lambda: ended.append(thread.isFinished()))
+    qtbot.waitUntil(lambda: len(records) >= 1, timeout=RUN_TIMEOUT_MS)
+    window.close()
+    assert window.isVisible()  # it waits for the step in progress, without freezing
+    qtbot.waitUntil(lambda: not window.isVisible(), timeout=30_000)
+    assert ended == [True]
+    assert not window.is_running
+    assert records[-1].step < 500
+    assert saved_files(out_dir) == []
+    assert window.last_message is None  # no message box while closing
+
+
+def test_engine_errors_show_one_sentence_and_the_app_stays_usable(
+    qtbot: Any, window: MainWindow, tmp_path: Path, style_path: str
+) -> None:
+    photo = tmp_path / "photo.jpg"
+    photo.write_bytes((ROOT / "resources" / "samples" / "tubingen.jpg").read_bytes())
+    pick(qtbot, window, str(photo), style_path)
+    tiny(window)
+    photo.write_bytes(b"")  # the file goes bad after it was picked
+    start(qtbot, window)
+    qtbot.waitUntil(lambda: not window.is_running, timeout=RUN_TIMEOUT_MS)
+    title, text = window.last_message
+    assert title == "The run failed" and "photo.jpg" in text and "\n" not in text
+    assert window.run_button.isEnabled() and window.run_button.text() == "Run"
+
+
+def test_unexpected_worker_errors_are_caught(
+    qtbot: Any, monkeypatch: pytest.MonkeyPatch, content_path: str, style_path: str, out_dir: Path
+) -> None:
+    import gui.worker
+
+    def broken(path: str | None) -> None:
+        raise ZeroDivisionError("division by zero")
+
+    monkeypatch.setattr(gui.worker, "_weights_for", broken)
+    worker = RunWorker(
+        Settings(content=content_path, style=style_path, size=48, iterations=2), str(out_dir)
+    )
+    with qtbot.waitSignal(worker.failed, timeout=RUN_TIMEOUT_MS) as blocker:
+        worker.run()  # on this thread: the error handling is what is under test
+    assert "ZeroDivisionError" in blocker.args[0] and "log" in blocker.args[0]
+
+
+def test_stop_before_the_model_is_ready_ends_without_a_result(
+    qtbot: Any, content_path: str, style_path: str, out_dir: Path
+) -> None:
+    worker = RunWorker(
+        Settings(content=content_path, style=style_path, size=48, iterations=2), str(out_dir)
+    )
+    worker.stop()
+    with qtbot.waitSignal(worker.finished, timeout=RUN_TIMEOUT_MS) as blocker:
+        worker.run()
+    outcome: RunOutcome = blocker.args[0]
+    assert outcome.result is None and outcome.stopped
+    assert saved_files(out_dir) == []
+
+
+@pytest.mark.parametrize("restore", [True, False])
+def test_a_fresh_window_shows_the_engine_defaults(
+    qtbot: Any, store: AppSettings, restore: bool
+) -> None:
+    win = MainWindow(store, restore=restore)
+    qtbot.addWidget(win)
+    assert win.current_settings() == Settings()
+    assert win.rate_box.value() == DEFAULT_LEARNING_RATES[Settings().optimizer]
+    assert win.folder_edit.text() == app_settings.default_output_folder()
