@@ -145,7 +145,9 @@ class LossPlot(QWidget):
         painter.setPen(QPen(palette.color(QPalette.Dark), 1))
         painter.drawRect(plot)
         painter.setPen(text)
-        painter.drawText(QRectF(plot.right() - 60, plot.bottom() + 3, 60, metrics.height()),
+        # Left of the x axis, under the decade labels: at the right end it would collide
+        # with the last tick's number.
+        painter.drawText(QRectF(0, plot.bottom() + 3, plot.left() - 10, metrics.height()),
                          Qt.AlignRight | Qt.AlignTop, "step")
 
     def _draw_series(self, painter: QPainter, plot: QRectF, y_range: tuple[float, float],

@@ -135,6 +135,24 @@ def test_empty_window_explains_what_is_missing(window: MainWindow) -> None:
         assert widget.toolTip(), widget
 
 
+def test_every_control_has_a_tooltip(window: MainWindow) -> None:
+    from PyQt5.QtWidgets import QAbstractButton, QAbstractSpinBox, QComboBox, QLineEdit
+
+    controls = [
+        w
+        for kind in (QAbstractButton, QAbstractSpinBox, QComboBox, QLineEdit)
+        for w in window.findChildren(kind)
+        # the spin box's and combo's own inner line edits are parts, not controls
+        if not isinstance(w.parent(), (QAbstractSpinBox, QComboBox))
+        # Qt's own scroll arrows of the tab bar and the menu bar's overflow button
+        and w.objectName() not in ("ScrollLeftButton", "ScrollRightButton", "qt_menubar_ext_button")
+    ]
+    assert len(controls) > 40
+    silent = [f"{type(w).__name__} {w.text() if hasattr(w, 'text') else ''!r}"
+              for w in controls if not w.toolTip()]
+    assert silent == []
+
+
 def test_describe_missing_says_the_verb_once() -> None:
     assert describe_missing(["choose a content image"]) == "To run, choose a content image."
     assert describe_missing([]) == ""
