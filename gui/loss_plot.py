@@ -41,7 +41,7 @@ class LossPlot(QWidget):
     """Collects (step, losses) points and draws them; ``clear`` before a new run."""
 
     MARGIN_LEFT = 52
-    MARGIN_RIGHT = 12
+    MARGIN_RIGHT = 20  # room for half of the last step number, centred on the right edge
     MARGIN_TOP = 10
     MARGIN_BOTTOM = 26
 
@@ -147,7 +147,7 @@ class LossPlot(QWidget):
         painter.setPen(text)
         # Left of the x axis, under the decade labels: at the right end it would collide
         # with the last tick's number.
-        painter.drawText(QRectF(0, plot.bottom() + 3, plot.left() - 10, metrics.height()),
+        painter.drawText(QRectF(0, plot.bottom() + 3, plot.left() - 14, metrics.height()),
                          Qt.AlignRight | Qt.AlignTop, "step")
 
     def _draw_series(self, painter: QPainter, plot: QRectF, y_range: tuple[float, float],
