@@ -33,12 +33,12 @@ def test_yiq_matrices_are_inverse_and_luminance_is_the_standard_one() -> None:
 
 
 def test_luminance_joined_with_the_contents_colours() -> None:
-    image = _random_image(2, (200, 30, 30))
-    content = _random_image(3, (30, 30, 200))
+    image = _random_image(2, (90, 50, 50))  # mild tints: most joins stay inside RGB
+    content = _random_image(3, (50, 50, 90))
     kept = colour.with_colours_of(image, content)
     # equal but where the joined colour falls outside RGB and is clipped
     diff = np.abs(colour.luminance(kept) - colour.luminance(image))
-    assert np.median(diff) < 1e-3 and diff.mean() < 8
+    assert np.median(diff) < 1e-3 and diff.mean() < 3
     iq = lambda im: (im.astype(np.float64) @ colour.RGB_TO_YIQ.T)[..., 1:]  # noqa: E731
     # the hue now follows the content: blue dominates red
     assert kept[..., 2].mean() > kept[..., 0].mean()
