@@ -50,7 +50,9 @@ class LoadedRecipe:
         """One sentence naming what was ignored, or "" when everything was used."""
         parts = []
         if self.unknown_fields:
-            parts.append(f"fields this version does not know ({', '.join(self.unknown_fields)})")
+            parts.append(
+                f"fields this version does not know, ignored ({', '.join(self.unknown_fields)})"
+            )
         if self.wrong_fields:
             bad = "; ".join(f"{field} {why}" for field, why in self.wrong_fields)
             parts.append(f"values that are not allowed, replaced by the defaults ({bad})")

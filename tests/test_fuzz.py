@@ -25,6 +25,7 @@ from nst.__main__ import build_parser, settings_from_args
 from nst.errors import ImageError, NstError
 from nst.settings import Settings, SettingsError, field_names
 
+
 # too_slow: on a machine shared with other jobs, generating an example can stall for
 # seconds; that says nothing about the code under test.
 def fuzz(examples: int) -> settings:
