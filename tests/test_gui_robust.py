@@ -121,16 +121,22 @@ def test_a_run_too_big_for_memory_offers_the_size_that_fits(
 # --------------------------------------------------------------------------- run faults
 
 
-@pytest.mark.parametrize(("fault", "words"), [("oom", "Out of memory at 48x36 px"),
-                                              ("nan", "The loss became nan")])  # fmt: skip
+@pytest.mark.parametrize(
+    ("fault", "optimizer", "words"),
+    [
+        ("oom", "adam", "Out of memory at 48x36 px"),
+        ("nan", "adam", "The loss became nan"),
+        # L-BFGS backs off a NaN trial point; a NaN that stays ends the run the same way.
+        ("nan", "lbfgs", "The loss became nan"),
+    ],
+)
 def test_run_faults_show_one_sentence_and_a_next_run_works(
     qtbot: Any, window: MainWindow, out_dir: Path, monkeypatch, content_path: str,
-    style_path: str, fault: str, words: str
+    style_path: str, fault: str, optimizer: str, words: str
 ) -> None:  # fmt: skip
     pick(qtbot, window, content_path, style_path)
     tiny(window, iterations=4)
-    # Adam checks every loss; L-BFGS's line search backs off a NaN trial point instead.
-    window.optimizer_box.setCurrentIndex(window.optimizer_box.findData("adam"))
+    window.optimizer_box.setCurrentIndex(window.optimizer_box.findData(optimizer))
     fake_loss(monkeypatch, fault)
     start(qtbot, window)
     wait_done(qtbot, window)
