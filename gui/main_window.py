@@ -892,6 +892,8 @@ class MainWindow(QMainWindow):
             self.statusBar().showMessage("Stopped; use Save or Save As to keep this image.", 10000)
         else:
             caption = f"Result · {width} × {height} · {steps} in {clock(result.duration)}"
+            if outcome.save_error:
+                caption += " · not saved"
             self.progress_label.setText(f"Done: {steps} in {clock(result.duration)}")
             self.progress_bar.setValue(self.progress_bar.maximum())
         self.result_view.set_image(self._result_image, caption)

@@ -167,6 +167,7 @@ def test_disk_full_on_autosave_keeps_the_result_and_save_as_works(
     assert "No space left on device" in text and "Save As" in text
     assert all_files(out_dir) == []  # no half-written or temporary file
     assert window.result_view.image() is not None  # the result is still shown
+    assert window.result_view.caption().endswith("not saved")
     assert window.act_save_as.isEnabled() and window.act_save.isEnabled()
     assert_usable(window)
 
