@@ -58,7 +58,7 @@ from gui.loss_plot import LossPlot
 from gui.picker import ImagePicker
 from gui.widgets import ImageView, NumberBox, int_box, numpy_to_qimage
 from gui.worker import RunOutcome, RunWorker
-from nst import images
+from nst import images, memory
 from nst.errors import NstError
 from nst.settings import (
     DEFAULT_LEARNING_RATES,
@@ -162,6 +162,7 @@ class MainWindow(QMainWindow):
         self._close_after_stop = False
         self._closing = False
         self.last_message: tuple[str, str] | None = None  # (title, text), for tests and logs
+        self.memory_box: QMessageBox | None = None  # the last "not enough memory" offer
         self.setWindowTitle(APP_TITLE)
         self.setAcceptDrops(True)
         self._build_actions()
@@ -739,6 +740,10 @@ class MainWindow(QMainWindow):
         except NstError as exc:
             self.show_message("Cannot run", str(exc))
             return False
+        fit = self._memory_fit(settings)
+        if fit is not None and not fit.fits:
+            self._offer_smaller_size(fit, settings)
+            return False
         # A preview every step; the worker thins them to what is worth repainting.
         run_settings = settings.replace(preview_every=1)
         self.save_settings()
@@ -764,6 +769,34 @@ class MainWindow(QMainWindow):
         self.run_started.emit(worker)
         thread.start()
         return True
+
+    def _memory_fit(self, settings: Settings) -> memory.Fit | None:
+        """Whether the run fits in free memory (None when the images' sizes are unknown)."""
+        content, style = self.content_picker.loaded, self.style_picker.loaded
+        if content is None or style is None:
+            return None
+        return memory.check(settings, (content.width, content.height), (style.width, style.height))
+
+    def _offer_smaller_size(self, fit: memory.Fit, settings: Settings) -> None:
+        """Say the run would not fit and offer to run at the largest size that does."""
+        text = memory.message(fit, settings)
+        self.problem_label.setText(text)
+        self.problem_label.setVisible(True)
+        box = self.show_message("Not enough memory for this size", text)
+        if fit.largest_size:
+            box.setStandardButtons(QMessageBox.Cancel)
+            use = box.addButton(f"Run at {fit.largest_size} px", QMessageBox.AcceptRole)
+            box.setDefaultButton(use)
+            use.clicked.connect(lambda: self.run_at_size(fit.largest_size or 0))
+        self.memory_box = box
+
+    def run_at_size(self, size: int) -> bool:
+        """Set the working size (the output size too when they are the same) and run."""
+        if self.work_size_box.value():
+            self.work_size_box.setValue(size)
+        else:
+            self.size_box.setValue(size)
+        return self.start_run()
 
     def stop_run(self) -> None:
         if self._worker is None:
@@ -859,6 +892,8 @@ class MainWindow(QMainWindow):
             self.statusBar().showMessage("Stopped; use Save or Save As to keep this image.", 10000)
         else:
             caption = f"Result · {width} × {height} · {steps} in {clock(result.duration)}"
+            if outcome.save_error:
+                caption += " · not saved"
             self.progress_label.setText(f"Done: {steps} in {clock(result.duration)}")
             self.progress_bar.setValue(self.progress_bar.maximum())
         self.result_view.set_image(self._result_image, caption)
@@ -1002,12 +1037,9 @@ class MainWindow(QMainWindow):
             return False
         self.apply_settings(loaded.settings)
         name = os.path.basename(path)
-        if loaded.unknown_fields:
-            fields = ", ".join(loaded.unknown_fields)
-            self.show_message(
-                "Recipe loaded with warnings",
-                f"The recipe '{name}' has fields this version does not know ({fields}); "
-                "they were ignored.", QMessageBox.Information)
+        warning = loaded.warning(name)
+        if warning:
+            self.show_message("Recipe loaded with warnings", warning, QMessageBox.Information)
         self.statusBar().showMessage(f"Loaded the recipe {name}.", 8000)
         return True
 

@@ -19,7 +19,7 @@ import numpy as np
 
 from nst import images
 from nst.errors import ImageError, NstError
-from nst.settings import Settings, SettingsError, field_names
+from nst.settings import Settings, SettingsError
 
 # Formats "Save As" offers: file-dialog filter -> (Pillow format, suffix).
 SAVE_FORMATS: dict[str, tuple[str, str]] = {
@@ -43,6 +43,22 @@ class RecipeError(NstError):
 class LoadedRecipe:
     settings: Settings
     unknown_fields: tuple[str, ...]  # fields this version does not know, ignored
+    # known fields whose value is not allowed -> why; dropped, their defaults used
+    wrong_fields: tuple[tuple[str, str], ...] = ()
+
+    def warning(self, name: str) -> str:
+        """One sentence naming what was ignored, or "" when everything was used."""
+        parts = []
+        if self.unknown_fields:
+            parts.append(
+                f"fields this version does not know, ignored ({', '.join(self.unknown_fields)})"
+            )
+        if self.wrong_fields:
+            bad = "; ".join(f"{field} {why}" for field, why in self.wrong_fields)
+            parts.append(f"values that are not allowed, replaced by the defaults ({bad})")
+        if not parts:
+            return ""
+        return f"The recipe '{name}' has {' and '.join(parts)}; the rest was loaded."
 
 
 def read_recipe_file(path: str) -> dict[str, Any]:
@@ -66,6 +82,9 @@ def read_recipe_file(path: str) -> dict[str, Any]:
     except json.JSONDecodeError as exc:
         raise RecipeError(f"The recipe '{name}' is not valid JSON (line {exc.lineno}: "
                           f"{exc.msg}); choose a .json file written beside a result.") from None
+    except (ValueError, RecursionError):  # a 5000-digit number; arrays nested 10^5 deep
+        raise RecipeError(f"The recipe '{name}' is not a recipe this app can read; choose a "
+                          ".json file written beside a result.") from None
     if not isinstance(data, dict):
         raise RecipeError(f"The recipe '{name}' does not hold a JSON object of settings.")
     return data
@@ -85,21 +104,17 @@ def _resolve_image_paths(data: dict[str, Any], folder: str) -> dict[str, Any]:
 
 
 def settings_from_recipe(data: Mapping[str, Any], folder: str = "") -> LoadedRecipe:
-    """Settings from a recipe dict; unknown fields are ignored and reported, not fatal.
-
-    Raises RecipeError with one sentence when a known field has a bad value.
+    """Settings from a recipe dict of any version, never failing over one field: unknown
+    fields (a newer version's) are ignored, bad values (a hand edit's) replaced by the
+    defaults, and both named in the result, for the window to say so.
     """
     inner = data.get("settings") if isinstance(data.get("settings"), Mapping) else data
-    unknown = tuple(sorted(set(inner) - set(field_names())))
     inner = _resolve_image_paths(dict(inner), folder) if folder else dict(inner)
     try:
-        # strict=False once we know which fields are unknown: the caller names them.
-        settings = Settings.from_dict(inner, strict=not unknown)
-    except SettingsError as exc:
+        settings, unknown, wrong = Settings.from_recipe(inner)
+    except SettingsError as exc:  # not a JSON object at all
         raise RecipeError(f"The recipe has a bad value: {exc}.") from None
-    except TypeError as exc:  # a field of a shape Settings cannot take at all
-        raise RecipeError(f"The recipe has a field of the wrong kind ({exc}).") from None
-    return LoadedRecipe(settings, unknown)
+    return LoadedRecipe(settings, tuple(unknown), tuple(wrong.items()))
 
 
 def load_recipe(path: str) -> LoadedRecipe:

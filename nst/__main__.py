@@ -13,6 +13,7 @@ import json
 import logging
 import os
 import sys
+import tempfile
 import time
 from collections.abc import Sequence
 from pathlib import Path
@@ -30,6 +31,7 @@ from nst.settings import (
 )
 
 EXIT_BAD_INPUT = 2
+EXIT_SAVED_ELSEWHERE = 1  # the output folder failed; the result went to the temp folder
 EXIT_INTERRUPTED = 130  # the shell's convention for a run ended by Ctrl+C (128 + SIGINT)
 
 DEFAULTS = Settings()
@@ -149,6 +151,11 @@ def read_recipe(path: str) -> dict[str, Any]:
             f"The recipe '{path}' is not valid JSON (line {exc.lineno}: {exc.msg}); "
             "choose a .json file written beside a result."
         ) from None
+    except (ValueError, RecursionError):  # a 5000-digit number; arrays nested 10^5 deep
+        raise UsageError(
+            f"The recipe '{path}' is not a recipe this app can read; "
+            "choose a .json file written beside a result."
+        ) from None
     if isinstance(data, dict) and isinstance(data.get("settings"), dict):
         data = data["settings"]
     if not isinstance(data, dict):
@@ -164,23 +171,33 @@ def settings_from_args(args: argparse.Namespace) -> tuple[Settings, list[str]]:
     """Defaults, then the recipe, then the options given; returns warnings too."""
     values: dict[str, Any] = {}
     warnings: list[str] = []
+    from_recipe: set[str] = set()
     if args.config:
         recipe = read_recipe(args.config)
         known = set(SETTING_OPTIONS)
         for key in sorted(set(recipe) - known):
             warnings.append(f"warning: the recipe's field {key!r} is not a setting; ignored")
         values.update({k: v for k, v in recipe.items() if k in known})
+        from_recipe = set(values)
     for name in SETTING_OPTIONS:
         value = getattr(args, name)
         if value is not None:
             values[name] = value
+            from_recipe.discard(name)
     for name in ("content", "style", "weights"):
-        if values.get(name):
+        if values.get(name) and isinstance(values[name], str):  # else Settings names it
             values[name] = os.path.abspath(values[name])
     try:
         settings = Settings(**values)
     except SettingsError as exc:
-        option = "--" + exc.field.split(".")[0].replace("_", "-")
+        field = exc.field.split(".")[0]
+        option = "--" + field.replace("_", "-")
+        if field in from_recipe:
+            # The run is refused rather than run with a default the user did not choose.
+            raise UsageError(
+                f"The recipe '{args.config}' has a bad {field}: {_after_field(exc)}; "
+                f"fix it there or give {option}."
+            ) from None
         raise UsageError(f"{option}: {_after_field(exc)}") from None
     except TypeError as exc:  # a recipe field of the wrong shape
         raise UsageError(f"The recipe '{args.config}' has a bad field: {exc}.") from None
@@ -262,7 +279,7 @@ def _main(argv: Sequence[str] | None) -> int:
         format="%(levelname)s %(name)s: %(message)s",
     )
 
-    from nst import images
+    from nst import images, memory
     from nst.transfer import Transfer
 
     started = time.perf_counter()
@@ -270,6 +287,12 @@ def _main(argv: Sequence[str] | None) -> int:
     folder = images.check_output_dir(args.output_dir)
     content = images.load_image(settings.content, role="content image")
     style = images.load_image(settings.style, role="style image")
+    # A run too big for the free memory is refused now, with the size that fits, instead
+    # of being killed by the system minutes later.
+    dims = (content.shape[1], content.shape[0]), (style.shape[1], style.shape[0])
+    fit = memory.check(settings, *dims)
+    if not fit.fits:
+        raise UsageError(memory.message(fit, settings))
     session = Transfer(settings, content_image=content, style_image=style)
     show = ProgressPrinter(sys.stderr, args.quiet)
     show.status("loading the VGG19 weights ...")
@@ -289,9 +312,28 @@ def _main(argv: Sequence[str] | None) -> int:
     recipe = result.recipe()
     recipe["wall_time_s"] = round(time.perf_counter() - started, 3)
     stem = images.result_stem(settings.content, settings.style)
-    path = images.save_result(result.image, folder, stem, recipe)
+    try:
+        path = images.save_result(result.image, folder, stem, recipe)
+    except NstError as exc:
+        # A full disk or a folder gone bad must not lose the run: keep it in the system's
+        # temporary folder, say where, and still fail (status 1) so scripts notice.
+        path = _save_elsewhere(result.image, stem, recipe, exc)
+        print(path)
+        return EXIT_SAVED_ELSEWHERE
     print(path)
     return EXIT_INTERRUPTED if interrupted else 0
+
+
+def _save_elsewhere(image: Any, stem: str, recipe: dict[str, Any], error: NstError) -> Path:
+    from nst import images
+
+    fallback = Path(tempfile.gettempdir()) / "nst-unsaved"
+    try:
+        path = images.save_result(image, fallback, stem, recipe)
+    except NstError:
+        raise error from None
+    print(f"error: {error} The result was kept as {path} instead.", file=sys.stderr)
+    return path
 
 
 if __name__ == "__main__":

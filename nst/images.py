@@ -203,6 +203,11 @@ def _decode(fh: IO[bytes], name: str, role: str) -> np.ndarray:
             "scale it down in an image editor first."
         ) from exc
     except UnidentifiedImageError as exc:
+        width, height = _header_size(fh)
+        if width == 0 or height == 0:  # Pillow's plugins refuse these as unidentified
+            raise ImageError(
+                f"The {role} '{name}' has no pixels ({width} x {height}); choose another file."
+            ) from exc
         raise ImageError(not_image) from exc
     except MemoryError as exc:
         raise ImageError(
@@ -227,6 +232,21 @@ def _decode(fh: IO[bytes], name: str, role: str) -> np.ndarray:
             log.warning("%s: %s", name, warning.message)
     log.debug("loaded %s as %dx%d RGB", name, array.shape[1], array.shape[0])
     return array
+
+
+def _header_size(fh: IO[bytes]) -> tuple[int | None, int | None]:
+    """The (width, height) a PNG or GIF header claims, read from its first bytes; (None,
+    None) for other files. Only used to say "no pixels" instead of "not an image"."""
+    try:
+        fh.seek(0)
+        head = fh.read(24)
+    except (OSError, ValueError):
+        return None, None
+    if head.startswith(b"\x89PNG\r\n\x1a\n") and head[12:16] == b"IHDR":  # PNG spec 11.2.2
+        return int.from_bytes(head[16:20], "big"), int.from_bytes(head[20:24], "big")
+    if head[:6] in (b"GIF87a", b"GIF89a"):  # GIF89a spec, logical screen descriptor
+        return int.from_bytes(head[6:8], "little"), int.from_bytes(head[8:10], "little")
+    return None, None
 
 
 def _check_size(width: int, height: int, name: str, role: str) -> None:

@@ -204,6 +204,34 @@ class Settings:
             raise SettingsError(unknown[0], f"is not a setting (known: {', '.join(sorted(known))})")
         return cls(**{k: v for k, v in data.items() if k in known})
 
+    @classmethod
+    def from_recipe(cls, data: Mapping[str, Any]) -> tuple[Settings, list[str], dict[str, str]]:
+        """Settings from a recipe of any version, never failing over one field.
+
+        Returns the settings, the fields this version does not know (ignored: a newer
+        recipe), and the known fields whose value is not allowed, each with why (dropped:
+        their defaults are used; a hand-edited or older recipe). A field missing from an
+        older recipe simply keeps its default. Raises SettingsError only when ``data`` is
+        not a JSON object.
+        """
+        if not isinstance(data, Mapping):
+            raise SettingsError("recipe", "must be a JSON object")
+        if "settings" in data and isinstance(data["settings"], Mapping):
+            data = data["settings"]
+        known = {f.name for f in dataclasses.fields(cls)}
+        unknown = sorted(str(k) for k in data if k not in known)
+        values = {k: v for k, v in data.items() if k in known}
+        wrong: dict[str, str] = {}
+        while True:  # each pass drops one bad field, so at most len(known) passes
+            try:
+                return cls(**values), unknown, wrong
+            except SettingsError as exc:
+                name = exc.field.split(".")[0]
+                if name not in values:  # a default itself refused: cannot happen
+                    raise
+                wrong[name] = str(exc).split(": ", 1)[1] if ": " in str(exc) else str(exc)
+                del values[name]
+
 
 def field_names() -> tuple[str, ...]:
     return tuple(f.name for f in dataclasses.fields(Settings))
@@ -211,8 +239,11 @@ def field_names() -> tuple[str, ...]:
 
 def _number(name: str, value: Any) -> float:
     if isinstance(value, bool) or not isinstance(value, (int, float)):
-        raise SettingsError(name, f"must be a number, not {value!r}")
-    value = float(value)
+        raise SettingsError(name, f"must be a number, not {_short(value)}")
+    try:
+        value = float(value)
+    except OverflowError:  # a JSON integer with hundreds of digits
+        raise SettingsError(name, "must be a finite number, not a huge integer") from None
     if not math.isfinite(value):
         raise SettingsError(name, f"must be a finite number, not {value}")
     return value
@@ -230,10 +261,20 @@ def _int_in(name: str, value: Any, low: int, high: int) -> int:
         if isinstance(value, float) and value.is_integer():
             value = int(value)
         else:
-            raise SettingsError(name, f"must be a whole number, not {value!r}")
+            raise SettingsError(name, f"must be a whole number, not {_short(value)}")
     if not low <= value <= high:
-        raise SettingsError(name, f"must be between {low} and {high}, not {value}")
+        raise SettingsError(name, f"must be between {low} and {high}, not {_short(value)}")
     return value
+
+
+def _short(value: Any) -> str:
+    """repr() cut to 40 characters: a hand-edited recipe may hold a whole document where a
+    number belongs, and the message must stay one readable line."""
+    try:
+        text = repr(value)
+    except ValueError:  # an int past Python's 4300-digit str() limit
+        text = "a huge integer"
+    return text if len(text) <= 40 else text[:37] + "..."
 
 
 def _layer_weights(name: str, value: Any) -> dict[str, float]:
@@ -243,7 +284,7 @@ def _layer_weights(name: str, value: Any) -> dict[str, float]:
     for layer, weight in value.items():
         if layer not in CONV_LAYERS:
             raise SettingsError(
-                name, f"unknown layer {layer!r}; the layers are {', '.join(CONV_LAYERS)}"
+                name, f"unknown layer {_short(layer)}; the layers are {', '.join(CONV_LAYERS)}"
             )
         result[layer] = _non_negative(f"{name}.{layer}", weight)
     # keep network order, whatever order the caller gave

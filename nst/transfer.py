@@ -307,15 +307,15 @@ class Transfer:
         first_step = 0.0
 
         def evaluate_flat(flat: tf.Tensor) -> tuple[float, tf.Tensor]:
-            nonlocal evaluations, last_parts
+            nonlocal evaluations, last_parts, last_loss
             loss, parts, grad = self.evaluate(tf.reshape(flat, shape))
             evaluations += 1
-            last_parts = parts
+            last_parts, last_loss = parts, loss
             if math.isfinite(loss):
                 self._remember(loss, flat, parts)
             return loss, tf.reshape(grad, (-1,))
 
-        last_parts = np.zeros(3)
+        last_parts, last_loss = np.zeros(3), 0.0
         flat = tf.reshape(x, (-1,))
         loss, grad = evaluate_flat(flat)
         self._check_finite(loss, 0)
@@ -333,6 +333,9 @@ class Transfer:
                 flat, loss, grad = outcome.x, outcome.loss, outcome.gradient
                 parts = self._best[2] if outcome.converged and self._best else last_parts
                 self._converged = outcome.converged
+                if outcome.converged:
+                    # Every trial point's loss was NaN: that is a failure, not convergence.
+                    self._check_finite(last_loss, step)
             else:
                 flat = tf.clip_by_value(first_order.step(flat, grad * pixels), 0.0, 255.0)
                 loss, grad = evaluate_flat(flat)

@@ -390,12 +390,25 @@ def test_recipe_with_unknown_fields_names_them(window: MainWindow, tmp_path: Pat
     assert "brush" in text and "colour_mode" in text and "ignored" in text
 
 
-def test_bad_recipe_changes_nothing(window: MainWindow, tmp_path: Path) -> None:
+def test_recipe_with_bad_values_loads_the_rest_and_names_them(
+    window: MainWindow, tmp_path: Path
+) -> None:
+    path = tmp_path / "edited.json"
+    path.write_text(json.dumps({"iterations": 12, "optimizer": "newton", "size": "big"}))
+    assert window.load_recipe(str(path))
+    assert window.iterations_box.value() == 12
+    assert window.optimizer_box.currentData() == Settings().optimizer
+    assert window.size_box.value() == Settings().size
+    title, text = window.last_message
+    assert title == "Recipe loaded with warnings" and "\n" not in text
+    assert "optimizer" in text and "newton" in text and "size" in text and "'big'" in text
+
+
+def test_unreadable_recipe_changes_nothing(window: MainWindow, tmp_path: Path) -> None:
     before = window.widget_values()
-    path = tmp_path / "bad.json"
-    path.write_text(json.dumps({"iterations": 12, "optimizer": "newton"}))
-    assert not window.load_recipe(str(path))
-    assert "newton" in window.last_message[1]
+    (tmp_path / "list.json").write_text("[1, 2]")
+    assert not window.load_recipe(str(tmp_path / "list.json"))
+    assert "list.json" in window.last_message[1]
     (tmp_path / "broken.json").write_text("{not json")
     assert not window.load_recipe(str(tmp_path / "broken.json"))
     assert "not valid JSON" in window.last_message[1]

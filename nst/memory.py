@@ -1,0 +1,194 @@
+"""Will a run fit in memory? An estimate of its peak, from the sizes alone, before it starts.
+
+A run's memory is a fixed part (the Python process with TensorFlow loaded, the VGG19
+weights and the compiled loss) plus a part that grows with the pixel count: VGG19's
+activations at every conv layer up to the deepest one in use, kept for the gradient, the
+gradient's own tensors and TensorFlow's temporaries, and the optimizer's image-sized
+vectors. The activation count is exact (``activation_values``); the factors that turn it
+into bytes were measured (``tools/measure_memory.py``; numbers in the constants' comments
+and in docs/robustness.md).
+
+NumPy-free and TensorFlow-free on purpose: the command line and the window call it before
+TensorFlow is imported.
+"""
+
+from __future__ import annotations
+
+import logging
+import math
+import os
+from dataclasses import dataclass
+
+from nst.settings import CONV_LAYERS, MIN_SIZE, Settings
+
+log = logging.getLogger(__name__)
+
+# VGG19's channels per block (Simonyan & Zisserman 2014, config E); block N runs at
+# 1 / 2^(N-1) of the input's resolution (2x2 max pooling after each block).
+_CHANNELS = {1: 64, 2: 128, 3: 256, 4: 512, 5: 512}
+
+# Bytes per value: the engine computes in float32.
+_FLOAT_BYTES = 4
+
+# Peak RSS of a run = FIXED_BYTES + PER_VALUE_BYTES * activation values + optimizer state.
+# Fitted by least squares on the peak RSS (ru_maxrss of a fresh process, 12 L-BFGS steps,
+# tubingen.jpg / starry_night.jpg, the paper's layers, TensorFlow 2.21 on the 2-core x86
+# development machine) at 64, 128, 384 and 768 px: 849, 931, 1470 and 2932 MiB
+# (`python -m tools.measure_memory --fit 64 128 384 768`). Checked at 256, 512 and 1024 px,
+# sizes not in the fit (tests/test_memory.py). About 0.9 GB is TensorFlow, the weights and
+# the compiled graph; 14.5 bytes a value is 3.6 float32 copies of every activation: the
+# forward output, the gradient flowing back, and the ReLU/conv temporaries.
+FIXED_BYTES = 923_903_276
+PER_VALUE_BYTES = 14.50
+
+# Image-sized float32 vectors each optimizer keeps besides the image and its gradient
+# (optimizers.py): L-BFGS 2 x HISTORY (10) correction pairs plus the line search's trial
+# point and direction; Adam m and v; RMSprop and SGD one; Adadelta two accumulators.
+OPTIMIZER_VECTORS = {"lbfgs": 2 * 10 + 2, "adam": 2, "adadelta": 2, "rmsprop": 1, "sgd": 1}
+
+# Leave this much of the available memory free: the window, the desktop and the page cache
+# need some, and the estimate is within 25% (tests/test_memory.py), not exact.
+HEADROOM = 0.9
+
+
+@dataclass(frozen=True)
+class Fit:
+    """The verdict for one run: bytes needed beyond what the process holds, bytes free."""
+
+    needed: int
+    available: int | None  # None: unknown on this system (no check is made)
+    largest_size: int | None  # the largest longest side that fits; None if it fits as asked
+
+    @property
+    def fits(self) -> bool:
+        return self.available is None or self.needed <= self.available
+
+
+def work_dims(width: int, height: int, size: int) -> tuple[int, int]:
+    """(width, height) once the longest side is scaled to ``size`` (as resize_longest)."""
+    scale = size / max(width, height)
+    return max(1, round(width * scale)), max(1, round(height * scale))
+
+
+def activation_values(width: int, height: int, layers: tuple[str, ...]) -> int:
+    """How many float values VGG19's forward pass makes for a ``width`` x ``height`` image,
+    through the deepest of ``layers``: each conv layer's output and each pooling output."""
+    if not layers:
+        return 0
+    deepest = max(CONV_LAYERS.index(name) for name in layers)
+    total = 0
+    w, h, block = width, height, 1
+    for name in CONV_LAYERS[: deepest + 1]:
+        this_block = int(name[5])  # "block3_conv2" -> 3
+        while block < this_block:  # a 2x2 max pool ("VALID": floor) between blocks
+            w, h, block = w // 2, h // 2, block + 1
+            total += w * h * _CHANNELS[block - 1]
+        total += w * h * _CHANNELS[block]
+    return total
+
+
+def peak_bytes(
+    width: int,
+    height: int,
+    layers: tuple[str, ...],
+    optimizer: str,
+    style_dims: tuple[int, int] | None = None,
+) -> int:
+    """The estimated peak resident memory of a whole run at this working size, in bytes.
+
+    ``style_dims``: the style image's working (width, height); its forward pass (no
+    gradient) happens once before the loop, so it matters only when it is much larger.
+    """
+    loop = PER_VALUE_BYTES * activation_values(width, height, layers)
+    loop += OPTIMIZER_VECTORS.get(optimizer, 2) * width * height * 3 * _FLOAT_BYTES
+    if style_dims is not None:
+        # Forward only, so about a third of a step's factor: no gradient, no kept inputs.
+        style = PER_VALUE_BYTES / 3 * activation_values(*style_dims, layers)
+        loop = max(loop, style)
+    return int(FIXED_BYTES + loop)
+
+
+def available_bytes() -> int | None:
+    """Memory a new allocation can get without swapping: MemAvailable on Linux; elsewhere
+    the free physical pages where the OS reports them; else None (unknown)."""
+    try:
+        with open("/proc/meminfo", encoding="ascii") as fh:
+            for line in fh:
+                if line.startswith("MemAvailable:"):
+                    return int(line.split()[1]) * 1024  # the kernel writes kB
+    except (OSError, ValueError, IndexError):
+        pass
+    try:
+        return os.sysconf("SC_AVPHYS_PAGES") * os.sysconf("SC_PAGE_SIZE")
+    except (ValueError, OSError, AttributeError):
+        return None
+
+
+def resident_bytes() -> int:
+    """This process's resident memory now (0 where it cannot be read): the part of a run's
+    peak it already holds, such as TensorFlow and the weights after a first run."""
+    try:
+        with open("/proc/self/statm", encoding="ascii") as fh:
+            return int(fh.read().split()[1]) * os.sysconf("SC_PAGE_SIZE")
+    except (OSError, ValueError, IndexError, AttributeError):
+        return 0
+
+
+def check(
+    settings: Settings,
+    content_dims: tuple[int, int],
+    style_dims: tuple[int, int],
+    *,
+    available: int | None = None,
+    resident: int | None = None,
+) -> Fit:
+    """Whether the run ``settings`` describe fits in memory, and if not the largest
+    working size that does. ``content_dims`` and ``style_dims`` are the images' own
+    (width, height); ``available`` and ``resident`` default to this machine's figures."""
+    free = available_bytes() if available is None else available
+    held = resident_bytes() if resident is None else resident
+
+    def needed(size: int) -> int:
+        work = work_dims(*content_dims, size)
+        # The style image is scaled to style_size when set, else to the working size.
+        style = work_dims(*style_dims, settings.style_size or size)
+        peak = peak_bytes(*work, settings.layers_in_use, settings.optimizer, style)
+        return max(0, peak - held)
+
+    size = settings.resolved_work_size
+    need = needed(size)
+    if free is None:
+        return Fit(need, None, None)
+    budget = int(free * HEADROOM)
+    if need <= budget:
+        return Fit(need, free, None)
+    low, high = MIN_SIZE, size  # the largest size in [MIN_SIZE, size) whose need fits
+    if needed(low) > budget:
+        return Fit(need, free, 0)
+    while high - low > 1:
+        mid = (low + high) // 2
+        if needed(mid) <= budget:
+            low = mid
+        else:
+            high = mid
+    return Fit(need, free, low)
+
+
+def gib(value: int) -> str:
+    """Bytes in words: '3.2 GB' (GiB, the unit system monitors show)."""
+    return f"{value / 2**30:.1f} GB" if value >= 2**30 / 10 else f"{math.ceil(value / 2**20)} MB"
+
+
+def message(fit: Fit, settings: Settings) -> str:
+    """One sentence for a run that does not fit; '' when it does."""
+    if fit.fits:
+        return ""
+    what = "working size" if settings.work_size is not None else "size"
+    asked = settings.resolved_work_size
+    head = (
+        f"A run at {asked} px needs about {gib(fit.needed)} of memory but only "
+        f"{gib(int(fit.available or 0))} is free"
+    )
+    if not fit.largest_size:
+        return f"{head}; close other programs and try again."
+    return f"{head}; choose a {what} of at most {fit.largest_size} px, or close other programs."

@@ -1,0 +1,67 @@
+"""Every kind of bad image file the issue lists, made in a folder, for the CLI and GUI tests.
+
+Each entry: kind -> (path, words the one-sentence message must hold). "unreadable" needs
+``deny_reading`` too: the tests run as root here, and root reads any file whatever its
+permission bits, so the refusal is injected at open() as the OS would give it.
+"""
+
+from __future__ import annotations
+
+import builtins
+import errno
+import os
+import struct
+import zlib
+from pathlib import Path
+
+import pytest
+from PIL import Image
+
+
+def _chunk(kind: bytes, data: bytes) -> bytes:
+    crc = zlib.crc32(kind + data) & 0xFFFFFFFF
+    return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", crc)
+
+
+def png_claiming(width: int, height: int) -> bytes:
+    """A PNG of under 100 bytes whose header claims width x height pixels."""
+    header = struct.pack(">IIBBBBB", width, height, 8, 2, 0, 0, 0)
+    return (
+        b"\x89PNG\r\n\x1a\n"
+        + _chunk(b"IHDR", header)
+        + _chunk(b"IDAT", zlib.compress(b"\0" * 16))
+        + _chunk(b"IEND", b"")
+    )
+
+
+def make_bad_inputs(folder: Path, good: str) -> dict[str, tuple[str, str]]:
+    folder.mkdir(parents=True, exist_ok=True)
+    (folder / "notes.jpg").write_text("these are my holiday notes, not a photo\n")
+    (folder / "empty.png").write_bytes(b"")
+    (folder / "cut.jpg").write_bytes(Path(good).read_bytes()[:3000])
+    (folder / "bomb.png").write_bytes(png_claiming(100_000, 100_000))
+    (folder / "flat.png").write_bytes(png_claiming(0, 5))
+    (folder / "a_folder.jpg").mkdir(exist_ok=True)
+    Image.new("RGB", (8, 8)).save(folder / "secret.png")
+    return {
+        "missing": (str(folder / "nope.jpg"), "was not found"),
+        "empty": (str(folder / "empty.png"), "empty"),
+        "truncated": (str(folder / "cut.jpg"), "truncated"),
+        "not an image": (str(folder / "notes.jpg"), "not a readable image"),
+        "decompression bomb": (str(folder / "bomb.png"), "too large to load safely"),
+        "zero size": (str(folder / "flat.png"), "flat.png"),
+        "folder": (str(folder / "a_folder.jpg"), "is a folder"),
+        "unreadable": (str(folder / "secret.png"), "permission denied"),
+    }
+
+
+def deny_reading(monkeypatch: pytest.MonkeyPatch, path: str) -> None:
+    """Make open() of ``path`` fail as for a file without read permission."""
+    real_open = builtins.open
+
+    def guarded(file, *args, **kwargs):
+        if isinstance(file, (str, os.PathLike)) and os.fspath(file) == path:
+            raise PermissionError(errno.EACCES, "Permission denied", path)
+        return real_open(file, *args, **kwargs)
+
+    monkeypatch.setattr(builtins, "open", guarded)

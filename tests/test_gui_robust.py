@@ -1,0 +1,285 @@
+# ruff: noqa: F811 (the fixtures imported from test_gui are named as arguments)
+"""The window under bad input and injected faults (issue 5): a clear message, the app
+still usable afterwards, no partial file, no hung or leaked thread.
+
+Runs use the real worker and engine on 48 px images, as in test_gui.py, whose fixtures
+(an isolated HOME and QSettings, an output folder in tmp_path) are reused here.
+"""
+
+from __future__ import annotations
+
+import errno
+import shutil
+from pathlib import Path
+from typing import Any
+
+import pytest
+from bad_inputs import deny_reading, make_bad_inputs
+from PyQt5.QtCore import Qt, QThread
+from test_gui import (  # noqa: F401 (fixtures are used by name)
+    RUN_TIMEOUT_MS,
+    isolated_home,
+    out_dir,
+    pick,
+    saved_files,
+    start,
+    store,
+    tiny,
+    window,
+)
+from test_robust_cli import KINDS, all_files, fake_loss, link_fails_in
+
+from gui.main_window import MainWindow
+from nst import memory
+from nst.settings import Settings
+
+RESULT_FILES = ["tubingen_starry_night_001.json", "tubingen_starry_night_001.png"]
+
+
+def wait_done(qtbot: Any, window: MainWindow) -> None:
+    qtbot.waitUntil(lambda: not window.is_running, timeout=RUN_TIMEOUT_MS)
+
+
+class Threads:
+    """Counts the runs' QThreads as they start and as they end (the window deletes each
+    one after its `finished`, so a count is all that can be checked afterwards)."""
+
+    def __init__(self, window: MainWindow) -> None:
+        self.started = 0
+        self.ended = 0
+        window.run_started.connect(self._started)
+
+    def _started(self, worker: Any) -> None:
+        self.started += 1
+        thread: QThread = worker.thread()
+        thread.finished.connect(self._ended, Qt.DirectConnection)
+
+    def _ended(self) -> None:
+        self.ended += 1
+
+    def all_ended(self) -> bool:
+        return self.ended == self.started
+
+
+def assert_usable(window: MainWindow) -> None:
+    assert not window.is_running and window._thread is None
+    assert window.run_button.text() == "Run" and window.run_button.isEnabled()
+    assert window.tabs.isEnabled() and window.content_picker.isEnabled()
+
+
+# --------------------------------------------------------------------------- inputs
+
+
+@pytest.mark.parametrize("kind", KINDS)
+def test_every_bad_image_is_refused_with_one_sentence(
+    qtbot: Any, window: MainWindow, tmp_path: Path, monkeypatch, content_path: str,
+    style_path: str, kind: str
+) -> None:  # fmt: skip
+    pick(qtbot, window, content_path, style_path)
+    path, words = make_bad_inputs(tmp_path / "in", content_path)[kind]
+    if kind == "unreadable":
+        deny_reading(monkeypatch, path)
+    with qtbot.waitSignal(window.style_picker.failed, timeout=10_000) as blocker:
+        window.style_picker.set_path(path)
+    message = blocker.args[0]
+    assert words in message and Path(path).name in message and "style image" in message
+    assert "\n" not in message and message.endswith(".") and "Traceback" not in message
+    assert window.last_message == ("Cannot use this image", message)
+    assert window.style_picker.path == style_path  # the previous image stays
+    assert window.run_button.isEnabled()
+
+
+# --------------------------------------------------------------------------- memory
+
+
+def test_a_run_too_big_for_memory_offers_the_size_that_fits(
+    qtbot: Any, window: MainWindow, out_dir: Path, monkeypatch, content_path: str,
+    style_path: str
+) -> None:  # fmt: skip
+    pick(qtbot, window, content_path, style_path)
+    tiny(window, iterations=2, size=2000)
+    layers = Settings().layers_in_use
+    at_48 = memory.peak_bytes(*memory.work_dims(1024, 768, 48), layers, "lbfgs",
+                              memory.work_dims(1024, 640, 48))  # fmt: skip
+    monkeypatch.setattr(memory, "available_bytes", lambda: int(at_48 / memory.HEADROOM) + 1000)
+    monkeypatch.setattr(memory, "resident_bytes", lambda: 0)
+
+    qtbot.mouseClick(window.run_button, Qt.LeftButton)
+    assert not window.is_running
+    title, text = window.last_message
+    assert title == "Not enough memory for this size" and "\n" not in text
+    assert "A run at 2000 px needs about" in text and "at most 48 px" in text
+    assert window.problem_label.text() == text and window.problem_label.isVisible()
+    offer = [b for b in window.memory_box.buttons() if b.text() == "Run at 48 px"]
+    assert len(offer) == 1
+    offer[0].click()
+    assert window.size_box.value() == 48 and window.is_running
+    wait_done(qtbot, window)
+    assert saved_files(out_dir) == RESULT_FILES
+
+
+# --------------------------------------------------------------------------- run faults
+
+
+@pytest.mark.parametrize(
+    ("fault", "optimizer", "words"),
+    [
+        ("oom", "adam", "Out of memory at 48x36 px"),
+        ("nan", "adam", "The loss became nan"),
+        # L-BFGS backs off a NaN trial point; a NaN that stays ends the run the same way.
+        ("nan", "lbfgs", "The loss became nan"),
+    ],
+)
+def test_run_faults_show_one_sentence_and_a_next_run_works(
+    qtbot: Any, window: MainWindow, out_dir: Path, monkeypatch, content_path: str,
+    style_path: str, fault: str, optimizer: str, words: str
+) -> None:  # fmt: skip
+    pick(qtbot, window, content_path, style_path)
+    tiny(window, iterations=4)
+    window.optimizer_box.setCurrentIndex(window.optimizer_box.findData(optimizer))
+    fake_loss(monkeypatch, fault)
+    start(qtbot, window)
+    wait_done(qtbot, window)
+    title, text = window.last_message
+    assert title == "The run failed" and words in text and "\n" not in text
+    assert_usable(window)
+    assert all_files(out_dir) == []
+
+    monkeypatch.undo()  # the fault goes away: the same window runs again
+    window.last_message = None
+    start(qtbot, window)
+    wait_done(qtbot, window)
+    assert window.last_message is None
+    assert saved_files(out_dir) == RESULT_FILES
+
+
+def test_disk_full_on_autosave_keeps_the_result_and_save_as_works(
+    qtbot: Any, window: MainWindow, out_dir: Path, tmp_path: Path, monkeypatch,
+    content_path: str, style_path: str
+) -> None:  # fmt: skip
+    pick(qtbot, window, content_path, style_path)
+    tiny(window)
+    link_fails_in(monkeypatch, out_dir, errno.ENOSPC)
+    start(qtbot, window)
+    wait_done(qtbot, window)
+    title, text = window.last_message
+    assert title == "The result was not saved"
+    assert "No space left on device" in text and "Save As" in text
+    assert all_files(out_dir) == []  # no half-written or temporary file
+    assert window.result_view.image() is not None  # the result is still shown
+    assert window.result_view.caption().endswith("not saved")
+    assert window.act_save_as.isEnabled() and window.act_save.isEnabled()
+    assert_usable(window)
+
+    elsewhere = window.save_result_to(str(tmp_path / "elsewhere" / "kept.png"))
+    assert elsewhere is None  # that folder does not exist: refused with a message
+    (tmp_path / "elsewhere").mkdir()
+    kept = window.save_result_to(str(tmp_path / "elsewhere" / "kept.png"))
+    assert kept is not None and kept.exists() and kept.with_suffix(".json").exists()
+    monkeypatch.undo()  # space freed: Save into the output folder works too
+    assert window.save_result() is not None
+    assert saved_files(out_dir) == RESULT_FILES
+
+
+def test_output_folder_deleted_during_the_run_is_made_again(
+    qtbot: Any, window: MainWindow, out_dir: Path, content_path: str, style_path: str
+) -> None:
+    pick(qtbot, window, content_path, style_path)
+    tiny(window, iterations=3)
+
+    def delete(record: Any) -> None:
+        if record.step == 1 and out_dir.exists():
+            shutil.rmtree(out_dir)
+
+    start(qtbot, window, delete)
+    wait_done(qtbot, window)
+    assert window.last_message is None
+    assert saved_files(out_dir) == RESULT_FILES
+
+
+def test_output_folder_replaced_by_a_file_keeps_the_result(
+    qtbot: Any, window: MainWindow, out_dir: Path, tmp_path: Path, content_path: str,
+    style_path: str
+) -> None:  # fmt: skip
+    pick(qtbot, window, content_path, style_path)
+    tiny(window, iterations=3)
+
+    def replace(record: Any) -> None:
+        if record.step == 1 and out_dir.is_dir():
+            shutil.rmtree(out_dir)
+            out_dir.write_text("not a folder any more")
+
+    start(qtbot, window, replace)
+    wait_done(qtbot, window)
+    title, text = window.last_message
+    assert title == "The result was not saved" and out_dir.name in text
+    assert out_dir.read_text() == "not a folder any more"  # untouched
+    assert window.result_view.image() is not None
+    assert window.save_result_to(str(tmp_path / "kept.png")) is not None
+    assert_usable(window)
+
+
+# --------------------------------------------------------------------------- threads
+
+
+def test_two_runs_back_to_back(
+    qtbot: Any, window: MainWindow, out_dir: Path, content_path: str, style_path: str
+) -> None:
+    pick(qtbot, window, content_path, style_path)
+    tiny(window, iterations=2)
+    threads = Threads(window)
+    start(qtbot, window)
+    assert not window.start_run()  # a second start while running is refused quietly
+    window.act_run.trigger()  # Ctrl+R too
+    assert threads.started == 1
+    wait_done(qtbot, window)
+    assert window.start_run()  # at once after the first ends
+    wait_done(qtbot, window)
+    assert threads.started == 2
+    qtbot.waitUntil(threads.all_ended, timeout=10_000)
+    assert saved_files(out_dir) == [*RESULT_FILES, "tubingen_starry_night_002.json",
+                                    "tubingen_starry_night_002.png"]  # fmt: skip
+    assert window.last_message is None
+    assert_usable(window)
+
+
+def test_stop_pressed_twice(
+    qtbot: Any, window: MainWindow, out_dir: Path, content_path: str, style_path: str
+) -> None:
+    pick(qtbot, window, content_path, style_path)
+    tiny(window, iterations=300)
+    threads = Threads(window)
+    finished: list[Any] = []
+    window.run_started.connect(lambda worker: worker.finished.connect(finished.append))
+    stops: list[int] = []
+
+    def stop_twice(record: Any) -> None:
+        if record.step >= 2 and not stops:
+            stops.append(record.step)
+            window.stop_run()
+            window.stop_run()
+            window.act_stop.trigger()  # Esc's action: disabled by the first stop, no-op
+
+    start(qtbot, window, stop_twice)
+    wait_done(qtbot, window)
+    assert stops and len(finished) == 1 and finished[0].stopped
+    assert finished[0].result.steps < 20
+    assert window.last_message is None and saved_files(out_dir) == []
+    qtbot.waitUntil(threads.all_ended, timeout=10_000)
+    assert threads.started == 1
+    assert_usable(window)
+
+
+def test_closing_twice_during_a_run_ends_its_thread(
+    qtbot: Any, window: MainWindow, out_dir: Path, content_path: str, style_path: str
+) -> None:
+    pick(qtbot, window, content_path, style_path)
+    tiny(window, iterations=500)
+    threads = Threads(window)
+    records = start(qtbot, window)
+    qtbot.waitUntil(lambda: len(records) >= 1, timeout=RUN_TIMEOUT_MS)
+    window.close()
+    window.close()
+    qtbot.waitUntil(lambda: not window.isVisible(), timeout=30_000)
+    assert threads.started == 1 and threads.all_ended() and not window.is_running
+    assert window.last_message is None and saved_files(out_dir) == []

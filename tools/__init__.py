@@ -1,0 +1,1 @@
+"""Developer tools: measurements behind the engine's constants (not part of the app)."""

@@ -1,0 +1,108 @@
+"""Measure a run's peak memory and compare it with nst.memory's estimate.
+
+    python -m tools.measure_memory 256 512 1024          # estimate vs measured, per size
+    python -m tools.measure_memory --fit 64 128 384 768  # least-squares fit of the factors
+
+Each size runs in a fresh process (tubingen.jpg / starry_night.jpg, the paper's layers,
+12 steps, so that L-BFGS's history is full) and reports its peak resident memory
+(``ru_maxrss``), which is what the out-of-memory killer and the system monitor see.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import resource
+import subprocess
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+SAMPLES = ROOT / "resources" / "samples"
+STEPS = 12  # > L-BFGS's HISTORY (10): the estimate must cover a full history
+
+
+def child(size: int, optimizer: str) -> None:
+    """Run one transfer in this process and print its peak RSS as JSON."""
+    os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
+    from nst.settings import Settings
+    from nst.transfer import Transfer
+
+    settings = Settings(
+        content=str(SAMPLES / "tubingen.jpg"),
+        style=str(SAMPLES / "starry_night.jpg"),
+        size=size,
+        iterations=STEPS,
+        optimizer=optimizer,
+        preview_every=0,
+    )
+    session = Transfer(settings)
+    for _ in session.steps():
+        pass
+    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024  # Linux: kB
+    print(json.dumps({"width": session.width, "height": session.height, "peak": peak}))
+
+
+def measure(size: int, optimizer: str) -> dict[str, int]:
+    done = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "tools.measure_memory",
+            "--child",
+            str(size),
+            "--optimizer",
+            optimizer,
+        ],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    return json.loads(done.stdout.strip().splitlines()[-1])
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("sizes", type=int, nargs="+")
+    parser.add_argument("--optimizer", default="lbfgs")
+    parser.add_argument("--fit", action="store_true", help="fit FIXED and PER_VALUE bytes")
+    parser.add_argument("--child", action="store_true", help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    if args.child:
+        child(args.sizes[0], args.optimizer)
+        return
+
+    from nst import memory
+    from nst.settings import Settings
+
+    layers = Settings().layers_in_use
+    rows = []
+    for size in args.sizes:
+        m = measure(size, args.optimizer)
+        values = memory.activation_values(m["width"], m["height"], layers)
+        vectors = memory.OPTIMIZER_VECTORS[args.optimizer] * m["width"] * m["height"] * 12
+        estimate = memory.peak_bytes(m["width"], m["height"], layers, args.optimizer)
+        rows.append((size, m, values, vectors, estimate))
+        error = (estimate - m["peak"]) / m["peak"]
+        print(
+            f"{size:5d} px  {m['width']}x{m['height']}  activations {values / 1e6:7.1f} M  "
+            f"measured {m['peak'] / 2**20:7.0f} MiB  estimate {estimate / 2**20:7.0f} MiB  "
+            f"({error:+.1%})",
+            flush=True,
+        )
+    if args.fit:
+        # peak - vectors = FIXED + PER_VALUE * values: ordinary least squares on 2 unknowns.
+        xs = [r[2] for r in rows]
+        ys = [r[1]["peak"] - r[3] for r in rows]
+        n = len(xs)
+        mean_x, mean_y = sum(xs) / n, sum(ys) / n
+        slope = sum((x - mean_x) * (y - mean_y) for x, y in zip(xs, ys)) / sum(
+            (x - mean_x) ** 2 for x in xs
+        )
+        print(f"FIXED_BYTES = {mean_y - slope * mean_x:,.0f}  PER_VALUE_BYTES = {slope:.2f}")
+
+
+if __name__ == "__main__":
+    main()
