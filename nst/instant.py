@@ -54,10 +54,11 @@ TRAINED_SIDE = 384  # the transformer's published input side; its resize constan
 # The transformer halves the image twice (two stride-2 convolutions) and doubles it twice,
 # so a side that is a multiple of 4 comes back at its own size; others are padded to one.
 SIDE_MULTIPLE = 4
-# The largest side we run in one pass. Measured: 2048x1536 takes about 13 s and 16 s to
-# set up on 2 cores; activations grow with the pixel count (32 channels of float32 at full
-# size), so 4096 px needs several GB. Past this, ask for a smaller size.
-MAX_SIDE = 4096
+# The largest side we run in one pass. Measured through the CLI on the 2-core machine:
+# 2048x1536 peaked at 6.0 GB of memory (1024x768: 2.0 GB) and took 26 s under heavy load.
+# Memory grows with the pixel count, so 3072 px needs about 13 GB; past that, one clear
+# sentence rather than the machine swapping.
+MAX_SIDE = 3072
 _CACHED_SIZES = 2  # transformers kept loaded: a preview size and an output size
 
 
@@ -215,6 +216,9 @@ class InstantResult:
     image: np.ndarray
     settings: Settings
     duration: float
+    # What the window's result view reads from a Gatys Result too: one pass, never stopped.
+    steps: int = 1
+    stopped: bool = False
 
     def recipe(self) -> dict[str, Any]:
         from nst.transfer import library_versions
