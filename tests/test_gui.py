@@ -650,3 +650,17 @@ def test_instant_settings_round_trip_through_qsettings(window: MainWindow, store
     qtbot.addWidget(again)
     assert again.current_settings().method == "instant"
     assert again.current_settings().style_strength == 0.35
+
+
+def test_gatys_run_with_the_instant_head_start(
+    qtbot: Any, window: MainWindow, content_path: str, style_path: str, out_dir: Path
+) -> None:
+    pick(qtbot, window, content_path, style_path)
+    tiny(window, iterations=2)
+    window.init_box.setCurrentIndex(window.init_box.findData("instant"))
+    assert window.init_box.currentText() == "The instant result"
+    with qtbot.waitSignal(window.run_started, timeout=5_000):
+        assert window.start_run()
+    qtbot.waitUntil(lambda: not window.is_running, timeout=RUN_TIMEOUT_MS)
+    recipe = json.loads((out_dir / "tubingen_starry_night_001.json").read_text())
+    assert recipe["settings"]["init"] == "instant" and recipe["steps"] == 2
