@@ -279,3 +279,30 @@ def run(
     started = time.perf_counter()
     image = stylize(content, styles, settings.style_strength, settings.size)
     return InstantResult(image=image, settings=settings, duration=time.perf_counter() - started)
+
+
+def _measure_speed(size: int = 512, repeats: int = 8) -> None:
+    """python -m nst.instant [SIZE]: seconds for an instant result of the bundled pair.
+
+    Prints the first call (which loads the networks) and the fastest and median of the
+    following ones; each call includes resizing the photo and the style vector.
+    """
+    samples = MODEL_DIR.parent / "samples"
+    content = images.load_image(samples / "tubingen.jpg")
+    style = images.load_image(samples / "starry_night.jpg")
+    started = time.perf_counter()
+    out = stylize(content, [(style, 1.0)], 1.0, size)
+    print(f"first call (loads the networks): {time.perf_counter() - started:.2f} s")
+    times = []
+    for _ in range(repeats):
+        started = time.perf_counter()
+        stylize(content, [(style, 1.0)], 1.0, size)
+        times.append(time.perf_counter() - started)
+    print(f"{out.shape[1]}x{out.shape[0]}, {os.cpu_count()} cores: fastest {min(times):.3f} s, "
+          f"median {float(np.median(times)):.3f} s of {repeats}")  # fmt: skip
+
+
+if __name__ == "__main__":
+    import sys
+
+    _measure_speed(int(sys.argv[1]) if len(sys.argv) > 1 else 512)
