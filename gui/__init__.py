@@ -7,10 +7,10 @@ thread on the first run (see gui/worker.py).
 
 import os
 
-# Qt's X11 (xcb) platform loads OpenGL at start-up; on Mesa that pulls in Mesa's own LLVM,
-# and TensorFlow's libtensorflow_framework.so, which embeds another LLVM, then crashes in
-# its static initializers (DebugInfoMetadata.cpp) when it is loaded later, on the first run
-# or instant preview (seen under Xvfb: a segfault in dlopen of _pywrap_cpu_feature_guard).
-# The window draws nothing with OpenGL, so Qt's GL integration is switched off; this must
-# happen before the QApplication exists, hence here. Set the variable to override it.
+# Qt's X11 plugin loads the system's OpenGL driver (Mesa) when a window opens, and Mesa
+# links its own copy of LLVM. TensorFlow links another; when it loads later, LLVM's static
+# initializers (DebugInfoMetadata.cpp) register the same global options twice and the
+# process dies with a segmentation fault (seen under Xvfb with Mesa 22, TensorFlow 2.21).
+# The window draws with QPainter only and needs no OpenGL, so Qt is told not to load it.
+# setdefault: a user who needs it can still set QT_XCB_GL_INTEGRATION themselves.
 os.environ.setdefault("QT_XCB_GL_INTEGRATION", "none")
