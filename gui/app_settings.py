@@ -49,6 +49,9 @@ DEFAULTS: dict[str, Any] = {
     "weights/tv": _RUN.tv_weight,
     "layers/content": json.dumps(dict(_RUN.content_layers)),
     "layers/style": json.dumps(dict(_RUN.style_layers)),
+    "instant/method": _RUN.method,
+    "instant/style_strength": _RUN.style_strength,
+    "instant/style_image_weight": _RUN.style_image_weight,
     # --- the window ---
     "output/folder": "",  # "": default_output_folder()
     "window/geometry": QByteArray(),
@@ -76,6 +79,9 @@ RUN_KEYS: dict[str, str] = {
     "tv_weight": "weights/tv",
     "content_layers": "layers/content",
     "style_layers": "layers/style",
+    "method": "instant/method",
+    "style_strength": "instant/style_strength",
+    "style_image_weight": "instant/style_image_weight",
 }
 _NONE_AS_ZERO = ("learning_rate", "work_size", "style_size")
 _JSON_FIELDS = ("content_layers", "style_layers")

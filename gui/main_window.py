@@ -53,9 +53,11 @@ from PyQt5.QtWidgets import (
 
 from gui import recipes
 from gui.app_settings import AppSettings
+from gui.instant_preview import InstantPreview
 from gui.layers import LayerList
 from gui.loss_plot import LossPlot
 from gui.picker import ImagePicker
+from gui.style_mix import StyleMix
 from gui.widgets import ImageView, NumberBox, int_box, numpy_to_qimage
 from gui.worker import RunOutcome, RunWorker
 from nst import images, memory
@@ -65,6 +67,8 @@ from nst.settings import (
     INITS,
     MAX_ITERATIONS,
     MAX_SIZE,
+    METHOD_LABELS,
+    METHODS,
     MIN_SIZE,
     OPTIMIZER_LABELS,
     OPTIMIZERS,
@@ -79,7 +83,12 @@ log = logging.getLogger(__name__)
 APP_TITLE = "Style Transfer"
 _DEFAULTS = Settings()
 
-INIT_LABELS = {"content": "The content image", "noise": "White noise", "style": "The style image"}
+INIT_LABELS = {
+    "content": "The content image",
+    "noise": "White noise",
+    "style": "The style image",
+    "instant": "The instant result",
+}
 
 # Settings field -> the control's label, so that a validation message names what the
 # user sees ("Working size: ..."), not the dataclass field.
@@ -100,6 +109,10 @@ FIELD_LABELS = {
     "init": "Start from",
     "seed": "Seed",
     "weights": "Weights file",
+    "method": "Method",
+    "style_strength": "Style strength",
+    "extra_styles": "Extra style images",
+    "style_image_weight": "Style image weight",
 }
 
 # The largest weight a loss term may get; the engine takes any finite number, this only
@@ -165,6 +178,7 @@ class MainWindow(QMainWindow):
         self.memory_box: QMessageBox | None = None  # the last "not enough memory" offer
         self.setWindowTitle(APP_TITLE)
         self.setAcceptDrops(True)
+        self.preview = InstantPreview(self)
         self._build_actions()
         self._build_ui()
         self._build_menus()
@@ -281,7 +295,21 @@ class MainWindow(QMainWindow):
         tab = QWidget()
         layout = QVBoxLayout(tab)
 
+        method = QGroupBox("Method")
+        form = QFormLayout(method)
+        self.method_box = QComboBox()
+        for name in METHODS:
+            self.method_box.addItem(METHOD_LABELS[name], name)
+        self.method_box.setToolTip("Gatys: the optimization, faithful, minutes on a CPU. "
+                                   "Instant: a trained network, a fraction of a second, "
+                                   "rougher. The instant preview shows the latter either way.")
+        form.addRow("Method:", self.method_box)
+        self.style_mix = StyleMix()
+        form.addRow(self.style_mix)
+        layout.addWidget(method)
+
         optim = QGroupBox("Optimization")
+        self.optim_group = optim
         form = QFormLayout(optim)
         self.optimizer_box = QComboBox()
         for name in OPTIMIZERS:
@@ -402,7 +430,12 @@ class MainWindow(QMainWindow):
                                      "image, then press Run.")
         self.result_view.setToolTip("The image being optimized while a run goes on; the "
                                     "result when it ends.")
+        self.preview_view = ImageView("The instant preview appears here\nonce a content and a "
+                                      "style image are chosen.")
+        self.preview_view.setToolTip("A feed-forward stylization (Ghiasi et al. 2017) that "
+                                     "follows the style strength and weights as they move.")
         views.addWidget(self.content_view)
+        views.addWidget(self.preview_view)
         views.addWidget(self.result_view)
 
         actions = QHBoxLayout()
@@ -511,6 +544,14 @@ class MainWindow(QMainWindow):
             picker.busy.connect(lambda _busy: self._validate())
             picker.failed.connect(lambda text: self.show_message("Cannot use this image", text))
         self.content_picker.changed.connect(self._show_content)
+        for picker in (self.content_picker, self.style_picker):
+            picker.changed.connect(self._picked)
+        self.style_picker.changed.connect(self.style_mix.set_main_name)
+        self.style_mix.changed.connect(self._validate)
+        self.style_mix.changed.connect(self.request_preview)
+        self.method_box.currentIndexChanged.connect(self._method_changed)
+        self.preview.ready.connect(self._on_instant_preview)
+        self.preview.failed.connect(self._on_instant_failed)
         self.optimizer_box.currentIndexChanged.connect(self._optimizer_changed)
         self.rate_box.valueChanged.connect(self._rate_edited)
         self.init_box.currentIndexChanged.connect(self._init_changed)
@@ -543,6 +584,10 @@ class MainWindow(QMainWindow):
             "init": self.init_box.currentData(),
             "seed": self.seed_box.value(),
             "weights": self._weights_path,
+            "method": self.method_box.currentData(),
+            "style_strength": self.style_mix.style_strength(),
+            "extra_styles": tuple(self.style_mix.extra_styles()),
+            "style_image_weight": self.style_mix.main_style_weight(),
         }
 
     def current_settings(self) -> Settings:
@@ -582,6 +627,10 @@ class MainWindow(QMainWindow):
         self.content_layers.set_weights(settings.content_layers)
         self.style_layers.set_weights(settings.style_layers)
         self._weights_path = settings.weights
+        self._select(self.method_box, settings.method)
+        self.style_mix.set_values(settings.style_strength, settings.style_image_weight,
+                                  settings.extra_styles)
+        self._method_changed()
         self._init_changed()
         self._validate()
 
@@ -621,6 +670,44 @@ class MainWindow(QMainWindow):
         self.store.set("window/geometry", self.saveGeometry())
         self.store.set("window/splitter", self.splitter.saveState())
         self.store.sync()
+
+    # ------------------------------------------------------------------ instant preview
+
+    def request_preview(self) -> bool:
+        """Ask for a new instant preview of the current images, strength and weights."""
+        styles = [(self.style_picker.path, self.style_mix.main_style_weight()),
+                  *self.style_mix.extra_styles()]
+        asked = self.preview.request(self.content_picker.path, styles,
+                                     self.style_mix.style_strength())
+        if asked and self.preview_view.image() is None:
+            self.preview_view.set_placeholder("Making the instant preview…\nThe first one "
+                                              "loads the network (a few seconds).")
+        elif not asked:
+            self.preview_view.set_image(None)
+            self.preview_view.set_placeholder("The instant preview appears here\nonce a "
+                                              "content and a style image are chosen.")
+        return asked
+
+    def _picked(self, path: str) -> None:
+        self.preview.forget(path)
+        self.request_preview()
+
+    def _on_instant_preview(self, array: np.ndarray, seconds: float) -> None:
+        height, width = array.shape[:2]
+        self.preview_view.set_image(
+            numpy_to_qimage(array),
+            f"Instant preview · {width} × {height} · {seconds:.2f} s")
+
+    def _on_instant_failed(self, message: str) -> None:
+        self.preview_view.set_image(None)
+        self.preview_view.set_placeholder("No instant preview.")
+        self.statusBar().showMessage(message, 15000)
+
+    def _method_changed(self) -> None:
+        instant = self.method_box.currentData() == "instant"
+        # The optimization's own controls mean nothing to the instant method.
+        self.optim_group.setEnabled(not instant)
+        self._validate()
 
     # ------------------------------------------------------------------ control logic
 
@@ -890,6 +977,10 @@ class MainWindow(QMainWindow):
                        f"image so far · {width} × {height} · not saved")
             self.progress_label.setText(f"Stopped at step {result.steps}")
             self.statusBar().showMessage("Stopped; use Save or Save As to keep this image.", 10000)
+        elif result.settings.method == "instant":
+            caption = f"Instant result · {width} × {height} · {result.duration:.2f} s"
+            self.progress_label.setText(f"Done in {result.duration:.2f} s")
+            self.progress_bar.setValue(self.progress_bar.maximum())
         else:
             caption = f"Result · {width} × {height} · {steps} in {clock(result.duration)}"
             if outcome.save_error:
@@ -1124,6 +1215,7 @@ class MainWindow(QMainWindow):
             event.ignore()
             return
         self._closing = True
+        self.preview.shutdown()
         try:
             self.save_settings()
         except Exception:  # settings must never keep the window from closing

@@ -143,6 +143,8 @@ class RunWorker(QObject):
         started = time.perf_counter()
         if self.stop_requested:
             return RunOutcome(result=None)
+        if self.settings.method == "instant":
+            return self._run_instant(started)
         if not model_loaded():
             self.status.emit("Loading the model…")
         # The heavy import, on this thread: TensorFlow takes seconds to load.
@@ -169,6 +171,18 @@ class RunWorker(QObject):
         recipe = result.recipe()
         recipe["wall_time_s"] = round(time.perf_counter() - started, 3)
         if result.stopped or not self.autosave:
+            return RunOutcome(result=result, recipe=recipe)
+        return self._save(result, recipe)
+
+    def _run_instant(self, started: float) -> RunOutcome:
+        """The instant method: one pass of the network at the output size (no steps)."""
+        self.status.emit("Making the instant result…")
+        from nst import instant  # TensorFlow, on this thread
+
+        result = instant.run(self.settings)
+        recipe = result.recipe()
+        recipe["wall_time_s"] = round(time.perf_counter() - started, 3)
+        if self.stop_requested or not self.autosave:
             return RunOutcome(result=result, recipe=recipe)
         return self._save(result, recipe)
 

@@ -25,6 +25,7 @@ from nst.settings import (
     CONV_LAYERS,
     DEFAULT_LEARNING_RATES,
     INITS,
+    METHODS,
     OPTIMIZERS,
     Settings,
     SettingsError,
@@ -60,6 +61,17 @@ def layer_weights(text: str) -> dict[str, float]:
     return result
 
 
+def extra_style(text: str) -> tuple[str, float]:
+    """'painting.jpg=0.5' -> (path, 0.5); a bare path means weight 1."""
+    path, sep, weight = text.rpartition("=")
+    if not sep:
+        return text, 1.0
+    try:
+        return path, float(weight)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{weight!r} is not a number in {text!r}") from None
+
+
 def build_parser() -> Parser:
     d = DEFAULTS
     p = Parser(
@@ -72,6 +84,34 @@ def build_parser() -> Parser:
     p.add_argument("--output-dir", metavar="DIR", help="folder for the result (created if missing)")
     p.add_argument(
         "--config", metavar="RECIPE", help="start from a recipe (.json) of an earlier run"
+    )
+    p.add_argument(
+        "--method",
+        choices=METHODS,
+        help=f"gatys: the optimization; instant: a feed-forward network, a fraction of a "
+        f"second, rougher (default {d.method})",
+    )
+    p.add_argument(
+        "--style-strength",
+        type=float,
+        metavar="S",
+        help="instant method and --init instant: 0 keeps the photo's own style, 1 takes the "
+        f"painting's (default {d.style_strength:g})",
+    )
+    p.add_argument(
+        "--extra-style",
+        dest="extra_styles",
+        type=extra_style,
+        action="append",
+        metavar="FILE[=W]",
+        help="another style image with its weight (default 1), repeatable; the instant "
+        "method blends the styles by weight",
+    )
+    p.add_argument(
+        "--style-image-weight",
+        type=float,
+        metavar="W",
+        help=f"weight of --style among the style images (default {d.style_image_weight:g})",
     )
     p.add_argument("--size", type=int, help=f"longest side of the output in px (default {d.size})")
     p.add_argument(
@@ -132,7 +172,8 @@ def _layers_text(layers: dict[str, float]) -> str:
 SETTING_OPTIONS = (
     "content", "style", "size", "work_size", "style_size", "iterations", "optimizer",
     "learning_rate", "content_layers", "style_layers", "content_weight", "style_weight",
-    "tv_weight", "init", "seed", "preview_every", "weights",
+    "tv_weight", "init", "seed", "preview_every", "weights", "method", "style_strength",
+    "extra_styles", "style_image_weight",
 )  # fmt: skip
 
 
@@ -187,6 +228,11 @@ def settings_from_args(args: argparse.Namespace) -> tuple[Settings, list[str]]:
     for name in ("content", "style", "weights"):
         if values.get(name) and isinstance(values[name], str):  # else Settings names it
             values[name] = os.path.abspath(values[name])
+    if values.get("extra_styles") and isinstance(values["extra_styles"], list):
+        values["extra_styles"] = [
+            (os.path.abspath(p), w) if isinstance(p, str) and p else (p, w)
+            for p, w in _pairs(values["extra_styles"])
+        ]
     try:
         settings = Settings(**values)
     except SettingsError as exc:
@@ -198,6 +244,7 @@ def settings_from_args(args: argparse.Namespace) -> tuple[Settings, list[str]]:
                 f"The recipe '{args.config}' has a bad {field}: {_after_field(exc)}; "
                 f"fix it there or give {option}."
             ) from None
+        option = "--extra-style" if option == "--extra-styles" else option
         raise UsageError(f"{option}: {_after_field(exc)}") from None
     except TypeError as exc:  # a recipe field of the wrong shape
         raise UsageError(f"The recipe '{args.config}' has a bad field: {exc}.") from None
@@ -205,6 +252,11 @@ def settings_from_args(args: argparse.Namespace) -> tuple[Settings, list[str]]:
     if missing:
         raise UsageError(f"{' and '.join(missing)} required: name the image file(s) to use")
     return settings, warnings
+
+
+def _pairs(items: list[Any]) -> list[tuple[Any, Any]]:
+    """Recipe or option pairs as tuples; a malformed item is left for Settings to name."""
+    return [tuple(i) if isinstance(i, (list, tuple)) and len(i) == 2 else (i, None) for i in items]
 
 
 def _after_field(exc: SettingsError) -> str:
@@ -280,12 +332,15 @@ def _main(argv: Sequence[str] | None) -> int:
     )
 
     from nst import images, memory
-    from nst.transfer import Transfer
 
     started = time.perf_counter()
     # Everything the user named is checked before the slow part starts.
     folder = images.check_output_dir(args.output_dir)
     content = images.load_image(settings.content, role="content image")
+    if settings.method == "instant":
+        return _run_instant(settings, content, folder, started)
+    from nst.transfer import Transfer
+
     style = images.load_image(settings.style, role="style image")
     # A run too big for the free memory is refused now, with the size that fits, instead
     # of being killed by the system minutes later.
@@ -311,17 +366,23 @@ def _main(argv: Sequence[str] | None) -> int:
     result = session.result()
     recipe = result.recipe()
     recipe["wall_time_s"] = round(time.perf_counter() - started, 3)
+    return _save(result.image, settings, folder, recipe, EXIT_INTERRUPTED if interrupted else 0)
+
+
+def _save(image: Any, settings: Settings, folder: Path, recipe: dict[str, Any], status: int) -> int:
+    """Save the result, print its path as stdout's last line; ``status`` if all went well."""
+    from nst import images
+
     stem = images.result_stem(settings.content, settings.style)
     try:
-        path = images.save_result(result.image, folder, stem, recipe)
+        path = images.save_result(image, folder, stem, recipe)
     except NstError as exc:
         # A full disk or a folder gone bad must not lose the run: keep it in the system's
         # temporary folder, say where, and still fail (status 1) so scripts notice.
-        path = _save_elsewhere(result.image, stem, recipe, exc)
-        print(path)
+        print(_save_elsewhere(image, stem, recipe, exc))
         return EXIT_SAVED_ELSEWHERE
     print(path)
-    return EXIT_INTERRUPTED if interrupted else 0
+    return status
 
 
 def _save_elsewhere(image: Any, stem: str, recipe: dict[str, Any], error: NstError) -> Path:
@@ -334,6 +395,17 @@ def _save_elsewhere(image: Any, stem: str, recipe: dict[str, Any], error: NstErr
         raise error from None
     print(f"error: {error} The result was kept as {path} instead.", file=sys.stderr)
     return path
+
+
+def _run_instant(settings: Settings, content: Any, folder: Path, started: float) -> int:
+    """The instant method: one pass of the network, saved like a Gatys result."""
+    from nst import instant
+
+    styles = instant.style_images(settings)
+    result = instant.run(settings, content, styles)
+    recipe = result.recipe()
+    recipe["wall_time_s"] = round(time.perf_counter() - started, 3)
+    return _save(result.image, settings, folder, recipe, 0)
 
 
 if __name__ == "__main__":

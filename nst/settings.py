@@ -61,7 +61,13 @@ DEFAULT_LEARNING_RATES: dict[str, float] = {
     "sgd": 10.0,
 }
 
-INITS: tuple[str, ...] = ("content", "noise", "style")
+# "instant": start from the feed-forward stylization (nst/instant.py), a head start.
+INITS: tuple[str, ...] = ("content", "noise", "style", "instant")
+
+# "gatys": the optimization (transfer.py); "instant": the feed-forward network of Ghiasi
+# et al. 2017 (instant.py), a fraction of a second, at some cost in quality.
+METHODS: tuple[str, ...] = ("gatys", "instant")
+METHOD_LABELS: dict[str, str] = {"gatys": "Gatys (optimization)", "instant": "Instant (network)"}
 
 MIN_SIZE = 16  # below this block5 has no spatial extent left (VGG19 pools 4 times: 16 / 2^4 = 1)
 MAX_SIZE = 8192  # past this a single image's activations no longer fit in 24 GiB
@@ -102,9 +108,38 @@ class Settings:
     seed: int = 0
     preview_every: int = 10  # emit the current image every N steps (0: never)
     weights: str | None = None  # a VGG19 weights file; None: search the usual sources
+    method: str = "gatys"
+    # Instant method (and --init instant): 1 takes the style image's style vector, 0 the
+    # content image's own (no restyling); in between, a linear blend of the two vectors.
+    style_strength: float = 1.0
+    # More style images beside `style`, as (path, weight) pairs; the weights are relative to
+    # `style_image_weight`, the main style image's weight. The instant method takes the
+    # weighted mean of their style vectors; the Gatys method does not support them yet.
+    extra_styles: tuple[tuple[str, float], ...] = ()
+    style_image_weight: float = 1.0
 
     def __post_init__(self) -> None:
         set_ = object.__setattr__
+        if self.method not in METHODS:
+            raise SettingsError("method", f"{self.method!r} is not one of {', '.join(METHODS)}")
+        strength = _number("style_strength", self.style_strength)
+        if not 0.0 <= strength <= 1.0:
+            raise SettingsError("style_strength", f"must be between 0 and 1, not {strength:g}")
+        set_(self, "style_strength", strength)
+        set_(self, "extra_styles", _extra_styles(self.extra_styles))
+        set_(
+            self, "style_image_weight", _non_negative("style_image_weight", self.style_image_weight)
+        )
+        if self.extra_styles and self.method == "gatys":
+            raise SettingsError(
+                "extra_styles",
+                "several style images work only with the instant method for now; "
+                "choose the instant method or remove the extra styles",
+            )
+        if self.style_image_weight + sum(w for _, w in self.extra_styles) <= 0:
+            raise SettingsError(
+                "style_image_weight", "give at least one style image a weight above 0"
+            )
         set_(self, "content_layers", _layer_weights("content_layers", self.content_layers))
         set_(self, "style_layers", _layer_weights("style_layers", self.style_layers))
         if not any(w > 0 for w in self.style_layers.values()):
@@ -181,6 +216,7 @@ class Settings:
         data = dataclasses.asdict(self)
         data["content_layers"] = dict(self.content_layers)
         data["style_layers"] = dict(self.style_layers)
+        data["extra_styles"] = [[path, weight] for path, weight in self.extra_styles]
         return data
 
     def to_json(self) -> str:
@@ -275,6 +311,19 @@ def _short(value: Any) -> str:
     except ValueError:  # an int past Python's 4300-digit str() limit
         text = "a huge integer"
     return text if len(text) <= 40 else text[:37] + "..."
+def _extra_styles(value: Any) -> tuple[tuple[str, float], ...]:
+    """[(path, weight), ...] from tuples or a recipe's JSON lists."""
+    if isinstance(value, (str, Mapping)) or not hasattr(value, "__iter__"):
+        raise SettingsError("extra_styles", "must be a list of [path, weight] pairs")
+    result = []
+    for item in value:
+        if isinstance(item, str) or not hasattr(item, "__len__") or len(item) != 2:
+            raise SettingsError("extra_styles", f"{item!r} is not a [path, weight] pair")
+        path, weight = item
+        if not isinstance(path, str) or not path:
+            raise SettingsError("extra_styles", f"{path!r} is not a file path")
+        result.append((path, _non_negative(f"extra_styles weight of {path}", weight)))
+    return tuple(result)
 
 
 def _layer_weights(name: str, value: Any) -> dict[str, float]:

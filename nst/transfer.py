@@ -263,6 +263,14 @@ class Transfer:
             return self.content_image
         if init == "style":
             return tf.image.resize(self.style_image, (self.height, self.width), method="bicubic")
+        if init == "instant":
+            # A head start: the feed-forward stylization (instant.py) at the working size.
+            from nst import instant
+
+            content = self.content_image[0].numpy().astype(np.uint8)
+            style = self.style_image[0].numpy().astype(np.uint8)
+            start = instant.stylize(content, [(style, 1.0)], self.settings.style_strength)
+            return tf.constant(start[np.newaxis].astype(np.float32))
         # White noise (Gatys et al. 2016, section 2.3), uniform over the whole 0..255 range.
         rng = np.random.default_rng(self.settings.seed)
         noise = rng.uniform(0.0, 255.0, size=(1, self.height, self.width, 3))

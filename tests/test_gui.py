@@ -608,3 +608,90 @@ def test_a_fresh_window_shows_the_engine_defaults(
     assert win.current_settings() == Settings()
     assert win.rate_box.value() == DEFAULT_LEARNING_RATES[Settings().optimizer]
     assert win.folder_edit.text() == app_settings.default_output_folder()
+
+
+# --------------------------------------------------------------------------- instant mode
+
+
+def test_instant_preview_follows_the_controls_without_blocking(
+    qtbot: Any, window: MainWindow, content_path: str, style_path: str, samples: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from gui import instant_preview
+
+    calls: list[Any] = []
+    real = instant_preview.compute
+
+    def counting(request: Any, cache: Any) -> Any:
+        calls.append(request)
+        return real(request, cache)
+
+    monkeypatch.setattr(instant_preview, "compute", counting)
+    assert window.preview_view.image() is None
+    pick(qtbot, window, content_path, style_path)
+    qtbot.waitUntil(lambda: window.preview_view.image() is not None, timeout=RUN_TIMEOUT_MS)
+    assert window.preview_view.image().width() == instant_preview.PREVIEW_SIZE
+    assert window.preview_view.caption().startswith("Instant preview")
+    first = window.preview_view.image()
+
+    # A drag: many values in a row, each returning at once; one preview for where it rests.
+    done = len(calls)
+    started = time.perf_counter()
+    for value in range(100, 49, -5):
+        window.style_mix.strength.setValue(value)
+    assert time.perf_counter() - started < 0.5  # nothing ran on the GUI thread
+    qtbot.waitUntil(lambda: window.preview_view.image() is not first, timeout=30_000)
+    qtbot.wait(2 * instant_preview.DEBOUNCE_MS)
+    assert len(calls) - done == 1 and calls[-1].strength == 0.5
+
+    # A second style with a weight: the preview follows it too.
+    window.style_mix.add(str(samples / "the_scream.jpg"), 0.3)
+    qtbot.waitUntil(lambda: calls[-1].styles[-1] == (str(samples / "the_scream.jpg"), 0.3),
+                    timeout=5_000)
+    assert window.widget_values()["extra_styles"] == ((str(samples / "the_scream.jpg"), 0.3),)
+    # ... which the Gatys method does not take yet, and says so.
+    assert "Extra style images" in window.problem_label.text()
+    window.method_box.setCurrentIndex(window.method_box.findData("instant"))
+    assert window.problem() == ""
+
+
+def test_run_with_the_instant_method_saves_its_result(
+    qtbot: Any, window: MainWindow, content_path: str, style_path: str, out_dir: Path
+) -> None:
+    pick(qtbot, window, content_path, style_path)
+    window.method_box.setCurrentIndex(window.method_box.findData("instant"))
+    window.size_box.setValue(64)
+    assert not window.optim_group.isEnabled()
+    with qtbot.waitSignal(window.run_started, timeout=5_000):
+        assert window.start_run()
+    qtbot.waitUntil(lambda: not window.is_running, timeout=RUN_TIMEOUT_MS)
+    assert saved_files(out_dir) == ["tubingen_starry_night_001.json",
+                                    "tubingen_starry_night_001.png"]
+    recipe = json.loads((out_dir / "tubingen_starry_night_001.json").read_text())
+    assert recipe["settings"]["method"] == "instant"
+    assert window.result_view.caption().startswith("Instant result · 64 × 48")
+
+
+def test_instant_settings_round_trip_through_qsettings(window: MainWindow, store: AppSettings,
+                                                       qtbot: Any) -> None:
+    window.method_box.setCurrentIndex(window.method_box.findData("instant"))
+    window.style_mix.strength.setValue(35)
+    window.save_settings()
+    again = MainWindow(store)
+    qtbot.addWidget(again)
+    assert again.current_settings().method == "instant"
+    assert again.current_settings().style_strength == 0.35
+
+
+def test_gatys_run_with_the_instant_head_start(
+    qtbot: Any, window: MainWindow, content_path: str, style_path: str, out_dir: Path
+) -> None:
+    pick(qtbot, window, content_path, style_path)
+    tiny(window, iterations=2)
+    window.init_box.setCurrentIndex(window.init_box.findData("instant"))
+    assert window.init_box.currentText() == "The instant result"
+    with qtbot.waitSignal(window.run_started, timeout=5_000):
+        assert window.start_run()
+    qtbot.waitUntil(lambda: not window.is_running, timeout=RUN_TIMEOUT_MS)
+    recipe = json.loads((out_dir / "tubingen_starry_night_001.json").read_text())
+    assert recipe["settings"]["init"] == "instant" and recipe["steps"] == 2
