@@ -61,15 +61,19 @@ from gui.worker import RunOutcome, RunWorker
 from nst import images
 from nst.errors import NstError
 from nst.settings import (
+    COARSEST_SIZE,
     DEFAULT_LEARNING_RATES,
     INITS,
     MAX_ITERATIONS,
     MAX_SIZE,
+    MAX_STAGES,
     MIN_SIZE,
     OPTIMIZER_LABELS,
     OPTIMIZERS,
     PAPER_CONTENT_LAYERS,
     PAPER_STYLE_LAYERS,
+    PRECISION_LABELS,
+    PRECISIONS,
     Settings,
     SettingsError,
 )
@@ -100,6 +104,8 @@ FIELD_LABELS = {
     "init": "Start from",
     "seed": "Seed",
     "weights": "Weights file",
+    "precision": "Precision",
+    "stages": "Coarse-to-fine",
 }
 
 # The largest weight a loss term may get; the engine takes any finite number, this only
@@ -314,6 +320,7 @@ class MainWindow(QMainWindow):
                                 "the same result.")
         form.addRow("Seed:", self.seed_box)
         layout.addWidget(optim)
+        layout.addWidget(self._build_speed_group())
 
         sizes = QGroupBox("Size")
         form = QFormLayout(sizes)
@@ -513,6 +520,8 @@ class MainWindow(QMainWindow):
         self.optimizer_box.currentIndexChanged.connect(self._optimizer_changed)
         self.rate_box.valueChanged.connect(self._rate_edited)
         self.init_box.currentIndexChanged.connect(self._init_changed)
+        for combo in (self.precision_box, self.stages_box):
+            combo.currentIndexChanged.connect(self._validate)
         for box in (self.iterations_box, self.seed_box, self.size_box, self.work_size_box,
                     self.style_size_box, self.content_weight_box, self.style_weight_box,
                     self.tv_weight_box):
@@ -522,6 +531,31 @@ class MainWindow(QMainWindow):
         self.folder_edit.textChanged.connect(self._validate)
 
     # ------------------------------------------------------------------ settings <-> widgets
+
+    def _build_speed_group(self) -> QGroupBox:
+        speed = QGroupBox("Speed")
+        form = QFormLayout(speed)
+        self.precision_box = QComboBox()
+        for name in PRECISIONS:
+            self.precision_box.addItem(PRECISION_LABELS[name], name)
+        self.precision_box.setToolTip(
+            "Fast computes VGG19 in bfloat16: about 1.5-2x faster per step on CPUs with "
+            "AVX-512 BF16 and GPUs with tensor cores (slower elsewhere), with a final loss "
+            "within a few percent. Exact computes everything in float32."
+        )
+        form.addRow("Precision:", self.precision_box)
+        self.stages_box = QComboBox()
+        self.stages_box.addItem("Automatic", 0)
+        self.stages_box.addItem("Off", 1)
+        for count in range(2, MAX_STAGES + 1):
+            self.stages_box.addItem(f"{count} sizes", count)
+        self.stages_box.setToolTip(
+            "Coarse-to-fine: optimize a small version first, then enlarge it and refine it "
+            f"at twice the size, up to the working size. Automatic starts at {COARSEST_SIZE} "
+            "px; it reaches a good result in far less time at large sizes."
+        )
+        form.addRow("Coarse-to-fine:", self.stages_box)
+        return speed
 
     def widget_values(self) -> dict[str, Any]:
         """The controls' values as keyword arguments for Settings (not validated)."""
@@ -542,6 +576,8 @@ class MainWindow(QMainWindow):
             "init": self.init_box.currentData(),
             "seed": self.seed_box.value(),
             "weights": self._weights_path,
+            "precision": self.precision_box.currentData(),
+            "stages": self.stages_box.currentData() or None,
         }
 
     def current_settings(self) -> Settings:
@@ -572,6 +608,8 @@ class MainWindow(QMainWindow):
         self.iterations_box.setValue(settings.iterations)
         self._select(self.init_box, settings.init)
         self.seed_box.setValue(settings.seed)
+        self._select(self.precision_box, settings.precision)
+        self._select(self.stages_box, settings.stages or 0)
         self.size_box.setValue(settings.size)
         self.work_size_box.setValue(settings.work_size or 0)
         self.style_size_box.setValue(settings.style_size or 0)
