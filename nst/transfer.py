@@ -29,9 +29,10 @@ import numpy as np
 from nst import __version__, images
 from nst.errors import RunError
 from nst.features import FeatureExtractor, get_extractor
+from nst.hardware import cpu_has_fast_bfloat16
 from nst.losses import content_loss, gram, style_loss, total_variation, weighted_mean
 from nst.optimizers import FIRST_ORDER, LBFGS
-from nst.settings import Settings
+from nst.settings import MIN_SIZE, Settings
 from nst.tf_runtime import gpu_devices, tf
 from nst.weights import VGGWeights, load_weights
 
@@ -245,7 +246,11 @@ class Transfer:
         self._loss = loss_function(
             self.extractor, self.content_layers, self.style_layers, s.precision
         )
-        self.plan = s.stage_plan
+        if s.precision == "bfloat16" and not (gpu_devices() or cpu_has_fast_bfloat16()):
+            log.warning(
+                "bfloat16 runs emulated (no AVX512_BF16/AMX CPU, no GPU): slower than float32"
+            )
+        self.plan = feasible_plan(s.stage_plan, content.shape[:2])
         self._use_size(self.plan[0][0])
         self._prepared = True
         log.info(
@@ -339,7 +344,7 @@ class Transfer:
         x: tf.Tensor | None = None
         for index, (size, iterations) in enumerate(self.plan):
             if index > 0:
-                previous = self._best_image()
+                previous = self.best_image()
                 self._use_size(size)
                 x = tf.image.resize(previous, (self.height, self.width), method="bicubic")
                 x = tf.clip_by_value(x, 0.0, 255.0)
@@ -363,8 +368,10 @@ class Transfer:
         last = self.plan[-1][0]
         return [(n, (size / last) ** 2) for size, n in self.plan]
 
-    def _best_image(self) -> tf.Tensor:
-        assert self._best is not None
+    def best_image(self) -> tf.Tensor:
+        """The lowest-loss image of the current stage, float32 (1, H, W, 3) in 0..255."""
+        if self._best is None:
+            raise RunError("The run has not evaluated any image yet.")
         return tf.reshape(self._best[1], (1, self.height, self.width, 3))
 
     def _stage(self, x: tf.Tensor, done: int, iterations: int, index: int) -> Iterator[Progress]:
@@ -473,6 +480,23 @@ class Transfer:
             device=self.device,
             weights=self.weights,
         )
+
+
+def feasible_plan(
+    plan: tuple[tuple[int, int], ...], shape: tuple[int, int]
+) -> tuple[tuple[int, int], ...]:
+    """The plan without coarse stages whose short side would be under MIN_SIZE px (VGG19's
+    four poolings would leave block5 no rows); their iterations go to the next stage."""
+    short, long = min(shape), max(shape)
+    kept: list[tuple[int, int]] = []
+    carried = 0
+    for index, (size, iterations) in enumerate(plan):
+        if index < len(plan) - 1 and round(short * size / long) < MIN_SIZE:
+            carried += iterations
+            continue
+        kept.append((size, iterations + carried))
+        carried = 0
+    return tuple(kept)
 
 
 class _Clock:
