@@ -577,3 +577,21 @@ def test_a_fresh_window_shows_the_engine_defaults(
     assert win.current_settings() == Settings()
     assert win.rate_box.value() == DEFAULT_LEARNING_RATES[Settings().optimizer]
     assert win.folder_edit.text() == app_settings.default_output_folder()
+
+
+def test_speed_controls_reach_the_settings_and_are_remembered(
+    qtbot: Any, window: MainWindow, store: AppSettings
+) -> None:
+    assert "bfloat16" in window.precision_box.toolTip()
+    assert "Coarse-to-fine" in window.stages_box.toolTip()
+    window.precision_box.setCurrentIndex(window.precision_box.findData("bfloat16"))
+    window.stages_box.setCurrentIndex(window.stages_box.findData(1))
+    settings = window.current_settings()
+    assert (settings.precision, settings.stages) == ("bfloat16", 1)
+    store.store_run(settings.to_dict())
+    assert (store.run_settings().precision, store.run_settings().stages) == ("bfloat16", 1)
+    window.apply_settings(Settings(precision="float32", stages=3))
+    assert window.precision_box.currentData() == "float32"
+    assert window.stages_box.currentData() == 3
+    window.apply_settings(Settings())
+    assert window.current_settings().stages is None  # "Automatic"
