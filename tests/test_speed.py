@@ -142,3 +142,21 @@ def test_step_flops_match_the_published_vgg19_count() -> None:
     # the usual figure), i.e. 39.0 GFLOP; a step doubles that (input gradient).
     forward = step_flops(224, 224, "block5_conv4") / 2
     assert forward == pytest.approx(39.0e9, rel=0.01)
+
+
+def test_lbfgs_with_cached_curvatures_solves_a_quadratic() -> None:
+    from nst.optimizers import LBFGS
+
+    matrix = tf.constant(np.diag(np.linspace(1, 50, 20)).astype(np.float32))
+
+    def evaluate(x):
+        g = tf.linalg.matvec(matrix, x)
+        return float(0.5 * tf.tensordot(x, g, 1)), g
+
+    x, optimizer = tf.ones(20), LBFGS()
+    loss, grad = evaluate(x)
+    for _ in range(40):
+        outcome = optimizer.step(x, loss, grad, evaluate)
+        x, loss, grad = outcome.x, outcome.loss, outcome.gradient
+    assert loss < 1e-8  # from 318 at x = 1
+    assert len(optimizer.rho) == len(optimizer.s) <= LBFGS.HISTORY
