@@ -20,6 +20,7 @@ The table is printed and written to bench/RESULTS.md with the date and machine.
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import json
 import os
 import platform
@@ -114,14 +115,23 @@ def sessions_for(size: int, precision: str, weights: Any, images: tuple) -> Any:
     return session, image
 
 
-def efficiency(cfg: Config, weights: Any, images: tuple, precisions: list[str]) -> dict:
+# Where bfloat16 is emulated, it is timed at this size only (a 512 px step would take
+# minutes); 128 px is the quick bench's smallest size.
+EMULATED_BF16_SIZE = 128
+
+
+def efficiency(cfg: Config, weights: Any, images: tuple, fast_bf16: bool) -> dict:
+    """Where bfloat16 is emulated (no AVX512_BF16/AMX, no GPU) it is about 10x slower than
+    float32, so it is timed at EMULATED_BF16_SIZE only, to show that, not at every size."""
     from nst.tf_runtime import tf
 
-    sessions = {
-        (size, p): sessions_for(size, p, weights, images)
-        for size in cfg.efficiency_sizes
-        for p in precisions
-    }
+    sizes = cfg.efficiency_sizes
+    keys = [(size, "float32") for size in sizes]
+    if not fast_bf16:  # emulated: one small size, float32 beside it, shows the ratio
+        sizes = (EMULATED_BF16_SIZE,)
+        keys.append((EMULATED_BF16_SIZE, "float32"))
+    keys = list(dict.fromkeys(keys + [(size, "bfloat16") for size in sizes]))
+    sessions = {(size, p): sessions_for(size, p, weights, images) for size, p in keys}
     times: dict[Any, list[float]] = {key: [] for key in sessions}
     times["matmul_f32"], times["matmul_bf16"] = [], []
     for _ in range(cfg.repeats):  # interleaved, so that a busy moment hits all alike
@@ -506,6 +516,9 @@ def main(argv: list[str] | None = None) -> int:
         choices=("efficiency", "quality", "peer", "memory"),
         help="run only these sections (default: all)",
     )
+    parser.add_argument("--sizes", type=int, nargs="+", help="step-efficiency sizes (px)")
+    parser.add_argument("--quality-size", type=int, help="time-to-quality size (px)")
+    parser.add_argument("--reference-steps", type=int, help="Adam steps of the reference")
     parser.add_argument("--no-save", action="store_true", help="do not write bench/RESULTS.md")
     parser.add_argument("--memory-child", type=int, help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
@@ -513,6 +526,10 @@ def main(argv: list[str] | None = None) -> int:
         memory_child(args.memory_child)
         return 0
     cfg = QUICK if args.quick else FULL
+    if args.quality_size:
+        cfg = dataclasses.replace(cfg, quality_size=args.quality_size)
+    if args.reference_steps:
+        cfg = dataclasses.replace(cfg, reference_steps=args.reference_steps)
     sections = set(args.only or ("efficiency", "quality", "peer", "memory"))
 
     from nst import images
@@ -528,7 +545,9 @@ def main(argv: list[str] | None = None) -> int:
     results: dict[str, Any] = {"config": cfg.__dict__}
     if "efficiency" in sections:
         print("step efficiency ...", file=sys.stderr, flush=True)
-        results["efficiency"] = efficiency(cfg, weights, imgs, ["float32", "bfloat16"])
+        if args.sizes:
+            cfg = dataclasses.replace(cfg, efficiency_sizes=tuple(args.sizes))
+        results["efficiency"] = efficiency(cfg, weights, imgs, fast_bf16)
     if sections & {"quality", "peer"}:
         ref = reference_for(cfg, args.recompute_reference)
         how = "computed in this run" if ref["computed_here"] else f"cached, {ref['computed']}"
@@ -555,7 +574,7 @@ def main(argv: list[str] | None = None) -> int:
         f"- load average (1 min) at start {load_before[0]:.1f}, at end {os.getloadavg()[0]:.1f}"
         f" (above the core count ({os.cpu_count()}): other work shared the CPU)",
         f"- bench wall time: {time.perf_counter() - started:.0f} s; command: "
-        f"`python -m bench{' --quick' if args.quick else ''}`",
+        f"`python -m bench {' '.join(argv if argv is not None else sys.argv[1:])}`",
         "",
     ]
     text = "\n".join(header) + table(results)

@@ -60,6 +60,7 @@ from gui.widgets import ImageView, NumberBox, int_box, numpy_to_qimage
 from gui.worker import RunOutcome, RunWorker
 from nst import images
 from nst.errors import NstError
+from nst.hardware import cpu_has_fast_bfloat16
 from nst.settings import (
     COARSEST_SIZE,
     DEFAULT_LEARNING_RATES,
@@ -538,10 +539,15 @@ class MainWindow(QMainWindow):
         self.precision_box = QComboBox()
         for name in PRECISIONS:
             self.precision_box.addItem(PRECISION_LABELS[name], name)
+        here = (
+            "This computer's CPU has it."
+            if cpu_has_fast_bfloat16()
+            else "This computer's CPU lacks it: Fast is only faster here on a GPU."
+        )
         self.precision_box.setToolTip(
-            "Fast computes VGG19 in bfloat16: about 1.5-2x faster per step on CPUs with "
-            "AVX-512 BF16 and GPUs with tensor cores (slower elsewhere), with a final loss "
-            "within a few percent. Exact computes everything in float32."
+            "Fast computes VGG19 in bfloat16, faster per step on CPUs with AVX-512 BF16 or "
+            "AMX and on GPUs with tensor cores, many times slower elsewhere; losses, image "
+            f"and gradient stay float32. Exact computes everything in float32. {here}"
         )
         form.addRow("Precision:", self.precision_box)
         self.stages_box = QComboBox()
