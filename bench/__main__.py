@@ -1,7 +1,7 @@
 """python -m bench: the speed of this app, measured side by side in one run.
 
-    python -m bench                     # the issue's sizes (about an hour on 2 CPU cores)
-    python -m bench --quick             # small sizes, a few minutes: checks the bench itself
+    python -m bench                     # the issue's sizes: hours on a busy 2-core CPU
+    python -m bench --quick             # 128-256 px: about 20 minutes on a busy 2-core CPU
     python -m bench --recompute-reference
 
 Sections (issue 4):
@@ -581,7 +581,6 @@ def main(argv: list[str] | None = None) -> int:
     print(text)
     if not args.no_save:
         RESULTS.write_text(text + "\n", encoding="utf-8")
-        (BENCH / "results.json").write_text(json.dumps(results, indent=1, default=str))
     return 0
 
 
