@@ -41,6 +41,8 @@ DEFAULTS: dict[str, Any] = {
     "run/iterations": _RUN.iterations,
     "run/init": _RUN.init,
     "run/seed": _RUN.seed,
+    "run/precision": _RUN.precision,
+    "run/stages": 0,  # 0: automatic (Settings.stages None)
     "size/output": _RUN.size,
     "size/work": 0,  # 0: the same as the output size
     "size/style": 0,  # 0: the same as the working size
@@ -71,6 +73,8 @@ RUN_KEYS: dict[str, str] = {
     "iterations": "run/iterations",
     "init": "run/init",
     "seed": "run/seed",
+    "precision": "run/precision",
+    "stages": "run/stages",
     "size": "size/output",
     "work_size": "size/work",
     "style_size": "size/style",
@@ -83,7 +87,7 @@ RUN_KEYS: dict[str, str] = {
     "style_strength": "instant/style_strength",
     "style_image_weight": "instant/style_image_weight",
 }
-_NONE_AS_ZERO = ("learning_rate", "work_size", "style_size")
+_NONE_AS_ZERO = ("learning_rate", "work_size", "style_size", "stages")
 _JSON_FIELDS = ("content_layers", "style_layers")
 
 

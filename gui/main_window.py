@@ -62,11 +62,14 @@ from gui.widgets import ImageView, NumberBox, int_box, numpy_to_qimage
 from gui.worker import RunOutcome, RunWorker
 from nst import images, memory
 from nst.errors import NstError
+from nst.hardware import cpu_has_fast_bfloat16
 from nst.settings import (
+    COARSEST_SIZE,
     DEFAULT_LEARNING_RATES,
     INITS,
     MAX_ITERATIONS,
     MAX_SIZE,
+    MAX_STAGES,
     METHOD_LABELS,
     METHODS,
     MIN_SIZE,
@@ -74,6 +77,8 @@ from nst.settings import (
     OPTIMIZERS,
     PAPER_CONTENT_LAYERS,
     PAPER_STYLE_LAYERS,
+    PRECISION_LABELS,
+    PRECISIONS,
     Settings,
     SettingsError,
 )
@@ -113,6 +118,8 @@ FIELD_LABELS = {
     "style_strength": "Style strength",
     "extra_styles": "Extra style images",
     "style_image_weight": "Style image weight",
+    "precision": "Precision",
+    "stages": "Coarse-to-fine",
 }
 
 # The largest weight a loss term may get; the engine takes any finite number, this only
@@ -343,6 +350,7 @@ class MainWindow(QMainWindow):
                                 "the same result.")
         form.addRow("Seed:", self.seed_box)
         layout.addWidget(optim)
+        layout.addWidget(self._build_speed_group())
 
         sizes = QGroupBox("Size")
         form = QFormLayout(sizes)
@@ -555,6 +563,8 @@ class MainWindow(QMainWindow):
         self.optimizer_box.currentIndexChanged.connect(self._optimizer_changed)
         self.rate_box.valueChanged.connect(self._rate_edited)
         self.init_box.currentIndexChanged.connect(self._init_changed)
+        for combo in (self.precision_box, self.stages_box):
+            combo.currentIndexChanged.connect(self._validate)
         for box in (self.iterations_box, self.seed_box, self.size_box, self.work_size_box,
                     self.style_size_box, self.content_weight_box, self.style_weight_box,
                     self.tv_weight_box):
@@ -564,6 +574,36 @@ class MainWindow(QMainWindow):
         self.folder_edit.textChanged.connect(self._validate)
 
     # ------------------------------------------------------------------ settings <-> widgets
+
+    def _build_speed_group(self) -> QGroupBox:
+        speed = QGroupBox("Speed")
+        form = QFormLayout(speed)
+        self.precision_box = QComboBox()
+        for name in PRECISIONS:
+            self.precision_box.addItem(PRECISION_LABELS[name], name)
+        here = (
+            "This computer's CPU has it."
+            if cpu_has_fast_bfloat16()
+            else "This computer's CPU lacks it: Fast is only faster here on a GPU."
+        )
+        self.precision_box.setToolTip(
+            "Fast computes VGG19 in bfloat16, faster per step on CPUs with AVX-512 BF16 or "
+            "AMX and on GPUs with tensor cores, many times slower elsewhere; losses, image "
+            f"and gradient stay float32. Exact computes everything in float32. {here}"
+        )
+        form.addRow("Precision:", self.precision_box)
+        self.stages_box = QComboBox()
+        self.stages_box.addItem("Automatic", 0)
+        self.stages_box.addItem("Off", 1)
+        for count in range(2, MAX_STAGES + 1):
+            self.stages_box.addItem(f"{count} sizes", count)
+        self.stages_box.setToolTip(
+            "Coarse-to-fine: optimize a small version first, then enlarge it and refine it "
+            f"at twice the size, up to the working size. Automatic starts at {COARSEST_SIZE} "
+            "px; it reaches a good result in far less time at large sizes."
+        )
+        form.addRow("Coarse-to-fine:", self.stages_box)
+        return speed
 
     def widget_values(self) -> dict[str, Any]:
         """The controls' values as keyword arguments for Settings (not validated)."""
@@ -588,6 +628,8 @@ class MainWindow(QMainWindow):
             "style_strength": self.style_mix.style_strength(),
             "extra_styles": tuple(self.style_mix.extra_styles()),
             "style_image_weight": self.style_mix.main_style_weight(),
+            "precision": self.precision_box.currentData(),
+            "stages": self.stages_box.currentData() or None,
         }
 
     def current_settings(self) -> Settings:
@@ -618,6 +660,8 @@ class MainWindow(QMainWindow):
         self.iterations_box.setValue(settings.iterations)
         self._select(self.init_box, settings.init)
         self.seed_box.setValue(settings.seed)
+        self._select(self.precision_box, settings.precision)
+        self._select(self.stages_box, settings.stages or 0)
         self.size_box.setValue(settings.size)
         self.work_size_box.setValue(settings.work_size or 0)
         self.style_size_box.setValue(settings.style_size or 0)

@@ -25,8 +25,10 @@ from nst.settings import (
     CONV_LAYERS,
     DEFAULT_LEARNING_RATES,
     INITS,
+    MAX_STAGES,
     METHODS,
     OPTIMIZERS,
+    PRECISIONS,
     Settings,
     SettingsError,
 )
@@ -149,6 +151,18 @@ def build_parser() -> Parser:
         type=float,
         help=f"total-variation (smoothness) weight (default {d.tv_weight:g})",
     )
+    p.add_argument(
+        "--precision",
+        choices=PRECISIONS,
+        help="precision of the VGG19 convolutions; bfloat16 is faster on CPUs with "
+        f"AVX512_BF16 and GPUs with tensor cores (default {d.precision})",
+    )
+    p.add_argument(
+        "--stages",
+        type=int,
+        help=f"coarse-to-fine: sizes optimized in turn, each twice the last, 1 to {MAX_STAGES} "
+        "(default: automatic, from 256 px up to the working size)",
+    )
     p.add_argument("--init", choices=INITS, help=f"starting image (default {d.init})")
     p.add_argument("--seed", type=int, help=f"random seed for --init noise (default {d.seed})")
     p.add_argument("--preview-every", type=int, help=argparse.SUPPRESS)
@@ -174,6 +188,7 @@ SETTING_OPTIONS = (
     "learning_rate", "content_layers", "style_layers", "content_weight", "style_weight",
     "tv_weight", "init", "seed", "preview_every", "weights", "method", "style_strength",
     "extra_styles", "style_image_weight",
+    "precision", "stages",
 )  # fmt: skip
 
 

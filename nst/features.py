@@ -33,6 +33,14 @@ def preprocess(image_rgb: tf.Tensor) -> tf.Tensor:
     return bgr - tf.constant(BGR_MEANS, dtype=image_rgb.dtype)
 
 
+# Precision of the convolutions (Settings.precision). "bfloat16" runs the VGG19 convs in
+# bfloat16, which CPUs with AVX512_BF16 / AMX and GPUs with tensor cores compute about
+# twice as fast as float32 (DESIGN.md section 4: a 4096^2 matmul, 440 vs 780 GFLOP/s on
+# the development CPU); features are handed back in float32, so Grams, losses, the image
+# and its gradient stay float32.
+COMPUTE_DTYPES = {"float32": tf.float32, "bfloat16": tf.bfloat16}
+
+
 class FeatureExtractor:
     """Maps an RGB image to the ReLU outputs of the requested conv layers."""
 
@@ -42,18 +50,34 @@ class FeatureExtractor:
             name: (tf.constant(kernel), tf.constant(bias))
             for name, (kernel, bias) in weights.layers.items()
         }
+        self._low_kernels: dict[str, tuple[tf.Tensor, tf.Tensor]] = {}
 
-    def __call__(self, image_rgb: tf.Tensor, layers: tuple[str, ...]) -> dict[str, tf.Tensor]:
-        """Features of ``layers``; the network runs only as deep as the deepest of them."""
+    def _kernels_in(self, precision: str) -> dict[str, tuple[tf.Tensor, tf.Tensor]]:
+        if precision == "float32":
+            return self._kernels
+        if not self._low_kernels:  # cast once per process, not once per trace
+            dtype = COMPUTE_DTYPES[precision]
+            self._low_kernels = {
+                name: (tf.cast(kernel, dtype), tf.cast(bias, dtype))
+                for name, (kernel, bias) in self._kernels.items()
+            }
+        return self._low_kernels
+
+    def __call__(
+        self, image_rgb: tf.Tensor, layers: tuple[str, ...], precision: str = "float32"
+    ) -> dict[str, tf.Tensor]:
+        """Float32 features of ``layers``, computed in ``precision`` (see COMPUTE_DTYPES);
+        the network runs only as deep as the deepest of them."""
         wanted = set(layers)
         deepest = max(CONV_LAYERS.index(name) for name in layers)
-        x = preprocess(image_rgb)
+        kernels = self._kernels_in(precision)
+        x = tf.cast(preprocess(image_rgb), COMPUTE_DTYPES[precision])
         out: dict[str, tf.Tensor] = {}
         for name in CONV_LAYERS[: deepest + 1]:
-            kernel, bias = self._kernels[name]
+            kernel, bias = kernels[name]
             x = tf.nn.relu(tf.nn.conv2d(x, kernel, strides=1, padding="SAME") + bias)
             if name in wanted:
-                out[name] = x
+                out[name] = tf.cast(x, tf.float32)
             if name in POOL_AFTER and name != CONV_LAYERS[deepest]:
                 x = tf.nn.max_pool2d(x, ksize=2, strides=2, padding="VALID")
         return out

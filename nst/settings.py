@@ -69,6 +69,22 @@ INITS: tuple[str, ...] = ("content", "noise", "style", "instant")
 METHODS: tuple[str, ...] = ("gatys", "instant")
 METHOD_LABELS: dict[str, str] = {"gatys": "Gatys (optimization)", "instant": "Instant (network)"}
 
+# Precision of VGG19's convolutions (features.py). Grams, losses, the image and its gradient
+# are float32 in both. "bfloat16" ("Fast") needs AVX512_BF16/AMX on a CPU, or tensor cores on
+# a GPU, to be faster; elsewhere it is emulated and slower.
+PRECISIONS: tuple[str, ...] = ("float32", "bfloat16")
+PRECISION_LABELS: dict[str, str] = {"float32": "Exact (float32)", "bfloat16": "Fast (bfloat16)"}
+
+# Coarse-to-fine (Gatys et al. 2017, "Controlling Perceptual Factors in Neural Style
+# Transfer", section 5): optimize at a small size, upsample, refine at the next size. With
+# stages=None the plan is automatic: halve the working size while it stays at or above
+# COARSEST_SIZE, at most MAX_STAGES sizes. 256 px is the size the 2017 paper starts from.
+COARSEST_SIZE = 256
+MAX_STAGES = 4
+# Share of the iterations spent at the coarse sizes (split evenly between them). A coarse
+# step costs a quarter (or less) of a full one, so the coarse stages take little time.
+COARSE_SHARE = 0.5
+
 MIN_SIZE = 16  # below this block5 has no spatial extent left (VGG19 pools 4 times: 16 / 2^4 = 1)
 MAX_SIZE = 8192  # past this a single image's activations no longer fit in 24 GiB
 MAX_ITERATIONS = 100_000
@@ -117,6 +133,10 @@ class Settings:
     # weighted mean of their style vectors; the Gatys method does not support them yet.
     extra_styles: tuple[tuple[str, float], ...] = ()
     style_image_weight: float = 1.0
+    precision: str = "float32"  # of the VGG19 convolutions: one of PRECISIONS
+    # sizes optimized in turn, each twice the previous, ending at the working size
+    # (1: no coarse-to-fine; None: automatic, see COARSEST_SIZE)
+    stages: int | None = None
 
     def __post_init__(self) -> None:
         set_ = object.__setattr__
@@ -174,6 +194,11 @@ class Settings:
                 raise SettingsError(name, "must be a file path")
         if self.weights is not None and not isinstance(self.weights, str):
             raise SettingsError("weights", "must be a file path")
+        if self.precision not in PRECISIONS:
+            allowed = ", ".join(PRECISIONS)
+            raise SettingsError("precision", f"{self.precision!r} is not one of {allowed}")
+        if self.stages is not None:
+            set_(self, "stages", _int_in("stages", self.stages, 1, MAX_STAGES))
 
     # --- derived values ---------------------------------------------------------------
 
@@ -190,6 +215,28 @@ class Settings:
     @property
     def resolved_style_size(self) -> int:
         return self.style_size if self.style_size is not None else self.resolved_work_size
+
+    @property
+    def stage_plan(self) -> tuple[tuple[int, int], ...]:
+        """(longest side, iterations) of each coarse-to-fine stage, the working size last.
+
+        Sizes halve from the working size, never below MIN_SIZE; the coarse stages share
+        COARSE_SHARE of the iterations, the last stage gets the rest (at least 1 each).
+        """
+        work = self.resolved_work_size
+        count = self.stages
+        if count is None:
+            count = 1
+            while count < MAX_STAGES and work >> count >= COARSEST_SIZE:
+                count += 1
+        sizes = [max(MIN_SIZE, work >> k) for k in range(count - 1, -1, -1)]
+        sizes = list(dict.fromkeys(sizes))  # tiny sizes may collapse onto MIN_SIZE
+        if len(sizes) == 1 or self.iterations < len(sizes):
+            return ((work, self.iterations),)
+        coarse_each = max(1, int(self.iterations * COARSE_SHARE) // (len(sizes) - 1))
+        plan = [(size, coarse_each) for size in sizes[:-1]]
+        plan.append((work, self.iterations - coarse_each * (len(sizes) - 1)))
+        return tuple(plan)
 
     @property
     def layers_in_use(self) -> tuple[str, ...]:
@@ -322,7 +369,7 @@ def _extra_styles(value: Any) -> tuple[tuple[str, float], ...]:
         path, weight = item
         if not isinstance(path, str) or not path:
             raise SettingsError("extra_styles", f"{path!r} is not a file path")
-        result.append((path, _non_negative(f"extra_styles weight of {path}", weight)))
+        result.append((path, _non_negative(f"extra_styles.{path}", weight)))
     return tuple(result)
 
 

@@ -29,9 +29,10 @@ import numpy as np
 from nst import __version__, images
 from nst.errors import RunError
 from nst.features import FeatureExtractor, get_extractor
+from nst.hardware import cpu_has_fast_bfloat16
 from nst.losses import content_loss, gram, style_loss, total_variation, weighted_mean
 from nst.optimizers import FIRST_ORDER, LBFGS
-from nst.settings import Settings
+from nst.settings import MIN_SIZE, Settings
 from nst.tf_runtime import gpu_devices, tf
 from nst.weights import VGGWeights, load_weights
 
@@ -52,6 +53,8 @@ class Progress:
     eta: float | None  # seconds left, estimated from the mean step time so far
     evaluations: int  # forward + backward passes so far (L-BFGS may do several a step)
     image: np.ndarray | None = None  # uint8 (H, W, 3) every `preview_every` steps, else None
+    stage: int = 1  # coarse-to-fine stage of this step (Settings.stage_plan), from 1
+    stages: int = 1
 
     @property
     def losses(self) -> dict[str, float]:
@@ -130,22 +133,28 @@ _loss_lock = threading.Lock()
 
 
 def loss_function(
-    extractor: FeatureExtractor, content_layers: tuple[str, ...], style_layers: tuple[str, ...]
+    extractor: FeatureExtractor,
+    content_layers: tuple[str, ...],
+    style_layers: tuple[str, ...],
+    precision: str = "float32",
 ) -> Any:
     """The compiled (image, targets, weights) -> (total, parts, gradient) for these layers.
 
-    One per layer choice per process; weights and targets are arguments, so a new run or a
-    new weight reuses the same graph.
+    One per layer choice and precision per process; weights and targets are arguments, so
+    a new run or a new weight reuses the same graph.
     """
-    key = (id(extractor), content_layers, style_layers)
+    key = (id(extractor), content_layers, style_layers, precision)
     with _loss_lock:
         if key not in _loss_cache:
-            _loss_cache[key] = _compile_loss(extractor, content_layers, style_layers)
+            _loss_cache[key] = _compile_loss(extractor, content_layers, style_layers, precision)
         return _loss_cache[key]
 
 
 def _compile_loss(
-    extractor: FeatureExtractor, content_layers: tuple[str, ...], style_layers: tuple[str, ...]
+    extractor: FeatureExtractor,
+    content_layers: tuple[str, ...],
+    style_layers: tuple[str, ...],
+    precision: str,
 ) -> Any:
     layers = tuple(dict.fromkeys(content_layers + style_layers))
     content_specs = tuple(tf.TensorSpec((1, None, None, None), tf.float32) for _ in content_layers)
@@ -164,7 +173,7 @@ def _compile_loss(
     def loss_and_gradient(image, content_targets, style_grams, content_w, style_w, global_w):
         with tf.GradientTape() as tape:
             tape.watch(image)
-            features = extractor(image, layers)
+            features = extractor(image, layers, precision)
             content = weighted_mean(
                 [content_loss(features[n], t) for n, t in zip(content_layers, content_targets)],
                 content_w,
@@ -205,7 +214,9 @@ class Transfer:
         self._prepared = False
         self._best: tuple[float, tf.Tensor, np.ndarray] | None = None  # loss, image, parts
         self._steps_done = 0
+        self._evaluations = 0
         self._converged = False
+        self._completed = False  # every stage ran to its end (or converged)
         self._duration = 0.0
 
     # --- set-up ---
@@ -225,33 +236,57 @@ class Transfer:
         if self.weights is None:
             self.weights = load_weights(s.weights)
         self.extractor = get_extractor(self.weights)
-        content = images.resize_longest(content, s.resolved_work_size)
-        style = images.resize_longest(style, s.resolved_style_size)
-        self.height, self.width = content.shape[:2]
-        self.content_image = tf.constant(content[np.newaxis].astype(np.float32))
-        self.style_image = tf.constant(style[np.newaxis].astype(np.float32))
-
+        self._content_full = content
+        self._style_full = style
         self.content_layers = tuple(n for n, w in s.content_layers.items() if w > 0)
         self.style_layers = tuple(n for n, w in s.style_layers.items() if w > 0)
-        self.content_targets, self.style_grams = self._targets()
         self.content_w = tf.constant([s.content_layers[n] for n in self.content_layers], tf.float32)
         self.style_w = tf.constant([s.style_layers[n] for n in self.style_layers], tf.float32)
         self.global_w = tf.constant([s.content_weight, s.style_weight, s.tv_weight], tf.float32)
-        self._loss = loss_function(self.extractor, self.content_layers, self.style_layers)
+        self._loss = loss_function(
+            self.extractor, self.content_layers, self.style_layers, s.precision
+        )
+        if s.precision == "bfloat16" and not (gpu_devices() or cpu_has_fast_bfloat16()):
+            log.warning(
+                "bfloat16 runs emulated (no AVX512_BF16/AMX CPU, no GPU): slower than float32"
+            )
+        self.plan = feasible_plan(s.stage_plan, content.shape[:2])
+        self._use_size(self.plan[0][0])
         self._prepared = True
         log.info(
-            "prepared a %dx%d run on %s with %s",
+            "prepared a %dx%d run on %s with %s, %s, stages %s",
             self.width,
             self.height,
             self.device,
             self.weights.describe(),
+            s.precision,
+            self.plan,
         )
 
+    def _use_size(self, size: int) -> None:
+        """Scale the images to ``size`` (longest side) and compute that size's targets.
+
+        The style image keeps its ratio to the content: at a coarse stage it is scaled down
+        by the same factor, so its strokes keep their size relative to the picture.
+        """
+        s = self.settings
+        content = images.resize_longest(self._content_full, size)
+        style_size = max(1, round(s.resolved_style_size * size / s.resolved_work_size))
+        style = images.resize_longest(self._style_full, style_size)
+        self.height, self.width = content.shape[:2]
+        self.content_image = tf.constant(content[np.newaxis].astype(np.float32))
+        self.style_image = tf.constant(style[np.newaxis].astype(np.float32))
+        self.content_targets, self.style_grams = self._targets()
+
     def _targets(self) -> tuple[tuple[tf.Tensor, ...], tuple[tf.Tensor, ...]]:
+        # Targets in the run's precision, so that a perfect match scores 0 in that precision.
+        precision = self.settings.precision
         content_feats = (
-            self.extractor(self.content_image, self.content_layers) if self.content_layers else {}
+            self.extractor(self.content_image, self.content_layers, precision)
+            if self.content_layers
+            else {}
         )
-        style_feats = self.extractor(self.style_image, self.style_layers)
+        style_feats = self.extractor(self.style_image, self.style_layers, precision)
         return (
             tuple(content_feats[n] for n in self.content_layers),
             tuple(gram(style_feats[n]) for n in self.style_layers),
@@ -304,20 +339,58 @@ class Transfer:
         return float(total), parts.numpy(), grad
 
     def steps(self) -> Iterator[Progress]:
-        """Run the optimization, yielding progress after each step."""
+        """Run the optimization, yielding progress after each step.
+
+        With coarse-to-fine (Settings.stage_plan) each stage starts from the previous
+        stage's best image, upsampled; steps are counted across all stages.
+        """
         self.prepare()
-        s = self.settings
-        shape = (1, self.height, self.width, 3)
-        x = self.initial_image()
         start = time.perf_counter()
         self._stop.clear()
-        evaluations = 0
-        first_step = 0.0
+        self._clock = _Clock(start, self._stage_costs())
+        done = 0
+        x: tf.Tensor | None = None
+        for index, (size, iterations) in enumerate(self.plan):
+            if index > 0:
+                previous = self.best_image()
+                self._use_size(size)
+                x = tf.image.resize(previous, (self.height, self.width), method="bicubic")
+                x = tf.clip_by_value(x, 0.0, 255.0)
+            else:
+                if max(self.height, self.width) != size:  # a second run of this session
+                    self._use_size(size)
+                x = self.initial_image()
+            self._best = None  # losses at different sizes are not comparable
+            self._converged = False
+            yield from self._stage(x, done, iterations, index)
+            done = self._steps_done
+            if self._stop.is_set():
+                break
+            if self._converged and index + 1 < len(self.plan):
+                log.info("stage %d converged at step %d; next size", index + 1, done)
+        else:
+            self._completed = not self._stop.is_set()
+
+    def _stage_costs(self) -> list[tuple[int, float]]:
+        """(iterations, relative cost of a step) per stage: cost grows with the pixels."""
+        last = self.plan[-1][0]
+        return [(n, (size / last) ** 2) for size, n in self.plan]
+
+    def best_image(self) -> tf.Tensor:
+        """The lowest-loss image of the current stage, float32 (1, H, W, 3) in 0..255."""
+        if self._best is None:
+            raise RunError("The run has not evaluated any image yet.")
+        return tf.reshape(self._best[1], (1, self.height, self.width, 3))
+
+    def _stage(self, x: tf.Tensor, done: int, iterations: int, index: int) -> Iterator[Progress]:
+        """One stage's loop: ``iterations`` steps at the current size."""
+        s = self.settings
+        shape = (1, self.height, self.width, 3)
 
         def evaluate_flat(flat: tf.Tensor) -> tuple[float, tf.Tensor]:
-            nonlocal evaluations, last_parts, last_loss
+            nonlocal last_parts, last_loss
             loss, parts, grad = self.evaluate(tf.reshape(flat, shape))
-            evaluations += 1
+            self._evaluations += 1
             last_parts, last_loss = parts, loss
             if math.isfinite(loss):
                 self._remember(loss, flat, parts)
@@ -326,14 +399,14 @@ class Transfer:
         last_parts, last_loss = np.zeros(3), 0.0
         flat = tf.reshape(x, (-1,))
         loss, grad = evaluate_flat(flat)
-        self._check_finite(loss, 0)
+        self._check_finite(loss, done)
         lbfgs = LBFGS(s.resolved_learning_rate) if s.optimizer == "lbfgs" else None
         first_order = None if lbfgs else FIRST_ORDER[s.optimizer](s.resolved_learning_rate)
         # First-order methods get the gradient per pixel: the loss is a mean over pixels,
         # so its raw gradient shrinks as the image grows, and SGD's rate would have to grow
         # with it. Adam and RMSprop are indifferent to the scale; SGD and Adadelta are not.
         pixels = float(self.height * self.width)
-        for step in range(1, s.iterations + 1):
+        for stage_step in range(1, iterations + 1):
             if self._stop.is_set():
                 break
             if lbfgs is not None:
@@ -343,17 +416,16 @@ class Transfer:
                 self._converged = outcome.converged
                 if outcome.converged:
                     # Every trial point's loss was NaN: that is a failure, not convergence.
-                    self._check_finite(last_loss, step)
+                    self._check_finite(last_loss, done + stage_step)
             else:
                 flat = tf.clip_by_value(first_order.step(flat, grad * pixels), 0.0, 255.0)
                 loss, grad = evaluate_flat(flat)
                 parts = last_parts
+            step = done + stage_step
             self._check_finite(loss, step)
             self._steps_done = step
-            elapsed = time.perf_counter() - start
+            elapsed = time.perf_counter() - self._clock.start
             self._duration = elapsed
-            if step == 1:
-                first_step = elapsed  # holds the one-off graph tracing; kept out of the ETA
             yield Progress(
                 step=step,
                 total=s.iterations,
@@ -362,9 +434,11 @@ class Transfer:
                 style_loss=float(parts[1]),
                 tv_loss=float(parts[2]),
                 elapsed=elapsed,
-                eta=_eta(elapsed, first_step, step, s.iterations),
-                evaluations=evaluations,
+                eta=self._clock.eta(elapsed, index, stage_step),
+                evaluations=self._evaluations,
                 image=self._preview(flat, step),
+                stage=index + 1,
+                stages=len(self.plan),
             )
             if self._converged:
                 log.info("L-BFGS converged at step %d", step)
@@ -405,9 +479,7 @@ class Transfer:
             image=image,
             settings=self.settings,
             steps=self._steps_done,
-            stopped=self._stop.is_set()
-            or self._steps_done < self.settings.iterations
-            and not self._converged,
+            stopped=self._stop.is_set() or not self._completed,
             converged=self._converged,
             losses={
                 "total": loss,
@@ -421,11 +493,50 @@ class Transfer:
         )
 
 
-def _eta(elapsed: float, first_step: float, step: int, total: int) -> float:
-    """Seconds left: the mean of the steps after the first (which traces the graph)."""
-    if step == 1:
-        return first_step * (total - 1)
-    return (elapsed - first_step) / (step - 1) * (total - step)
+def feasible_plan(
+    plan: tuple[tuple[int, int], ...], shape: tuple[int, int]
+) -> tuple[tuple[int, int], ...]:
+    """The plan without coarse stages whose short side would be under MIN_SIZE px (VGG19's
+    four poolings would leave block5 no rows); their iterations go to the next stage."""
+    short, long = min(shape), max(shape)
+    kept: list[tuple[int, int]] = []
+    carried = 0
+    for index, (size, iterations) in enumerate(plan):
+        if index < len(plan) - 1 and round(short * size / long) < MIN_SIZE:
+            carried += iterations
+            continue
+        kept.append((size, iterations + carried))
+        carried = 0
+    return tuple(kept)
+
+
+class _Clock:
+    """Estimates the seconds left across stages whose steps cost differently.
+
+    A step's cost is taken as proportional to its pixels (the convolutions dominate). The
+    first step of each stage traces a new graph shape and is kept out of the rate.
+    """
+
+    def __init__(self, start: float, stages: list[tuple[int, float]]) -> None:
+        self.start = start
+        self.stages = stages
+        self._traced = 0.0  # seconds spent in first steps
+        self._units = 0.0  # cost units of the steps timed, first steps excluded
+        self._last = 0.0
+
+    def eta(self, elapsed: float, stage: int, stage_step: int) -> float:
+        took = elapsed - self._last
+        self._last = elapsed
+        cost = self.stages[stage][1]
+        if stage_step == 1:
+            self._traced += took
+        else:
+            self._units += cost
+        left = (self.stages[stage][0] - stage_step) * cost
+        left += sum(n * c for n, c in self.stages[stage + 1 :])
+        if self._units == 0:
+            return took / cost * left  # only first steps so far: the best guess there is
+        return (elapsed - self._traced) / self._units * left
 
 
 def run(settings: Settings, **kwargs: Any) -> Result:

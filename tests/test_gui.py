@@ -695,3 +695,21 @@ def test_gatys_run_with_the_instant_head_start(
     qtbot.waitUntil(lambda: not window.is_running, timeout=RUN_TIMEOUT_MS)
     recipe = json.loads((out_dir / "tubingen_starry_night_001.json").read_text())
     assert recipe["settings"]["init"] == "instant" and recipe["steps"] == 2
+
+
+def test_speed_controls_reach_the_settings_and_are_remembered(
+    qtbot: Any, window: MainWindow, store: AppSettings
+) -> None:
+    assert "bfloat16" in window.precision_box.toolTip()
+    assert "Coarse-to-fine" in window.stages_box.toolTip()
+    window.precision_box.setCurrentIndex(window.precision_box.findData("bfloat16"))
+    window.stages_box.setCurrentIndex(window.stages_box.findData(1))
+    settings = window.current_settings()
+    assert (settings.precision, settings.stages) == ("bfloat16", 1)
+    store.store_run(settings.to_dict())
+    assert (store.run_settings().precision, store.run_settings().stages) == ("bfloat16", 1)
+    window.apply_settings(Settings(precision="float32", stages=3))
+    assert window.precision_box.currentData() == "float32"
+    assert window.stages_box.currentData() == 3
+    window.apply_settings(Settings())
+    assert window.current_settings().stages is None  # "Automatic"

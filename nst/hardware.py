@@ -1,0 +1,34 @@
+"""What this computer's CPU can do fast, read without importing TensorFlow.
+
+bfloat16 convolutions (Settings.precision "bfloat16") are only faster than float32 where
+the hardware computes bfloat16 natively: x86 CPUs with AVX512_BF16 or AMX-BF16 (oneDNN
+uses them), or GPUs with tensor cores. Elsewhere TensorFlow emulates bfloat16 and a step
+gets many times slower (measured on a 2-core AMD EPYC with AVX2 only: about 10x slower
+at 512 px, bench/RESULTS.md).
+"""
+
+from __future__ import annotations
+
+import functools
+from pathlib import Path
+
+# Linux /proc/cpuinfo flag names of the native bfloat16 instructions.
+BF16_CPU_FLAGS = frozenset({"avx512_bf16", "amx_bf16"})
+
+
+@functools.cache
+def cpu_flags() -> frozenset[str]:
+    """The CPU's feature flags on Linux; empty where /proc/cpuinfo is not there."""
+    try:
+        text = Path("/proc/cpuinfo").read_text(encoding="ascii", errors="replace")
+    except OSError:
+        return frozenset()
+    for line in text.splitlines():
+        if line.startswith("flags"):
+            return frozenset(line.partition(":")[2].split())
+    return frozenset()
+
+
+def cpu_has_fast_bfloat16() -> bool:
+    """True when the CPU computes bfloat16 natively (AVX512_BF16 or AMX-BF16)."""
+    return bool(cpu_flags() & BF16_CPU_FLAGS)
