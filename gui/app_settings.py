@@ -43,6 +43,8 @@ DEFAULTS: dict[str, Any] = {
     "run/seed": _RUN.seed,
     "run/precision": _RUN.precision,
     "run/stages": 0,  # 0: automatic (Settings.stages None)
+    "run/colour": _RUN.colour,
+    "run/colour_strength": _RUN.colour_strength,
     "size/output": _RUN.size,
     "size/work": 0,  # 0: the same as the output size
     "size/style": 0,  # 0: the same as the working size
@@ -75,6 +77,8 @@ RUN_KEYS: dict[str, str] = {
     "seed": "run/seed",
     "precision": "run/precision",
     "stages": "run/stages",
+    "colour": "run/colour",
+    "colour_strength": "run/colour_strength",
     "size": "size/output",
     "work_size": "size/work",
     "style_size": "size/style",

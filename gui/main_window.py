@@ -44,6 +44,7 @@ from PyQt5.QtWidgets import (
     QPushButton,
     QScrollArea,
     QSizePolicy,
+    QSlider,
     QSplitter,
     QTabWidget,
     QToolButton,
@@ -65,6 +66,8 @@ from nst.errors import NstError
 from nst.hardware import cpu_has_fast_bfloat16
 from nst.settings import (
     COARSEST_SIZE,
+    COLOUR_LABELS,
+    COLOURS,
     DEFAULT_LEARNING_RATES,
     INITS,
     MAX_ITERATIONS,
@@ -119,6 +122,8 @@ FIELD_LABELS = {
     "extra_styles": "Extra style images",
     "style_image_weight": "Style image weight",
     "precision": "Precision",
+    "colour": "Colours",
+    "colour_strength": "Photo's colours",
     "stages": "Coarse-to-fine",
 }
 
@@ -350,6 +355,7 @@ class MainWindow(QMainWindow):
                                 "the same result.")
         form.addRow("Seed:", self.seed_box)
         layout.addWidget(optim)
+        layout.addWidget(self._build_colour_group())
         layout.addWidget(self._build_speed_group())
 
         sizes = QGroupBox("Size")
@@ -563,7 +569,8 @@ class MainWindow(QMainWindow):
         self.optimizer_box.currentIndexChanged.connect(self._optimizer_changed)
         self.rate_box.valueChanged.connect(self._rate_edited)
         self.init_box.currentIndexChanged.connect(self._init_changed)
-        for combo in (self.precision_box, self.stages_box):
+        self.colour_slider.valueChanged.connect(self._validate)
+        for combo in (self.precision_box, self.stages_box, self.colour_box):
             combo.currentIndexChanged.connect(self._validate)
         for box in (self.iterations_box, self.seed_box, self.size_box, self.work_size_box,
                     self.style_size_box, self.content_weight_box, self.style_weight_box,
@@ -574,6 +581,38 @@ class MainWindow(QMainWindow):
         self.folder_edit.textChanged.connect(self._validate)
 
     # ------------------------------------------------------------------ settings <-> widgets
+
+    def _build_colour_group(self) -> QGroupBox:
+        group = QGroupBox("Colours")
+        form = QFormLayout(group)
+        self.colour_box = QComboBox()
+        for name in COLOURS:
+            self.colour_box.addItem(COLOUR_LABELS[name], name)
+        self.colour_box.setToolTip(
+            "Whose colours the result has: the painting's; or the photo's, either by "
+            "recolouring the painting to the photo's colours before the run, or by "
+            "transferring only light and dark and keeping the photo's colours."
+        )
+        form.addRow("Colours:", self.colour_box)
+        self.colour_slider = QSlider(Qt.Horizontal)
+        self.colour_slider.setRange(0, 100)
+        self.colour_slider.setToolTip(
+            "With the painting's colours: slide right to bring back the photo's colours "
+            "(0% the painting's, 100% the photo's)."
+        )
+        self.colour_label = QLabel()
+        row = QHBoxLayout()
+        row.addWidget(self.colour_slider, 1)
+        row.addWidget(self.colour_label)
+        form.addRow("Photo's colours:", row)
+        self.colour_box.currentIndexChanged.connect(self._colour_changed)
+        self.colour_slider.valueChanged.connect(self._colour_changed)
+        self._colour_changed()
+        return group
+
+    def _colour_changed(self) -> None:
+        self.colour_slider.setEnabled(self.colour_box.currentData() == "style")
+        self.colour_label.setText(f"{self.colour_slider.value()}%")
 
     def _build_speed_group(self) -> QGroupBox:
         speed = QGroupBox("Speed")
@@ -629,6 +668,8 @@ class MainWindow(QMainWindow):
             "extra_styles": tuple(self.style_mix.extra_styles()),
             "style_image_weight": self.style_mix.main_style_weight(),
             "precision": self.precision_box.currentData(),
+            "colour": self.colour_box.currentData(),
+            "colour_strength": self.colour_slider.value() / 100,
             "stages": self.stages_box.currentData() or None,
         }
 
@@ -661,6 +702,8 @@ class MainWindow(QMainWindow):
         self._select(self.init_box, settings.init)
         self.seed_box.setValue(settings.seed)
         self._select(self.precision_box, settings.precision)
+        self._select(self.colour_box, settings.colour)
+        self.colour_slider.setValue(round(settings.colour_strength * 100))
         self._select(self.stages_box, settings.stages or 0)
         self.size_box.setValue(settings.size)
         self.work_size_box.setValue(settings.work_size or 0)

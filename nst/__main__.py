@@ -22,6 +22,7 @@ from typing import Any, NoReturn, TextIO
 from nst import __version__
 from nst.errors import NstError
 from nst.settings import (
+    COLOURS,
     CONV_LAYERS,
     DEFAULT_LEARNING_RATES,
     INITS,
@@ -163,6 +164,19 @@ def build_parser() -> Parser:
         help=f"coarse-to-fine: sizes optimized in turn, each twice the last, 1 to {MAX_STAGES} "
         "(default: automatic, from 256 px up to the working size)",
     )
+    p.add_argument(
+        "--colour",
+        choices=COLOURS,
+        help="whose colours the result has: the painting's (style), or the photo's, by "
+        "recolouring the painting first (match) or by transferring luminance only "
+        f"(luminance) (default {d.colour})",
+    )
+    p.add_argument(
+        "--colour-strength",
+        type=float,
+        help="with --colour style: 0 keeps the painting's colours, 1 gives the photo's, "
+        f"in between a blend (default {d.colour_strength:g})",
+    )
     p.add_argument("--init", choices=INITS, help=f"starting image (default {d.init})")
     p.add_argument("--seed", type=int, help=f"random seed for --init noise (default {d.seed})")
     p.add_argument("--preview-every", type=int, help=argparse.SUPPRESS)
@@ -188,7 +202,7 @@ SETTING_OPTIONS = (
     "learning_rate", "content_layers", "style_layers", "content_weight", "style_weight",
     "tv_weight", "init", "seed", "preview_every", "weights", "method", "style_strength",
     "extra_styles", "style_image_weight",
-    "precision", "stages",
+    "precision", "stages", "colour", "colour_strength",
 )  # fmt: skip
 
 

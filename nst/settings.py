@@ -67,6 +67,18 @@ INITS: tuple[str, ...] = ("content", "noise", "style", "instant")
 # "gatys": the optimization (transfer.py); "instant": the feed-forward network of Ghiasi
 # et al. 2017 (instant.py), a fraction of a second, at some cost in quality.
 METHODS: tuple[str, ...] = ("gatys", "instant")
+
+# Whose colours the result has (Gatys, Bethge, Hertzmann, Shechtman 2017, "Preserving Color
+# in Neural Artistic Style Transfer"; see colour.py): the painting's (the 2016 method), the
+# photo's by recolouring the painting to the photo's colour statistics first ("match"), or
+# the photo's by optimizing luminance only and taking the photo's colour channels
+# ("luminance").
+COLOURS: tuple[str, ...] = ("style", "match", "luminance")
+COLOUR_LABELS: dict[str, str] = {
+    "style": "The painting's",
+    "match": "The photo's (painting recoloured)",
+    "luminance": "The photo's (luminance only)",
+}
 METHOD_LABELS: dict[str, str] = {"gatys": "Gatys (optimization)", "instant": "Instant (network)"}
 
 # Precision of VGG19's convolutions (features.py). Grams, losses, the image and its gradient
@@ -137,9 +149,19 @@ class Settings:
     # sizes optimized in turn, each twice the previous, ending at the working size
     # (1: no coarse-to-fine; None: automatic, see COARSEST_SIZE)
     stages: int | None = None
+    colour: str = "style"  # one of COLOURS
+    # With colour "style": 0 keeps the painting's colours, 1 gives the photo's (the result's
+    # luminance with the photo's colour channels), in between a blend of the two.
+    colour_strength: float = 0.0
 
     def __post_init__(self) -> None:
         set_ = object.__setattr__
+        if self.colour not in COLOURS:
+            raise SettingsError("colour", f"{self.colour!r} is not one of {', '.join(COLOURS)}")
+        strength = _number("colour_strength", self.colour_strength)
+        if not 0.0 <= strength <= 1.0:
+            raise SettingsError("colour_strength", f"must be between 0 and 1, not {strength:g}")
+        set_(self, "colour_strength", strength)
         if self.method not in METHODS:
             raise SettingsError("method", f"{self.method!r} is not one of {', '.join(METHODS)}")
         strength = _number("style_strength", self.style_strength)

@@ -25,8 +25,9 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
+from PIL import Image
 
-from nst import __version__, images
+from nst import __version__, colour, images
 from nst.errors import RunError
 from nst.features import FeatureExtractor, get_extractor
 from nst.hardware import cpu_has_fast_bfloat16
@@ -236,8 +237,8 @@ class Transfer:
         if self.weights is None:
             self.weights = load_weights(s.weights)
         self.extractor = get_extractor(self.weights)
-        self._content_full = content
-        self._style_full = style
+        self._content_colours = content  # the photo as given: its colours come back at the end
+        self._content_full, self._style_full = optimized_inputs(s.colour, content, style)
         self.content_layers = tuple(n for n, w in s.content_layers.items() if w > 0)
         self.style_layers = tuple(n for n, w in s.style_layers.items() if w > 0)
         self.content_w = tf.constant([s.content_layers[n] for n in self.content_layers], tf.float32)
@@ -458,8 +459,20 @@ class Transfer:
     def _preview(self, flat: tf.Tensor, step: int) -> np.ndarray | None:
         every = self.settings.preview_every
         if every and (step % every == 0 or step == self.settings.iterations):
-            return self._to_uint8(flat)
+            return self._in_chosen_colours(self._to_uint8(flat))
         return None
+
+    def _in_chosen_colours(self, image: np.ndarray) -> np.ndarray:
+        """The optimized image with the colours the settings ask for (colour.py)."""
+        s = self.settings
+        strength = 1.0 if s.colour == "luminance" else s.colour_strength
+        if s.colour == "match" or strength <= 0:
+            return image  # "match" has the photo's colours already; 0 keeps the painting's
+        height, width = image.shape[:2]
+        content = np.asarray(
+            Image.fromarray(self._content_colours).resize((width, height), Image.LANCZOS)
+        )
+        return images.to_uint8(colour.blend(image, content, strength))
 
     def _to_uint8(self, flat: tf.Tensor) -> np.ndarray:
         image = tf.reshape(flat, (self.height, self.width, 3)).numpy()
@@ -475,6 +488,7 @@ class Transfer:
         image = self._to_uint8(flat)
         if max(image.shape[:2]) != self.settings.size:
             image = images.resize_longest(image, self.settings.size)
+        image = self._in_chosen_colours(image)
         return Result(
             image=image,
             settings=self.settings,
@@ -491,6 +505,20 @@ class Transfer:
             device=self.device,
             weights=self.weights,
         )
+
+
+def optimized_inputs(
+    colour_mode: str, content: np.ndarray, style: np.ndarray
+) -> tuple[np.ndarray, np.ndarray]:
+    """The content and style images the optimization sees, for a ``Settings.colour`` mode:
+    as given ("style"); the style recoloured to the content's colour statistics ("match");
+    both as luminance, the style's matched to the content's ("luminance")."""
+    if colour_mode == "match":
+        return content, images.to_uint8(colour.match_colours(style, content))
+    if colour_mode == "luminance":
+        grey_content = images.to_uint8(colour.grey(content))
+        return grey_content, images.to_uint8(colour.grey(style, like=content))
+    return content, style
 
 
 def feasible_plan(

@@ -713,3 +713,19 @@ def test_speed_controls_reach_the_settings_and_are_remembered(
     assert window.stages_box.currentData() == 3
     window.apply_settings(Settings())
     assert window.current_settings().stages is None  # "Automatic"
+
+
+def test_colour_controls_reach_the_settings_and_are_remembered(
+    window: MainWindow, store: AppSettings
+) -> None:
+    assert window.colour_slider.isEnabled()  # the painting's colours: the blend applies
+    window.colour_slider.setValue(40)
+    assert window.current_settings().colour_strength == 0.4
+    window.colour_box.setCurrentIndex(window.colour_box.findData("luminance"))
+    assert not window.colour_slider.isEnabled()  # luminance only keeps the photo's colours
+    settings = window.current_settings()
+    assert settings.colour == "luminance"
+    store.store_run(settings.to_dict())
+    assert store.run_settings().colour == "luminance"
+    window.apply_settings(Settings(colour="match"))
+    assert window.colour_box.currentData() == "match" and window.colour_slider.value() == 0

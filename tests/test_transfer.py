@@ -175,3 +175,60 @@ def test_importing_the_engine_does_not_import_qt() -> None:
         "assert not [m for m in sys.modules if m.startswith(('PyQt5', 'PySide'))], 'Qt imported'"
     )
     subprocess.run([sys.executable, "-c", code], check=True)
+
+
+# --------------------------------------------------------------------------- colours
+
+
+def _chroma(image: np.ndarray) -> np.ndarray:
+    from nst.colour import RGB_TO_YIQ
+
+    return (image.astype(np.float64) @ RGB_TO_YIQ.T)[..., 1:]
+
+
+def test_keeping_the_photos_colours(content_path, style_path, weights) -> None:
+    """Starry Night turns Tübingen blue; both colour-keeping modes keep the photo's hues."""
+    results = {
+        mode: transfer.run(tiny(content_path, style_path, colour=mode, iterations=15),
+                           weights=weights).image
+        for mode in ("style", "match", "luminance")
+    }
+    content = transfer.Transfer(tiny(content_path, style_path), weights=weights)
+    content.prepare()
+    photo = np.asarray(content._content_colours, dtype=np.float64)
+    from PIL import Image
+
+    h, w = results["style"].shape[:2]
+    photo = np.asarray(Image.fromarray(photo.astype(np.uint8)).resize((w, h)), np.float64)
+
+    def chroma_error(image: np.ndarray) -> float:
+        return float(np.abs(_chroma(image) - _chroma(photo)).mean())
+
+    def mean_colour_error(image: np.ndarray) -> float:
+        return float(np.abs(image.reshape(-1, 3).mean(0) - photo.reshape(-1, 3).mean(0)).sum())
+
+    # luminance only: the photo's own colour channels (up to clipping at the RGB edges)
+    assert chroma_error(results["luminance"]) < 0.4 * chroma_error(results["style"])
+    # the painting recoloured to the photo's statistics: the photo's overall colour
+    assert mean_colour_error(results["match"]) < 0.5 * mean_colour_error(results["style"])
+
+
+def test_colour_strength_moves_from_the_paintings_to_the_photos_colours(
+    content_path, style_path, weights
+) -> None:
+    session = transfer.Transfer(tiny(content_path, style_path, iterations=5), weights=weights)
+    for _ in session.steps():
+        pass
+    painted = session.result().image
+    for strength, expected in ((0.0, painted), (1.0, None)):
+        session.settings = session.settings.replace(colour_strength=strength)
+        image = session.result().image
+        if expected is not None:
+            np.testing.assert_array_equal(image, expected)
+    half = session.settings.replace(colour_strength=0.5)
+    session.settings = half
+    mid = session.result().image.astype(float)
+    session.settings = half.replace(colour_strength=1.0)
+    full = session.result().image.astype(float)
+    np.testing.assert_allclose(mid, (painted + full) / 2, atol=1.01)
+    assert np.abs(full - painted).mean() > 5  # the photo's colours are not the painting's
