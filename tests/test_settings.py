@@ -91,9 +91,9 @@ def test_json_round_trip() -> None:
 def test_from_dict_accepts_a_result_recipe_and_rejects_unknown_fields() -> None:
     recipe = {"settings": {"size": 128, "iterations": 3}, "device": "CPU"}
     assert Settings.from_dict(recipe).size == 128
-    with pytest.raises(SettingsError, match="colour"):
-        Settings.from_dict({"colour": "blue"})
-    assert Settings.from_dict({"colour": "blue", "size": 64}, strict=False).size == 64
+    with pytest.raises(SettingsError, match="brush"):
+        Settings.from_dict({"brush": "round"})
+    assert Settings.from_dict({"brush": "round", "size": 64}, strict=False).size == 64
 
 
 def test_missing_inputs_in_words() -> None:
