@@ -12,13 +12,12 @@ import json
 import logging
 import os
 import re
-import struct
 import warnings
-import zlib
 from pathlib import Path
 
 import numpy as np
 import pytest
+from bad_inputs import png_claiming
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from PIL import Image, ImageOps
@@ -34,22 +33,6 @@ def save(tmp_path: Path, name: str, im: Image.Image, **params: object) -> Path:
     path = tmp_path / name
     im.save(path, **params)
     return path
-
-
-def png_chunk(kind: bytes, data: bytes) -> bytes:
-    crc = zlib.crc32(kind + data) & 0xFFFFFFFF
-    return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", crc)
-
-
-def png_claiming(width: int, height: int) -> bytes:
-    """A PNG whose header claims width x height RGB pixels, with almost no data."""
-    header = struct.pack(">IIBBBBB", width, height, 8, 2, 0, 0, 0)
-    return (
-        b"\x89PNG\r\n\x1a\n"
-        + png_chunk(b"IHDR", header)
-        + png_chunk(b"IDAT", zlib.compress(b"\0" * 16))
-        + png_chunk(b"IEND", b"")
-    )
 
 
 def assert_clean_error(exc: ImageError, name: str) -> None:
