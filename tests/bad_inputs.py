@@ -15,6 +15,7 @@ import zlib
 from pathlib import Path
 
 import pytest
+from hypothesis import strategies as st
 from PIL import Image
 
 
@@ -65,3 +66,33 @@ def deny_reading(monkeypatch: pytest.MonkeyPatch, path: str) -> None:
         return real_open(file, *args, **kwargs)
 
     monkeypatch.setattr(builtins, "open", guarded)
+
+
+# --- mutations for the fuzz tests (test_fuzz.py, test_images.py) ---
+
+mutation_edit = st.one_of(
+    st.tuples(st.just("flip"), st.integers(0, 100_000), st.integers(1, 255)),
+    st.tuples(st.just("set"), st.integers(0, 100_000), st.integers(0, 255)),
+    st.tuples(st.just("insert"), st.integers(0, 100_000), st.binary(min_size=1, max_size=8)),
+    st.tuples(st.just("delete"), st.integers(0, 100_000), st.integers(1, 32)),
+    st.tuples(st.just("truncate"), st.integers(0, 100_000), st.just(0)),
+)
+
+
+def mutate(data: bytes, edits: list[tuple]) -> bytes:
+    out = bytearray(data)
+    for kind, position, value in edits:
+        if not out:
+            break
+        at = position % len(out)
+        if kind == "flip":
+            out[at] ^= value
+        elif kind == "set":
+            out[at] = value
+        elif kind == "insert":
+            out[at:at] = value
+        elif kind == "delete":
+            del out[at : at + value]
+        else:
+            del out[at:]
+    return bytes(out)

@@ -15,6 +15,7 @@ import json
 from pathlib import Path
 
 import numpy as np
+from bad_inputs import mutate, mutation_edit
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from PIL import Image
@@ -97,39 +98,16 @@ def recipe_seed() -> bytes:
 
 # --------------------------------------------------------------------------- mutations
 
-_edit = st.one_of(
-    st.tuples(st.just("flip"), st.integers(0, 100_000), st.integers(1, 255)),
-    st.tuples(st.just("set"), st.integers(0, 100_000), st.integers(0, 255)),
-    st.tuples(st.just("insert"), st.integers(0, 100_000), st.binary(min_size=1, max_size=8)),
-    st.tuples(st.just("delete"), st.integers(0, 100_000), st.integers(1, 32)),
-    st.tuples(st.just("truncate"), st.integers(0, 100_000), st.just(0)),
-)
-
-
-def mutate(data: bytes, edits: list[tuple]) -> bytes:
-    out = bytearray(data)
-    for kind, position, value in edits:
-        if not out:
-            break
-        at = position % len(out)
-        if kind == "flip":
-            out[at] ^= value
-        elif kind == "set":
-            out[at] = value
-        elif kind == "insert":
-            out[at:at] = value
-        elif kind == "delete":
-            del out[at : at + value]
-        else:
-            del out[at:]
-    return bytes(out)
 
 
 # --------------------------------------------------------------------------- images
 
 
 @fuzz(1500)
-@given(name=st.sampled_from(sorted(IMAGE_SEEDS)), edits=st.lists(_edit, min_size=1, max_size=5))
+@given(
+    name=st.sampled_from(sorted(IMAGE_SEEDS)),
+    edits=st.lists(mutation_edit, min_size=1, max_size=5),
+)
 def test_mutated_images_load_or_raise_image_error(tmp_path: Path, name: str, edits) -> None:
     path = tmp_path / name
     path.write_bytes(mutate(IMAGE_SEEDS[name], edits))
@@ -173,7 +151,7 @@ def load_both_ways(path: Path, out_dir: Path) -> None:
 
 
 @fuzz(1000)
-@given(edits=st.lists(_edit, min_size=1, max_size=6))
+@given(edits=st.lists(mutation_edit, min_size=1, max_size=6))
 def test_mutated_recipe_files_load_or_raise_nst_error(tmp_path: Path, edits) -> None:
     path = tmp_path / "recipe.json"
     path.write_bytes(mutate(RECIPE_SEED, edits))

@@ -17,7 +17,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from bad_inputs import png_claiming
+from bad_inputs import mutate, mutation_edit, png_claiming
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from PIL import Image, ImageOps
@@ -465,41 +465,17 @@ def _encoded(fmt: str) -> bytes:
 
 _SEEDS = {fmt: _encoded(fmt) for fmt in ("PNG", "JPEG", "GIF", "BMP", "TIFF", "WEBP")}
 
-_edit = st.one_of(
-    st.tuples(st.just("flip"), st.integers(0, 10_000), st.integers(1, 255)),
-    st.tuples(st.just("set"), st.integers(0, 10_000), st.integers(0, 255)),
-    st.tuples(st.just("insert"), st.integers(0, 10_000), st.binary(min_size=1, max_size=8)),
-    st.tuples(st.just("delete"), st.integers(0, 10_000), st.integers(1, 16)),
-    st.tuples(st.just("truncate"), st.integers(0, 10_000), st.just(0)),
-)
-
-
-def _mutate(data: bytes, edits: list[tuple]) -> bytes:
-    out = bytearray(data)
-    for kind, position, value in edits:
-        if not out:
-            break
-        at = position % len(out)
-        if kind == "flip":
-            out[at] ^= value
-        elif kind == "set":
-            out[at] = value
-        elif kind == "insert":
-            out[at:at] = value
-        elif kind == "delete":
-            del out[at : at + value]
-        else:
-            del out[at:]
-    return bytes(out)
 
 
 @settings(
     max_examples=200, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
 )
-@given(fmt=st.sampled_from(sorted(_SEEDS)), edits=st.lists(_edit, min_size=1, max_size=4))
+@given(
+    fmt=st.sampled_from(sorted(_SEEDS)), edits=st.lists(mutation_edit, min_size=1, max_size=4)
+)
 def test_fuzzed_files_load_or_raise_image_error(tmp_path: Path, fmt: str, edits) -> None:
     path = tmp_path / f"fuzz.{fmt.lower()}"
-    path.write_bytes(_mutate(_SEEDS[fmt], edits))
+    path.write_bytes(mutate(_SEEDS[fmt], edits))
     try:
         out = images.load_image(path)
     except ImageError as exc:
