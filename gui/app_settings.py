@@ -48,6 +48,8 @@ DEFAULTS: dict[str, Any] = {
     "size/output": _RUN.size,
     "size/work": 0,  # 0: the same as the output size
     "size/style": 0,  # 0: the same as the working size
+    "size/style_scale": _RUN.style_scale,
+    "texture/aspect": 0.0,  # 0: the painting's proportions
     "weights/content": _RUN.content_weight,
     "weights/style": _RUN.style_weight,
     "weights/tv": _RUN.tv_weight,
@@ -82,6 +84,8 @@ RUN_KEYS: dict[str, str] = {
     "size": "size/output",
     "work_size": "size/work",
     "style_size": "size/style",
+    "style_scale": "size/style_scale",
+    "texture_aspect": "texture/aspect",
     "content_weight": "weights/content",
     "style_weight": "weights/style",
     "tv_weight": "weights/tv",
@@ -91,7 +95,7 @@ RUN_KEYS: dict[str, str] = {
     "style_strength": "instant/style_strength",
     "style_image_weight": "instant/style_image_weight",
 }
-_NONE_AS_ZERO = ("learning_rate", "work_size", "style_size", "stages")
+_NONE_AS_ZERO = ("learning_rate", "work_size", "style_size", "stages", "texture_aspect")
 _JSON_FIELDS = ("content_layers", "style_layers")
 
 

@@ -73,9 +73,11 @@ from nst.settings import (
     MAX_ITERATIONS,
     MAX_SIZE,
     MAX_STAGES,
+    MAX_STYLE_SCALE,
     METHOD_LABELS,
     METHODS,
     MIN_SIZE,
+    MIN_STYLE_SCALE,
     OPTIMIZER_LABELS,
     OPTIMIZERS,
     PAPER_CONTENT_LAYERS,
@@ -84,6 +86,8 @@ from nst.settings import (
     PRECISIONS,
     Settings,
     SettingsError,
+    ratio_to_strength,
+    strength_to_ratio,
 )
 
 log = logging.getLogger(__name__)
@@ -125,7 +129,20 @@ FIELD_LABELS = {
     "colour": "Colours",
     "colour_strength": "Photo's colours",
     "stages": "Coarse-to-fine",
+    "style_masks": "Regions",
+    "style_scale": "Style scale",
+    "texture_aspect": "Proportions",
 }
+
+# Texture proportions offered in the window (width:height); None: the painting's own.
+TEXTURE_ASPECTS = (
+    ("The painting's", None),
+    ("Square (1:1)", 1.0),
+    ("Landscape (3:2)", 1.5),
+    ("Wide (16:9)", 16 / 9),
+    ("Portrait (2:3)", 2 / 3),
+    ("Tall (9:16)", 9 / 16),
+)
 
 # The largest weight a loss term may get; the engine takes any finite number, this only
 # bounds the spin box (style weights of 1e4 and more are used with unnormalized losses).
@@ -316,7 +333,15 @@ class MainWindow(QMainWindow):
                                    "Instant: a trained network, a fraction of a second, "
                                    "rougher. The instant preview shows the latter either way.")
         form.addRow("Method:", self.method_box)
+        self.aspect_box = QComboBox()
+        for label, value in TEXTURE_ASPECTS:
+            self.aspect_box.addItem(label, value)
+        self.aspect_box.setToolTip("The texture's width to height; its longest side is the "
+                                   "output size.")
+        self.aspect_label = QLabel("Proportions:")
+        form.addRow(self.aspect_label, self.aspect_box)
         self.style_mix = StyleMix()
+        self.style_mix.context = lambda: (self.content_picker.path, self.folder_edit.text().strip())
         form.addRow(self.style_mix)
         layout.addWidget(method)
 
@@ -370,12 +395,13 @@ class MainWindow(QMainWindow):
         self.work_size_box.setSpecialValueText("Same as output")
         self.work_size_box.setSuffix(" px")
         form.addRow("Working size:", self.work_size_box)
-        self.style_size_box = int_box(0, MAX_SIZE, 0,
-                                      "The longest side the style image is scaled to; smaller "
-                                      "gives larger brush strokes.")
-        self.style_size_box.setSpecialValueText("Same as working size")
-        self.style_size_box.setSuffix(" px")
-        form.addRow("Style size:", self.style_size_box)
+        self.style_scale_box = int_box(round(MIN_STYLE_SCALE * 100), round(MAX_STYLE_SCALE * 100),
+                                       100, "The painting's size relative to the result: "
+                                       "below 100% its brush strokes come out finer, above "
+                                       "100% larger.")
+        self.style_scale_box.setSuffix(" %")
+        self.style_scale_box.setSingleStep(10)
+        form.addRow("Style scale:", self.style_scale_box)
         layout.addWidget(sizes)
 
         output = QGroupBox("Output folder")
@@ -564,6 +590,10 @@ class MainWindow(QMainWindow):
         self.style_mix.changed.connect(self._validate)
         self.style_mix.changed.connect(self.request_preview)
         self.method_box.currentIndexChanged.connect(self._method_changed)
+        self.aspect_box.currentIndexChanged.connect(self._validate)
+        self.style_mix.strength_moved.connect(self._strength_moved)
+        for box in (self.content_weight_box, self.style_weight_box):
+            box.valueChanged.connect(self._show_strength)
         self.preview.ready.connect(self._on_instant_preview)
         self.preview.failed.connect(self._on_instant_failed)
         self.optimizer_box.currentIndexChanged.connect(self._optimizer_changed)
@@ -573,7 +603,7 @@ class MainWindow(QMainWindow):
         for combo in (self.precision_box, self.stages_box, self.colour_box):
             combo.currentIndexChanged.connect(self._validate)
         for box in (self.iterations_box, self.seed_box, self.size_box, self.work_size_box,
-                    self.style_size_box, self.content_weight_box, self.style_weight_box,
+                    self.style_scale_box, self.content_weight_box, self.style_weight_box,
                     self.tv_weight_box):
             box.valueChanged.connect(self._validate)
         self.content_layers.changed.connect(self._validate)
@@ -584,6 +614,7 @@ class MainWindow(QMainWindow):
 
     def _build_colour_group(self) -> QGroupBox:
         group = QGroupBox("Colours")
+        self.colour_group = group
         form = QFormLayout(group)
         self.colour_box = QComboBox()
         for name in COLOURS:
@@ -659,7 +690,10 @@ class MainWindow(QMainWindow):
             "iterations": self.iterations_box.value(),
             "size": self.size_box.value(),
             "work_size": self.work_size_box.value() or None,
-            "style_size": self.style_size_box.value() or None,
+            "style_size": None,  # the window sets the style's size by its scale
+            "style_scale": self.style_scale_box.value() / 100,
+            "style_masks": self.style_mix.style_masks(),
+            "texture_aspect": self.aspect_box.currentData(),
             "init": self.init_box.currentData(),
             "seed": self.seed_box.value(),
             "weights": self._weights_path,
@@ -707,7 +741,17 @@ class MainWindow(QMainWindow):
         self._select(self.stages_box, settings.stages or 0)
         self.size_box.setValue(settings.size)
         self.work_size_box.setValue(settings.work_size or 0)
-        self.style_size_box.setValue(settings.style_size or 0)
+        scale = settings.style_scale
+        if settings.style_size:  # a recipe from the command line: its size as a scale
+            scale = settings.style_size / settings.resolved_work_size
+        self.style_scale_box.setValue(round(scale * 100))
+        aspect = settings.texture_aspect
+        index = next((i for i, (_, v) in enumerate(TEXTURE_ASPECTS)
+                      if v is not None and aspect is not None and abs(v - aspect) < 1e-3), 0)
+        if aspect is not None and index == 0:  # proportions the list lacks: add them
+            self.aspect_box.addItem(f"{aspect:.3g}:1", aspect)
+            index = self.aspect_box.count() - 1
+        self.aspect_box.setCurrentIndex(index)
         self.content_weight_box.setValue(settings.content_weight)
         self.style_weight_box.setValue(settings.style_weight)
         self.tv_weight_box.setValue(settings.tv_weight)
@@ -716,7 +760,7 @@ class MainWindow(QMainWindow):
         self._weights_path = settings.weights
         self._select(self.method_box, settings.method)
         self.style_mix.set_values(settings.style_strength, settings.style_image_weight,
-                                  settings.extra_styles)
+                                  settings.extra_styles, settings.style_masks)
         self._method_changed()
         self._init_changed()
         self._validate()
@@ -791,10 +835,36 @@ class MainWindow(QMainWindow):
         self.statusBar().showMessage(message, 15000)
 
     def _method_changed(self) -> None:
-        instant = self.method_box.currentData() == "instant"
+        method = self.method_box.currentData()
         # The optimization's own controls mean nothing to the instant method.
-        self.optim_group.setEnabled(not instant)
+        self.optim_group.setEnabled(method != "instant")
+        # A texture has no photo: no colours to keep, and nothing to start from but noise.
+        self.colour_group.setEnabled(method != "texture")
+        self.init_box.setEnabled(method == "gatys")
+        for widget in (self.aspect_label, self.aspect_box):
+            widget.setVisible(method == "texture")
+        self.style_mix.set_method(method)
+        self._show_strength()
         self._validate()
+
+    def _strength_moved(self, position: float) -> None:
+        """The optimization's strength slider sets the style weight (log scale)."""
+        ratio = strength_to_ratio(position)
+        content = self.content_weight_box.value()
+        self._moving_strength = True
+        try:
+            self.style_weight_box.setValue(ratio * (content if content > 0 else 1.0))
+            if content <= 0:
+                self.content_weight_box.setValue(1.0)
+        finally:
+            self._moving_strength = False
+
+    def _show_strength(self) -> None:
+        if getattr(self, "_moving_strength", False):
+            return
+        content = self.content_weight_box.value()
+        ratio = self.style_weight_box.value() / content if content > 0 else float("inf")
+        self.style_mix.set_ratio_position(ratio_to_strength(ratio))
 
     # ------------------------------------------------------------------ control logic
 
@@ -947,9 +1017,16 @@ class MainWindow(QMainWindow):
     def _memory_fit(self, settings: Settings) -> memory.Fit | None:
         """Whether the run fits in free memory (None when the images' sizes are unknown)."""
         content, style = self.content_picker.loaded, self.style_picker.loaded
-        if content is None or style is None:
+        if style is None:
             return None
-        return memory.check(settings, (content.width, content.height), (style.width, style.height))
+        if settings.method == "texture":
+            aspect = settings.texture_aspect or style.width / style.height
+            dims = (max(1, round(1024 * min(1.0, aspect))), max(1, round(1024 / max(1.0, aspect))))
+        elif content is None:
+            return None
+        else:
+            dims = (content.width, content.height)
+        return memory.check(settings, dims, (style.width, style.height))
 
     def _offer_smaller_size(self, fit: memory.Fit, settings: Settings) -> None:
         """Say the run would not fit and offer to run at the largest size that does."""
@@ -1127,7 +1204,8 @@ class MainWindow(QMainWindow):
         settings = self._outcome.result.settings if self._outcome and self._outcome.result else None
         if settings is None:
             return "result"
-        return images.result_stem(settings.content, settings.style)
+        content = None if settings.method == "texture" else settings.content
+        return images.result_stem(content, settings.style)
 
     def save_result(self) -> Path | None:
         """Save the shown result into the output folder (never overwriting)."""

@@ -1,20 +1,30 @@
-"""The instant method's controls: style strength and the weights of several style images.
+"""Style strength, several style images with a weight each, and each style's region.
 
 A row per style image: the main one (the Style picker's) first, then the extra ones added
-here, each with a weight slider and, for the extras, a remove button. Weights are relative
-(the engine divides by their sum), so the sliders run from 0 to 1 in steps of 0.01.
+here, each with a weight slider, a Region button (paint a mask over the photo, load one,
+or use the whole picture) and, for the extras, a remove button. Weights are relative (the
+engine divides by their sum), so the sliders run from 0 to 1 in steps of 0.01.
+
+Style strength means one thing per method: the instant network's blend between the
+photo's own style and the painting's (Settings.style_strength), or for the optimization
+the style/content weight ratio on a log scale (settings.strength_to_ratio); the window
+ties the latter to the style weight box.
 """
 
 from __future__ import annotations
 
 import os
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 
 from PyQt5.QtCore import Qt, pyqtSignal
 from PyQt5.QtWidgets import (
     QFileDialog,
     QGridLayout,
+    QHBoxLayout,
     QLabel,
+    QMenu,
+    QMessageBox,
     QPushButton,
     QSlider,
     QToolButton,
@@ -22,6 +32,7 @@ from PyQt5.QtWidgets import (
     QWidget,
 )
 
+from gui.mask_painter import MaskPainter
 from gui.picker import file_dialog_filter
 
 STEPS = 100  # slider positions per unit of weight or strength
@@ -35,14 +46,32 @@ def slider(value: float, tooltip: str) -> QSlider:
     return widget
 
 
+@dataclass
+class StyleRow:
+    """One style image's widgets, and its mask ("" for the whole picture / the rest)."""
+
+    path: str
+    name: QLabel
+    weight: QSlider
+    value: QLabel
+    region: QToolButton
+    remove: QToolButton | None
+    mask: str = ""
+
+
 class StyleMix(QWidget):
-    """Style strength, the main style's weight, and extra style images with weights."""
+    """Style strength, the style images with their weights, and their regions."""
 
     changed = pyqtSignal()
+    # The optimization's strength slider moved by the user: its position, 0..1.
+    strength_moved = pyqtSignal(float)
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.dialog_folder = ""
+        # (content image path, folder for painted masks), set by the window.
+        self.context: Callable[[], tuple[str, str]] = lambda: ("", "")
+        self.method = "gatys"
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         self.grid = QGridLayout()
@@ -50,92 +79,149 @@ class StyleMix(QWidget):
         self.strength = slider(
             1.0, "Instant method: 0 keeps the photo's own look, 1 takes the painting's style fully."
         )
-        self.strength_label = QLabel()
-        self.grid.addWidget(QLabel("Style strength:"), 0, 0)
-        self.grid.addWidget(self.strength, 0, 1)
-        self.grid.addWidget(self.strength_label, 0, 2)
-        self.main_name = QLabel("Style image:")
-        self.main_weight = slider(
-            1.0,
-            "The weight of the Style picker's image among the "
-            "style images (relative to the others).",
+        self.ratio_strength = slider(
+            0.5,
+            "From a hint of style (left) to all style (right): sets the style weight against "
+            "the content weight on a log scale, so equal steps look like equal changes.",
         )
-        self.main_label = QLabel()
-        self.grid.addWidget(self.main_name, 1, 0)
-        self.grid.addWidget(self.main_weight, 1, 1)
-        self.grid.addWidget(self.main_label, 1, 2)
-        self.rows: list[tuple[str, QLabel, QSlider, QLabel, QToolButton]] = []
+        self.strength_label = QLabel()
+        self.strength_name = QLabel("Style strength:")
+        ends = QHBoxLayout()
+        self.hint_label = QLabel("hint")
+        self.all_label = QLabel("all style")
+        for label in (self.hint_label, self.all_label):
+            label.setStyleSheet("color: palette(mid);")
+        ends.addWidget(self.hint_label)
+        ends.addWidget(self.strength, 1)
+        ends.addWidget(self.ratio_strength, 1)
+        ends.addWidget(self.all_label)
+        self.grid.addWidget(self.strength_name, 0, 0)
+        self.grid.addLayout(ends, 0, 1)
+        self.grid.addWidget(self.strength_label, 0, 2)
+        self.rows: list[StyleRow] = []
+        self._add_row("", 1.0, removable=False)
         self.add_button = QPushButton("Add a style image…")
         self.add_button.setToolTip(
-            "Blend another painting's style into the instant result, with its own weight."
+            "Blend another painting's style in with its own weight, or give it a region of "
+            "the photo (Region button)."
         )
         self.add_button.clicked.connect(self.open_dialog)
         layout.addWidget(self.add_button, 0, Qt.AlignLeft)
-        for widget in (self.strength, self.main_weight):
-            widget.valueChanged.connect(self._on_change)
-        self._update_labels()
+        self.strength.valueChanged.connect(self._on_change)
+        self.ratio_strength.valueChanged.connect(self._ratio_moved)
+        self.set_method("gatys")
 
     # --- values ---
 
     def style_strength(self) -> float:
         return self.strength.value() / STEPS
 
+    def ratio_position(self) -> float:
+        return self.ratio_strength.value() / STEPS
+
+    def set_ratio_position(self, position: float) -> None:
+        """Show a style/content ratio's slider position without emitting strength_moved."""
+        self.ratio_strength.blockSignals(True)
+        self.ratio_strength.setValue(round(position * STEPS))
+        self.ratio_strength.blockSignals(False)
+        self._update_labels()
+
     def main_style_weight(self) -> float:
-        return self.main_weight.value() / STEPS
+        return self.rows[0].weight.value() / STEPS
 
     def extra_styles(self) -> list[tuple[str, float]]:
-        return [(path, s.value() / STEPS) for path, _, s, _, _ in self.rows]
+        return [(row.path, row.weight.value() / STEPS) for row in self.rows[1:]]
+
+    def style_masks(self) -> tuple[str, ...]:
+        """One mask per style image ("" for the rest), or () when no style has one."""
+        masks = tuple(row.mask for row in self.rows)
+        return masks if any(masks) else ()
 
     def set_values(self, strength: float, main_weight: float,
-                   extra: Sequence[tuple[str, float]]) -> None:  # fmt: skip
+                   extra: Sequence[tuple[str, float]],
+                   masks: Sequence[str] = ()) -> None:  # fmt: skip
         self.blockSignals(True)
         try:
             self.strength.setValue(round(strength * STEPS))
-            self.main_weight.setValue(round(min(main_weight, 1.0) * STEPS))
-            for path, *_ in list(self.rows):
-                self.remove(path)
+            self.rows[0].weight.setValue(round(min(main_weight, 1.0) * STEPS))
+            for row in list(self.rows[1:]):
+                self.remove(row.path)
             for path, weight in extra:
                 self.add(path, weight)
+            masks = list(masks) or [""] * len(self.rows)
+            for row, mask in zip(self.rows, masks):
+                self._set_mask(row, mask)
         finally:
             self.blockSignals(False)
         self._on_change()
 
     def set_main_name(self, path: str) -> None:
+        row = self.rows[0]
+        row.path = path
         name = os.path.basename(path) if path else "Style image"
-        self.main_name.setText(f"{_short(name)}:")
-        self.main_name.setToolTip(path)
+        row.name.setText(f"{_short(name)}:")
+        row.name.setToolTip(path)
+
+    def set_method(self, method: str) -> None:
+        """Show the controls that mean something to ``method``."""
+        self.method = method
+        instant = method == "instant"
+        self.strength.setVisible(instant)
+        self.ratio_strength.setVisible(method == "gatys")
+        # A texture has no photo: no ratio to it, and no regions to paint on.
+        for widget in (self.strength_name, self.strength_label, self.hint_label, self.all_label):
+            widget.setVisible(method != "texture")
+        self._update_labels()
 
     # --- rows ---
 
-    def add(self, path: str, weight: float = 1.0) -> None:
-        if any(p == path for p, *_ in self.rows):
-            return
-        row = len(self.rows) + 2
-        name = QLabel(f"{_short(os.path.basename(path))}:")
+    def _add_row(self, path: str, weight: float, removable: bool = True) -> StyleRow:
+        row_index = len(self.rows) + 1
+        base = os.path.basename(path) if path else "Style image"
+        name = QLabel(f"{_short(base)}:")
         name.setToolTip(path)
         weight_slider = slider(
-            min(weight, 1.0), f"The weight of {os.path.basename(path)} among the style images."
+            min(weight, 1.0), f"The weight of {base} among the style images (relative)."
         )
         value = QLabel()
-        remove = QToolButton()
-        remove.setText("✕")
-        remove.setToolTip(f"Remove {os.path.basename(path)} from the style images.")
-        remove.clicked.connect(lambda: self.remove(path))
+        region = QToolButton()
+        region.setPopupMode(QToolButton.InstantPopup)
+        remove = None
+        if removable:
+            remove = QToolButton()
+            remove.setText("✕")
+            remove.setToolTip(f"Remove {base} from the style images.")
+            remove.clicked.connect(lambda: self.remove(path))
+        row = StyleRow(path, name, weight_slider, value, region, remove)
+        menu = QMenu(region)
+        menu.addAction("Paint the region…", lambda: self.paint(row))
+        menu.addAction("Load a mask image…", lambda: self.load_mask(row))
+        menu.addAction("Whole picture (no mask)", lambda: self._set_mask(row, "", emit=True))
+        region.setMenu(menu)
         weight_slider.valueChanged.connect(self._on_change)
-        for column, widget in enumerate((name, weight_slider, value, remove)):
-            self.grid.addWidget(widget, row, column)
-        self.rows.append((path, name, weight_slider, value, remove))
+        for column, widget in enumerate((name, weight_slider, value, region, remove)):
+            if widget is not None:
+                self.grid.addWidget(widget, row_index, column)
+        self.rows.append(row)
+        self._set_mask(row, "")
+        return row
+
+    def add(self, path: str, weight: float = 1.0) -> None:
+        if any(row.path == path for row in self.rows[1:]):
+            return
+        self._add_row(path, weight)
         self._on_change()
 
     def remove(self, path: str) -> None:
-        kept = []
-        for entry in self.rows:
-            if entry[0] == path:
-                for widget in entry[1:]:
-                    self.grid.removeWidget(widget)
-                    widget.deleteLater()
+        kept = [self.rows[0]]
+        for row in self.rows[1:]:
+            if row.path == path:
+                for widget in (row.name, row.weight, row.value, row.region, row.remove):
+                    if widget is not None:
+                        self.grid.removeWidget(widget)
+                        widget.deleteLater()
             else:
-                kept.append(entry)
+                kept.append(row)
         self.rows = kept
         self._on_change()
 
@@ -147,20 +233,76 @@ class StyleMix(QWidget):
             self.dialog_folder = os.path.dirname(path)
             self.add(path)
 
+    # --- regions ---
+
+    def _set_mask(self, row: StyleRow, mask: str, emit: bool = False) -> None:
+        row.mask = mask
+        if mask:
+            row.region.setText(f"Region: {_short(os.path.basename(mask), 14)}")
+            row.region.setToolTip(f"This style goes where the mask {mask} is white. Click to "
+                                  "paint it again, load another, or use the whole picture.")
+        else:
+            row.region.setText("Region: rest")
+            row.region.setToolTip("This style covers the whole picture, or what the other "
+                                  "styles' masks leave. Click to paint or load a region.")
+        if emit:
+            self._on_change()
+
+    def paint(self, row: StyleRow) -> bool:
+        """Open the painter over the content image; True when a mask was saved and used."""
+        photo, folder = self.context()
+        if not photo or not os.path.isfile(photo):
+            QMessageBox.information(self, "Choose a photo first",
+                                    "Regions are painted over the content image: choose one "
+                                    "first.")
+            return False
+        if not folder:
+            QMessageBox.information(self, "Choose an output folder first",
+                                    "Painted masks are saved in the output folder's 'masks' "
+                                    "folder: choose an output folder first.")
+            return False
+        name = os.path.basename(row.path) if row.path else "the style image"
+        dialog = MaskPainter(photo, name, folder, row.mask, self)
+        self.painter_dialog = dialog  # tests reach the open dialog through this
+        if dialog.exec_() and dialog.saved_path:
+            self._set_mask(row, dialog.saved_path, emit=True)
+            return True
+        return False
+
+    def load_mask(self, row: StyleRow) -> None:
+        path, _ = QFileDialog.getOpenFileName(
+            self, "Load a mask image", self.dialog_folder, file_dialog_filter()
+        )
+        if path:
+            self.dialog_folder = os.path.dirname(path)
+            self._set_mask(row, path, emit=True)
+
+    # --- display ---
+
+    def _ratio_moved(self) -> None:
+        self._update_labels()
+        self.strength_moved.emit(self.ratio_position())
+
     def _on_change(self) -> None:
         self._update_labels()
         self.changed.emit()
 
     def _update_labels(self) -> None:
-        self.strength_label.setText(f"{self.style_strength():.2f}")
-        self.main_label.setText(f"{self.main_style_weight():.2f}")
-        for _, _, weight_slider, value, _ in self.rows:
-            value.setText(f"{weight_slider.value() / STEPS:.2f}")
-        has_extra = bool(self.rows)
+        if self.method == "instant":
+            self.strength_label.setText(f"{self.style_strength():.2f}")
+        else:
+            self.strength_label.setText(f"{round(self.ratio_position() * 100)}%")
+        for row in self.rows:
+            row.value.setText(f"{row.weight.value() / STEPS:.2f}")
+        several = len(self.rows) > 1
         # With one style image its weight means nothing; show it once there are several.
-        self.main_name.setVisible(has_extra)
-        self.main_weight.setVisible(has_extra)
-        self.main_label.setVisible(has_extra)
+        main = self.rows[0]
+        main.weight.setVisible(several)
+        main.value.setVisible(several)
+        main.name.setVisible(several or self.method == "gatys")
+        regions = self.method == "gatys"
+        for row in self.rows:
+            row.region.setVisible(regions)
 
 
 def _short(name: str, limit: int = 22) -> str:

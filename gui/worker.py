@@ -200,7 +200,8 @@ class RunWorker(QObject):
                 break
 
     def _save(self, result: Any, recipe: dict[str, Any]) -> RunOutcome:
-        stem = images.result_stem(self.settings.content, self.settings.style)
+        texture = self.settings.method == "texture"
+        stem = images.result_stem(None if texture else self.settings.content, self.settings.style)
         try:
             path = images.save_result(result.image, self.output_folder, stem, recipe)
         except NstError as exc:

@@ -27,11 +27,16 @@ from nst.settings import (
     DEFAULT_LEARNING_RATES,
     INITS,
     MAX_STAGES,
+    MAX_STYLE_SCALE,
     METHODS,
+    MIN_STYLE_SCALE,
     OPTIMIZERS,
     PRECISIONS,
+    STRENGTH_LOG_HIGH,
+    STRENGTH_LOG_LOW,
     Settings,
     SettingsError,
+    strength_to_ratio,
 )
 
 EXIT_BAD_INPUT = 2
@@ -75,6 +80,16 @@ def extra_style(text: str) -> tuple[str, float]:
         raise argparse.ArgumentTypeError(f"{weight!r} is not a number in {text!r}") from None
 
 
+def aspect(text: str) -> float:
+    """'16:9' or '1.78' -> width / height."""
+    width, sep, height = text.partition(":")
+    try:
+        value = float(width) / float(height) if sep else float(text)
+    except (ValueError, ZeroDivisionError):
+        raise argparse.ArgumentTypeError(f"{text!r} is not a proportion like 16:9 or 1.5") from None
+    return value
+
+
 def build_parser() -> Parser:
     d = DEFAULTS
     p = Parser(
@@ -98,8 +113,11 @@ def build_parser() -> Parser:
         "--style-strength",
         type=float,
         metavar="S",
-        help="instant method and --init instant: 0 keeps the photo's own style, 1 takes the "
-        f"painting's (default {d.style_strength:g})",
+        help="0 to 1. Instant method and --init instant: 0 keeps the photo's own style, 1 "
+        f"takes the painting's (default {d.style_strength:g}). Gatys method: sets "
+        f"--style-weight to content weight x 10^({STRENGTH_LOG_LOW:g} + "
+        f"{STRENGTH_LOG_HIGH - STRENGTH_LOG_LOW:g} S), a hint of style at 0, all style at 1, "
+        "even steps between (0.5 is the default weights' ratio)",
     )
     p.add_argument(
         "--extra-style",
@@ -107,8 +125,17 @@ def build_parser() -> Parser:
         type=extra_style,
         action="append",
         metavar="FILE[=W]",
-        help="another style image with its weight (default 1), repeatable; the instant "
-        "method blends the styles by weight",
+        help="another style image with its weight (default 1), repeatable; the styles are "
+        "blended by weight, or each takes its region with --style-mask",
+    )
+    p.add_argument(
+        "--style-mask",
+        dest="style_masks",
+        action="append",
+        metavar="MASK",
+        help="regions: a mask image per style image, in order (--style first, then each "
+        "--extra-style); white is where that style goes; 'rest' for the one style that "
+        "takes what the other masks leave",
     )
     p.add_argument(
         "--style-image-weight",
@@ -124,10 +151,23 @@ def build_parser() -> Parser:
         "(default: --size)",
     )
     p.add_argument(
+        "--style-scale",
+        type=float,
+        help="the style image's size relative to the output: below 1 finer brush strokes, "
+        f"above 1 larger ones, {MIN_STYLE_SCALE:g} to {MAX_STYLE_SCALE:g} "
+        f"(default {d.style_scale:g})",
+    )
+    p.add_argument(
         "--style-size",
         type=int,
-        help="longest side of the style image in px; smaller gives larger brush "
-        "strokes (default: the working size)",
+        help="longest side of the style image in px, instead of --style-scale",
+    )
+    p.add_argument(
+        "--texture-aspect",
+        type=aspect,
+        metavar="W:H",
+        help="texture method: the output's proportions, e.g. 16:9 or 1.5 (default: the "
+        "style image's)",
     )
     p.add_argument("--iterations", type=int, help=f"optimizer steps (default {d.iterations})")
     p.add_argument("--optimizer", choices=OPTIMIZERS, help=f"(default {d.optimizer})")
@@ -201,7 +241,7 @@ SETTING_OPTIONS = (
     "content", "style", "size", "work_size", "style_size", "iterations", "optimizer",
     "learning_rate", "content_layers", "style_layers", "content_weight", "style_weight",
     "tv_weight", "init", "seed", "preview_every", "weights", "method", "style_strength",
-    "extra_styles", "style_image_weight",
+    "extra_styles", "style_image_weight", "style_masks", "style_scale", "texture_aspect",
     "precision", "stages", "colour", "colour_strength",
 )  # fmt: skip
 
@@ -251,12 +291,19 @@ def settings_from_args(args: argparse.Namespace) -> tuple[Settings, list[str]]:
         from_recipe = set(values)
     for name in SETTING_OPTIONS:
         value = getattr(args, name)
+        if name == "style_strength" and values.get("method", DEFAULTS.method) != "instant":
+            continue  # the optimization's strength is its style weight: _strength_as_weight
         if value is not None:
             values[name] = value
             from_recipe.discard(name)
+    _strength_as_weight(args, values)
     for name in ("content", "style", "weights"):
         if values.get(name) and isinstance(values[name], str):  # else Settings names it
             values[name] = os.path.abspath(values[name])
+    if isinstance(args.style_masks, list):
+        values["style_masks"] = [
+            "" if m.strip().lower() == "rest" else os.path.abspath(m) for m in args.style_masks
+        ]
     if values.get("extra_styles") and isinstance(values["extra_styles"], list):
         values["extra_styles"] = [
             (os.path.abspath(p), w) if isinstance(p, str) and p else (p, w)
@@ -277,10 +324,27 @@ def settings_from_args(args: argparse.Namespace) -> tuple[Settings, list[str]]:
         raise UsageError(f"{option}: {_after_field(exc)}") from None
     except TypeError as exc:  # a recipe field of the wrong shape
         raise UsageError(f"The recipe '{args.config}' has a bad field: {exc}.") from None
-    missing = [f"--{n}" for n in ("content", "style") if not getattr(settings, n)]
+    needed = ("style",) if settings.method == "texture" else ("content", "style")
+    missing = [f"--{n}" for n in needed if not getattr(settings, n)]
     if missing:
         raise UsageError(f"{' and '.join(missing)} required: name the image file(s) to use")
     return settings, warnings
+
+
+def _strength_as_weight(args: argparse.Namespace, values: dict[str, Any]) -> None:
+    """--style-strength with the optimization sets the style weight (settings.py,
+    strength_to_ratio); with the instant method it stays the network's blend."""
+    if args.style_strength is None or values.get("method", DEFAULTS.method) == "instant":
+        return
+    if args.style_weight is not None:
+        raise UsageError(
+            "--style-strength and --style-weight both set the style's weight; give one of them"
+        )
+    if not 0.0 <= args.style_strength <= 1.0:
+        raise UsageError(f"--style-strength: must be between 0 and 1, not {args.style_strength:g}")
+    content_weight = values.get("content_weight", DEFAULTS.content_weight)
+    if isinstance(content_weight, (int, float)) and not isinstance(content_weight, bool):
+        values["style_weight"] = strength_to_ratio(args.style_strength) * content_weight
 
 
 def _pairs(items: list[Any]) -> list[tuple[Any, Any]]:
@@ -365,19 +429,22 @@ def _main(argv: Sequence[str] | None) -> int:
     started = time.perf_counter()
     # Everything the user named is checked before the slow part starts.
     folder = images.check_output_dir(args.output_dir)
-    content = images.load_image(settings.content, role="content image")
+    texture = settings.method == "texture"
+    content = None if texture else images.load_image(settings.content, role="content image")
     if settings.method == "instant":
         return _run_instant(settings, content, folder, started)
-    from nst.transfer import Transfer
+    from nst.transfer import Transfer, texture_canvas
 
     style = images.load_image(settings.style, role="style image")
+    if texture:
+        content = texture_canvas(style, settings.texture_aspect)
     # A run too big for the free memory is refused now, with the size that fits, instead
     # of being killed by the system minutes later.
     dims = (content.shape[1], content.shape[0]), (style.shape[1], style.shape[0])
     fit = memory.check(settings, *dims)
     if not fit.fits:
         raise UsageError(memory.message(fit, settings))
-    session = Transfer(settings, content_image=content, style_image=style)
+    session = Transfer(settings, content_image=None if texture else content, style_image=style)
     show = ProgressPrinter(sys.stderr, args.quiet)
     show.status("loading the VGG19 weights ...")
     session.prepare()
@@ -402,7 +469,8 @@ def _save(image: Any, settings: Settings, folder: Path, recipe: dict[str, Any], 
     """Save the result, print its path as stdout's last line; ``status`` if all went well."""
     from nst import images
 
-    stem = images.result_stem(settings.content, settings.style)
+    content = None if settings.method == "texture" else settings.content
+    stem = images.result_stem(content, settings.style)
     try:
         path = images.save_result(image, folder, stem, recipe)
     except NstError as exc:

@@ -33,6 +33,24 @@ def gram(features: tf.Tensor) -> tf.Tensor:
     return tf.matmul(flat, flat, transpose_a=True) / positions
 
 
+def guided_grams(features: tf.Tensor, masks: tf.Tensor) -> tf.Tensor:
+    """One Gram per region of a (1, H, W, C) feature map: shape (R, C, C).
+
+    ``masks`` (R, Hm, Wm, 1) is each region's weight per pixel of the image; it is averaged
+    down to the features' H x W. Region r's Gram is the mask-weighted mean of f f^T over
+    positions (sum_p m_p f_p f_p^T / sum_p m_p), so a region's Gram does not depend on its
+    area, as :func:`gram` does not depend on the image's.
+    """
+    shape = tf.shape(features)
+    small = tf.image.resize(masks, (shape[1], shape[2]), method="area")  # (R, H, W, 1)
+    flat = tf.reshape(features, (1, -1, shape[3]))  # (1, P, C)
+    weights = tf.reshape(small, (tf.shape(masks)[0], -1, 1))  # (R, P, 1)
+    weighted = flat * weights  # (R, P, C)
+    sums = tf.reduce_sum(weights, axis=1, keepdims=True)  # (R, 1, 1)
+    # matmul broadcasts the single feature map over the regions: (R,P,C)^T (1,P,C) -> (R,C,C)
+    return tf.matmul(weighted, flat, transpose_a=True) / (sums + EPSILON)
+
+
 def content_loss(features: tf.Tensor, target: tf.Tensor) -> tf.Tensor:
     """||F - P||^2 / ||P||^2: the relative squared error of the features."""
     diff = tf.reduce_sum(tf.square(features - target))

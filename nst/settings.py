@@ -65,8 +65,11 @@ DEFAULT_LEARNING_RATES: dict[str, float] = {
 INITS: tuple[str, ...] = ("content", "noise", "style", "instant")
 
 # "gatys": the optimization (transfer.py); "instant": the feed-forward network of Ghiasi
-# et al. 2017 (instant.py), a fraction of a second, at some cost in quality.
-METHODS: tuple[str, ...] = ("gatys", "instant")
+# et al. 2017 (instant.py), a fraction of a second, at some cost in quality; "texture": the
+# optimization with no content image, from noise, matching only the style (texture
+# synthesis, Gatys, Ecker & Bethge 2015, "Texture Synthesis Using Convolutional Neural
+# Networks").
+METHODS: tuple[str, ...] = ("gatys", "instant", "texture")
 
 # Whose colours the result has (Gatys, Bethge, Hertzmann, Shechtman 2017, "Preserving Color
 # in Neural Artistic Style Transfer"; see colour.py): the painting's (the 2016 method), the
@@ -79,7 +82,39 @@ COLOUR_LABELS: dict[str, str] = {
     "match": "The photo's (painting recoloured)",
     "luminance": "The photo's (luminance only)",
 }
-METHOD_LABELS: dict[str, str] = {"gatys": "Gatys (optimization)", "instant": "Instant (network)"}
+METHOD_LABELS: dict[str, str] = {
+    "gatys": "Gatys (optimization)",
+    "instant": "Instant (network)",
+    "texture": "Texture (no photo)",
+}
+
+# The style strength slider (window) and --strength (CLI) of the optimization map a
+# position t in 0..1 onto the style/content weight ratio logarithmically:
+# ratio = 10 ** (STRENGTH_LOG_LOW + t * (STRENGTH_LOG_HIGH - STRENGTH_LOG_LOW)). The look
+# changes with the ratio's logarithm, not the ratio (a sweep of ratios 10^-2 .. 10^4 at
+# 128 px on tubingen/starry_night: each tenfold step moved the result about as far; see
+# tests/test_strength.py), so equal slider steps look like equal changes. The ends: 10^-1
+# is a hint of brush texture on the photo, 10^3 leaves little of the photo but its layout.
+# The default ratio (style_weight 10 / content_weight 1) sits at t = 0.5.
+STRENGTH_LOG_LOW = -1.0
+STRENGTH_LOG_HIGH = 3.0
+
+
+def strength_to_ratio(strength: float) -> float:
+    """The style/content weight ratio at slider position ``strength`` (0..1)."""
+    t = min(1.0, max(0.0, strength))
+    return 10.0 ** (STRENGTH_LOG_LOW + t * (STRENGTH_LOG_HIGH - STRENGTH_LOG_LOW))
+
+
+def ratio_to_strength(ratio: float) -> float:
+    """The slider position (0..1, clamped) of a style/content weight ratio."""
+    if ratio <= 0:
+        return 0.0
+    if math.isinf(ratio):
+        return 1.0
+    t = (math.log10(ratio) - STRENGTH_LOG_LOW) / (STRENGTH_LOG_HIGH - STRENGTH_LOG_LOW)
+    return min(1.0, max(0.0, t))
+
 
 # Precision of VGG19's convolutions (features.py). Grams, losses, the image and its gradient
 # are float32 in both. "bfloat16" ("Fast") needs AVX512_BF16/AMX on a CPU, or tensor cores on
@@ -96,6 +131,16 @@ MAX_STAGES = 4
 # Share of the iterations spent at the coarse sizes (split evenly between them). A coarse
 # step costs a quarter (or less) of a full one, so the coarse stages take little time.
 COARSE_SHARE = 0.5
+
+# The style image's size relative to the output (Settings.style_scale): at 0.25 a painting
+# is seen four times smaller, so its strokes come out four times finer; past 4 VGG19's
+# receptive fields (about 200 px at conv5_1) see single strokes, not texture.
+MIN_STYLE_SCALE = 0.1
+MAX_STYLE_SCALE = 4.0
+
+# A texture's width over its height, at most this or its inverse: a 1024 px strip of 10:1
+# is still 102 px high, above VGG19's MIN_SIZE with room for its deepest layers.
+MAX_ASPECT = 10.0
 
 MIN_SIZE = 16  # below this block5 has no spatial extent left (VGG19 pools 4 times: 16 / 2^4 = 1)
 MAX_SIZE = 8192  # past this a single image's activations no longer fit in 24 GiB
@@ -131,7 +176,10 @@ class Settings:
     # longest side the optimization runs at; the result is scaled up to `size` at the end.
     # None: the same as size (no scaling).
     work_size: int | None = None
-    style_size: int | None = None  # longest side of the style image; None: same as size
+    # longest side of the style image in px; None: style_scale times the working size
+    style_size: int | None = None
+    # the style image's longest side relative to the working size's (when style_size is None)
+    style_scale: float = 1.0
     init: str = "content"
     seed: int = 0
     preview_every: int = 10  # emit the current image every N steps (0: never)
@@ -142,9 +190,18 @@ class Settings:
     style_strength: float = 1.0
     # More style images beside `style`, as (path, weight) pairs; the weights are relative to
     # `style_image_weight`, the main style image's weight. The instant method takes the
-    # weighted mean of their style vectors; the Gatys method does not support them yet.
+    # weighted mean of their style vectors; the optimization the weighted mean of their
+    # Gram matrices (or, with style_masks, each its own region).
     extra_styles: tuple[tuple[str, float], ...] = ()
     style_image_weight: float = 1.0
+    # Regions (guided Gram matrices, Gatys et al. 2017, section 4): one mask image per style
+    # image, the main style's first, then extra_styles' in order. White is where that style
+    # goes. "" is "the rest": wherever the masks leave room (shared equally between the
+    # styles with ""). Empty: no regions.
+    style_masks: tuple[str, ...] = ()
+    # Texture method: the output's width over its height (its longest side is `size`);
+    # None: the style image's proportions.
+    texture_aspect: float | None = None
     precision: str = "float32"  # of the VGG19 convolutions: one of PRECISIONS
     # sizes optimized in turn, each twice the previous, ending at the working size
     # (1: no coarse-to-fine; None: automatic, see COARSEST_SIZE)
@@ -172,12 +229,32 @@ class Settings:
         set_(
             self, "style_image_weight", _non_negative("style_image_weight", self.style_image_weight)
         )
-        if self.extra_styles and self.method == "gatys":
+        set_(self, "style_masks", _style_masks(self.style_masks, 1 + len(self.extra_styles)))
+        if self.style_masks and self.method != "gatys":
             raise SettingsError(
-                "extra_styles",
-                "several style images work only with the instant method for now; "
-                "choose the instant method or remove the extra styles",
+                "style_masks",
+                "regions work only with the Gatys method; choose it or remove the masks",
             )
+        if self.method == "texture" and self.colour != "style":
+            raise SettingsError(
+                "colour",
+                "a texture has no photo whose colours to keep; choose the painting's colours",
+            )
+        if self.texture_aspect is not None:
+            aspect = _number("texture_aspect", self.texture_aspect)
+            if not 1 / MAX_ASPECT <= aspect <= MAX_ASPECT:
+                raise SettingsError(
+                    "texture_aspect",
+                    f"must be between 1:{MAX_ASPECT:g} and {MAX_ASPECT:g}:1, not {aspect:g}",
+                )
+            set_(self, "texture_aspect", aspect)
+        scale = _number("style_scale", self.style_scale)
+        if not MIN_STYLE_SCALE <= scale <= MAX_STYLE_SCALE:
+            raise SettingsError(
+                "style_scale",
+                f"must be between {MIN_STYLE_SCALE:g} and {MAX_STYLE_SCALE:g}, not {scale:g}",
+            )
+        set_(self, "style_scale", scale)
         if self.style_image_weight + sum(w for _, w in self.extra_styles) <= 0:
             raise SettingsError(
                 "style_image_weight", "give at least one style image a weight above 0"
@@ -236,7 +313,23 @@ class Settings:
 
     @property
     def resolved_style_size(self) -> int:
-        return self.style_size if self.style_size is not None else self.resolved_work_size
+        """The style image's longest side at the working size, in px."""
+        if self.style_size is not None:
+            return self.style_size
+        scaled = round(self.style_scale * self.resolved_work_size)
+        return min(MAX_SIZE, max(MIN_SIZE, scaled))
+
+    @property
+    def style_ratio(self) -> float:
+        """Style weight over content weight (infinite with no content weight)."""
+        if self.content_weight == 0:
+            return math.inf
+        return self.style_weight / self.content_weight
+
+    @property
+    def style_images(self) -> tuple[tuple[str, float], ...]:
+        """Every style image with its weight, the main one first."""
+        return ((self.style, self.style_image_weight), *self.extra_styles)
 
     @property
     def stage_plan(self) -> tuple[tuple[int, int], ...]:
@@ -270,7 +363,7 @@ class Settings:
     def missing_inputs(self) -> list[str]:
         """What a run still needs before it can start, in words (empty when ready)."""
         missing = []
-        if not self.content:
+        if not self.content and self.method != "texture":
             missing.append("choose a content image")
         if not self.style:
             missing.append("choose a style image")
@@ -286,6 +379,7 @@ class Settings:
         data["content_layers"] = dict(self.content_layers)
         data["style_layers"] = dict(self.style_layers)
         data["extra_styles"] = [[path, weight] for path, weight in self.extra_styles]
+        data["style_masks"] = list(self.style_masks)
         return data
 
     def to_json(self) -> str:
@@ -380,6 +474,8 @@ def _short(value: Any) -> str:
     except ValueError:  # an int past Python's 4300-digit str() limit
         text = "a huge integer"
     return text if len(text) <= 40 else text[:37] + "..."
+
+
 def _extra_styles(value: Any) -> tuple[tuple[str, float], ...]:
     """[(path, weight), ...] from tuples or a recipe's JSON lists."""
     if isinstance(value, (str, Mapping)) or not hasattr(value, "__iter__"):
@@ -393,6 +489,26 @@ def _extra_styles(value: Any) -> tuple[tuple[str, float], ...]:
             raise SettingsError("extra_styles", f"{path!r} is not a file path")
         result.append((path, _non_negative(f"extra_styles.{path}", weight)))
     return tuple(result)
+
+
+def _style_masks(value: Any, styles: int) -> tuple[str, ...]:
+    """One mask path (or "" for the rest) per style image, or none at all."""
+    if isinstance(value, (str, Mapping)) or not hasattr(value, "__iter__"):
+        raise SettingsError("style_masks", "must be a list of mask image paths")
+    masks = tuple(value)
+    if not masks:
+        return ()
+    if any(not isinstance(m, str) for m in masks):
+        raise SettingsError("style_masks", 'each mask must be a file path (or "" for the rest)')
+    if len(masks) != styles:
+        raise SettingsError(
+            "style_masks",
+            f"give one mask per style image ({styles}), not {len(masks)}; "
+            'use "" for the style that takes the rest',
+        )
+    if all(not m for m in masks):
+        return ()  # every style "the rest": no regions
+    return masks
 
 
 def _layer_weights(name: str, value: Any) -> dict[str, float]:

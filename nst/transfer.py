@@ -31,7 +31,14 @@ from nst import __version__, colour, images
 from nst.errors import RunError
 from nst.features import FeatureExtractor, get_extractor
 from nst.hardware import cpu_has_fast_bfloat16
-from nst.losses import content_loss, gram, style_loss, total_variation, weighted_mean
+from nst.losses import (
+    content_loss,
+    gram,
+    guided_grams,
+    style_loss,
+    total_variation,
+    weighted_mean,
+)
 from nst.optimizers import FIRST_ORDER, LBFGS
 from nst.settings import MIN_SIZE, Settings
 from nst.tf_runtime import gpu_devices, tf
@@ -129,6 +136,7 @@ def device_description() -> str:
 
 _IMAGE_SPEC = tf.TensorSpec(shape=(1, None, None, 3), dtype=tf.float32)
 _VECTOR_SPEC = tf.TensorSpec(shape=(None,), dtype=tf.float32)
+_MASKS_SPEC = tf.TensorSpec(shape=(None, None, None, 1), dtype=tf.float32)
 _loss_cache: dict[tuple[Any, ...], Any] = {}
 _loss_lock = threading.Lock()
 
@@ -138,16 +146,20 @@ def loss_function(
     content_layers: tuple[str, ...],
     style_layers: tuple[str, ...],
     precision: str = "float32",
+    guided: bool = False,
 ) -> Any:
     """The compiled (image, targets, weights) -> (total, parts, gradient) for these layers.
 
-    One per layer choice and precision per process; weights and targets are arguments, so
-    a new run or a new weight reuses the same graph.
+    One per layer choice, precision and kind per process; weights and targets are
+    arguments, so a new run or a new weight reuses the same graph. ``guided``: the style
+    term is per region (``_compile_guided_loss``), with masks and region weights as two
+    more arguments.
     """
-    key = (id(extractor), content_layers, style_layers, precision)
+    key = (id(extractor), content_layers, style_layers, precision, guided)
+    compile_ = _compile_guided_loss if guided else _compile_loss
     with _loss_lock:
         if key not in _loss_cache:
-            _loss_cache[key] = _compile_loss(extractor, content_layers, style_layers, precision)
+            _loss_cache[key] = compile_(extractor, content_layers, style_layers, precision)
         return _loss_cache[key]
 
 
@@ -190,6 +202,69 @@ def _compile_loss(
     return loss_and_gradient
 
 
+def _compile_guided_loss(
+    extractor: FeatureExtractor,
+    content_layers: tuple[str, ...],
+    style_layers: tuple[str, ...],
+    precision: str,
+) -> Any:
+    """Like _compile_loss, with one style target per region (guided Gram matrices, Gatys et
+    al. 2017, "Controlling Perceptual Factors", section 4.1).
+
+    ``masks`` (R, H, W, 1) hold each region's weight per pixel at the image's size; at each
+    layer they are averaged down to the layer's size ("area" resizing: VGG19's poolings
+    halve the size, so a layer's position covers that block of pixels). Region r's Gram is
+    the mask-weighted mean of f f^T over positions; its target ``style_grams[l][r]`` is the
+    Gram of region r's style image. A region's relative error counts by ``region_w[r]``
+    (its style weight times its share of the picture).
+    """
+    layers = tuple(dict.fromkeys(content_layers + style_layers))
+    content_specs = tuple(tf.TensorSpec((1, None, None, None), tf.float32) for _ in content_layers)
+    gram_specs = tuple(tf.TensorSpec((None, None, None), tf.float32) for _ in style_layers)
+
+    @tf.function(
+        input_signature=[
+            _IMAGE_SPEC,
+            content_specs,
+            gram_specs,
+            _VECTOR_SPEC,
+            _VECTOR_SPEC,
+            _VECTOR_SPEC,
+            _MASKS_SPEC,
+            _VECTOR_SPEC,
+        ]
+    )
+    def loss_and_gradient(
+        image, content_targets, style_grams, content_w, style_w, global_w, masks, region_w
+    ):
+        with tf.GradientTape() as tape:
+            tape.watch(image)
+            features = extractor(image, layers, precision)
+            content = weighted_mean(
+                [content_loss(features[n], t) for n, t in zip(content_layers, content_targets)],
+                content_w,
+            )
+            per_layer = []
+            for name, targets in zip(style_layers, style_grams):
+                grams = guided_grams(features[name], masks)
+                errors = tf.map_fn(
+                    lambda pair: style_loss(pair[0], pair[1]),
+                    (grams, targets),
+                    fn_output_signature=tf.float32,
+                )
+                per_layer.append(_region_mean(errors, region_w))
+            style = weighted_mean(per_layer, style_w)
+            parts = tf.stack([content, style, total_variation(image)]) * global_w
+            total = tf.reduce_sum(parts)
+        return total, parts, tape.gradient(total, image)
+
+    return loss_and_gradient
+
+
+def _region_mean(errors: tf.Tensor, weights: tf.Tensor) -> tf.Tensor:
+    return tf.reduce_sum(errors * weights) / (tf.reduce_sum(weights) + 1e-8)
+
+
 # --- the session ------------------------------------------------------------------------
 
 
@@ -227,25 +302,35 @@ class Transfer:
         if self._prepared:
             return
         s = self.settings
+        texture = s.method == "texture"
         # Images first: a bad image is reported before seconds go into loading weights.
         content = self._content_source
-        if content is None:
+        if content is None and not texture:
             content = images.load_image(s.content, role="content image")
         style = self._style_source
         if style is None:
             style = images.load_image(s.style, role="style image")
+        styles = [style] + [images.load_image(p, role="style image") for p, _ in s.extra_styles]
+        if texture:
+            content = texture_canvas(style, s.texture_aspect)
+        masks = region_masks(s.style_masks, content.shape[:2]) if s.style_masks else None
         if self.weights is None:
             self.weights = load_weights(s.weights)
         self.extractor = get_extractor(self.weights)
         self._content_colours = content  # the photo as given: its colours come back at the end
-        self._content_full, self._style_full = optimized_inputs(s.colour, content, style)
-        self.content_layers = tuple(n for n, w in s.content_layers.items() if w > 0)
+        self._content_full, self._styles_full = optimized_inputs(s.colour, content, styles)
+        self._masks_full = masks
+        self._style_weights = [w for _, w in s.style_images]
+        # A texture has no content term: only the style is matched (a mode, not a weight of 0,
+        # so the graph does not compute conv4_2's features for nothing).
+        content_weights = {} if texture else s.content_layers
+        self.content_layers = tuple(n for n, w in content_weights.items() if w > 0)
         self.style_layers = tuple(n for n, w in s.style_layers.items() if w > 0)
-        self.content_w = tf.constant([s.content_layers[n] for n in self.content_layers], tf.float32)
+        self.content_w = tf.constant([content_weights[n] for n in self.content_layers], tf.float32)
         self.style_w = tf.constant([s.style_layers[n] for n in self.style_layers], tf.float32)
         self.global_w = tf.constant([s.content_weight, s.style_weight, s.tv_weight], tf.float32)
         self._loss = loss_function(
-            self.extractor, self.content_layers, self.style_layers, s.precision
+            self.extractor, self.content_layers, self.style_layers, s.precision, masks is not None
         )
         if s.precision == "bfloat16" and not (gpu_devices() or cpu_has_fast_bfloat16()):
             log.warning(
@@ -267,19 +352,30 @@ class Transfer:
     def _use_size(self, size: int) -> None:
         """Scale the images to ``size`` (longest side) and compute that size's targets.
 
-        The style image keeps its ratio to the content: at a coarse stage it is scaled down
-        by the same factor, so its strokes keep their size relative to the picture.
+        The style images keep their ratio to the content: at a coarse stage they are scaled
+        down by the same factor, so their strokes keep their size relative to the picture.
         """
         s = self.settings
         content = images.resize_longest(self._content_full, size)
         style_size = max(1, round(s.resolved_style_size * size / s.resolved_work_size))
-        style = images.resize_longest(self._style_full, style_size)
         self.height, self.width = content.shape[:2]
         self.content_image = tf.constant(content[np.newaxis].astype(np.float32))
-        self.style_image = tf.constant(style[np.newaxis].astype(np.float32))
+        self.style_images_now = [
+            tf.constant(images.resize_longest(style, style_size)[np.newaxis].astype(np.float32))
+            for style in self._styles_full
+        ]
+        self.style_image = self.style_images_now[0]
+        if self._masks_full is not None:
+            masks = tf.image.resize(self._masks_full, (self.height, self.width), method="area")
+            self.masks = masks
+            # A region counts by its style's weight and its share of the picture.
+            shares = tf.reduce_mean(masks, axis=(1, 2, 3))
+            self.region_w = tf.constant(self._style_weights, tf.float32) * shares
         self.content_targets, self.style_grams = self._targets()
 
     def _targets(self) -> tuple[tuple[tf.Tensor, ...], tuple[tf.Tensor, ...]]:
+        """Content features, and per style layer the Gram target: the style images' Grams
+        blended by their weights, or with regions one Gram per style image, stacked."""
         # Targets in the run's precision, so that a perfect match scores 0 in that precision.
         precision = self.settings.precision
         content_feats = (
@@ -287,14 +383,25 @@ class Transfer:
             if self.content_layers
             else {}
         )
-        style_feats = self.extractor(self.style_image, self.style_layers, precision)
-        return (
-            tuple(content_feats[n] for n in self.content_layers),
-            tuple(gram(style_feats[n]) for n in self.style_layers),
-        )
+        guided = self._masks_full is not None
+        weights = self._style_weights
+        per_style = [
+            self.extractor(image, self.style_layers, precision) if guided or weight > 0 else None
+            for image, weight in zip(self.style_images_now, weights)
+        ]
+        grams = []
+        for name in self.style_layers:
+            each = [gram(f[name]) if f is not None else None for f in per_style]
+            if guided:
+                grams.append(tf.stack(each))
+            else:
+                total = sum(w for w in weights if w > 0)
+                grams.append(tf.add_n([g * (w / total) for g, w in zip(each, weights) if w > 0]))
+        return tuple(content_feats[n] for n in self.content_layers), tuple(grams)
 
     def initial_image(self) -> tf.Tensor:
-        init = self.settings.init
+        # A texture always grows from noise: there is no photo to start from.
+        init = "noise" if self.settings.method == "texture" else self.settings.init
         if init == "content":
             return self.content_image
         if init == "style":
@@ -304,8 +411,12 @@ class Transfer:
             from nst import instant
 
             content = self.content_image[0].numpy().astype(np.uint8)
-            style = self.style_image[0].numpy().astype(np.uint8)
-            start = instant.stylize(content, [(style, 1.0)], self.settings.style_strength)
+            styles = [
+                (image[0].numpy().astype(np.uint8), weight)
+                for image, weight in zip(self.style_images_now, self._style_weights)
+                if weight > 0
+            ]
+            start = instant.stylize(content, styles, self.settings.style_strength)
             return tf.constant(start[np.newaxis].astype(np.float32))
         # White noise (Gatys et al. 2016, section 2.3), uniform over the whole 0..255 range.
         rng = np.random.default_rng(self.settings.seed)
@@ -324,15 +435,18 @@ class Transfer:
 
     def evaluate(self, image: tf.Tensor) -> tuple[float, np.ndarray, tf.Tensor]:
         """Loss, its weighted parts (content, style, tv) and gradient at ``image`` (1,H,W,3)."""
+        arguments = [
+            image,
+            self.content_targets,
+            self.style_grams,
+            self.content_w,
+            self.style_w,
+            self.global_w,
+        ]
+        if self._masks_full is not None:
+            arguments += [self.masks, self.region_w]
         try:
-            total, parts, grad = self._loss(
-                image,
-                self.content_targets,
-                self.style_grams,
-                self.content_w,
-                self.style_w,
-                self.global_w,
-            )
+            total, parts, grad = self._loss(*arguments)
         except tf.errors.ResourceExhaustedError as exc:
             raise RunError(
                 f"Out of memory at {self.width}x{self.height} px; choose a smaller size."
@@ -466,7 +580,7 @@ class Transfer:
         """The optimized image with the colours the settings ask for (colour.py)."""
         s = self.settings
         strength = 1.0 if s.colour == "luminance" else s.colour_strength
-        if s.colour == "match" or strength <= 0:
+        if s.colour == "match" or strength <= 0 or s.method == "texture":
             return image  # "match" has the photo's colours already; 0 keeps the painting's
         height, width = image.shape[:2]
         content = np.asarray(
@@ -508,17 +622,68 @@ class Transfer:
 
 
 def optimized_inputs(
-    colour_mode: str, content: np.ndarray, style: np.ndarray
-) -> tuple[np.ndarray, np.ndarray]:
+    colour_mode: str, content: np.ndarray, styles: list[np.ndarray]
+) -> tuple[np.ndarray, list[np.ndarray]]:
     """The content and style images the optimization sees, for a ``Settings.colour`` mode:
-    as given ("style"); the style recoloured to the content's colour statistics ("match");
-    both as luminance, the style's matched to the content's ("luminance")."""
+    as given ("style"); the styles recoloured to the content's colour statistics ("match");
+    all as luminance, the styles' matched to the content's ("luminance")."""
     if colour_mode == "match":
-        return content, images.to_uint8(colour.match_colours(style, content))
+        return content, [images.to_uint8(colour.match_colours(s, content)) for s in styles]
     if colour_mode == "luminance":
         grey_content = images.to_uint8(colour.grey(content))
-        return grey_content, images.to_uint8(colour.grey(style, like=content))
-    return content, style
+        return grey_content, [images.to_uint8(colour.grey(s, like=content)) for s in styles]
+    return content, list(styles)
+
+
+def texture_canvas(style: np.ndarray, aspect: float | None) -> np.ndarray:
+    """A mid-grey stand-in for the photo in texture mode: it gives the output its shape
+    (``aspect`` = width / height, or the style image's own) and nothing else."""
+    height, width = style.shape[:2]
+    if aspect is None:
+        aspect = width / height
+    # Its longest side is what resize_longest scales to the working size; 1024 keeps the
+    # proportions exact to 0.1%.
+    if aspect >= 1:
+        shape = (max(1, round(1024 / aspect)), 1024)
+    else:
+        shape = (1024, max(1, round(1024 * aspect)))
+    return np.full((*shape, 3), 128, dtype=np.uint8)
+
+
+# A mask may differ from the photo's proportions by this much (a mask saved at another
+# size, rounded): beyond it, it was made for another picture.
+MASK_ASPECT_TOLERANCE = 0.03
+
+
+def region_masks(paths: tuple[str, ...], shape: tuple[int, int]) -> np.ndarray:
+    """The styles' regions as float32 (R, H, W, 1) weights in 0..1 at the photo's ``shape``.
+
+    Each mask image is read as grey (white: its style; black: not), scaled to the photo.
+    The styles whose path is "" share the rest equally: 1 minus the masks' sum. Where masks
+    overlap to more than 1 they are divided by their sum, so no pixel gets more than one
+    style's worth of weight.
+    """
+    height, width = shape
+    planes: list[np.ndarray | None] = []
+    for path in paths:
+        if not path:
+            planes.append(None)
+            continue
+        image = images.load_image(path, role="mask")
+        mask_h, mask_w = image.shape[:2]
+        if abs(mask_w / mask_h - width / height) > MASK_ASPECT_TOLERANCE * width / height:
+            raise RunError(
+                f"The mask '{path}' is {mask_w}x{mask_h} px, not the shape of the content "
+                f"image ({width}x{height} px); paint or save a mask of the photo's proportions."
+            )
+        grey = Image.fromarray(image).convert("L").resize((width, height), Image.BILINEAR)
+        planes.append(np.asarray(grey, dtype=np.float32) / 255.0)
+    given = np.sum([p for p in planes if p is not None], axis=0)
+    rest = np.clip(1.0 - given, 0.0, 1.0) / max(1, sum(p is None for p in planes))
+    stack = np.stack([rest if p is None else p for p in planes])
+    total = stack.sum(axis=0)
+    stack = np.where(total > 1.0, stack / np.maximum(total, 1e-8), stack)
+    return stack[..., np.newaxis].astype(np.float32)
 
 
 def feasible_plan(
