@@ -96,8 +96,9 @@ class StyleMix(QWidget):
         ends.addWidget(self.ratio_strength, 1)
         ends.addWidget(self.all_label)
         self.grid.addWidget(self.strength_name, 0, 0)
-        self.grid.addLayout(ends, 0, 1)
-        self.grid.addWidget(self.strength_label, 0, 2)
+        self.grid.addLayout(ends, 0, 1, 1, 3)  # as wide as the weight, value and region
+        self.grid.addWidget(self.strength_label, 0, 4)
+        self.grid.setColumnStretch(1, 1)
         self.rows: list[StyleRow] = []
         self._add_row("", 1.0, removable=False)
         self.add_button = QPushButton("Add a style image…")

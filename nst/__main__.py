@@ -115,9 +115,9 @@ def build_parser() -> Parser:
         metavar="S",
         help="0 to 1. Instant method and --init instant: 0 keeps the photo's own style, 1 "
         f"takes the painting's (default {d.style_strength:g}). Gatys method: sets "
-        f"--style-weight to content weight x 10^({STRENGTH_LOG_LOW:g} + "
-        f"{STRENGTH_LOG_HIGH - STRENGTH_LOG_LOW:g} S), a hint of style at 0, all style at 1, "
-        "even steps between (0.5 is the default weights' ratio)",
+        f"--style-weight to the content weight times 10^{STRENGTH_LOG_LOW:g} (a hint of "
+        f"style, at 0) up to 10^{STRENGTH_LOG_HIGH:g} (all style, at 1), in steps that look "
+        "even (0.5 is the default weights' ratio, 10)",
     )
     p.add_argument(
         "--extra-style",
