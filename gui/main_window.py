@@ -54,6 +54,7 @@ from PyQt5.QtWidgets import (
 
 from gui import recipes
 from gui.app_settings import AppSettings
+from gui.history import HistoryPanel
 from gui.instant_preview import InstantPreview
 from gui.layers import LayerList
 from gui.loss_plot import LossPlot
@@ -205,6 +206,7 @@ class MainWindow(QMainWindow):
         self._closing = False
         self.last_message: tuple[str, str] | None = None  # (title, text), for tests and logs
         self.memory_box: QMessageBox | None = None  # the last "not enough memory" offer
+        self._rerun_pending: Settings | None = None  # a History re-run waiting for its images
         self.setWindowTitle(APP_TITLE)
         self.setAcceptDrops(True)
         self.preview = InstantPreview(self)
@@ -507,7 +509,15 @@ class MainWindow(QMainWindow):
         vertical.setStretchFactor(0, 3)
         vertical.setStretchFactor(1, 1)
         self.vertical_splitter = vertical
-        layout.addWidget(vertical, 1)
+        self.history_panel = HistoryPanel(field_labels=FIELD_LABELS)
+        self.result_tabs = QTabWidget()
+        self.result_tabs.addTab(vertical, "Result")
+        self.result_tabs.addTab(self.history_panel, "History")
+        self.result_tabs.setTabToolTip(0, "The run: the result beside the content image, and "
+                                          "the loss curve.")
+        self.result_tabs.setTabToolTip(1, "Every result in the output folder, with its recipe: "
+                                          "re-run one, or compare two.")
+        layout.addWidget(self.result_tabs, 1)
 
         progress = QHBoxLayout()
         self.progress_bar = QProgressBar()
@@ -609,6 +619,12 @@ class MainWindow(QMainWindow):
         self.content_layers.changed.connect(self._validate)
         self.style_layers.changed.connect(self._validate)
         self.folder_edit.textChanged.connect(self._validate)
+        self.folder_edit.textChanged.connect(self.history_panel.set_folder)
+        self.history_panel.rerun_requested.connect(self.rerun)
+        self.history_panel.load_requested.connect(self.load_from_history)
+        for picker in (self.content_picker, self.style_picker):
+            picker.changed.connect(self._start_pending_rerun)
+            picker.failed.connect(self._start_pending_rerun)
 
     # ------------------------------------------------------------------ settings <-> widgets
 
@@ -1199,6 +1215,7 @@ class MainWindow(QMainWindow):
         self.saved_label.setText(f'Saved as <a href="{url}">{name}</a>')
         self.saved_label.setToolTip(path)
         self.statusBar().showMessage(f"Saved {path}", 10000)
+        self.history_panel.refresh()
 
     def _result_stem(self) -> str:
         settings = self._outcome.result.settings if self._outcome and self._outcome.result else None
@@ -1270,6 +1287,42 @@ class MainWindow(QMainWindow):
         if not QDesktopServices.openUrl(QUrl.fromLocalFile(folder)):
             self.show_message("Cannot open the folder",
                               f"No file manager could open '{folder}'.")
+
+    # ------------------------------------------------------------------ history
+
+    def load_from_history(self, settings: Settings) -> bool:
+        """Show a History result's settings in the controls, without running."""
+        if self.is_running:
+            self.statusBar().showMessage("A run is going on: stop it first to load other "
+                                         "settings.", 8000)
+            return False
+        self.apply_settings(settings)
+        return True
+
+    def rerun(self, settings: Settings) -> None:
+        """Show a History result's settings and run them, once their images have loaded."""
+        if not self.load_from_history(settings):
+            return
+        self.result_tabs.setCurrentIndex(0)
+        self._rerun_pending = settings
+        self._start_pending_rerun()
+
+    def _start_pending_rerun(self) -> None:
+        settings = self._rerun_pending
+        if settings is None or any(p.is_loading for p in (self.content_picker,
+                                                           self.style_picker)):
+            return
+        self._rerun_pending = None
+        # A picker that could not load the recipe's image keeps the one it had: running
+        # then would make a different picture than the one the user asked to re-run.
+        for picker, path in ((self.content_picker, settings.content),
+                             (self.style_picker, settings.style)):
+            if path and os.path.abspath(os.path.expanduser(path)) != picker.path:
+                self.statusBar().showMessage(f"Not re-run: the {picker.role} "
+                                             f"'{os.path.basename(path)}' could not be "
+                                             "loaded.", 15000)
+                return
+        self.start_run()
 
     # ------------------------------------------------------------------ recipes
 
