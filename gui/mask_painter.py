@@ -95,7 +95,12 @@ class MaskCanvas(QWidget):
         pen = QPen(Qt.black if erase else Qt.white, self.brush, Qt.SolidLine, Qt.RoundCap,
                    Qt.RoundJoin)
         painter.setPen(pen)
-        painter.drawLine(start, end)
+        if start == end:  # a click: Qt draws nothing for a line of no length, so a dab
+            painter.setPen(Qt.NoPen)
+            painter.setBrush(pen.color())
+            painter.drawEllipse(start, self.brush / 2, self.brush / 2)
+        else:
+            painter.drawLine(start, end)
         painter.end()
         self.update()
         self.edited.emit()

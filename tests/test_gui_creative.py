@@ -1,0 +1,145 @@
+# ruff: noqa: F811 (the fixtures imported from test_gui are test parameters here)
+"""The window's creative controls (issue 6): style strength, several styles with regions
+painted over the photo, the texture method and the style scale."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pytest
+from PIL import Image
+from PyQt5.QtCore import QPoint, QPointF, Qt
+from PyQt5.QtGui import QImage
+
+from gui.main_window import MainWindow
+from gui.mask_painter import MaskCanvas, MaskPainter
+from nst.settings import Settings, ratio_to_strength, strength_to_ratio
+from tests.test_gui import (  # noqa: F401 (fixtures)
+    RUN_TIMEOUT_MS,
+    isolated_home,
+    out_dir,
+    pick,
+    saved_files,
+    store,
+    window,
+)
+
+SAMPLES = Path(__file__).resolve().parent.parent / "resources" / "samples"
+PHOTO = str(SAMPLES / "tubingen.jpg")
+STARRY = str(SAMPLES / "starry_night.jpg")
+SCREAM = str(SAMPLES / "the_scream.jpg")
+
+
+def test_strength_slider_sets_the_style_weight_on_a_log_scale(window: MainWindow) -> None:
+    mix = window.style_mix
+    assert mix.ratio_strength.isVisible() and not mix.strength.isVisible()
+    assert mix.ratio_position() == pytest.approx(0.5)  # the default weights, 10 : 1
+    mix.ratio_strength.setValue(100)
+    assert window.style_weight_box.value() == pytest.approx(strength_to_ratio(1.0))
+    mix.ratio_strength.setValue(0)
+    assert window.style_weight_box.value() == pytest.approx(strength_to_ratio(0.0))
+    # and back: typing a weight moves the slider to its place on the scale
+    window.content_weight_box.setValue(2.0)
+    window.style_weight_box.setValue(20.0)
+    assert mix.ratio_position() == pytest.approx(ratio_to_strength(10.0), abs=0.01)
+    assert mix.strength_label.text() == "50%"
+    # the instant method has its own strength, the network's blend
+    window.method_box.setCurrentIndex(window.method_box.findData("instant"))
+    assert mix.strength.isVisible() and not mix.ratio_strength.isVisible()
+
+
+def test_texture_method_needs_no_photo(qtbot: Any, window: MainWindow) -> None:
+    pick(qtbot, window, None, STARRY)
+    assert "content image" in window.problem()
+    window.method_box.setCurrentIndex(window.method_box.findData("texture"))
+    assert window.problem() == ""
+    assert window.aspect_box.isVisible() and not window.colour_group.isEnabled()
+    window.aspect_box.setCurrentIndex(window.aspect_box.findData(1.5))
+    settings = window.current_settings()
+    assert settings.method == "texture" and settings.texture_aspect == 1.5
+    window.method_box.setCurrentIndex(window.method_box.findData("gatys"))
+    assert not window.aspect_box.isVisible()
+
+
+def test_style_scale_and_a_command_line_style_size(window: MainWindow) -> None:
+    window.style_scale_box.setValue(150)
+    assert window.current_settings().style_scale == 1.5
+    window.apply_settings(Settings(size=400, style_size=200))
+    assert window.style_scale_box.value() == 50  # 200 px of 400: half the scale
+    assert window.current_settings().resolved_style_size == 200
+
+
+def test_painting_a_region_saves_a_mask_of_the_photos_size(
+    qtbot: Any, window: MainWindow, out_dir: Path
+) -> None:
+    photo = QImage(PHOTO)
+    dialog = MaskPainter(PHOTO, "starry_night.jpg", str(out_dir))
+    qtbot.addWidget(dialog)
+    dialog.show()
+    canvas = dialog.canvas
+    assert canvas.coverage() == 0.0
+    # a stroke across the top third with the brush, a smaller one erased inside it
+    canvas.brush = photo.height() // 3
+    canvas.stroke(QPointF(0, photo.height() / 6), QPointF(photo.width(), photo.height() / 6),
+                  erase=False)  # fmt: skip
+    painted = canvas.coverage()
+    assert 0.3 < painted < 0.45
+    dialog.eraser_button.setChecked(True)
+    dialog.size_slider.setValue(40)
+    assert canvas.brush == 40 and dialog.size_label.text() == "40 px"
+    qtbot.mousePress(canvas, Qt.LeftButton, pos=canvas.rect().center())
+    qtbot.mouseRelease(canvas, Qt.LeftButton, pos=canvas.rect().center())
+    assert canvas.coverage() == painted  # the centre is below the painted band: no change
+    top = QPoint(canvas.rect().center().x(), round(canvas._target().top()) + 5)
+    qtbot.mousePress(canvas, Qt.LeftButton, pos=top)
+    qtbot.mouseRelease(canvas, Qt.LeftButton, pos=top)
+    assert canvas.coverage() < painted  # erased where the band is
+    dialog.save()
+    saved = Path(dialog.saved_path)
+    assert saved.parent == out_dir / "masks" and saved.name == "tubingen_mask_001.png"
+    mask = np.asarray(Image.open(saved))
+    assert mask.shape == (photo.height(), photo.width())
+    assert mask[: photo.height() // 8].mean() > 200 and mask[-photo.height() // 3 :].max() == 0
+    # a second mask never overwrites the first
+    again = MaskPainter(PHOTO, "starry_night.jpg", str(out_dir), str(saved))
+    qtbot.addWidget(again)
+    assert again.canvas.coverage() == pytest.approx(canvas.coverage(), abs=1e-3)
+    again.save()
+    assert Path(again.saved_path).name == "tubingen_mask_002.png"
+
+
+def test_a_canvas_maps_the_pointer_to_the_photos_pixels(qtbot: Any) -> None:
+    canvas = MaskCanvas(QImage(PHOTO))
+    qtbot.addWidget(canvas)
+    canvas.resize(512, 600)  # the photo, 1024x768, is shown at half size, centred
+    target = canvas._target()
+    assert target.width() == 512
+    point = canvas.to_photo(QPointF(target.left() + 256, target.top() + 192))
+    assert (round(point.x()), round(point.y())) == (512, 384)
+
+
+def test_two_styles_with_regions_run_through_the_window(
+    qtbot: Any, window: MainWindow, out_dir: Path, tmp_path: Path
+) -> None:
+    pick(qtbot, window, PHOTO, STARRY)
+    window.style_mix.add(SCREAM, 1.0)
+    width, height = Image.open(PHOTO).size
+    left = np.zeros((height, width), np.uint8)
+    left[:, : width // 2] = 255
+    Image.fromarray(left).save(tmp_path / "left.png")
+    window.style_mix._set_mask(window.style_mix.rows[0], str(tmp_path / "left.png"), emit=True)
+    assert window.widget_values()["style_masks"] == (str(tmp_path / "left.png"), "")
+    window.size_box.setValue(48)
+    window.iterations_box.setValue(4)
+    assert window.problem() == ""
+    with qtbot.waitSignal(window.run_started, timeout=5_000):
+        assert window.start_run()
+    qtbot.waitUntil(lambda: not window.is_running, timeout=RUN_TIMEOUT_MS)
+    pngs = [name for name in saved_files(out_dir) if name.endswith(".png")]
+    assert pngs == ["tubingen_starry_night_001.png"]
+    recipe = Settings.from_dict(__import__("json").loads(
+        (out_dir / "tubingen_starry_night_001.json").read_text()))  # fmt: skip
+    assert recipe.style_masks == (str(tmp_path / "left.png"), "")
+    assert recipe.extra_styles == ((SCREAM, 1.0),)
