@@ -137,6 +137,10 @@ class MaskCanvas(QWidget):
         self.update()  # the brush outline follows the pointer
 
     def mouseReleaseEvent(self, event: QMouseEvent) -> None:  # noqa: N802 (Qt's name)
+        if self._last is not None:  # the last stretch, to where the button came up
+            point = self.to_photo(event.pos())
+            if point != self._last:
+                self.stroke(self._last, point, self.erasing or self._right_button)
         self._last = None
 
     def paintEvent(self, event: QPaintEvent) -> None:  # noqa: N802 (Qt's name)
@@ -145,13 +149,14 @@ class MaskCanvas(QWidget):
         target = self._target()
         painter.drawPixmap(target, self.photo, QRectF(self.photo.rect()))
         # The mask as the alpha of a flat colour: painted parts tinted, the rest clear.
-        tint = QImage(self.mask.size(), QImage.Format_ARGB32_Premultiplied)
-        tint.fill(OVERLAY)
-        tinter = QPainter(tint)
-        tinter.setCompositionMode(QPainter.CompositionMode_DestinationIn)
-        tinter.drawImage(0, 0, self.mask.convertToFormat(QImage.Format_Alpha8))
-        tinter.end()
+        # (setAlphaChannel takes a grey image's levels as alpha; converting it to Alpha8
+        # would not: a grey image counts as opaque.)
+        tint = QImage(self.mask.size(), QImage.Format_ARGB32)
+        tint.fill(QColor(OVERLAY.red(), OVERLAY.green(), OVERLAY.blue()))
+        tint.setAlphaChannel(self.mask)
+        painter.setOpacity(OVERLAY.alphaF())
         painter.drawImage(target, tint, QRectF(tint.rect()))
+        painter.setOpacity(1.0)
         cursor = self.mapFromGlobal(self.cursor().pos())
         if self.rect().contains(cursor):
             radius = self.brush / 2 * target.width() / self.photo.width()

@@ -1,0 +1,135 @@
+"""Use the creative controls through the real window, and shoot them for the README.
+
+    xvfb-run -a -s "-screen 0 1600x1000x24" .venv/bin/python docs/take_creative_screenshots.py docs
+
+1. Regions: Tübingen with The Starry Night and The Scream; the region painter opens over
+   the photo, the sky is painted with the brush by simulated mouse drags (and a slip is
+   erased), the mask is saved and given to The Starry Night, The Scream takes the rest;
+   the run goes at 128 px. Shots: the painter (mask_painter.png) and the window with the
+   result (regions_window.png).
+2. Texture: the texture method, 2:1, from The Scream, at 128 px (texture_window.png).
+Settings and results go to a temporary folder, so the user's own are left alone.
+"""
+
+from __future__ import annotations
+
+import sys
+import tempfile
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from PyQt5.QtCore import QPoint, QSettings, Qt  # noqa: E402
+from PyQt5.QtTest import QTest  # noqa: E402
+from PyQt5.QtWidgets import QApplication  # noqa: E402
+
+from gui.app_settings import AppSettings  # noqa: E402
+from gui.main_window import MainWindow  # noqa: E402
+from gui.mask_painter import MaskPainter  # noqa: E402
+
+SAMPLES = ROOT / "resources" / "samples"
+SIZE = 128
+ITERATIONS = 60
+
+
+def wait(app: QApplication, done, timeout_s: float = 1800) -> None:
+    """Process events until ``done()`` (the window stays live meanwhile)."""
+    for _ in range(int(timeout_s * 20)):
+        app.processEvents()
+        if done():
+            return
+        QTest.qWait(50)
+    raise SystemExit("timed out")
+
+
+def shoot(app: QApplication, widget, path: Path) -> None:
+    app.processEvents()
+    geometry = widget.frameGeometry()
+    pixmap = app.primaryScreen().grabWindow(
+        0, geometry.x(), geometry.y(), geometry.width(), geometry.height()
+    )
+    pixmap.save(str(path))
+    print(f"saved {path} ({pixmap.width()}x{pixmap.height()})", flush=True)
+
+
+def drag(canvas, points: list[tuple[float, float]], button=Qt.LeftButton) -> None:
+    """A mouse drag through ``points``, given as fractions of the shown photo."""
+    target = canvas._target()
+
+    def at(fx: float, fy: float) -> QPoint:
+        return QPoint(round(target.left() + fx * target.width()),
+                      round(target.top() + fy * target.height()))  # fmt: skip
+
+    QTest.mousePress(canvas, button, Qt.NoModifier, at(*points[0]))
+    for point in points[1:]:
+        QTest.mouseMove(canvas, at(*point))
+    QTest.mouseRelease(canvas, button, Qt.NoModifier, at(*points[-1]))
+
+
+def run_and_wait(app: QApplication, window: MainWindow) -> None:
+    assert window.problem() == "", window.problem()
+    assert window.start_run()
+    wait(app, lambda: not window.is_running)
+    print(window.saved_label.text() or window.progress_label.text(), flush=True)
+
+
+def main(out_dir: str) -> int:
+    out = Path(out_dir)
+    scratch = Path(tempfile.mkdtemp(prefix="nst-creative-"))
+    app = QApplication(sys.argv[:1])
+    store = AppSettings(QSettings(str(scratch / "settings.ini"), QSettings.IniFormat))
+    window = MainWindow(store, restore=False)
+    window.folder_edit.setText(str(scratch / "results"))
+    window.resize(1440, 900)
+    window.move(0, 0)
+    window.show()
+    window.content_picker.set_path(str(SAMPLES / "tubingen.jpg"))
+    window.style_picker.set_path(str(SAMPLES / "starry_night.jpg"))
+    wait(app, lambda: not window.content_picker.is_loading and not window.style_picker.is_loading)
+    window.style_mix.add(str(SAMPLES / "the_scream.jpg"), 1.0)
+
+    # --- the region painter, driven like a user would ---
+    painter = MaskPainter(window.content_picker.path, "starry_night.jpg",
+                          window.folder_edit.text(), parent=window)  # fmt: skip
+    painter.resize(900, 780)
+    painter.move(200, 60)
+    painter.show()
+    QTest.qWaitForWindowExposed(painter)
+    canvas = painter.canvas
+    painter.size_slider.setValue(110)
+    for y in (0.05, 0.14, 0.23):  # broad strokes across the sky
+        drag(canvas, [(0.0, y), (0.3, y), (0.6, y), (0.999, y)])
+    drag(canvas, [(0.0, 0.32), (0.3, 0.33), (0.55, 0.3)])  # lower, left of the houses
+    painter.size_slider.setValue(40)
+    drag(canvas, [(0.0, 0.4), (0.25, 0.42), (0.5, 0.38)])  # along the roofs' edge
+    painter.eraser_button.setChecked(True)
+    painter.size_slider.setValue(60)
+    drag(canvas, [(0.9, 0.33), (1.0, 0.33)], Qt.RightButton)  # a slip over a roof, erased
+    painter.brush_button.setChecked(True)
+    shoot(app, painter, out / "mask_painter.png")
+    painter.save()
+    painter.close()
+    window.style_mix._set_mask(window.style_mix.rows[0], painter.saved_path, emit=True)
+    print("mask", painter.saved_path, f"covers {canvas.coverage():.0%}", flush=True)
+
+    window.size_box.setValue(SIZE)
+    window.iterations_box.setValue(ITERATIONS)
+    run_and_wait(app, window)
+    shoot(app, window, out / "regions_window.png")
+
+    # --- a texture ---
+    window.style_mix.remove(str(SAMPLES / "the_scream.jpg"))
+    window.style_mix._set_mask(window.style_mix.rows[0], "", emit=True)
+    window.style_picker.set_path(str(SAMPLES / "the_scream.jpg"))
+    wait(app, lambda: not window.style_picker.is_loading)
+    window.method_box.setCurrentIndex(window.method_box.findData("texture"))
+    window.aspect_box.setCurrentIndex(window.aspect_box.findData(16 / 9))
+    run_and_wait(app, window)
+    shoot(app, window, out / "texture_window.png")
+    window.shutdown()
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1] if len(sys.argv) > 1 else "docs"))
