@@ -93,13 +93,24 @@ def read_recipe_file(path: str) -> dict[str, Any]:
 def _resolve_image_paths(data: dict[str, Any], folder: str) -> dict[str, Any]:
     """Relative image paths are taken relative to the recipe's folder when they exist
     there, so a recipe and its images can be moved together."""
-    data = dict(data)
-    for key in ("content", "style", "weights"):
-        value = data.get(key)
+    def resolve(value: Any) -> Any:
         if isinstance(value, str) and value and not os.path.isabs(value):
             beside = os.path.join(folder, value)
             if os.path.exists(beside) or not os.path.exists(value):
-                data[key] = os.path.normpath(beside)
+                return os.path.normpath(beside)
+        return value
+
+    data = dict(data)
+    for key in ("content", "style", "weights"):
+        if key in data:
+            data[key] = resolve(data[key])
+    if isinstance(data.get("style_masks"), list):  # "" (the rest) stays ""
+        data["style_masks"] = [resolve(m) for m in data["style_masks"]]
+    if isinstance(data.get("extra_styles"), list):
+        data["extra_styles"] = [
+            [resolve(item[0]), *item[1:]] if isinstance(item, list) and item else item
+            for item in data["extra_styles"]
+        ]
     return data
 
 
