@@ -40,6 +40,7 @@ STEPS = 100  # slider positions per unit of weight or strength
 
 def slider(value: float, tooltip: str) -> QSlider:
     widget = QSlider(Qt.Horizontal)
+    widget.setMinimumWidth(80)  # in a narrow panel a slider must not shrink to a dot
     widget.setRange(0, STEPS)
     widget.setValue(round(value * STEPS))
     widget.setToolTip(tooltip)
@@ -238,16 +239,25 @@ class StyleMix(QWidget):
 
     def _set_mask(self, row: StyleRow, mask: str, emit: bool = False) -> None:
         row.mask = mask
-        if mask:
-            row.region.setText(f"Region: {_short(os.path.basename(mask), 14)}")
-            row.region.setToolTip(f"This style goes where the mask {mask} is white. Click to "
-                                  "paint it again, load another, or use the whole picture.")
-        else:
-            row.region.setText("Region: rest")
-            row.region.setToolTip("This style covers the whole picture, or what the other "
-                                  "styles' masks leave. Click to paint or load a region.")
+        self._show_regions()
         if emit:
             self._on_change()
+
+    def _show_regions(self) -> None:
+        """Each Region button says what its style covers: its mask, what the masks leave
+        ("Rest"), or, while no style has a mask, the whole picture."""
+        masked = any(row.mask for row in self.rows)
+        for row in self.rows:
+            if row.mask:
+                row.region.setText("Mask")
+                row.region.setToolTip(f"This style goes where the mask {row.mask} is white. "
+                                      "Click to paint it again, load another, or use the "
+                                      "whole picture.")
+            else:
+                row.region.setText("Rest" if masked else "Whole")
+                row.region.setToolTip("This style covers " + (
+                    "what the other styles' masks leave" if masked else "the whole picture"
+                ) + ". Click to paint or load a region for it.")
 
     def paint(self, row: StyleRow) -> bool:
         """Open the painter over the content image; True when a mask was saved and used."""
@@ -306,5 +316,5 @@ class StyleMix(QWidget):
             row.region.setVisible(regions)
 
 
-def _short(name: str, limit: int = 22) -> str:
+def _short(name: str, limit: int = 20) -> str:
     return name if len(name) <= limit else name[: limit - 1] + "…"
