@@ -60,6 +60,7 @@ from gui.layers import LayerList
 from gui.loss_plot import LossPlot
 from gui.picker import ImagePicker
 from gui.style_mix import StyleMix
+from gui.sweep import SweepPanel
 from gui.widgets import ImageView, NumberBox, int_box, numpy_to_qimage
 from gui.worker import RunOutcome, RunWorker
 from nst import images, memory
@@ -513,10 +514,19 @@ class MainWindow(QMainWindow):
         self.result_tabs = QTabWidget()
         self.result_tabs.addTab(vertical, "Result")
         self.result_tabs.addTab(self.history_panel, "History")
+        # The Sweep tab shares the right-hand side: a contact sheet needs the room.
+        self.sweep_panel = SweepPanel(self.current_settings,
+                                      lambda: self.folder_edit.text().strip())
+        self.sweep_panel.full_size_requested.connect(self.render_sweep_cell)
+        self.sweep_panel.running_changed.connect(lambda _running: self._validate())
+        self.sweep_panel.ready.connect(self._on_ready)
+        self.result_tabs.addTab(self.sweep_panel, "Sweep")
         self.result_tabs.setTabToolTip(0, "The run: the result beside the content image, and "
                                           "the loss curve.")
         self.result_tabs.setTabToolTip(1, "Every result in the output folder, with its recipe: "
                                           "re-run one, or compare two.")
+        self.result_tabs.setTabToolTip(2, "Render a grid of small results over one or two "
+                                          "settings, and re-render any cell at full size.")
         layout.addWidget(self.result_tabs, 1)
 
         progress = QHBoxLayout()
@@ -956,6 +966,8 @@ class MainWindow(QMainWindow):
         """Why Run cannot start now, in one sentence; "" when it can."""
         if self.is_running:
             return ""
+        if self.sweep_panel.is_running:
+            return "A sweep is rendering; stop it on the Sweep tab or wait for it to end."
         try:
             settings = self.current_settings()
         except SettingsError as exc:
@@ -1029,6 +1041,12 @@ class MainWindow(QMainWindow):
         self.run_started.emit(worker)
         thread.start()
         return True
+
+    def render_sweep_cell(self, settings: Settings) -> bool:
+        """A cell chosen on the Sweep tab, as a normal run at the window's size."""
+        self.apply_settings(settings)
+        self.result_tabs.setCurrentIndex(0)
+        return self.start_run()
 
     def _memory_fit(self, settings: Settings) -> memory.Fit | None:
         """Whether the run fits in free memory (None when the images' sizes are unknown)."""
@@ -1106,6 +1124,7 @@ class MainWindow(QMainWindow):
         for act in (self.act_open_content, self.act_open_style, self.act_load_recipe):
             act.setEnabled(not running)
         self.problem_label.setVisible(False)
+        self.sweep_panel.block_for_run(running)
         if not running:
             self._init_changed()
             self._validate()
@@ -1198,6 +1217,7 @@ class MainWindow(QMainWindow):
     def shutdown(self, timeout_ms: int = 120_000) -> None:
         """Stop a run in progress and wait for its thread (on quit; blocks)."""
         self._closing = True
+        self.sweep_panel.shutdown()
         if self._thread is None:
             return
         if self._worker is not None:
@@ -1434,6 +1454,7 @@ class MainWindow(QMainWindow):
             return
         self._closing = True
         self.preview.shutdown()
+        self.sweep_panel.shutdown()  # a cell stops within a step: a short wait
         try:
             self.save_settings()
         except Exception:  # settings must never keep the window from closing

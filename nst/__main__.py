@@ -1,5 +1,7 @@
 """Command line: python -m nst --content C --style S --output-dir D [options].
 
+``python -m nst sweep ...`` renders a grid of runs instead (nst/sweep.py).
+
 Every option mirrors a field of :class:`nst.settings.Settings` and takes its default from
 there. ``--config recipe.json`` starts from an earlier run's recipe; options given beside
 it override it. The saved PNG's path is the last line of stdout; progress goes to stderr.
@@ -405,6 +407,11 @@ def _clock(seconds: float) -> str:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    argv = list(sys.argv[1:] if argv is None else argv)
+    if argv and argv[0] == "sweep":  # python -m nst sweep ...: a grid of runs (nst/sweep.py)
+        from nst import sweep
+
+        return sweep.main(argv[1:])
     try:
         return _main(argv)
     except NstError as exc:

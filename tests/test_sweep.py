@@ -1,0 +1,438 @@
+"""Sweeps (nst/sweep.py, python -m nst sweep, the window's Sweep tab).
+
+Axis parsing and the cells' settings are checked without TensorFlow; the real sweeps run
+the engine on the bundled photo and painting at 32-40 px for a few steps, and check what
+the values do to the pictures, not only that files appear.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pytest
+from PIL import Image
+
+from nst import images
+from nst.settings import CONV_LAYERS, Settings, field_names
+from nst.sweep import (
+    LAYER_SETS,
+    NOT_SWEPT,
+    Sweep,
+    SweepError,
+    SweepRun,
+    contact_sheet,
+    example_values,
+    make_axis,
+    new_sweep_folder,
+    parse_axis,
+    sheet_layout,
+    sweepable_names,
+)
+
+RUN_TIMEOUT_MS = 120_000  # the first run in a process imports TensorFlow and the weights
+
+
+@pytest.fixture
+def base(content_path: str, style_path: str) -> Settings:
+    return Settings(content=content_path, style=style_path)
+
+
+# --------------------------------------------------------------------------- axes
+
+
+def test_axes_parse_numbers_words_layers_and_sets() -> None:
+    assert parse_axis("style_weight=1,10,100").values == (1.0, 10.0, 100.0)
+    assert parse_axis(" optimizer = lbfgs, adam ").values == ("lbfgs", "adam")
+    assert parse_axis("iterations=10,2e1").values == (10, 20)
+    assert parse_axis("learning_rate=default,2").values == (None, 2.0)
+    assert parse_axis("style_layers.block3_conv1=0,0.5").values == (0.0, 0.5)
+    assert parse_axis("layer_set=conv1_1,conv1_1-5_1").values == ("conv1_1", "conv1_1-5_1")
+    assert parse_axis("ratio=1e-1,1e3").label == "style : content"
+
+
+@pytest.mark.parametrize(
+    ("text", "words"),
+    [
+        ("colour_weight=1,2", "is not a setting a sweep can vary"),
+        ("style_weight", "is not NAME=VALUE"),
+        ("style_weight=", "give its values separated by commas"),
+        ("style_weight=1,,2", "remove the extra comma"),
+        ("style_weight=ten", "'ten' is not a number"),
+        ("iterations=1.5", "'1.5' is not a whole number"),
+        ("style_weight=1,1", "given twice"),
+        ("optimizer=newton", "is not one of lbfgs, adam"),
+        ("layer_set=conv9", "the sets are conv1_1"),
+        ("style_layers.block9_conv1=1", "is not a VGG19 conv layer"),
+        ("size=64,128", "cannot be swept"),
+        ("content=a.jpg,b.jpg", "run one sweep per photo"),
+        ("seed=" + ",".join(str(i) for i in range(17)), "at most 16"),
+    ],
+)
+def test_bad_axes_say_what_is_allowed(text: str, words: str) -> None:
+    with pytest.raises(SweepError) as info:
+        parse_axis(text)
+    assert words in str(info.value) and "\n" not in str(info.value)
+
+
+def test_every_sweepable_name_comes_from_settings_and_its_prefill_is_valid(base: Settings) -> None:
+    names = sweepable_names()
+    # The one-value fields of Settings are found from its types: a field added later
+    # (style masks, texture mode, ...) is sweepable without a change in nst/sweep.py.
+    for field in ("style_weight", "tv_weight", "learning_rate", "optimizer", "iterations",
+                  "init", "seed", "colour", "stages"):
+        assert field in names
+    assert not set(NOT_SWEPT) & set(names)
+    assert "content_layers" not in names and "extra_styles" not in names
+    assert set(names) >= {f"style_layers.{layer}" for layer in CONV_LAYERS}
+    for name in names:
+        if name.split(".")[0] in field_names() or name in ("ratio", "layer_set"):
+            values = example_values(name, base)
+            assert len(values) >= 2, name
+            # every suggested value makes a valid run: the window's prefill never fails
+            texts = ",".join("default" if v is None else str(v) for v in values)
+            Sweep(base, [make_axis(name, texts)], cell_size=32)
+
+
+def test_cells_combine_two_axes_and_restore_the_full_size(base: Settings) -> None:
+    sweep = Sweep(
+        base.replace(style_size=256, iterations=300),
+        [parse_axis("layer_set=conv1_1,conv1_1-3_1"),
+         parse_axis("style_layers.block1_conv1=0.5,4")],
+        cell_size=64,
+    )
+    assert (sweep.columns, sweep.rows) == (2, 2) and len(sweep.cells) == 4
+    cell = sweep.cells[3]  # row 2, column 2
+    assert (cell.row, cell.column) == (1, 1)
+    assert cell.settings.style_layers == {
+        "block1_conv1": 4.0, "block2_conv1": 1.0, "block3_conv1": 1.0,
+    }  # fmt: skip
+    assert cell.settings.size == 64 and cell.settings.work_size is None
+    assert cell.settings.style_size == 32  # 256 of 512: the same share of the cell
+    assert cell.stem == "r2c2_layer_set-conv1_1-3_1_style_conv1_1-4"
+    full = sweep.full_size(cell, base.replace(size=768, iterations=200))
+    assert full.size == 768 and full.iterations == 200 and full.style_size is None
+    assert full.style_layers == cell.settings.style_layers
+
+    ratio = Sweep(base, [parse_axis("ratio=10,100"), parse_axis("content_weight=1,5")], 32)
+    assert [c.settings.style_weight for c in ratio.cells] == [10.0, 100.0, 50.0, 500.0]
+    iterations = Sweep(base, [parse_axis("iterations=5,7")], 32)
+    assert iterations.full_size(iterations.cells[1]).iterations == 7  # varied: the cell's
+
+
+def test_bad_sweeps_are_refused_before_anything_runs(base: Settings) -> None:
+    weight = parse_axis("style_weight=1,10")
+    with pytest.raises(SweepError, match="vary only one of them"):
+        Sweep(base, [weight, parse_axis("ratio=1,2")])
+    with pytest.raises(SweepError, match="at most 2 settings"):
+        Sweep(base, [weight, parse_axis("seed=1,2"), parse_axis("tv_weight=1,2")])
+    with pytest.raises(SweepError, match="varied twice"):
+        Sweep(base, [weight, weight])
+    with pytest.raises(SweepError, match="choose a content image"):
+        Sweep(Settings(style=base.style), [weight])
+    only_one = base.replace(style_layers={"block1_conv1": 1.0})
+    with pytest.raises(SweepError, match=r"style_layers.block1_conv1=0: style_layers"):
+        Sweep(only_one, [parse_axis("style_layers.block1_conv1=0,1")])
+
+
+def test_a_new_folder_for_every_sweep(tmp_path: Path) -> None:
+    (tmp_path / "sweep_a_b_001").mkdir()
+    (tmp_path / "sweep_a_b_002").write_text("a user's file, not a folder")
+    folder = new_sweep_folder(tmp_path, "a_b")
+    assert folder.name == "sweep_a_b_003" and folder.is_dir()
+    assert (tmp_path / "sweep_a_b_002").read_text() == "a user's file, not a folder"
+
+
+def test_contact_sheet_places_each_cell_under_its_headers(base: Settings) -> None:
+    sweep = Sweep(base, [parse_axis("style_weight=1,10,100"), parse_axis("optimizer=lbfgs,adam")],
+                  cell_size=40)  # fmt: skip
+    cell = (40, 30)
+    pictures = {i: np.full((30, 40, 3), 20 * i, np.uint8) for i in range(5)}  # the 6th: none
+    sheet = contact_sheet(sweep, pictures, cell)
+    layout = sheet_layout(sweep, cell)
+    assert sheet.size == (layout.width, layout.height)
+    assert layout.width >= layout.left + 3 * 40 and layout.height >= layout.top + 2 * 30
+    for index, c in enumerate(sweep.cells):
+        x, y = layout.cell_origin(c.row, c.column)
+        box = np.asarray(sheet.crop((x, y, x + 40, y + 30)))
+        if index < 5:
+            assert (box == 20 * index).all(), index
+        else:  # not run: a grey box with words in it
+            assert (box[0, 0] == 228).all() and box.min() < 100
+    # the headers hold ink (the values and axis names) above and left of the cells
+    pixels = np.asarray(sheet)
+    assert pixels[: layout.top].min() < 100 and pixels[:, : layout.left].min() < 100
+
+
+# --------------------------------------------------------------------------- real sweeps
+
+
+def _distance(a: np.ndarray, b: np.ndarray) -> float:
+    return float(np.abs(a.astype(np.float32) - b.astype(np.float32)).mean())
+
+
+def test_a_real_sweep_shows_the_style_weight_it_was_given(
+    base: Settings, tmp_path: Path, content_path: str
+) -> None:
+    sweep = Sweep(
+        base.replace(iterations=8),
+        [parse_axis("style_weight=0.1,100"), parse_axis("layer_set=conv1_1-3_1,conv1_1-5_1")],
+        cell_size=40,
+    )
+    run = SweepRun(sweep, tmp_path)
+    events = list(run.events())
+    assert sum(type(e).__name__ == "CellDone" for e in events) == 4
+    folder = tmp_path / "sweep_tubingen_starry_night_001"
+    assert run.folder == folder and run.sheet_path == folder / "contact_sheet.png"
+    index = json.loads((folder / "sweep.json").read_text())
+    assert [a["name"] for a in index["axes"]] == ["style_weight", "layer_set"]
+    assert index["stopped"] is False and index["cell_size"] == 40
+    content = images.resize_longest(images.load_image(content_path), 40)
+    layout = sheet_layout(sweep, (40, 30))
+    sheet = np.asarray(Image.open(run.sheet_path).convert("RGB"))
+    assert sheet.shape[:2] == (layout.height, layout.width)
+    outcome = {}
+    for entry, cell in zip(index["cells"], sweep.cells):
+        png = folder / entry["file"]
+        recipe = json.loads((folder / entry["recipe"]).read_text())
+        # each cell's recipe holds its own values, in the settings a rerun takes
+        assert recipe["sweep"]["values"] == entry["values"]
+        assert recipe["settings"]["style_weight"] == entry["values"]["style_weight"]
+        layers = LAYER_SETS[entry["values"]["layer_set"]]
+        assert recipe["settings"]["style_layers"] == dict.fromkeys(layers, 1.0)
+        assert recipe["settings"]["size"] == 40 and recipe["steps"] == 8
+        assert entry["final_losses"] == recipe["final_losses"]
+        picture = np.asarray(Image.open(png).convert("RGB"))
+        x, y = layout.cell_origin(cell.row, cell.column)
+        assert (sheet[y : y + 30, x : x + 40] == picture).all()  # the sheet shows the cell
+        weight = entry["values"]["style_weight"]
+        # final_losses are weighted: divide to compare how well the style is matched
+        style_error = recipe["final_losses"]["style"] / weight
+        outcome[(entry["values"]["layer_set"], weight)] = (style_error, _distance(picture, content))
+    for layer_set in ("conv1_1-3_1", "conv1_1-5_1"):
+        weak, strong = outcome[(layer_set, 0.1)], outcome[(layer_set, 100.0)]
+        assert strong[0] < weak[0] / 2, outcome  # the painting's statistics matched better
+        assert strong[1] > weak[1] + 5, outcome  # and the picture moved away from the photo
+
+
+def test_stop_keeps_the_finished_cells_and_writes_the_sheet(base: Settings, tmp_path: Path) -> None:
+    sweep = Sweep(base.replace(iterations=3), [parse_axis("tv_weight=1,10,100")], cell_size=32)
+    run = SweepRun(sweep, tmp_path)
+    for event in run.events():
+        if type(event).__name__ == "CellStep" and event.index == 1:
+            run.stop()  # within the second cell
+    index = json.loads((run.folder / "sweep.json").read_text())
+    assert index["stopped"] is True and index["contact_sheet"] == "contact_sheet.png"
+    assert [c["file"] is not None for c in index["cells"]] == [True, False, False]
+    assert sorted(p.suffix for p in run.folder.iterdir()) == [".json", ".json", ".png", ".png"]
+
+
+def test_a_failed_cell_is_marked_and_the_others_still_run(
+    base: Settings, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from nst import transfer
+    from nst.errors import RunError
+
+    steps = transfer.Transfer.steps
+
+    def nan_at_weight_100(self: Any) -> Any:
+        if self.settings.style_weight == 100:
+            raise RunError("The loss became nan at step 1; lower the learning rate.")
+        return steps(self)
+
+    monkeypatch.setattr(transfer.Transfer, "steps", nan_at_weight_100)
+    sweep = Sweep(base.replace(iterations=2), [parse_axis("style_weight=100,1")], cell_size=32)
+    run = SweepRun(sweep, tmp_path)
+    done = [e for e in run.events() if type(e).__name__ == "CellDone"]
+    assert [bool(d.error) for d in done] == [True, False]
+    index = json.loads(run.index_path.read_text())
+    assert index["cells"][0]["error"].startswith("The loss became nan")
+    assert index["cells"][1]["file"] == "r1c2_style_weight-1_001.png"
+    assert index["stopped"] is False
+
+
+# --------------------------------------------------------------------------- command line
+
+
+def test_cli_sweep_end_to_end_and_a_cell_rerun_at_full_size(
+    tmp_path: Path, content_path: str, style_path: str, capsys: Any
+) -> None:
+    from nst.__main__ import main
+
+    code = main(["sweep", "--content", content_path, "--style", style_path,
+                 "--output-dir", str(tmp_path), "--vary", "style_weight=1,100",
+                 "--cell-size", "32", "--iterations", "2", "--optimizer", "adam"])  # fmt: skip
+    out, err = capsys.readouterr()
+    assert code == 0, err
+    sheet = Path(out.strip().splitlines()[-1])
+    assert sheet == tmp_path / "sweep_tubingen_starry_night_001" / "contact_sheet.png"
+    assert Image.open(sheet).size[0] > 2 * 32
+    assert "cell 1/2 (style_weight=1)" in err and "cell 2/2 (style_weight=100)" in err
+    cell = sheet.parent / "r1c2_style_weight-100_001.json"
+    assert json.loads(cell.read_text())["settings"]["optimizer"] == "adam"
+
+    # the documented re-render: the cell's recipe with the size replaced
+    code = main(["--config", str(cell), "--size", "48", "--output-dir", str(tmp_path / "full")])
+    out, err = capsys.readouterr()
+    assert code == 0, err
+    full = Path(out.strip().splitlines()[-1])
+    recipe = json.loads(full.with_suffix(".json").read_text())
+    assert recipe["output_size"] == [48, 36] and recipe["settings"]["style_weight"] == 100.0
+
+
+@pytest.mark.parametrize(
+    ("args", "words"),
+    [
+        (["--vary", "foo=1"], "error: --vary 'foo' is not a setting a sweep can vary"),
+        (["--vary", "style_weight=-1,1"], "error: --vary style_weight=-1: style_weight"),
+        ([], "error: --vary required"),
+        (["--vary", "seed=1,2", "--cell-size", "8"], "error: --cell-size: must be from 16"),
+        (["--vary", "seed=1,2", "--method", "instant"], "error: --method instant"),
+        (["--vary", "seed=1,2", "--bogus"],
+         "error: unrecognized arguments: --bogus (see python -m nst sweep --help)"),
+    ],
+)
+def test_cli_bad_sweeps_end_with_one_line(
+    args: list[str], words: str, tmp_path: Path, content_path: str, style_path: str, capsys: Any
+) -> None:
+    from nst.__main__ import main
+
+    out_dir = tmp_path / "out"
+    code = main(["sweep", "--content", content_path, "--style", style_path,
+                 "--output-dir", str(out_dir), *args])  # fmt: skip
+    out, err = capsys.readouterr()
+    assert code == 2 and out == ""
+    assert err.startswith(words) and err.count("\n") == 1, err
+    assert not out_dir.exists()  # nothing made before the input is known to be good
+
+
+# --------------------------------------------------------------------------- the window
+
+
+@pytest.fixture
+def window(qtbot: Any, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Any:
+    from PyQt5.QtCore import QSettings
+
+    from gui.app_settings import AppSettings
+    from gui.main_window import MainWindow
+
+    home = tmp_path / "home"
+    home.mkdir()
+    monkeypatch.setenv("HOME", str(home))
+    for name in ("XDG_CONFIG_HOME", "XDG_DATA_HOME", "XDG_CACHE_HOME"):
+        monkeypatch.setenv(name, str(home / name.lower()))
+    win = MainWindow(AppSettings(QSettings(str(tmp_path / "s.ini"), QSettings.IniFormat)))
+    win.folder_edit.setText(str(tmp_path / "results"))
+    qtbot.addWidget(win)
+    win.show()
+    yield win
+    win.shutdown()
+
+
+def _choose(combo: Any, name: str) -> None:
+    combo.setCurrentIndex(combo.findData(name))
+
+
+def test_the_sweep_tab_prefills_values_and_names_bad_ones(window: Any) -> None:
+    panel = window.sweep_panel
+    assert window.result_tabs.tabText(1) == "Sweep"
+    assert panel.value_edits[0].text() == "1, 10, 100"  # around the window's weight, 10
+    window.style_weight_box.setValue(50)
+    _choose(panel.axis_boxes[0], "tv_weight")
+    _choose(panel.axis_boxes[0], "style_weight")
+    assert panel.value_edits[0].text() == "5, 50, 500"
+    _choose(panel.axis_boxes[1], "layer_set")
+    assert panel.value_edits[1].text().startswith("conv1_1, conv1_1-2_1, conv1_1-3_1")
+    _choose(panel.axis_boxes[1], "optimizer")
+    assert panel.value_edits[1].text() == "lbfgs, adam, adadelta, rmsprop, sgd"
+    _choose(panel.axis_boxes[1], "style_layers.block3_conv1")
+    assert panel.value_edits[1].text() == "0, 0.5, 1, 2"
+    panel.value_edits[1].setText("1, x")
+    assert not panel.render_button.isEnabled()
+    assert "'x' is not a number" in panel.progress_label.text()
+    _choose(panel.axis_boxes[1], "")
+    assert panel.render_button.isEnabled() and panel.progress_label.text() == ""
+    assert not panel.start()  # no images chosen yet: said, not raised
+    assert "choose a content image" in panel.progress_label.text()
+
+
+def test_a_sweep_in_the_window_fills_the_grid_and_renders_a_cell_at_full_size(
+    qtbot: Any, window: Any, content_path: str, style_path: str, tmp_path: Path
+) -> None:
+    from PyQt5.QtWidgets import QAbstractButton, QAbstractSpinBox, QComboBox, QLineEdit
+
+    window.content_picker.set_path(content_path)
+    window.style_picker.set_path(style_path)
+    qtbot.waitUntil(lambda: window.run_button.isEnabled(), timeout=10_000)
+    window.size_box.setValue(48)
+    window.iterations_box.setValue(2)
+    panel = window.sweep_panel
+    window.result_tabs.setCurrentIndex(1)
+    panel.value_edits[0].setText("1, 100")
+    panel.cell_size_box.setValue(32)
+    panel.iterations_box.setValue(3)
+    with qtbot.waitSignal(panel.finished, timeout=RUN_TIMEOUT_MS) as blocker:
+        assert panel.start()
+        # no normal run while a sweep renders
+        assert not window.run_button.isEnabled() and not window.start_run()
+        assert "A sweep is rendering" in window.problem_label.text()
+    run = blocker.args[0]
+    assert run is not None and not run.stopped
+    qtbot.waitUntil(lambda: not panel.is_running, timeout=10_000)
+    assert window.run_button.isEnabled()
+    buttons = panel.grid.buttons
+    assert len(buttons) == 2 and all(not b.icon().isNull() for b in buttons)
+    headers = [label.text() for label in panel.grid.headers]
+    assert headers == ["style weight", "1", "100"]
+    assert "contact sheet saved" in panel.progress_label.text()
+    assert (run.folder / "contact_sheet.png").is_file()
+    # every control of the tab, the cells included, explains itself
+    silent = [w for kind in (QAbstractButton, QAbstractSpinBox, QComboBox, QLineEdit)
+              for w in panel.findChildren(kind)
+              if not isinstance(w.parent(), (QAbstractSpinBox, QComboBox)) and not w.toolTip()]
+    assert silent == []
+
+    buttons[1].click()
+    assert panel.selection_label.text() == "Selected: style_weight=100"
+    assert panel.full_size_button.isEnabled()
+    with qtbot.waitSignal(panel.full_size_requested, timeout=5_000) as chosen:
+        with qtbot.waitSignal(window.run_started, timeout=5_000):
+            panel.full_size_button.click()
+    settings = chosen.args[0]
+    assert settings.size == 48 and settings.iterations == 2 and settings.style_weight == 100
+    assert window.result_tabs.currentIndex() == 0
+    assert window.style_weight_box.value() == 100  # the cell's settings, in the controls
+    # no sweep while the run goes on
+    assert not panel.render_button.isEnabled() and "A run is in progress" in panel.problem()
+    qtbot.waitUntil(lambda: not window.is_running, timeout=RUN_TIMEOUT_MS)
+    assert panel.render_button.isEnabled()
+    saved = sorted(p.name for p in (tmp_path / "results").iterdir())
+    assert "tubingen_starry_night_001.png" in saved
+
+
+def test_stop_in_the_window_keeps_the_finished_cells(
+    qtbot: Any, window: Any, content_path: str, style_path: str
+) -> None:
+    window.content_picker.set_path(content_path)
+    window.style_picker.set_path(style_path)
+    qtbot.waitUntil(lambda: window.run_button.isEnabled(), timeout=10_000)
+    panel = window.sweep_panel
+    panel.value_edits[0].setText("1, 100")
+    panel.cell_size_box.setValue(32)
+    panel.iterations_box.setValue(20)
+
+    def stop_in_the_second_cell(event: Any) -> None:
+        if event.index == 1 and panel.render_button.text() == "Stop":
+            panel.render_button.click()
+
+    with qtbot.waitSignal(panel.finished, timeout=RUN_TIMEOUT_MS) as blocker:
+        assert panel.start()
+        panel._worker.step.connect(stop_in_the_second_cell)
+    run = blocker.args[0]
+    assert run.stopped and list(run.done) == [0]
+    qtbot.waitUntil(lambda: not panel.is_running, timeout=10_000)
+    assert panel.grid.buttons[1].text() == "not run"
+    assert panel.progress_label.text().startswith("Stopped: 1 of 2 cells")
+    assert panel.render_button.text() == "Render sweep" and window.run_button.isEnabled()
