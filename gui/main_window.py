@@ -146,6 +146,9 @@ TEXTURE_ASPECTS = (
     ("Tall (9:16)", 9 / 16),
 )
 
+CONTENT_PLACEHOLDER = ("The content image appears here.\nDrop a photo on the Content picker, "
+                       "or press Ctrl+O.")
+
 # The largest weight a loss term may get; the engine takes any finite number, this only
 # bounds the spin box (style weights of 1e4 and more are used with unnormalized losses).
 MAX_LOSS_WEIGHT = 1e9
@@ -466,8 +469,7 @@ class MainWindow(QMainWindow):
         layout.setContentsMargins(4, 8, 8, 4)
 
         views = QSplitter(Qt.Horizontal)
-        self.content_view = ImageView("The content image appears here.\nDrop a photo on the "
-                                      "Content picker, or press Ctrl+O.")
+        self.content_view = ImageView(CONTENT_PLACEHOLDER)
         self.content_view.setToolTip("The content image, for comparison with the result.")
         self.result_view = ImageView("The result appears here.\nChoose a content and a style "
                                      "image, then press Run.")
@@ -832,6 +834,11 @@ class MainWindow(QMainWindow):
 
     def request_preview(self) -> bool:
         """Ask for a new instant preview of the current images, strength and weights."""
+        if self.method_box.currentData() == "texture":
+            self.preview_view.set_image(None)
+            self.preview_view.set_placeholder("The instant preview restyles a photo;\n"
+                                              "the texture method uses none.")
+            return False
         styles = [(self.style_picker.path, self.style_mix.main_style_weight()),
                   *self.style_mix.extra_styles()]
         asked = self.preview.request(self.content_picker.path, styles,
@@ -871,6 +878,8 @@ class MainWindow(QMainWindow):
             widget.setVisible(method == "texture")
         self.style_mix.set_method(method)
         self._show_strength()
+        self._show_content(self.content_picker.path)
+        self.request_preview()
         self._validate()
 
     def _strength_moved(self, position: float) -> None:
@@ -953,8 +962,14 @@ class MainWindow(QMainWindow):
 
     def _show_content(self, path: str) -> None:
         loaded = self.content_picker.loaded
+        if self.method_box.currentData() == "texture":
+            self.content_view.set_image(None)
+            self.content_view.set_placeholder("The texture method uses no photo:\nit grows "
+                                              "a texture from the style image alone.")
+            return
         if loaded is None:
             self.content_view.set_image(None)
+            self.content_view.set_placeholder(CONTENT_PLACEHOLDER)
             return
         self.content_view.set_image(
             loaded.display, f"Content · {os.path.basename(path)} · {loaded.width} × "

@@ -227,3 +227,11 @@ def test_cli_style_strength_sets_the_style_weight(tmp_path: Path, capsys) -> Non
     assert recipe["style_strength"] == 1.0  # the instant method's own strength is untouched
     assert cli_main([*common, "--style-strength", "0.5", "--style-weight", "3"]) == 2
     assert "give one of them" in capsys.readouterr().err
+
+
+def test_textures_start_coarse() -> None:
+    plan = Settings(method="texture", style="s", size=128, iterations=60).stage_plan
+    assert [size for size, _ in plan] == [32, 64, 128]
+    assert sum(n for _, n in plan) == 60
+    # a photo's run keeps starting at 256 px (coarse-to-fine below that was slower)
+    assert len(Settings(size=128).stage_plan) == 1

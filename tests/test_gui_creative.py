@@ -59,8 +59,13 @@ def test_texture_method_needs_no_photo(qtbot: Any, window: MainWindow) -> None:
     window.aspect_box.setCurrentIndex(window.aspect_box.findData(1.5))
     settings = window.current_settings()
     assert settings.method == "texture" and settings.texture_aspect == 1.5
+    # a photo chosen meanwhile is not shown: the texture does not use it
+    pick(qtbot, window, PHOTO, None)
+    assert window.content_view.image() is None
+    assert window.preview_view.image() is None
     window.method_box.setCurrentIndex(window.method_box.findData("gatys"))
     assert not window.aspect_box.isVisible()
+    assert window.content_view.image() is not None
 
 
 def test_style_scale_and_a_command_line_style_size(window: MainWindow) -> None:
