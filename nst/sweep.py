@@ -108,7 +108,10 @@ NOT_SWEPT: dict[str, str] = {
     "work_size": "every cell is optimized at the cell size",
     "style_size": "the style size follows the cell size",
     "preview_every": "it changes nothing in the result",
-    "style_image_weight": "it only matters to the instant method",
+    # Both of these would render the same picture in every cell of a sweep's Gatys runs:
+    "style_strength": "it is the instant method's blend; for the optimization's strength "
+    "sweep ratio or style_weight",
+    "texture_aspect": "it shapes a texture, and a sweep restyles a photo",
 }
 
 # The values a text setting can take (the settings module's own lists).

@@ -516,7 +516,7 @@ def window(qtbot: Any, tmp_path: Path, folder: Path) -> MainWindow:
 def test_window_has_result_and_history_tabs(qtbot: Any, window: MainWindow,
                                             folder: Path) -> None:
     tabs = window.result_tabs
-    assert [tabs.tabText(i) for i in range(tabs.count())] == ["Result", "History"]
+    assert [tabs.tabText(i) for i in range(tabs.count())] == ["Result", "History", "Sweep"]
     assert tabs.widget(1) is window.history_panel and tabs.tabToolTip(1)
     assert window.history_panel.folder == str(folder)
     tabs.setCurrentIndex(1)

@@ -337,7 +337,7 @@ def _choose(combo: Any, name: str) -> None:
 
 def test_the_sweep_tab_prefills_values_and_names_bad_ones(window: Any) -> None:
     panel = window.sweep_panel
-    assert window.result_tabs.tabText(1) == "Sweep"
+    assert window.result_tabs.tabText(2) == "Sweep"
     assert panel.value_edits[0].text() == "1, 10, 100"  # around the window's weight, 10
     window.style_weight_box.setValue(50)
     _choose(panel.axis_boxes[0], "tv_weight")
@@ -369,7 +369,7 @@ def test_a_sweep_in_the_window_fills_the_grid_and_renders_a_cell_at_full_size(
     window.size_box.setValue(48)
     window.iterations_box.setValue(2)
     panel = window.sweep_panel
-    window.result_tabs.setCurrentIndex(1)
+    window.result_tabs.setCurrentIndex(2)
     panel.value_edits[0].setText("1, 100")
     panel.cell_size_box.setValue(32)
     panel.iterations_box.setValue(3)
