@@ -7,7 +7,9 @@
    erased), the mask is saved and given to The Starry Night, The Scream takes the rest;
    the run goes at 128 px. Shots: the painter (mask_painter.png) and the window with the
    result (regions_window.png).
-2. Texture: the texture method, 2:1, from The Scream, at 128 px (texture_window.png).
+2. The same two styles blended (no masks), the style strength slider at 75% and the style
+   scale at 150% (blend_window.png).
+3. Texture: the texture method, 16:9, from The Scream, at 128 px (texture_window.png).
 Settings and results go to a temporary folder, so the user's own are left alone.
 """
 
@@ -117,6 +119,15 @@ def main(out_dir: str) -> int:
     window.iterations_box.setValue(ITERATIONS)
     run_and_wait(app, window)
     shoot(app, window, out / "regions_window.png")
+
+    # --- two styles blended (no masks), the strength slider at 75%, style scale 150% ---
+    window.style_mix._set_mask(window.style_mix.rows[0], "", emit=True)
+    window.style_mix.ratio_strength.setValue(75)
+    window.style_scale_box.setValue(150)
+    run_and_wait(app, window)
+    print(f"style weight {window.style_weight_box.value():.3g}", flush=True)
+    shoot(app, window, out / "blend_window.png")
+    window.style_scale_box.setValue(100)
 
     # --- a texture ---
     window.style_mix.remove(str(SAMPLES / "the_scream.jpg"))

@@ -109,7 +109,8 @@ def build_parser() -> Parser:
         "--method",
         choices=METHODS,
         help=f"gatys: the optimization; instant: a feed-forward network, a fraction of a "
-        f"second, rougher (default {d.method})",
+        "second, rougher; texture: a new texture in the style, grown from noise, with no "
+        f"--content (--init is ignored) (default {d.method})",
     )
     p.add_argument(
         "--style-strength",
