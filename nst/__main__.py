@@ -323,7 +323,9 @@ def settings_from_args(args: argparse.Namespace) -> tuple[Settings, list[str]]:
                 f"The recipe '{args.config}' has a bad {field}: {_after_field(exc)}; "
                 f"fix it there or give {option}."
             ) from None
-        option = "--extra-style" if option == "--extra-styles" else option
+        option = {"--extra-styles": "--extra-style", "--style-masks": "--style-mask"}.get(
+            option, option
+        )
         raise UsageError(f"{option}: {_after_field(exc)}") from None
     except TypeError as exc:  # a recipe field of the wrong shape
         raise UsageError(f"The recipe '{args.config}' has a bad field: {exc}.") from None

@@ -139,8 +139,11 @@ class Entry:
             seconds = [f"{self.duration:.2f} s"] if self.duration is not None else []
             return ", ".join(["Instant", *size, *seconds])
         steps = self.steps if self.steps is not None else settings.iterations
-        parts = [OPTIMIZER_LABELS.get(settings.optimizer, settings.optimizer),
-                 f"{steps} step{'s' if steps != 1 else ''}", *size]
+        parts = [
+            OPTIMIZER_LABELS.get(settings.optimizer, settings.optimizer),
+            f"{steps} step{'s' if steps != 1 else ''}",
+            *size,
+        ]
         if "total" in self.losses:
             parts.append(f"loss {self.losses['total']:.3g}")
         return ", ".join(parts)
@@ -206,8 +209,7 @@ def _stamp(item: os.DirEntry[str] | None) -> tuple[int, int] | None:
 def _entry(item: os.DirEntry[str], stamp: tuple[Any, Any]) -> Entry:
     modified = stamp[0][0] / 1e9 if stamp[0] else 0.0
     recipe, problem = read_recipe(item.path)
-    return Entry(path=item.path, recipe=recipe, modified=modified, problem=problem,
-                 stamp=stamp)
+    return Entry(path=item.path, recipe=recipe, modified=modified, problem=problem, stamp=stamp)
 
 
 def read_recipe(png_path: str) -> tuple[dict[str, Any] | None, str]:
@@ -282,16 +284,21 @@ def format_value(name: str, value: Any) -> str:
         return "automatic" if name in _AUTOMATIC else "none"
     if name == "optimizer" and value in OPTIMIZER_LABELS:
         return OPTIMIZER_LABELS[value]
-    for field, labels in (("method", METHOD_LABELS), ("colour", COLOUR_LABELS),
-                          ("precision", PRECISION_LABELS)):
+    for field, labels in (
+        ("method", METHOD_LABELS),
+        ("colour", COLOUR_LABELS),
+        ("precision", PRECISION_LABELS),
+    ):
         if name == field and value in labels:
             return labels[value]
     if name in ("content", "style", "weights") and isinstance(value, str):
         return os.path.basename(value) or "none"
     if name == "extra_styles" and isinstance(value, (list, tuple)):
         pairs = [pair for pair in value if isinstance(pair, (list, tuple)) and len(pair) == 2]
-        return "; ".join(f"{format_value('style', p)} {format_value('', w)}"
-                         for p, w in pairs) or "none"
+        return (
+            "; ".join(f"{format_value('style', p)} {format_value('', w)}" for p, w in pairs)
+            or "none"
+        )
     if isinstance(value, Mapping):
         return ", ".join(f"{k} {format_value('', v)}" for k, v in value.items()) or "none"
     if isinstance(value, (list, tuple)):

@@ -226,8 +226,7 @@ def check_name(name: str) -> None:
     if name.startswith(("style_layers.", "content_layers.")):
         layer = name.split(".", 1)[1]
         raise SweepError(
-            f"{name}: {layer!r} is not a VGG19 conv layer; the layers are "
-            f"{', '.join(CONV_LAYERS)}."
+            f"{name}: {layer!r} is not a VGG19 conv layer; the layers are {', '.join(CONV_LAYERS)}."
         )
     plain = [n for n in sweepable_names() if "." not in n]
     raise SweepError(
@@ -469,8 +468,10 @@ class Sweep:
             raise SweepError(
                 "ratio and style_weight both set the style weight; vary only one of them."
             )
-        if isinstance(cell_size, bool) or not isinstance(cell_size, int) or not (
-            MIN_SIZE <= cell_size <= MAX_SIZE
+        if (
+            isinstance(cell_size, bool)
+            or not isinstance(cell_size, int)
+            or not (MIN_SIZE <= cell_size <= MAX_SIZE)
         ):
             raise SweepError(
                 f"The cell size must be a whole number of pixels from {MIN_SIZE} to "
@@ -766,8 +767,12 @@ def sweep_index(run: SweepRun) -> dict[str, Any]:
         cells.append(entry)
     return {
         "axes": [
-            {"name": a.name, "label": a.label, "values": list(a.values),
-             "direction": "across" if i == 0 else "down"}
+            {
+                "name": a.name,
+                "label": a.label,
+                "values": list(a.values),
+                "direction": "across" if i == 0 else "down",
+            }
             for i, a in enumerate(sweep.axes)
         ],  # fmt: skip
         "cell_size": sweep.cell_size,

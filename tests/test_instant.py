@@ -134,8 +134,8 @@ def test_settings_validate_the_instant_fields() -> None:
         Settings(method="instant", extra_styles=[("a.jpg", -1)])
     with pytest.raises(SettingsError, match="extra_styles"):
         Settings(method="instant", extra_styles=["a.jpg"])
-    with pytest.raises(SettingsError, match="instant method"):
-        Settings(extra_styles=[("a.jpg", 1)])  # Gatys with several styles: not yet
+    # several styles with the Gatys method: allowed (blended Grams, test_creative.py)
+    assert Settings(extra_styles=[("a.jpg", 1)]).extra_styles == (("a.jpg", 1.0),)
     with pytest.raises(SettingsError, match="style_image_weight"):
         Settings(method="instant", style_image_weight=0)
 
@@ -175,7 +175,7 @@ def test_cli_instant_saves_the_requested_size(capsys, tmp_path, content_path, st
     [
         (["--method", "instant", "--style-strength", "2"], ["--style-strength", "between 0"]),
         (["--method", "instant", "--extra-style", "x.jpg=a"], ["--extra-style", "'a'"]),
-        (["--extra-style", "x.jpg"], ["--extra-style", "instant method"]),
+        (["--method", "instant", "--style-mask", "m.png"], ["--style-mask", "Gatys method"]),
         (["--method", "instant", "--extra-style", "nothere.jpg"], ["nothere.jpg"]),
     ],
 )
