@@ -175,7 +175,11 @@ def reference_for(cfg: Config, recompute: bool) -> dict[str, Any]:
     record = store.get(key)
     sha = load_weights(None).sha256
     settings = reference_settings(cfg.quality_size, cfg.reference_steps).to_dict()
-    stale = record is None or record["weights_sha256"] != sha or record["settings"] != settings
+    stale = (
+        record is None
+        or record["weights_sha256"] != sha
+        or _same_run(record) != _same_run({"settings": settings})
+    )
     if recompute or stale:
         print(
             f"computing the reference: {cfg.reference_steps} Adam steps at "
@@ -190,6 +194,22 @@ def reference_for(cfg: Config, recompute: bool) -> dict[str, Any]:
     else:
         record["computed_here"] = False
     return record
+
+
+def _same_run(record: dict[str, Any]) -> dict[str, Any] | None:
+    """The record's settings with the fields added since it was computed at their defaults
+    (a field the run did not have cannot have changed it) and the images by file name, or
+    None if they do not load."""
+    from nst.settings import Settings, SettingsError
+
+    try:
+        data = Settings.from_dict(record["settings"]).to_dict()
+    except (SettingsError, TypeError, KeyError):
+        return None
+    # The same images wherever the repository is checked out.
+    for key in ("content", "style"):
+        data[key] = os.path.basename(data[key])
+    return data
 
 
 def run_to_target(settings: Any, target: float, limit: float, weights: Any, imgs: tuple) -> dict:
