@@ -926,6 +926,9 @@ def build_sweep_parser() -> Any:
         "sheet of them labelled with the values. Every option of python -m nst sets the "
         "base run."
     )
+    for action in p._actions:  # argparse has no public way to reword an option's help
+        if action.dest == "iterations":
+            action.help = f"optimizer steps of each cell (default {SWEEP_ITERATIONS})"
     names = [n for n in sweepable_names() if "." not in n]
     p.add_argument(
         "--vary",
