@@ -50,7 +50,7 @@ def main(results: str, out_dir: str) -> int:
             QTimer.singleShot(200, then)
 
     def show_history() -> None:
-        window.result_tabs.setCurrentIndex(1)
+        window.result_tabs.setCurrentWidget(window.history_panel)
         panel.select_paths([panel.entries[0].path])
         wait_for_thumbnails(shoot_history)
 

@@ -53,7 +53,7 @@ def main(out_dir: str) -> int:
         if window.content_picker.is_loading or window.style_picker.is_loading:
             QTimer.singleShot(200, start)
             return
-        window.result_tabs.setCurrentIndex(1)
+        window.result_tabs.setCurrentWidget(window.sweep_panel)
         boxes, edits = panel.axis_boxes, panel.value_edits
         boxes[0].setCurrentIndex(boxes[0].findData("layer_set"))
         edits[0].setText("conv1_1, conv1_1-3_1, conv1_1-5_1")
