@@ -19,7 +19,7 @@ import math
 import os
 from dataclasses import dataclass
 
-from nst.settings import CONV_LAYERS, MIN_SIZE, Settings
+from nst.settings import CONV_LAYERS, MIN_SIZE, PAPER_STYLE_LAYERS, Settings
 
 log = logging.getLogger(__name__)
 
@@ -45,6 +45,15 @@ PER_VALUE_BYTES = 14.50
 # (optimizers.py): L-BFGS 2 x HISTORY (10) correction pairs plus the line search's trial
 # point and direction; Adam m and v; RMSprop and SGD one; Adadelta two accumulators.
 OPTIMIZER_VECTORS = {"lbfgs": 2 * 10 + 2, "adam": 2, "adadelta": 2, "rmsprop": 1, "sgd": 1}
+
+# Regions (guided Grams, losses.guided_grams): per region and style layer, the layer's
+# output times the region's mask is made for the Gram and its gradient. TensorFlow frees
+# most of it before the peak: two regions added 0 MiB at 256 px, 107 MiB at 512 px and
+# 93 MiB at 1024 px to the measured peak, 0.5 to 2.3 bytes per region and style-layer
+# value (python -m tools.measure_memory 256 512 1024 [--regions 2], 2026-12-02). One
+# byte keeps the estimate within 3% at 512 px and on the safe side at 1024 px (+19%).
+REGION_BYTES_PER_VALUE = 1.0
+DEFAULT_STYLE_LAYERS = tuple(PAPER_STYLE_LAYERS)
 
 # Leave this much of the available memory free: the window, the desktop and the page cache
 # need some, and the estimate is within 25% (tests/test_memory.py), not exact.
@@ -93,19 +102,39 @@ def peak_bytes(
     layers: tuple[str, ...],
     optimizer: str,
     style_dims: tuple[int, int] | None = None,
+    regions: int = 0,
+    style_layers: tuple[str, ...] | None = None,
 ) -> int:
     """The estimated peak resident memory of a whole run at this working size, in bytes.
 
     ``style_dims``: the style image's working (width, height); its forward pass (no
     gradient) happens once before the loop, so it matters only when it is much larger.
+    ``regions``: the number of masked styles (guided Grams keep a masked copy of each style
+    layer's output per region, and its gradient); ``style_layers`` those layers (default:
+    the paper's).
     """
     loop = PER_VALUE_BYTES * activation_values(width, height, layers)
+    if regions:
+        names = style_layers if style_layers is not None else DEFAULT_STYLE_LAYERS
+        loop += REGION_BYTES_PER_VALUE * regions * layer_values(width, height, names)
     loop += OPTIMIZER_VECTORS.get(optimizer, 2) * width * height * 3 * _FLOAT_BYTES
     if style_dims is not None:
         # Forward only, so about a third of a step's factor: no gradient, no kept inputs.
         style = PER_VALUE_BYTES / 3 * activation_values(*style_dims, layers)
         loop = max(loop, style)
     return int(FIXED_BYTES + loop)
+
+
+def layer_values(width: int, height: int, layers: tuple[str, ...]) -> int:
+    """How many float values the outputs of ``layers`` alone hold for this image."""
+    total = 0
+    for name in layers:
+        block = int(name[5])  # "block3_conv1" -> 3
+        w, h = width, height
+        for _ in range(block - 1):  # the 2x2 poolings before this block ("VALID": floor)
+            w, h = w // 2, h // 2
+        total += w * h * _CHANNELS[block]
+    return total
 
 
 def available_bytes() -> int | None:
@@ -152,7 +181,9 @@ def check(
         work = work_dims(*content_dims, size)
         # The style image is scaled to style_size when set, else to the working size.
         style = work_dims(*style_dims, settings.style_size or size)
-        peak = peak_bytes(*work, settings.layers_in_use, settings.optimizer, style)
+        style_layers = tuple(n for n, w in settings.style_layers.items() if w > 0)
+        peak = peak_bytes(*work, settings.layers_in_use, settings.optimizer, style,
+                          regions=len(settings.style_masks), style_layers=style_layers)  # fmt: skip
         return max(0, peak - held)
 
     size = settings.resolved_work_size

@@ -28,6 +28,15 @@ MEASURED_PEAKS = {
     (1024, 768): 4_337_606_656,  # 4137 MiB; estimate 4559 MiB (+10.2%)
 }
 
+# The same, with two styles in two regions (guided Grams; tubingen.jpg's left half in
+# The Starry Night, the rest in The Scream): `python -m tools.measure_memory 256 512 1024
+# --regions 2`, 2026-12-02, same machine.
+MEASURED_REGION_PEAKS = {
+    (256, 192): 1_231_028_224,  # 1174 MiB
+    (512, 384): 1_982_857_216,  # 1891 MiB
+    (1024, 768): 4_176_478_208,  # 3983 MiB
+}
+
 
 def test_activation_values_by_hand() -> None:
     # 32 x 32 to block1_conv2: two 64-channel maps at full size.
@@ -52,6 +61,37 @@ def test_activation_values_by_hand() -> None:
 def test_estimate_is_within_25_percent_of_the_measured_peak(dims, measured) -> None:
     estimate = memory.peak_bytes(*dims, PAPER_LAYERS, "lbfgs")
     assert abs(estimate - measured) <= 0.25 * measured, (estimate, measured)
+
+
+@pytest.mark.parametrize(("dims", "measured"), sorted(MEASURED_REGION_PEAKS.items()))
+def test_estimate_with_regions_is_within_25_percent_of_the_measured_peak(dims, measured) -> None:
+    estimate = memory.peak_bytes(*dims, PAPER_LAYERS, "lbfgs", regions=2)
+    assert abs(estimate - measured) <= 0.25 * measured, (estimate, measured)
+    assert estimate > memory.peak_bytes(*dims, PAPER_LAYERS, "lbfgs")
+
+
+def test_layer_values_count_each_style_layer_once_at_its_own_size() -> None:
+    # 32 x 32: block1_conv1 64 maps of 32 x 32; block3_conv1 after two poolings, 256 of 8 x 8.
+    assert memory.layer_values(32, 32, ("block1_conv1",)) == 64 * 32 * 32
+    assert memory.layer_values(32, 32, ("block1_conv1", "block3_conv1")) == (
+        64 * 32 * 32 + 256 * 8 * 8
+    )
+
+
+def test_a_run_with_regions_is_checked_for_their_memory() -> None:
+    regions = Settings(
+        content="photo.jpg",
+        style="a.jpg",
+        extra_styles=(("b.jpg", 1.0),),
+        style_masks=("sky.png", ""),
+        size=1024,
+    )
+    plain = regions.replace(style_masks=())
+
+    def needed(settings: Settings) -> int:
+        return memory.check(settings, (1024, 768), (1024, 640), available=10**13, resident=0).needed
+
+    assert needed(regions) > needed(plain)
 
 
 def test_estimate_grows_with_size_depth_and_optimizer_state() -> None:

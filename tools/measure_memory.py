@@ -23,12 +23,17 @@ SAMPLES = ROOT / "resources" / "samples"
 STEPS = 12  # > L-BFGS's HISTORY (10): the estimate must cover a full history
 
 
-def child(size: int, optimizer: str) -> None:
-    """Run one transfer in this process and print its peak RSS as JSON."""
+def child(size: int, optimizer: str, regions: int = 0) -> None:
+    """Run one transfer in this process and print its peak RSS as JSON. ``regions`` 2: two
+    styles, The Starry Night on the photo's left half and The Scream on the rest."""
     os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
     from nst.settings import Settings
     from nst.transfer import Transfer
 
+    extra: dict = {}
+    if regions:
+        extra = {"extra_styles": ((str(SAMPLES / "the_scream.jpg"), 1.0),),
+                 "style_masks": (half_mask(), "")}  # fmt: skip
     settings = Settings(
         content=str(SAMPLES / "tubingen.jpg"),
         style=str(SAMPLES / "starry_night.jpg"),
@@ -36,11 +41,26 @@ def child(size: int, optimizer: str) -> None:
         iterations=STEPS,
         optimizer=optimizer,
         preview_every=0,
+        **extra,
     )
     session = Transfer(settings)
     for _ in session.steps():
         pass
     print(json.dumps({"width": session.width, "height": session.height, "peak": peak_rss()}))
+
+
+def half_mask() -> str:
+    """A mask of tubingen.jpg's left half, in the temporary folder."""
+    import tempfile
+
+    from PIL import Image
+
+    width, height = Image.open(SAMPLES / "tubingen.jpg").size
+    mask = Image.new("L", (width, height), 0)
+    mask.paste(255, (0, 0, width // 2, height))
+    path = Path(tempfile.mkdtemp()) / "left.png"
+    mask.save(path)
+    return str(path)
 
 
 def peak_rss() -> int:
@@ -60,7 +80,7 @@ def peak_rss() -> int:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024  # Linux: kB
 
 
-def measure(size: int, optimizer: str) -> dict[str, int]:
+def measure(size: int, optimizer: str, regions: int = 0) -> dict[str, int]:
     done = subprocess.run(
         [
             sys.executable,
@@ -70,6 +90,8 @@ def measure(size: int, optimizer: str) -> dict[str, int]:
             str(size),
             "--optimizer",
             optimizer,
+            "--regions",
+            str(regions),
         ],
         cwd=ROOT,
         capture_output=True,
@@ -84,10 +106,12 @@ def main() -> None:
     parser.add_argument("sizes", type=int, nargs="+")
     parser.add_argument("--optimizer", default="lbfgs")
     parser.add_argument("--fit", action="store_true", help="fit FIXED and PER_VALUE bytes")
+    parser.add_argument("--regions", type=int, default=0, choices=(0, 2),
+                        help="2: two styles, each in a region (guided Grams)")  # fmt: skip
     parser.add_argument("--child", action="store_true", help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.child:
-        child(args.sizes[0], args.optimizer)
+        child(args.sizes[0], args.optimizer, args.regions)
         return
 
     from nst import memory
@@ -96,10 +120,11 @@ def main() -> None:
     layers = Settings().layers_in_use
     rows = []
     for size in args.sizes:
-        m = measure(size, args.optimizer)
+        m = measure(size, args.optimizer, args.regions)
         values = memory.activation_values(m["width"], m["height"], layers)
         vectors = memory.OPTIMIZER_VECTORS[args.optimizer] * m["width"] * m["height"] * 12
-        estimate = memory.peak_bytes(m["width"], m["height"], layers, args.optimizer)
+        estimate = memory.peak_bytes(m["width"], m["height"], layers, args.optimizer,
+                                     regions=args.regions)  # fmt: skip
         rows.append((size, m, values, vectors, estimate))
         error = (estimate - m["peak"]) / m["peak"]
         print(
