@@ -64,10 +64,14 @@ class Config:
     repeats: int
     time_limit_s: float  # per time-to-quality run, and for the peer's drawing
     peer_save_every: int
+    # The other first-order optimizers (RMSprop, SGD, Adadelta) are timed for at most this
+    # long: Adam's row shows what a first-order method needs, and each of these would take
+    # the whole time_limit_s if it cannot reach the target at all.
+    other_limit_s: float
 
 
-FULL = Config((256, 512, 1024), 512, 1000, (512, 1024, 2048), 4096, 3, 1800.0, 10)
-QUICK = Config((128, 256), 128, 200, (256, 512), 2048, 3, 300.0, 10)
+FULL = Config((256, 512, 1024), 512, 1000, (512, 1024, 2048), 4096, 3, 1800.0, 10, 300.0)
+QUICK = Config((128, 256), 128, 200, (256, 512), 2048, 3, 300.0, 10, 60.0)
 
 
 # --- section 1: step efficiency ------------------------------------------------------------
@@ -287,6 +291,13 @@ def time_to_quality(cfg: Config, ref: dict, weights: Any, imgs: tuple, fast: boo
         row = run_to_target(settings, target, cfg.time_limit_s, weights, imgs)
         row["name"] = name
         rows.append(row)
+    others = (("RMSprop", "rmsprop"), ("SGD", "sgd"), ("Adadelta", "adadelta"))
+    for name, optimizer in others:  # each with its own default learning rate
+        settings = base.replace(optimizer=optimizer, learning_rate=None, stages=1)
+        row = run_to_target(settings, target, cfg.other_limit_s, weights, imgs)
+        row["name"] = f"{name}, float32, one size"
+        row["limit"] = cfg.other_limit_s
+        rows.append(row)
     return {"target": target, "rows": rows, "adam_1000_s": adam_step * cfg.reference_steps}
 
 
@@ -338,14 +349,19 @@ def peer(cfg: Config, target: float, weights: Any, imgs: tuple) -> dict[str, Any
     problem = ensure_peer()
     if problem:
         return {"error": problem}
+    settings = reference_settings(cfg.quality_size).replace(stages=1)
+    scorer = Transfer(settings, content_image=imgs[0], style_image=imgs[1], weights=weights)
+    scorer.prepare()
     with tempfile.TemporaryDirectory() as folder:
+        # The very pixels our run sees: resampled alike, pastiche's targets are ours.
+        content, style = working_images(scorer, folder)
         command = [
             str(PEER_PYTHON),
             str(BENCH / "peer.py"),
             "--content",
-            str(CONTENT),
+            content,
             "--style",
-            str(STYLE),
+            style,
             "--size",
             str(cfg.quality_size),
             "--steps",
@@ -356,14 +372,12 @@ def peer(cfg: Config, target: float, weights: Any, imgs: tuple) -> dict[str, Any
             str(cfg.time_limit_s),
             "--out",
             folder,
+            *same_loss_arguments(scorer),
         ]
         done = subprocess.run(command, capture_output=True, text=True)
         if done.returncode != 0:
             return {"error": f"pastiche failed: {done.stderr.strip()[-300:]}"}
         report = json.loads(done.stdout.strip().splitlines()[-1])
-        settings = reference_settings(cfg.quality_size).replace(stages=1)
-        scorer = Transfer(settings, content_image=imgs[0], style_image=imgs[1], weights=weights)
-        scorer.prepare()
         times = report["step_seconds"]
         reached, best = None, float("inf")
         for step, path in sorted((int(k), v) for k, v in report["checkpoints"].items()):
@@ -375,6 +389,9 @@ def peer(cfg: Config, target: float, weights: Any, imgs: tuple) -> dict[str, Any
             if loss <= target and reached is None:
                 reached = {"steps": step, "seconds": sum(times[:step]), "loss": loss}
     return {
+        # The objectives agree where these two agree (peer.py's docstring).
+        "initial_loss_theirs": report["initial_loss"],
+        "initial_loss_ours": scorer.evaluate(scorer.initial_image())[0],
         "seconds_per_step": statistics.median(times[1:] or times),
         "steps_run": len(times),
         "seconds_run": sum(times),
@@ -382,6 +399,65 @@ def peer(cfg: Config, target: float, weights: Any, imgs: tuple) -> dict[str, Any
         "reached": reached,
         "size": report["size"],
     }
+
+
+def working_images(session: Any, folder: str) -> tuple[str, str]:
+    """The session's content and style images at its working size, saved as PNGs."""
+    import numpy as np
+    from PIL import Image
+
+    paths = []
+    for name, image in (("content", session.content_image), ("style", session.style_image)):
+        pixels = np.clip(np.rint(np.asarray(image)[0]), 0, 255).astype(np.uint8)
+        path = os.path.join(folder, f"{name}.png")
+        Image.fromarray(pixels).save(path)
+        paths.append(path)
+    return paths[0], paths[1]
+
+
+def same_loss_arguments(session: Any) -> list[str]:
+    """peer.py's options that make pastiche's loss equal ours on the same images.
+
+    Ours, per content layer: w * ||F - P||^2 / ||P||^2 (weights relative within the list,
+    times the global content weight); pastiche's: w' * mean((F - P)^2), so
+    w' = content_weight * w / sum(w) * numel(P) / ||P||^2. Per style layer, ours:
+    style_weight * w / sum(w) * ||G - A||^2 / ||A||^2 (Grams over positions, as pastiche's);
+    pastiche's: w' * mean((G - A)^2), so w' = style_weight * w / sum(w) * C^2 / ||A||^2.
+    Layers are named after their ReLU there (ours are taken after the ReLU too).
+    """
+    import numpy as np
+
+    s = session.settings
+
+    def relu(name: str) -> str:
+        return name.replace("conv", "relu")
+
+    def relative(weights: dict[str, float], names: tuple[str, ...]) -> dict[str, float]:
+        total = sum(weights[n] for n in names)
+        return {n: weights[n] / total for n in names}
+
+    content = {}
+    for name, target in zip(session.content_layers, session.content_targets):
+        p = np.asarray(target, dtype=np.float64)
+        share = relative(s.content_layers, session.content_layers)[name]
+        content[relu(name)] = s.content_weight * share * p.size / float(np.sum(p**2))
+    style = {}
+    for name, target in zip(session.style_layers, session.style_grams):
+        a = np.asarray(target, dtype=np.float64)
+        share = relative(s.style_layers, session.style_layers)[name]
+        style[relu(name)] = s.style_weight * share * a.size / float(np.sum(a**2))
+    height, width = session.style_image.shape[1:3]
+    return [
+        "--content-layer-weights",
+        json.dumps(content),
+        "--style-layer-weights",
+        json.dumps(style),
+        "--tv-weight",
+        str(s.tv_weight),
+        "--style-hw",
+        str(height),
+        str(width),
+    ]
 
 
 # --- section 4: memory ----------------------------------------------------------------------
@@ -469,7 +545,8 @@ def table(results: dict[str, Any]) -> str:
         ]
         for r in ttq["rows"]:
             s = r["seconds"]
-            shown = f"{s:.1f}" if s is not None else "not reached"
+            limit = r.get("limit", results["config"]["time_limit_s"])
+            shown = f"{s:.1f}" if s is not None else f"not reached in {limit:.0f} s"
             ratio = f"{adam / s:.2f}x faster" if s else "-"
             lines.append(
                 f"| {r['name']} | {shown} | {r['steps']} | {r['evaluations']} | "
@@ -483,6 +560,12 @@ def table(results: dict[str, Any]) -> str:
             lines += [f"not run: {pe['error']}", ""]
         else:
             ours = results["our_eval_s"]
+            lines.append(
+                "same objective: pastiche's layer weights set from our targets and our total "
+                "variation term added (bench/peer.py); the photo's loss by pastiche's own code "
+                f"{pe['initial_loss_theirs']:.5g}, by ours {pe['initial_loss_ours']:.5g}"
+            )
+            lines.append("")
             lines.append(
                 f"seconds per step at {pe['size'][0]}x{pe['size'][1]}: pastiche "
                 f"{pe['seconds_per_step']:.3f}, ours (float32 evaluation) {ours:.3f}: "
