@@ -835,6 +835,7 @@ class MainWindow(QMainWindow):
     def request_preview(self) -> bool:
         """Ask for a new instant preview of the current images, strength and weights."""
         if self.method_box.currentData() == "texture":
+            self.preview.cancel()  # a preview asked for before the switch must not show
             self.preview_view.set_image(None)
             self.preview_view.set_placeholder("The instant preview restyles a photo;\n"
                                               "the texture method uses none.")

@@ -68,6 +68,17 @@ def test_texture_method_needs_no_photo(qtbot: Any, window: MainWindow) -> None:
     assert window.content_view.image() is not None
 
 
+def test_a_preview_asked_for_before_the_texture_method_never_shows(
+    qtbot: Any, window: MainWindow
+) -> None:
+    pick(qtbot, window, PHOTO, STARRY)  # asks for an instant preview of the photo
+    window.method_box.setCurrentIndex(window.method_box.findData("texture"))
+    qtbot.wait(2 * window.preview._timer.interval() + 3000)  # past the debounce and a job
+    window.preview.pool.waitForDone(60_000)
+    qtbot.wait(100)  # the finished job's signal
+    assert window.preview_view.image() is None
+
+
 def test_style_scale_and_a_command_line_style_size(window: MainWindow) -> None:
     window.style_scale_box.setValue(150)
     assert window.current_settings().style_scale == 1.5
