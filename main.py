@@ -31,13 +31,16 @@ def parse_args(argv: Sequence[str]) -> argparse.Namespace:
 
 def setup_logging(verbose: bool) -> None:
     """Warnings to stderr; everything from INFO up also to a small rotating log file."""
-    logging.basicConfig(level=logging.INFO if verbose else logging.WARNING,
-                        format="%(levelname)s %(name)s: %(message)s")
+    logging.basicConfig(
+        level=logging.INFO if verbose else logging.WARNING,
+        format="%(levelname)s %(name)s: %(message)s",
+    )
     path = log_file_path()
     try:
         os.makedirs(os.path.dirname(path), exist_ok=True)
-        handler = logging.handlers.RotatingFileHandler(path, maxBytes=1_000_000, backupCount=1,
-                                                       encoding="utf-8")
+        handler = logging.handlers.RotatingFileHandler(
+            path, maxBytes=1_000_000, backupCount=1, encoding="utf-8"
+        )
     except OSError as exc:
         logging.getLogger(__name__).warning("no log file (%s)", exc)
         return

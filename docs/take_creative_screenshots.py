@@ -5,8 +5,8 @@
 1. Regions: Tübingen with The Starry Night and The Scream; the region painter opens over
    the photo, the sky is painted with the brush by simulated mouse drags (and a slip is
    erased), the mask is saved and given to The Starry Night, The Scream takes the rest;
-   the run goes at 128 px. Shots: the painter (mask_painter.png; the README keeps it as mask_painter.jpg) and the window with the
-   result (regions_window.png).
+   the run goes at 128 px. Shots: the painter (mask_painter.png; the README keeps it as
+   mask_painter.jpg) and the window with the result (regions_window.png).
 2. The same two styles blended (no masks), the style strength slider at 75% and the style
    scale at 150% (blend_window.png).
 3. Texture: the texture method, 16:9, from The Scream, at 128 px (texture_window.png).

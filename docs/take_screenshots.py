@@ -48,8 +48,9 @@ def main(out_dir: str) -> int:
         app.processEvents()
         screen = app.primaryScreen()
         geometry = window.frameGeometry()
-        pixmap = screen.grabWindow(0, geometry.x(), geometry.y(), geometry.width(),
-                                   geometry.height())
+        pixmap = screen.grabWindow(
+            0, geometry.x(), geometry.y(), geometry.width(), geometry.height()
+        )
         path = out / name
         pixmap.save(str(path))
         print(f"saved {path} ({pixmap.width()}x{pixmap.height()})", flush=True)

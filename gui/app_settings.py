@@ -144,8 +144,10 @@ class AppSettings:
     """Typed access to the app's QSettings; every key must be in :data:`DEFAULTS`."""
 
     def __init__(self, qsettings: QSettings | None = None) -> None:
-        self.qsettings = qsettings if qsettings is not None else QSettings(
-            QSettings.IniFormat, QSettings.UserScope, ORGANIZATION, APPLICATION
+        self.qsettings = (
+            qsettings
+            if qsettings is not None
+            else QSettings(QSettings.IniFormat, QSettings.UserScope, ORGANIZATION, APPLICATION)
         )
 
     def get(self, key: str) -> Any:

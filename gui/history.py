@@ -131,7 +131,7 @@ def duration_text(seconds: float | None) -> str:
 
 
 def losses_text(losses: Mapping[str, float]) -> str:
-    """"0.75 (content 0.3, style 0.4, tv 0.05)"; "" without losses."""
+    """ "0.75 (content 0.3, style 0.4, tv 0.05)"; "" without losses."""
     if "total" not in losses:
         return ""
     parts = [f"{name} {value:.3g}" for name, value in losses.items() if name != "total"]
@@ -199,8 +199,9 @@ class HistoryPanel(QWidget):
     rerun_requested = pyqtSignal(object)  # Settings: show them and run
     load_requested = pyqtSignal(object)  # Settings: show them, do not run
 
-    def __init__(self, parent: QWidget | None = None, *,
-                 field_labels: Mapping[str, str] | None = None) -> None:
+    def __init__(
+        self, parent: QWidget | None = None, *, field_labels: Mapping[str, str] | None = None
+    ) -> None:
         super().__init__(parent)
         self.labels = dict(field_labels or {})
         self.folder = ""
@@ -228,11 +229,13 @@ class HistoryPanel(QWidget):
     def _build(self) -> None:
         self.folder_label = QLabel()
         self.folder_label.setSizePolicy(QSizePolicy.Ignored, QSizePolicy.Preferred)
-        self.folder_label.setToolTip("The output folder whose results are listed here "
-                                     "(set on the Run tab).")
+        self.folder_label.setToolTip(
+            "The output folder whose results are listed here (set on the Run tab)."
+        )
         self.refresh_button = QPushButton("Refresh")
-        self.refresh_button.setToolTip("List the output folder again (it is also followed "
-                                       "as files change).")
+        self.refresh_button.setToolTip(
+            "List the output folder again (it is also followed as files change)."
+        )
         self.refresh_button.clicked.connect(self.refresh)
         header = QHBoxLayout()
         header.addWidget(self.folder_label, 1)
@@ -250,8 +253,10 @@ class HistoryPanel(QWidget):
         self.list_widget.setWordWrap(False)
         self.list_widget.setTextElideMode(Qt.ElideMiddle)
         self.list_widget.setSelectionMode(QAbstractItemView.ExtendedSelection)
-        self.list_widget.setToolTip("Results, newest first. Click one to see its recipe; "
-                                    "Ctrl+click a second to compare the two.")
+        self.list_widget.setToolTip(
+            "Results, newest first. Click one to see its recipe; "
+            "Ctrl+click a second to compare the two."
+        )
         self.list_widget.itemSelectionChanged.connect(self._selection_changed)
 
         self.empty_label = QLabel()
@@ -286,16 +291,22 @@ class HistoryPanel(QWidget):
         self.splitter = splitter
 
         self.rerun_button = QPushButton("Re-run")
-        self.rerun_button.setToolTip("Run the selected result's recipe again, with its images "
-                                     "and settings (shown on the Run tab).")
+        self.rerun_button.setToolTip(
+            "Run the selected result's recipe again, with its images "
+            "and settings (shown on the Run tab)."
+        )
         self.rerun_button.clicked.connect(self._rerun)
         self.load_button = QPushButton("Load settings")
-        self.load_button.setToolTip("Put the selected result's images and settings into the "
-                                    "window, to change them before a run.")
+        self.load_button.setToolTip(
+            "Put the selected result's images and settings into the "
+            "window, to change them before a run."
+        )
         self.load_button.clicked.connect(self._load)
         self.compare_button = QPushButton("Compare")
-        self.compare_button.setToolTip("Show the two selected results side by side at the "
-                                       "same scale, with the settings that differ.")
+        self.compare_button.setToolTip(
+            "Show the two selected results side by side at the "
+            "same scale, with the settings that differ."
+        )
         self.compare_button.clicked.connect(self.open_compare)
         buttons = QHBoxLayout()
         buttons.addStretch(1)
@@ -339,8 +350,11 @@ class HistoryPanel(QWidget):
         self._selection_changed()
 
     def _watch(self) -> None:
-        if self.folder and os.path.isdir(self.folder) and \
-                self.folder not in self._watcher.directories():
+        if (
+            self.folder
+            and os.path.isdir(self.folder)
+            and self.folder not in self._watcher.directories()
+        ):
             self._watcher.addPath(self.folder)
 
     def _folder_changed(self, _path: str) -> None:
@@ -381,13 +395,16 @@ class HistoryPanel(QWidget):
         count = len(self.entries)
         if not self.folder:
             self.folder_label.setText("No output folder")
-            self.empty_label.setText("Choose an output folder on the Run tab: its results "
-                                     "appear here.")
+            self.empty_label.setText(
+                "Choose an output folder on the Run tab: its results appear here."
+            )
         else:
             noun = "result" if count == 1 else "results"
             self.folder_label.setText(f"{count} {noun} in {self.folder}")
-            self.empty_label.setText(f"No results in {self.folder} yet: press Run, and each "
-                                     "finished result appears here with its recipe.")
+            self.empty_label.setText(
+                f"No results in {self.folder} yet: press Run, and each "
+                "finished result appears here with its recipe."
+            )
         self.stack.setCurrentWidget(self.list_widget if count else self.empty_label)
 
     # --- thumbnails ---
@@ -439,11 +456,15 @@ class HistoryPanel(QWidget):
         if len(chosen) == 1:
             self.details_label.setText(details_html(chosen[0], self.labels))
         elif len(chosen) == 2:
-            self.details_label.setText("Two results selected: press Compare to see them side "
-                                       "by side with the settings that differ.")
+            self.details_label.setText(
+                "Two results selected: press Compare to see them side "
+                "by side with the settings that differ."
+            )
         elif chosen:
-            self.details_label.setText(f"{len(chosen)} results selected. Select one to see its "
-                                       "recipe, or two to compare them.")
+            self.details_label.setText(
+                f"{len(chosen)} results selected. Select one to see its "
+                "recipe, or two to compare them."
+            )
         elif self.entries:
             self.details_label.setText("Select a result to see how it was made.")
         else:
@@ -550,10 +571,14 @@ class SideBySide(QWidget):
                 if image is None or image.isNull():
                     scaled.append(None)
                     continue
-                size = QSize(max(1, round(image.width() * scale)),
-                             max(1, round(image.height() * scale)))
-                scaled.append(QPixmap.fromImage(
-                    image.scaled(size, Qt.IgnoreAspectRatio, Qt.SmoothTransformation)))
+                size = QSize(
+                    max(1, round(image.width() * scale)), max(1, round(image.height() * scale))
+                )
+                scaled.append(
+                    QPixmap.fromImage(
+                        image.scaled(size, Qt.IgnoreAspectRatio, Qt.SmoothTransformation)
+                    )
+                )
             self._cache = (scale, scaled)
         return self._cache[1]
 
@@ -572,11 +597,13 @@ class SideBySide(QWidget):
             if pixmap is None:
                 painter.setPen(muted)
                 area = QRect(left, base - tallest, half.width(), tallest)
-                painter.drawText(area, Qt.AlignCenter | Qt.TextWordWrap,
-                                 self.problems[index] or "No image")
+                painter.drawText(
+                    area, Qt.AlignCenter | Qt.TextWordWrap, self.problems[index] or "No image"
+                )
             else:
-                painter.drawPixmap(left + (half.width() - pixmap.width()) // 2,
-                                   base - pixmap.height(), pixmap)
+                painter.drawPixmap(
+                    left + (half.width() - pixmap.width()) // 2, base - pixmap.height(), pixmap
+                )
             painter.setPen(self.palette().color(QPalette.WindowText))
             box = QRect(left, base + 4, half.width(), self._caption_height() - 4)
             caption = self.captions[index]
@@ -589,8 +616,9 @@ class SideBySide(QWidget):
 class CompareDialog(QDialog):
     """Two results side by side at the same scale, and the settings that differ."""
 
-    def __init__(self, left: Entry, right: Entry, labels: Mapping[str, str],
-                 parent: QWidget | None = None) -> None:
+    def __init__(
+        self, left: Entry, right: Entry, labels: Mapping[str, str], parent: QWidget | None = None
+    ) -> None:
         super().__init__(parent)
         self.entries = (left, right)
         self.labels = labels
@@ -633,13 +661,14 @@ class CompareDialog(QDialog):
     def _note(self) -> str:
         missing = [e.name for e in self.entries if e.recipe is None]
         if missing:
-            return (f"{' and '.join(missing)} {'has' if len(missing) == 1 else 'have'} no "
-                    "recipe, so the settings cannot be compared.")
+            return (
+                f"{' and '.join(missing)} {'has' if len(missing) == 1 else 'have'} no "
+                "recipe, so the settings cannot be compared."
+            )
         if not self.differences:
             return "Both were made with the same settings."
         count = len(self.differences)
-        return f"{count} setting{'s' if count != 1 else ''} differ (both shown at the same " \
-               "scale):"
+        return f"{count} setting{'s' if count != 1 else ''} differ (both shown at the same scale):"
 
     def _table(self) -> QTableWidget:
         left, right = self.entries
@@ -654,8 +683,11 @@ class CompareDialog(QDialog):
         if corner is not None:
             corner.setToolTip("Select the whole table.")
         for row, (name, a, b) in enumerate(self.differences):
-            cells = (self.labels.get(name, name), history.format_value(name, a),
-                     history.format_value(name, b))
+            cells = (
+                self.labels.get(name, name),
+                history.format_value(name, a),
+                history.format_value(name, b),
+            )
             for column, text in enumerate(cells):
                 item = QTableWidgetItem(text)
                 item.setToolTip(text)
@@ -668,4 +700,3 @@ class CompareDialog(QDialog):
         height += sum(table.rowHeight(row) for row in range(shown))
         table.setFixedHeight(height)
         return table
-

@@ -42,8 +42,11 @@ class LayerList(QWidget):
         grid.setVerticalSpacing(1)
         heading = QLabel(f"<b>{role.capitalize()} layers</b>")
         grid.addWidget(heading, 0, 0, 1, 2)
-        what = ("how closely the result keeps the photo's content" if role == "content"
-                else "which scales of the painting's texture the result takes on")
+        what = (
+            "how closely the result keeps the photo's content"
+            if role == "content"
+            else "which scales of the painting's texture the result takes on"
+        )
         for row, layer in enumerate(CONV_LAYERS, start=1):
             check = QCheckBox(short_name(layer))
             check.setToolTip(

@@ -33,7 +33,7 @@ def format_value(value: float) -> str:
 
 def decade_label(exponent: int) -> str:
     if -2 <= exponent <= 4:
-        return f"{10.0 ** exponent:g}"
+        return f"{10.0**exponent:g}"
     return f"1e{exponent}"
 
 
@@ -52,8 +52,10 @@ class LossPlot(QWidget):
         self.total_steps = 0
         self.setMinimumSize(260, 150)
         self.setSizePolicy(QSizePolicy.Expanding, QSizePolicy.Expanding)
-        self.setToolTip("The loss per step (log scale): total, and its content, style and "
-                        "total-variation parts; lower is closer to the goal.")
+        self.setToolTip(
+            "The loss per step (log scale): total, and its content, style and "
+            "total-variation parts; lower is closer to the goal."
+        )
 
     def sizeHint(self) -> QSize:  # noqa: N802 (Qt's name)
         return QSize(600, 200)
@@ -90,15 +92,17 @@ class LossPlot(QWidget):
         palette = self.palette()
         painter.fillRect(self.rect(), palette.color(QPalette.Base))
         plot = QRectF(
-            self.MARGIN_LEFT, self.MARGIN_TOP,
+            self.MARGIN_LEFT,
+            self.MARGIN_TOP,
             max(1, self.width() - self.MARGIN_LEFT - self.MARGIN_RIGHT),
             max(1, self.height() - self.MARGIN_TOP - self.MARGIN_BOTTOM),
         )
         y_range = self._y_range()
         if y_range is None:
             painter.setPen(palette.color(QPalette.Disabled, QPalette.WindowText))
-            painter.drawText(self.rect(), Qt.AlignCenter,
-                             "The loss curve appears here during a run.")
+            painter.drawText(
+                self.rect(), Qt.AlignCenter, "The loss curve appears here during a run."
+            )
             painter.end()
             return
         x_max = max(self.total_steps, self.steps[-1] if self.steps else 1, 2)
@@ -110,15 +114,17 @@ class LossPlot(QWidget):
         self._draw_legend(painter, plot)
         painter.end()
 
-    def _to_point(self, plot: QRectF, y_range: tuple[float, float], x_max: int,
-                  step: float, value: float) -> QPointF:
+    def _to_point(
+        self, plot: QRectF, y_range: tuple[float, float], x_max: int, step: float, value: float
+    ) -> QPointF:
         low, high = y_range
         x = plot.left() + plot.width() * (step - 1) / max(1, x_max - 1)
         y = plot.bottom() - plot.height() * (math.log10(value) - low) / (high - low)
         return QPointF(x, y)
 
-    def _draw_axes(self, painter: QPainter, plot: QRectF, y_range: tuple[float, float],
-                   x_max: int) -> None:
+    def _draw_axes(
+        self, painter: QPainter, plot: QRectF, y_range: tuple[float, float], x_max: int
+    ) -> None:
         palette = self.palette()
         grid = QPen(palette.color(QPalette.Mid), 1, Qt.DotLine)
         text = palette.color(QPalette.Text)
@@ -147,11 +153,21 @@ class LossPlot(QWidget):
         painter.setPen(text)
         # Left of the x axis, under the decade labels: at the right end it would collide
         # with the last tick's number.
-        painter.drawText(QRectF(0, plot.bottom() + 3, plot.left() - 14, metrics.height()),
-                         Qt.AlignRight | Qt.AlignTop, "step")
+        painter.drawText(
+            QRectF(0, plot.bottom() + 3, plot.left() - 14, metrics.height()),
+            Qt.AlignRight | Qt.AlignTop,
+            "step",
+        )
 
-    def _draw_series(self, painter: QPainter, plot: QRectF, y_range: tuple[float, float],
-                     x_max: int, key: str, colour: QColor) -> None:
+    def _draw_series(
+        self,
+        painter: QPainter,
+        plot: QRectF,
+        y_range: tuple[float, float],
+        x_max: int,
+        key: str,
+        colour: QColor,
+    ) -> None:
         values = np.asarray(self.values[key], dtype=float)
         steps = np.asarray(self.steps, dtype=float)
         keep = np.isfinite(values) & (values > 0)  # a log axis has no place for 0
@@ -163,8 +179,9 @@ class LossPlot(QWidget):
         if values.size > limit:
             index = np.unique(np.linspace(0, values.size - 1, limit).astype(int))
             values, steps = values[index], steps[index]
-        polygon = QPolygonF([self._to_point(plot, y_range, x_max, s, v)
-                             for s, v in zip(steps, values, strict=True)])
+        polygon = QPolygonF(
+            [self._to_point(plot, y_range, x_max, s, v) for s, v in zip(steps, values, strict=True)]
+        )
         pen = QPen(colour, 2.0 if key == "total" else 1.5)
         painter.setPen(pen)
         if polygon.size() == 1:
@@ -198,11 +215,15 @@ class LossPlot(QWidget):
         for text, colour in entries:
             middle = y + metrics.height() / 2
             painter.setPen(QPen(colour, 2.5))
-            painter.drawLine(QPointF(box.left() + 6, middle),
-                             QPointF(box.left() + 6 + swatch, middle))
+            painter.drawLine(
+                QPointF(box.left() + 6, middle), QPointF(box.left() + 6 + swatch, middle)
+            )
             painter.setPen(self.palette().color(QPalette.Text))
-            painter.drawText(QRectF(box.left() + 12 + swatch, y, box.width(), metrics.height()),
-                             Qt.AlignLeft | Qt.AlignVCenter, text)
+            painter.drawText(
+                QRectF(box.left() + 12 + swatch, y, box.width(), metrics.height()),
+                Qt.AlignLeft | Qt.AlignVCenter,
+                text,
+            )
             y += metrics.height()
 
 

@@ -146,8 +146,9 @@ TEXTURE_ASPECTS = (
     ("Tall (9:16)", 9 / 16),
 )
 
-CONTENT_PLACEHOLDER = ("The content image appears here.\nDrop a photo on the Content picker, "
-                       "or press Ctrl+O.")
+CONTENT_PLACEHOLDER = (
+    "The content image appears here.\nDrop a photo on the Content picker, or press Ctrl+O."
+)
 
 # The largest weight a loss term may get; the engine takes any finite number, this only
 # bounds the spin box (style weights of 1e4 and more are used with unnormalized losses).
@@ -156,7 +157,7 @@ MAX_LEARNING_RATE = 1e6
 
 
 def describe_settings_error(exc: SettingsError) -> str:
-    """"work_size: must not exceed ..." -> "Working size: must not exceed ..."."""
+    """ "work_size: must not exceed ..." -> "Working size: must not exceed ..."."""
     name = exc.field.split(".")[0]
     text = str(exc)
     detail = text.split(": ", 1)[1] if ": " in text else text
@@ -238,30 +239,75 @@ class MainWindow(QMainWindow):
 
     def _build_actions(self) -> None:
         a = self._action
-        self.act_open_content = a("Open &content image…", "Choose the photo to restyle.",
-                                  lambda: self.content_picker.open_dialog(), QKeySequence.Open)
-        self.act_open_style = a("Open &style image…", "Choose the painting whose style to take.",
-                                lambda: self.style_picker.open_dialog(), "Ctrl+Shift+O")
-        self.act_load_recipe = a("&Load recipe…", "Load a run's settings from a recipe file "
-                                 "(.json) or a result PNG.", self.load_recipe_dialog, "Ctrl+L")
-        self.act_save_recipe = a("Save &recipe…", "Save the current settings as a recipe file "
-                                 "to load again later.", self.save_recipe_dialog, "Ctrl+Shift+S")
-        self.act_save = a("&Save result", "Save the result into the output folder, with its "
-                          "recipe.", self.save_result)
-        self.act_save_as = a("Save result &as…", "Save the result under a name and format you "
-                             "choose.", self.save_result_as, QKeySequence.Save)
-        self.act_copy = a("&Copy result", "Copy the result image to the clipboard.",
-                          self.copy_result, "Ctrl+Shift+C")
-        self.act_open_folder = a("Open output &folder", "Show the output folder in the file "
-                                 "manager.", self.open_output_folder)
-        self.act_quit = a("&Quit", "Close the window (a run in progress is stopped first).",
-                          self.close, QKeySequence.Quit)
-        self.act_run = a("&Run", "Start the style transfer with these settings (Ctrl+R).",
-                         self.start_run, "Ctrl+R")
-        self.act_stop = a("S&top", "Stop the run after the current step and keep the best image "
-                          "so far (Esc).", self.stop_run, Qt.Key_Escape)
-        self.act_defaults = a("Restore &default layers", "Go back to the paper's layers and "
-                              "the default loss weights.", self.restore_default_layers)
+        self.act_open_content = a(
+            "Open &content image…",
+            "Choose the photo to restyle.",
+            lambda: self.content_picker.open_dialog(),
+            QKeySequence.Open,
+        )
+        self.act_open_style = a(
+            "Open &style image…",
+            "Choose the painting whose style to take.",
+            lambda: self.style_picker.open_dialog(),
+            "Ctrl+Shift+O",
+        )
+        self.act_load_recipe = a(
+            "&Load recipe…",
+            "Load a run's settings from a recipe file (.json) or a result PNG.",
+            self.load_recipe_dialog,
+            "Ctrl+L",
+        )
+        self.act_save_recipe = a(
+            "Save &recipe…",
+            "Save the current settings as a recipe file to load again later.",
+            self.save_recipe_dialog,
+            "Ctrl+Shift+S",
+        )
+        self.act_save = a(
+            "&Save result",
+            "Save the result into the output folder, with its recipe.",
+            self.save_result,
+        )
+        self.act_save_as = a(
+            "Save result &as…",
+            "Save the result under a name and format you choose.",
+            self.save_result_as,
+            QKeySequence.Save,
+        )
+        self.act_copy = a(
+            "&Copy result",
+            "Copy the result image to the clipboard.",
+            self.copy_result,
+            "Ctrl+Shift+C",
+        )
+        self.act_open_folder = a(
+            "Open output &folder",
+            "Show the output folder in the file manager.",
+            self.open_output_folder,
+        )
+        self.act_quit = a(
+            "&Quit",
+            "Close the window (a run in progress is stopped first).",
+            self.close,
+            QKeySequence.Quit,
+        )
+        self.act_run = a(
+            "&Run",
+            "Start the style transfer with these settings (Ctrl+R).",
+            self.start_run,
+            "Ctrl+R",
+        )
+        self.act_stop = a(
+            "S&top",
+            "Stop the run after the current step and keep the best image so far (Esc).",
+            self.stop_run,
+            Qt.Key_Escape,
+        )
+        self.act_defaults = a(
+            "Restore &default layers",
+            "Go back to the paper's layers and the default loss weights.",
+            self.restore_default_layers,
+        )
         self.act_about = a("&About", "About this application.", self.show_about)
         self.act_stop.setEnabled(False)
         for act in (self.act_save, self.act_save_as, self.act_copy):
@@ -303,8 +349,9 @@ class MainWindow(QMainWindow):
         font.setPointSizeF(font.pointSizeF() * 1.15)
         font.setBold(True)
         self.run_button.setFont(font)
-        self.run_button.setToolTip("Start the style transfer with these settings (Ctrl+R); "
-                                   "while it runs, stop it (Esc).")
+        self.run_button.setToolTip(
+            "Start the style transfer with these settings (Ctrl+R); while it runs, stop it (Esc)."
+        )
         self.run_button.clicked.connect(self._run_or_stop)
         layout.addWidget(self.run_button)
         self.problem_label = QLabel()
@@ -335,15 +382,18 @@ class MainWindow(QMainWindow):
         self.method_box = QComboBox()
         for name in METHODS:
             self.method_box.addItem(METHOD_LABELS[name], name)
-        self.method_box.setToolTip("Gatys: the optimization, faithful, minutes on a CPU. "
-                                   "Instant: a trained network, a fraction of a second, "
-                                   "rougher. The instant preview shows the latter either way.")
+        self.method_box.setToolTip(
+            "Gatys: the optimization, faithful, minutes on a CPU. "
+            "Instant: a trained network, a fraction of a second, "
+            "rougher. The instant preview shows the latter either way."
+        )
         form.addRow("Method:", self.method_box)
         self.aspect_box = QComboBox()
         for label, value in TEXTURE_ASPECTS:
             self.aspect_box.addItem(label, value)
-        self.aspect_box.setToolTip("The texture's width to height; its longest side is the "
-                                   "output size.")
+        self.aspect_box.setToolTip(
+            "The texture's width to height; its longest side is the output size."
+        )
         self.aspect_label = QLabel("Proportions:")
         form.addRow(self.aspect_label, self.aspect_box)
         self.style_mix = StyleMix()
@@ -357,12 +407,16 @@ class MainWindow(QMainWindow):
         self.optimizer_box = QComboBox()
         for name in OPTIMIZERS:
             self.optimizer_box.addItem(OPTIMIZER_LABELS[name], name)
-        self.optimizer_box.setToolTip("The method that updates the image each step: L-BFGS "
-                                      "converges in the fewest steps; Adam is steadier.")
+        self.optimizer_box.setToolTip(
+            "The method that updates the image each step: L-BFGS "
+            "converges in the fewest steps; Adam is steadier."
+        )
         form.addRow("Optimizer:", self.optimizer_box)
         self.rate_box = NumberBox(1e-6, MAX_LEARNING_RATE)
-        self.rate_box.setToolTip("How far each step moves the image; each optimizer has its "
-                                 "own default, used until you change this.")
+        self.rate_box.setToolTip(
+            "How far each step moves the image; each optimizer has its "
+            "own default, used until you change this."
+        )
         self.rate_reset = QToolButton()
         self.rate_reset.setText("Default")
         self.rate_reset.setToolTip("Go back to this optimizer's default learning rate.")
@@ -371,19 +425,27 @@ class MainWindow(QMainWindow):
         row.addWidget(self.rate_box, 1)
         row.addWidget(self.rate_reset)
         form.addRow("Learning rate:", row)
-        self.iterations_box = int_box(1, MAX_ITERATIONS, _DEFAULTS.iterations,
-                                      "How many optimization steps to run; more steps, more "
-                                      "style, longer wait.")
+        self.iterations_box = int_box(
+            1,
+            MAX_ITERATIONS,
+            _DEFAULTS.iterations,
+            "How many optimization steps to run; more steps, more style, longer wait.",
+        )
         form.addRow("Iterations:", self.iterations_box)
         self.init_box = QComboBox()
         for name in INITS:
             self.init_box.addItem(INIT_LABELS.get(name, name), name)
-        self.init_box.setToolTip("The image the optimization starts from: the content image "
-                                 "keeps the most of the photo; noise gives the freest result.")
+        self.init_box.setToolTip(
+            "The image the optimization starts from: the content image "
+            "keeps the most of the photo; noise gives the freest result."
+        )
         form.addRow("Start from:", self.init_box)
-        self.seed_box = int_box(0, 2**31 - 1, _DEFAULTS.seed,
-                                "The random seed of the starting noise; the same seed gives "
-                                "the same result.")
+        self.seed_box = int_box(
+            0,
+            2**31 - 1,
+            _DEFAULTS.seed,
+            "The random seed of the starting noise; the same seed gives the same result.",
+        )
         form.addRow("Seed:", self.seed_box)
         layout.addWidget(optim)
         layout.addWidget(self._build_colour_group())
@@ -391,20 +453,29 @@ class MainWindow(QMainWindow):
 
         sizes = QGroupBox("Size")
         form = QFormLayout(sizes)
-        self.size_box = int_box(MIN_SIZE, MAX_SIZE, _DEFAULTS.size,
-                                "The longest side of the result in pixels.")
+        self.size_box = int_box(
+            MIN_SIZE, MAX_SIZE, _DEFAULTS.size, "The longest side of the result in pixels."
+        )
         self.size_box.setSuffix(" px")
         form.addRow("Output size:", self.size_box)
-        self.work_size_box = int_box(0, MAX_SIZE, 0,
-                                     "The longest side the optimization runs at, then scaled "
-                                     "up to the output size; smaller is much faster.")
+        self.work_size_box = int_box(
+            0,
+            MAX_SIZE,
+            0,
+            "The longest side the optimization runs at, then scaled "
+            "up to the output size; smaller is much faster.",
+        )
         self.work_size_box.setSpecialValueText("Same as output")
         self.work_size_box.setSuffix(" px")
         form.addRow("Working size:", self.work_size_box)
-        self.style_scale_box = int_box(round(MIN_STYLE_SCALE * 100), round(MAX_STYLE_SCALE * 100),
-                                       100, "The painting's size relative to the result: "
-                                       "below 100% its brush strokes come out finer, above "
-                                       "100% larger.")
+        self.style_scale_box = int_box(
+            round(MIN_STYLE_SCALE * 100),
+            round(MAX_STYLE_SCALE * 100),
+            100,
+            "The painting's size relative to the result: "
+            "below 100% its brush strokes come out finer, above "
+            "100% larger.",
+        )
         self.style_scale_box.setSuffix(" %")
         self.style_scale_box.setSingleStep(10)
         form.addRow("Style scale:", self.style_scale_box)
@@ -413,8 +484,10 @@ class MainWindow(QMainWindow):
         output = QGroupBox("Output folder")
         row = QHBoxLayout(output)
         self.folder_edit = QLineEdit()
-        self.folder_edit.setToolTip("Every finished run is saved here as PNG with its recipe "
-                                    "(.json); existing files are never overwritten.")
+        self.folder_edit.setToolTip(
+            "Every finished run is saved here as PNG with its recipe "
+            "(.json); existing files are never overwritten."
+        )
         self.folder_button = QPushButton("Browse…")
         self.folder_button.setToolTip("Choose the folder results are saved in.")
         self.folder_button.clicked.connect(self.choose_output_folder)
@@ -430,14 +503,17 @@ class MainWindow(QMainWindow):
         weights = QGroupBox("Loss weights")
         form = QFormLayout(weights)
         self.content_weight_box = NumberBox(0.0, MAX_LOSS_WEIGHT)
-        self.content_weight_box.setToolTip("How strongly the result keeps the content image's "
-                                           "shapes.")
+        self.content_weight_box.setToolTip(
+            "How strongly the result keeps the content image's shapes."
+        )
         self.style_weight_box = NumberBox(0.0, MAX_LOSS_WEIGHT)
-        self.style_weight_box.setToolTip("How strongly the result takes on the style image's "
-                                         "textures and colours.")
+        self.style_weight_box.setToolTip(
+            "How strongly the result takes on the style image's textures and colours."
+        )
         self.tv_weight_box = NumberBox(0.0, MAX_LOSS_WEIGHT)
-        self.tv_weight_box.setToolTip("How strongly the result is smoothed (total variation); "
-                                      "raise it against speckle noise.")
+        self.tv_weight_box.setToolTip(
+            "How strongly the result is smoothed (total variation); raise it against speckle noise."
+        )
         form.addRow("Content:", self.content_weight_box)
         form.addRow("Style:", self.style_weight_box)
         form.addRow("Smoothness (TV):", self.tv_weight_box)
@@ -453,8 +529,10 @@ class MainWindow(QMainWindow):
         layout.addWidget(lists)
 
         self.defaults_button = QPushButton("Defaults")
-        self.defaults_button.setToolTip("Restore the paper's choice: content conv4_2, style "
-                                        "conv1_1 to conv5_1, and the default loss weights.")
+        self.defaults_button.setToolTip(
+            "Restore the paper's choice: content conv4_2, style "
+            "conv1_1 to conv5_1, and the default loss weights."
+        )
         self.defaults_button.clicked.connect(self.restore_default_layers)
         row = QHBoxLayout()
         row.addStretch(1)
@@ -471,14 +549,19 @@ class MainWindow(QMainWindow):
         views = QSplitter(Qt.Horizontal)
         self.content_view = ImageView(CONTENT_PLACEHOLDER)
         self.content_view.setToolTip("The content image, for comparison with the result.")
-        self.result_view = ImageView("The result appears here.\nChoose a content and a style "
-                                     "image, then press Run.")
-        self.result_view.setToolTip("The image being optimized while a run goes on; the "
-                                    "result when it ends.")
-        self.preview_view = ImageView("The instant preview appears here\nonce a content and a "
-                                      "style image are chosen.")
-        self.preview_view.setToolTip("A feed-forward stylization (Ghiasi et al. 2017) that "
-                                     "follows the style strength and weights as they move.")
+        self.result_view = ImageView(
+            "The result appears here.\nChoose a content and a style image, then press Run."
+        )
+        self.result_view.setToolTip(
+            "The image being optimized while a run goes on; the result when it ends."
+        )
+        self.preview_view = ImageView(
+            "The instant preview appears here\nonce a content and a style image are chosen."
+        )
+        self.preview_view.setToolTip(
+            "A feed-forward stylization (Ghiasi et al. 2017) that "
+            "follows the style strength and weights as they move."
+        )
         views.addWidget(self.content_view)
         views.addWidget(self.preview_view)
         views.addWidget(self.result_view)
@@ -494,8 +577,12 @@ class MainWindow(QMainWindow):
         self.saved_label.setSizePolicy(QSizePolicy.Ignored, QSizePolicy.Preferred)
         self.saved_label.setToolTip("Where the result was saved.")
         actions.addWidget(self.saved_label, 1)
-        for button in (self.save_button, self.save_as_button, self.copy_button,
-                       self.folder_open_button):
+        for button in (
+            self.save_button,
+            self.save_as_button,
+            self.copy_button,
+            self.folder_open_button,
+        ):
             actions.addWidget(button)
 
         top = QWidget()
@@ -517,18 +604,24 @@ class MainWindow(QMainWindow):
         self.result_tabs.addTab(vertical, "Result")
         self.result_tabs.addTab(self.history_panel, "History")
         # The Sweep tab shares the right-hand side: a contact sheet needs the room.
-        self.sweep_panel = SweepPanel(self.current_settings,
-                                      lambda: self.folder_edit.text().strip())
+        self.sweep_panel = SweepPanel(
+            self.current_settings, lambda: self.folder_edit.text().strip()
+        )
         self.sweep_panel.full_size_requested.connect(self.render_sweep_cell)
         self.sweep_panel.running_changed.connect(lambda _running: self._validate())
         self.sweep_panel.ready.connect(self._on_ready)
         self.result_tabs.addTab(self.sweep_panel, "Sweep")
-        self.result_tabs.setTabToolTip(0, "The run: the result beside the content image, and "
-                                          "the loss curve.")
-        self.result_tabs.setTabToolTip(1, "Every result in the output folder, with its recipe: "
-                                          "re-run one, or compare two.")
-        self.result_tabs.setTabToolTip(2, "Render a grid of small results over one or two "
-                                          "settings, and re-render any cell at full size.")
+        self.result_tabs.setTabToolTip(
+            0, "The run: the result beside the content image, and the loss curve."
+        )
+        self.result_tabs.setTabToolTip(
+            1, "Every result in the output folder, with its recipe: re-run one, or compare two."
+        )
+        self.result_tabs.setTabToolTip(
+            2,
+            "Render a grid of small results over one or two "
+            "settings, and re-render any cell at full size.",
+        )
         layout.addWidget(self.result_tabs, 1)
 
         progress = QHBoxLayout()
@@ -540,8 +633,7 @@ class MainWindow(QMainWindow):
         self.progress_bar.setToolTip("Steps done out of the iterations asked for.")
         self.progress_label = QLabel("Ready")
         self.progress_label.setMinimumWidth(320)
-        self.progress_label.setToolTip("Step, speed in iterations per second, and the time "
-                                       "left.")
+        self.progress_label.setToolTip("Step, speed in iterations per second, and the time left.")
         progress.addWidget(self.progress_bar, 1)
         progress.addWidget(self.progress_label)
         layout.addLayout(progress)
@@ -561,8 +653,10 @@ class MainWindow(QMainWindow):
     def _build_status_bar(self) -> None:
         bar = self.statusBar()
         self.device_label = QLabel("Device: found on the first run")
-        self.device_label.setToolTip("Where the optimization runs: the GPU TensorFlow sees, "
-                                     "else the CPU. Known once the model has loaded.")
+        self.device_label.setToolTip(
+            "Where the optimization runs: the GPU TensorFlow sees, "
+            "else the CPU. Known once the model has loaded."
+        )
         self.weights_label = QLabel("Weights: loaded on the first run")
         self.weights_label.setToolTip("Where the VGG19 weights come from.")
         for widget in (self.device_label, self.weights_label):
@@ -624,9 +718,16 @@ class MainWindow(QMainWindow):
         self.colour_slider.valueChanged.connect(self._validate)
         for combo in (self.precision_box, self.stages_box, self.colour_box):
             combo.currentIndexChanged.connect(self._validate)
-        for box in (self.iterations_box, self.seed_box, self.size_box, self.work_size_box,
-                    self.style_scale_box, self.content_weight_box, self.style_weight_box,
-                    self.tv_weight_box):
+        for box in (
+            self.iterations_box,
+            self.seed_box,
+            self.size_box,
+            self.work_size_box,
+            self.style_scale_box,
+            self.content_weight_box,
+            self.style_weight_box,
+            self.tv_weight_box,
+        ):
             box.valueChanged.connect(self._validate)
         self.content_layers.changed.connect(self._validate)
         self.style_layers.changed.connect(self._validate)
@@ -743,8 +844,10 @@ class MainWindow(QMainWindow):
         """Show ``settings`` in the controls. Images are loaded only when named (a recipe
         without images keeps the ones already chosen). ``rate_user_set`` None: the rate
         counts as the user's own when it differs from the optimizer's default."""
-        for picker, path in ((self.content_picker, settings.content),
-                             (self.style_picker, settings.style)):
+        for picker, path in (
+            (self.content_picker, settings.content),
+            (self.style_picker, settings.style),
+        ):
             if path and path != picker.path:
                 picker.set_path(path)
         self._updating_rate = True
@@ -774,8 +877,14 @@ class MainWindow(QMainWindow):
             scale = settings.style_size / settings.resolved_work_size
         self.style_scale_box.setValue(round(scale * 100))
         aspect = settings.texture_aspect
-        index = next((i for i, (_, v) in enumerate(TEXTURE_ASPECTS)
-                      if v is not None and aspect is not None and abs(v - aspect) < 1e-3), 0)
+        index = next(
+            (
+                i
+                for i, (_, v) in enumerate(TEXTURE_ASPECTS)
+                if v is not None and aspect is not None and abs(v - aspect) < 1e-3
+            ),
+            0,
+        )
         if aspect is not None and index == 0:  # proportions the list lacks: add them
             self.aspect_box.addItem(f"{aspect:.3g}:1", aspect)
             index = self.aspect_box.count() - 1
@@ -787,8 +896,12 @@ class MainWindow(QMainWindow):
         self.style_layers.set_weights(settings.style_layers)
         self._weights_path = settings.weights
         self._select(self.method_box, settings.method)
-        self.style_mix.set_values(settings.style_strength, settings.style_image_weight,
-                                  settings.extra_styles, settings.style_masks)
+        self.style_mix.set_values(
+            settings.style_strength,
+            settings.style_image_weight,
+            settings.extra_styles,
+            settings.style_masks,
+        )
         self._method_changed()
         self._init_changed()
         self._validate()
@@ -804,8 +917,11 @@ class MainWindow(QMainWindow):
         settings = self.store.run_settings()
         # A remembered image that has since moved is dropped quietly: a message about a
         # file the user did not just choose would only puzzle them at start-up.
-        kept = {name: path for name in ("content", "style")
-                if (path := getattr(settings, name)) and os.path.isfile(path)}
+        kept = {
+            name: path
+            for name in ("content", "style")
+            if (path := getattr(settings, name)) and os.path.isfile(path)
+        }
         settings = settings.replace(content=kept.get("content", ""), style=kept.get("style", ""))
         self.apply_settings(settings, rate_user_set=self.store.get("run/learning_rate") > 0)
         self.folder_edit.setText(self.store.output_folder())
@@ -837,20 +953,26 @@ class MainWindow(QMainWindow):
         if self.method_box.currentData() == "texture":
             self.preview.cancel()  # a preview asked for before the switch must not show
             self.preview_view.set_image(None)
-            self.preview_view.set_placeholder("The instant preview restyles a photo;\n"
-                                              "the texture method uses none.")
+            self.preview_view.set_placeholder(
+                "The instant preview restyles a photo;\nthe texture method uses none."
+            )
             return False
-        styles = [(self.style_picker.path, self.style_mix.main_style_weight()),
-                  *self.style_mix.extra_styles()]
-        asked = self.preview.request(self.content_picker.path, styles,
-                                     self.style_mix.style_strength())
+        styles = [
+            (self.style_picker.path, self.style_mix.main_style_weight()),
+            *self.style_mix.extra_styles(),
+        ]
+        asked = self.preview.request(
+            self.content_picker.path, styles, self.style_mix.style_strength()
+        )
         if asked and self.preview_view.image() is None:
-            self.preview_view.set_placeholder("Making the instant preview…\nThe first one "
-                                              "loads the network (a few seconds).")
+            self.preview_view.set_placeholder(
+                "Making the instant preview…\nThe first one loads the network (a few seconds)."
+            )
         elif not asked:
             self.preview_view.set_image(None)
-            self.preview_view.set_placeholder("The instant preview appears here\nonce a "
-                                              "content and a style image are chosen.")
+            self.preview_view.set_placeholder(
+                "The instant preview appears here\nonce a content and a style image are chosen."
+            )
         return asked
 
     def _picked(self, path: str) -> None:
@@ -860,8 +982,8 @@ class MainWindow(QMainWindow):
     def _on_instant_preview(self, array: np.ndarray, seconds: float) -> None:
         height, width = array.shape[:2]
         self.preview_view.set_image(
-            numpy_to_qimage(array),
-            f"Instant preview · {width} × {height} · {seconds:.2f} s")
+            numpy_to_qimage(array), f"Instant preview · {width} × {height} · {seconds:.2f} s"
+        )
 
     def _on_instant_failed(self, message: str) -> None:
         self.preview_view.set_image(None)
@@ -938,8 +1060,9 @@ class MainWindow(QMainWindow):
     def _update_rate_reset(self) -> None:
         default = DEFAULT_LEARNING_RATES[self.optimizer_box.currentData()]
         self.rate_reset.setEnabled(self._rate_user_set)
-        self.rate_reset.setToolTip(f"Go back to this optimizer's default learning rate "
-                                   f"({default:g}).")
+        self.rate_reset.setToolTip(
+            f"Go back to this optimizer's default learning rate ({default:g})."
+        )
 
     def _init_changed(self) -> None:
         # The seed only shapes the starting noise.
@@ -965,16 +1088,17 @@ class MainWindow(QMainWindow):
         loaded = self.content_picker.loaded
         if self.method_box.currentData() == "texture":
             self.content_view.set_image(None)
-            self.content_view.set_placeholder("The texture method uses no photo:\nit grows "
-                                              "a texture from the style image alone.")
+            self.content_view.set_placeholder(
+                "The texture method uses no photo:\nit grows a texture from the style image alone."
+            )
             return
         if loaded is None:
             self.content_view.set_image(None)
             self.content_view.set_placeholder(CONTENT_PLACEHOLDER)
             return
         self.content_view.set_image(
-            loaded.display, f"Content · {os.path.basename(path)} · {loaded.width} × "
-                            f"{loaded.height}")
+            loaded.display, f"Content · {os.path.basename(path)} · {loaded.width} × {loaded.height}"
+        )
 
     # ------------------------------------------------------------------ validation
 
@@ -1128,8 +1252,8 @@ class MainWindow(QMainWindow):
         self.run_button.setEnabled(True)
         self.run_button.setToolTip(
             "Stop the run after the current step and keep the best image so far (Esc)."
-            if running else
-            "Start the style transfer with these settings (Ctrl+R); while it runs, stop it "
+            if running
+            else "Start the style transfer with these settings (Ctrl+R); while it runs, stop it "
             "(Esc)."
         )
         self.act_run.setEnabled(not running)
@@ -1149,8 +1273,9 @@ class MainWindow(QMainWindow):
         self.statusBar().showMessage(text)
         self.progress_label.setText(text)
         if text.startswith("Loading the model"):
-            self.result_view.set_placeholder("Loading the model…\nThe first run takes a few "
-                                             "seconds more.")
+            self.result_view.set_placeholder(
+                "Loading the model…\nThe first run takes a few seconds more."
+            )
 
     def _on_ready(self, device: str, weights: str) -> None:
         self.device_label.setText(f"Device: {device}")
@@ -1161,8 +1286,10 @@ class MainWindow(QMainWindow):
         self._last_step = progress.step
         self.progress_bar.setRange(0, progress.total)
         self.progress_bar.setValue(progress.step)
-        parts = [f"Step {progress.step} of {progress.total}",
-                 speed_text(progress.step, progress.elapsed)]
+        parts = [
+            f"Step {progress.step} of {progress.total}",
+            speed_text(progress.step, progress.elapsed),
+        ]
         if progress.eta is not None and progress.step < progress.total:
             parts.append(f"{clock(progress.eta)} left")
         self.progress_label.setText(" · ".join(p for p in parts if p))
@@ -1172,8 +1299,9 @@ class MainWindow(QMainWindow):
 
     def _on_preview(self, array: np.ndarray) -> None:
         self.result_view.set_image(
-            numpy_to_qimage(array), f"Live · step {self._last_step} · {array.shape[1]} × "
-                                    f"{array.shape[0]}")
+            numpy_to_qimage(array),
+            f"Live · step {self._last_step} · {array.shape[1]} × {array.shape[0]}",
+        )
 
     def _on_finished(self, outcome: RunOutcome) -> None:
         self._outcome = outcome
@@ -1188,8 +1316,10 @@ class MainWindow(QMainWindow):
         height, width = result.image.shape[:2]
         steps = f"{result.steps} step{'s' if result.steps != 1 else ''}"
         if outcome.stopped:
-            caption = (f"Stopped at step {result.steps} of {result.settings.iterations} · best "
-                       f"image so far · {width} × {height} · not saved")
+            caption = (
+                f"Stopped at step {result.steps} of {result.settings.iterations} · best "
+                f"image so far · {width} × {height} · not saved"
+            )
             self.progress_label.setText(f"Stopped at step {result.steps}")
             self.statusBar().showMessage("Stopped; use Save or Save As to keep this image.", 10000)
         elif result.settings.method == "instant":
@@ -1210,8 +1340,10 @@ class MainWindow(QMainWindow):
             self._show_saved(outcome.saved_path)
         elif outcome.save_error and not self._closing:
             self.act_save.setEnabled(True)
-            self.show_message("The result was not saved",
-                              f"{outcome.save_error} The result is still here: use Save As.")
+            self.show_message(
+                "The result was not saved",
+                f"{outcome.save_error} The result is still here: use Save As.",
+            )
 
     def _on_failed(self, message: str) -> None:
         self.progress_label.setText("Failed")
@@ -1267,9 +1399,12 @@ class MainWindow(QMainWindow):
         recipe = dict(self._outcome.recipe)
         try:
             with _wait_cursor():
-                path = images.save_result(self._outcome.result.image,
-                                          self.folder_edit.text().strip(),
-                                          self._result_stem(), recipe)
+                path = images.save_result(
+                    self._outcome.result.image,
+                    self.folder_edit.text().strip(),
+                    self._result_stem(),
+                    recipe,
+                )
         except NstError as exc:
             self.show_message("The result was not saved", str(exc))
             return None
@@ -1296,8 +1431,9 @@ class MainWindow(QMainWindow):
         assert self._outcome is not None and self._outcome.result is not None
         try:
             with _wait_cursor():
-                written = recipes.save_image_as(self._outcome.result.image, path,
-                                                self._outcome.recipe)
+                written = recipes.save_image_as(
+                    self._outcome.result.image, path, self._outcome.recipe
+                )
         except NstError as exc:
             self.show_message("The result was not saved", str(exc))
             return None
@@ -1310,27 +1446,32 @@ class MainWindow(QMainWindow):
         QGuiApplication.clipboard().setImage(self._result_image)
         self.statusBar().showMessage(
             f"Copied the result ({self._result_image.width()} × {self._result_image.height()}) "
-            "to the clipboard.", 5000)
+            "to the clipboard.",
+            5000,
+        )
 
     def open_output_folder(self) -> None:
         saved = self._outcome.saved_path if self._outcome else ""
         folder = os.path.dirname(saved) if saved else self.folder_edit.text().strip()
         if not folder or not os.path.isdir(folder):
-            self.show_message("No output folder yet",
-                              f"The folder '{folder}' does not exist yet; it is made by the "
-                              "first run." if folder else "Choose an output folder first.")
+            self.show_message(
+                "No output folder yet",
+                f"The folder '{folder}' does not exist yet; it is made by the first run."
+                if folder
+                else "Choose an output folder first.",
+            )
             return
         if not QDesktopServices.openUrl(QUrl.fromLocalFile(folder)):
-            self.show_message("Cannot open the folder",
-                              f"No file manager could open '{folder}'.")
+            self.show_message("Cannot open the folder", f"No file manager could open '{folder}'.")
 
     # ------------------------------------------------------------------ history
 
     def load_from_history(self, settings: Settings) -> bool:
         """Show a History result's settings in the controls, without running."""
         if self.is_running:
-            self.statusBar().showMessage("A run is going on: stop it first to load other "
-                                         "settings.", 8000)
+            self.statusBar().showMessage(
+                "A run is going on: stop it first to load other settings.", 8000
+            )
             return False
         self.apply_settings(settings)
         return True
@@ -1345,18 +1486,22 @@ class MainWindow(QMainWindow):
 
     def _start_pending_rerun(self) -> None:
         settings = self._rerun_pending
-        if settings is None or any(p.is_loading for p in (self.content_picker,
-                                                           self.style_picker)):
+        if settings is None or any(p.is_loading for p in (self.content_picker, self.style_picker)):
             return
         self._rerun_pending = None
         # A picker that could not load the recipe's image keeps the one it had: running
         # then would make a different picture than the one the user asked to re-run.
-        for picker, path in ((self.content_picker, settings.content),
-                             (self.style_picker, settings.style)):
+        for picker, path in (
+            (self.content_picker, settings.content),
+            (self.style_picker, settings.style),
+        ):
             if path and os.path.abspath(os.path.expanduser(path)) != picker.path:
-                self.statusBar().showMessage(f"Not re-run: the {picker.role} "
-                                             f"'{os.path.basename(path)}' could not be "
-                                             "loaded.", 15000)
+                self.statusBar().showMessage(
+                    f"Not re-run: the {picker.role} "
+                    f"'{os.path.basename(path)}' could not be "
+                    "loaded.",
+                    15000,
+                )
                 return
         self.start_run()
 
@@ -1364,7 +1509,9 @@ class MainWindow(QMainWindow):
 
     def load_recipe_dialog(self) -> None:
         path, _ = QFileDialog.getOpenFileName(
-            self, "Load a recipe", self.store.get("dialogs/recipe_folder"),
+            self,
+            "Load a recipe",
+            self.store.get("dialogs/recipe_folder"),
             "Recipes (*.json);;Results with a recipe (*.png);;All files (*)",
         )
         if path:
@@ -1389,10 +1536,12 @@ class MainWindow(QMainWindow):
         return True
 
     def save_recipe_dialog(self) -> None:
-        start = os.path.join(self.store.get("dialogs/recipe_folder") or str(Path.home()),
-                             "recipe.json")
-        path, _ = QFileDialog.getSaveFileName(self, "Save the settings as a recipe", start,
-                                              "Recipes (*.json)")
+        start = os.path.join(
+            self.store.get("dialogs/recipe_folder") or str(Path.home()), "recipe.json"
+        )
+        path, _ = QFileDialog.getSaveFileName(
+            self, "Save the settings as a recipe", start, "Recipes (*.json)"
+        )
         if not path:
             return
         if not path.lower().endswith(".json"):
@@ -1409,17 +1558,19 @@ class MainWindow(QMainWindow):
         try:
             recipes.write_text_atomic(path, settings.to_json() + "\n")
         except OSError as exc:
-            self.show_message("Cannot save the recipe",
-                              f"The recipe could not be written to '{path}' "
-                              f"({exc.strerror or exc}).")
+            self.show_message(
+                "Cannot save the recipe",
+                f"The recipe could not be written to '{path}' ({exc.strerror or exc}).",
+            )
             return False
         self.statusBar().showMessage(f"Saved the recipe {os.path.basename(path)}.", 8000)
         return True
 
     # ------------------------------------------------------------------ messages, events
 
-    def show_message(self, title: str, text: str,
-                     icon: QMessageBox.Icon = QMessageBox.Warning) -> QMessageBox:
+    def show_message(
+        self, title: str, text: str, icon: QMessageBox.Icon = QMessageBox.Warning
+    ) -> QMessageBox:
         """A window-modal message that does not block the event loop (a run's signals
         keep arriving behind it, and tests need no nested loop)."""
         log.info("%s: %s", title, text)
@@ -1436,7 +1587,8 @@ class MainWindow(QMainWindow):
             "About Style Transfer",
             f"Style Transfer {__version__}: neural style transfer after Gatys, Ecker and "
             "Bethge (CVPR 2016), on VGG19 weights by Simonyan and Zisserman (CC BY 4.0).",
-            QMessageBox.Information)
+            QMessageBox.Information,
+        )
 
     def dragEnterEvent(self, event: QDragEnterEvent) -> None:  # noqa: N802 (Qt's name)
         # A recipe dropped anywhere on the window loads it; images go onto a picker.

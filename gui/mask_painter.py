@@ -67,8 +67,10 @@ class MaskCanvas(QWidget):
         self.setMinimumSize(320, 240)
         self.setMouseTracking(True)
         self.setCursor(Qt.CrossCursor)
-        self.setToolTip("Drag to paint where this style goes; drag with the right button, "
-                        "or choose Eraser, to take it away.")
+        self.setToolTip(
+            "Drag to paint where this style goes; drag with the right button, "
+            "or choose Eraser, to take it away."
+        )
 
     # --- geometry: widget <-> photo pixels ---
 
@@ -92,8 +94,9 @@ class MaskCanvas(QWidget):
         """Paint (or erase) a line of brush-wide round dabs on the mask, in photo pixels."""
         painter = QPainter(self.mask)
         painter.setRenderHint(QPainter.Antialiasing)
-        pen = QPen(Qt.black if erase else Qt.white, self.brush, Qt.SolidLine, Qt.RoundCap,
-                   Qt.RoundJoin)
+        pen = QPen(
+            Qt.black if erase else Qt.white, self.brush, Qt.SolidLine, Qt.RoundCap, Qt.RoundJoin
+        )
         painter.setPen(pen)
         if start == end:  # a click: Qt draws nothing for a line of no length, so a dab
             painter.setPen(Qt.NoPen)
@@ -180,13 +183,18 @@ class MaskPainter(QDialog):
         mask = QImage(mask_path) if mask_path and os.path.isfile(mask_path) else None
         self.canvas = MaskCanvas(photo, mask if mask is not None and not mask.isNull() else None)
         layout = QVBoxLayout(self)
-        layout.addWidget(QLabel(f"Paint where <b>{style_name}</b> goes. The other styles (or "
-                                "the one set to take the rest) fill what you leave."))
+        layout.addWidget(
+            QLabel(
+                f"Paint where <b>{style_name}</b> goes. The other styles (or "
+                "the one set to take the rest) fill what you leave."
+            )
+        )
         layout.addWidget(self.canvas, 1)
         layout.addLayout(self._tools())
         buttons = QDialogButtonBox(QDialogButtonBox.Save | QDialogButtonBox.Cancel)
         buttons.button(QDialogButtonBox.Save).setToolTip(
-            "Save the mask as a PNG in the output folder's 'masks' folder and use it.")
+            "Save the mask as a PNG in the output folder's 'masks' folder and use it."
+        )
         buttons.button(QDialogButtonBox.Cancel).setToolTip("Close without changing the region.")
         buttons.accepted.connect(self.save)
         buttons.rejected.connect(self.reject)
@@ -199,8 +207,9 @@ class MaskPainter(QDialog):
         self.brush_button.setToolTip("Paint this style's region (left button).")
         self.brush_button.setChecked(True)
         self.eraser_button = QRadioButton("Eraser")
-        self.eraser_button.setToolTip("Take parts away from the region (or drag with the "
-                                      "right button).")
+        self.eraser_button.setToolTip(
+            "Take parts away from the region (or drag with the right button)."
+        )
         self.eraser_button.toggled.connect(self._tool_changed)
         self.size_slider = QSlider(Qt.Horizontal)
         longest = max(self.canvas.photo.width(), self.canvas.photo.height())
@@ -243,8 +252,10 @@ class MaskPainter(QDialog):
             if not self.canvas.mask.save(str(path), "PNG"):
                 raise OSError("the image could not be written")
         except OSError as exc:
-            self.error = (f"The mask could not be saved in '{self.folder / 'masks'}' "
-                          f"({exc.strerror or exc}); choose another output folder.")
+            self.error = (
+                f"The mask could not be saved in '{self.folder / 'masks'}' "
+                f"({exc.strerror or exc}); choose another output folder."
+            )
             QMessageBox.warning(self, "Cannot save the mask", self.error)
             return
         self.saved_path = str(path)

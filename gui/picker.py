@@ -136,8 +136,11 @@ class _LoadTask(QRunnable):
             result = ("failed", str(exc))
         except Exception as exc:  # a loader bug must not kill the pool thread silently
             log.exception("loading %s failed", self.path)
-            result = ("failed", f"The {self.role} '{os.path.basename(self.path)}' could not "
-                                f"be loaded ({type(exc).__name__}: {exc}).")
+            result = (
+                "failed",
+                f"The {self.role} '{os.path.basename(self.path)}' could not "
+                f"be loaded ({type(exc).__name__}: {exc}).",
+            )
         try:
             if result[0] == "loaded":
                 self.signals.loaded.emit(self.request, self.path, *result[1:])
@@ -201,8 +204,9 @@ class ImagePicker(QFrame):
         small.setPointSizeF(small.pointSizeF() * 0.9)
         self.size_label.setFont(small)
         self.open_button = QPushButton("Open…")
-        self.open_button.setToolTip(f"Choose the {self.role} from a file (JPEG, PNG, BMP, "
-                                    "TIFF or WebP).")
+        self.open_button.setToolTip(
+            f"Choose the {self.role} from a file (JPEG, PNG, BMP, TIFF or WebP)."
+        )
         self.open_button.clicked.connect(self.open_dialog)
         self.samples_button = QToolButton()
         self.samples_button.setText("Samples")

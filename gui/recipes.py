@@ -67,8 +67,10 @@ def read_recipe_file(path: str) -> dict[str, Any]:
     if Path(path).suffix.lower() == ".png":
         recipe = images.read_recipe_from_png(path)
         if recipe is None:
-            raise RecipeError(f"The image '{name}' holds no recipe; choose a result saved by "
-                              "this app, or its .json file.")
+            raise RecipeError(
+                f"The image '{name}' holds no recipe; choose a result saved by "
+                "this app, or its .json file."
+            )
         return recipe
     try:
         text = Path(path).read_text(encoding="utf-8")
@@ -80,11 +82,15 @@ def read_recipe_file(path: str) -> dict[str, Any]:
     try:
         data = json.loads(text)
     except json.JSONDecodeError as exc:
-        raise RecipeError(f"The recipe '{name}' is not valid JSON (line {exc.lineno}: "
-                          f"{exc.msg}); choose a .json file written beside a result.") from None
+        raise RecipeError(
+            f"The recipe '{name}' is not valid JSON (line {exc.lineno}: "
+            f"{exc.msg}); choose a .json file written beside a result."
+        ) from None
     except (ValueError, RecursionError):  # a 5000-digit number; arrays nested 10^5 deep
-        raise RecipeError(f"The recipe '{name}' is not a recipe this app can read; choose a "
-                          ".json file written beside a result.") from None
+        raise RecipeError(
+            f"The recipe '{name}' is not a recipe this app can read; choose a "
+            ".json file written beside a result."
+        ) from None
     if not isinstance(data, dict):
         raise RecipeError(f"The recipe '{name}' does not hold a JSON object of settings.")
     return data
@@ -93,6 +99,7 @@ def read_recipe_file(path: str) -> dict[str, Any]:
 def _resolve_image_paths(data: dict[str, Any], folder: str) -> dict[str, Any]:
     """Relative image paths are taken relative to the recipe's folder when they exist
     there, so a recipe and its images can be moved together."""
+
     def resolve(value: Any) -> Any:
         if isinstance(value, str) and value and not os.path.isabs(value):
             beside = os.path.join(folder, value)
@@ -191,6 +198,8 @@ def save_image_as(image: np.ndarray, path: str, recipe: dict[str, Any]) -> list[
             written.append(recipe_path)
     except OSError as exc:
         reason = exc.strerror or str(exc)
-        raise ImageError(f"The result could not be saved as '{target.name}' ({reason}); "
-                                "choose another folder or name.") from None
+        raise ImageError(
+            f"The result could not be saved as '{target.name}' ({reason}); "
+            "choose another folder or name."
+        ) from None
     return written

@@ -250,27 +250,36 @@ class StyleMix(QWidget):
         for row in self.rows:
             if row.mask:
                 row.region.setText("Mask")
-                row.region.setToolTip(f"This style goes where the mask {row.mask} is white. "
-                                      "Click to paint it again, load another, or use the "
-                                      "whole picture.")
+                row.region.setToolTip(
+                    f"This style goes where the mask {row.mask} is white. "
+                    "Click to paint it again, load another, or use the "
+                    "whole picture."
+                )
             else:
                 row.region.setText("Rest" if masked else "Whole")
-                row.region.setToolTip("This style covers " + (
-                    "what the other styles' masks leave" if masked else "the whole picture"
-                ) + ". Click to paint or load a region for it.")
+                row.region.setToolTip(
+                    "This style covers "
+                    + ("what the other styles' masks leave" if masked else "the whole picture")
+                    + ". Click to paint or load a region for it."
+                )
 
     def paint(self, row: StyleRow) -> bool:
         """Open the painter over the content image; True when a mask was saved and used."""
         photo, folder = self.context()
         if not photo or not os.path.isfile(photo):
-            QMessageBox.information(self, "Choose a photo first",
-                                    "Regions are painted over the content image: choose one "
-                                    "first.")
+            QMessageBox.information(
+                self,
+                "Choose a photo first",
+                "Regions are painted over the content image: choose one first.",
+            )
             return False
         if not folder:
-            QMessageBox.information(self, "Choose an output folder first",
-                                    "Painted masks are saved in the output folder's 'masks' "
-                                    "folder: choose an output folder first.")
+            QMessageBox.information(
+                self,
+                "Choose an output folder first",
+                "Painted masks are saved in the output folder's 'masks' "
+                "folder: choose an output folder first.",
+            )
             return False
         name = os.path.basename(row.path) if row.path else "the style image"
         dialog = MaskPainter(photo, name, folder, row.mask, self)

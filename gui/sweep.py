@@ -358,8 +358,9 @@ class SweepPanel(QWidget):
 
         self.progress_label = QLabel()
         self.progress_label.setWordWrap(True)
-        self.progress_label.setToolTip("The cell being rendered, its step and the time left; "
-                                       "or why a sweep cannot start.")
+        self.progress_label.setToolTip(
+            "The cell being rendered, its step and the time left; or why a sweep cannot start."
+        )
         layout.addWidget(self.progress_label)
 
         self.grid = SheetGrid()
@@ -381,8 +382,7 @@ class SweepPanel(QWidget):
         self.full_size_button.clicked.connect(self.request_full_size)
         self.open_button = QPushButton("Open sweep folder")
         self.open_button.setToolTip(
-            "Show the sweep's folder: each cell's PNG and recipe, contact_sheet.png and "
-            "sweep.json."
+            "Show the sweep's folder: each cell's PNG and recipe, contact_sheet.png and sweep.json."
         )
         self.open_button.clicked.connect(self.open_folder)
         actions.addWidget(self.selection_label, 1)
@@ -650,8 +650,9 @@ class SweepPanel(QWidget):
         problem = "" if running else self.problem()
         self.render_button.setText("Stop" if running else "Render sweep")
         self.render_button.setEnabled(running or not problem)
-        for widget in self.axis_boxes + self.value_edits + [self.cell_size_box,
-                                                             self.iterations_box]:
+        for widget in (
+            self.axis_boxes + self.value_edits + [self.cell_size_box, self.iterations_box]
+        ):
             widget.setEnabled(not running)
         if not running and self.axis_boxes[1].currentData() == NOTHING:
             self.value_edits[1].setEnabled(False)
@@ -681,4 +682,3 @@ def _content_dims(path: str) -> tuple[int, int]:
 def _clock(seconds: float) -> str:
     seconds = max(0, int(round(seconds)))
     return f"{seconds // 60}:{seconds % 60:02d}"
-

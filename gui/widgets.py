@@ -135,8 +135,9 @@ class ImageView(QWidget):
             painter.drawPixmap(x, y, pixmap)
         if self._caption:
             painter.setPen(self.palette().color(QPalette.WindowText))
-            box = QRect(6, self.height() - self._caption_height(), self.width() - 12,
-                        self._caption_height())
+            box = QRect(
+                6, self.height() - self._caption_height(), self.width() - 12, self._caption_height()
+            )
             text = self.fontMetrics().elidedText(self._caption, Qt.ElideMiddle, box.width())
             painter.drawText(box, Qt.AlignCenter, text)
         painter.end()

@@ -128,8 +128,7 @@ class RunWorker(QObject):
             self.failed.emit(str(exc))
         except MemoryError:
             log.exception("out of memory")
-            self.failed.emit("The run ran out of memory; choose a smaller output or "
-                             "working size.")
+            self.failed.emit("The run ran out of memory; choose a smaller output or working size.")
         except Exception as exc:
             log.exception("unexpected error in the run")
             self.failed.emit(unexpected_error_message(exc))

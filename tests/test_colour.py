@@ -19,11 +19,13 @@ def test_matched_style_takes_the_contents_mean_and_covariance() -> None:
     matched = colour.match_colours(style, content)
     flat_m, flat_c = matched.reshape(-1, 3), content.reshape(-1, 3)
     np.testing.assert_allclose(flat_m.mean(0), flat_c.mean(0), atol=1.5)
-    np.testing.assert_allclose(np.cov(flat_m, rowvar=False), np.cov(flat_c, rowvar=False),
-                               rtol=0.1, atol=15)
+    np.testing.assert_allclose(
+        np.cov(flat_m, rowvar=False), np.cov(flat_c, rowvar=False), rtol=0.1, atol=15
+    )
     # the structure is the style's: pixel order and contrast pattern are kept
-    assert np.corrcoef(colour.luminance(matched).ravel(),
-                       colour.luminance(style).ravel())[0, 1] > 0.9
+    assert (
+        np.corrcoef(colour.luminance(matched).ravel(), colour.luminance(style).ravel())[0, 1] > 0.9
+    )
 
 
 def test_yiq_matrices_are_inverse_and_luminance_is_the_standard_one() -> None:

@@ -148,8 +148,11 @@ def test_every_control_has_a_tooltip(window: MainWindow) -> None:
         and w.objectName() not in ("ScrollLeftButton", "ScrollRightButton", "qt_menubar_ext_button")
     ]
     assert len(controls) > 40
-    silent = [f"{type(w).__name__} {w.text() if hasattr(w, 'text') else ''!r}"
-              for w in controls if not w.toolTip()]
+    silent = [
+        f"{type(w).__name__} {w.text() if hasattr(w, 'text') else ''!r}"
+        for w in controls
+        if not w.toolTip()
+    ]
     assert silent == []
 
 
@@ -614,7 +617,11 @@ def test_a_fresh_window_shows_the_engine_defaults(
 
 
 def test_instant_preview_follows_the_controls_without_blocking(
-    qtbot: Any, window: MainWindow, content_path: str, style_path: str, samples: Path,
+    qtbot: Any,
+    window: MainWindow,
+    content_path: str,
+    style_path: str,
+    samples: Path,
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     from gui import instant_preview
@@ -646,8 +653,9 @@ def test_instant_preview_follows_the_controls_without_blocking(
 
     # A second style with a weight: the preview follows it too.
     window.style_mix.add(str(samples / "the_scream.jpg"), 0.3)
-    qtbot.waitUntil(lambda: calls[-1].styles[-1] == (str(samples / "the_scream.jpg"), 0.3),
-                    timeout=5_000)
+    qtbot.waitUntil(
+        lambda: calls[-1].styles[-1] == (str(samples / "the_scream.jpg"), 0.3), timeout=5_000
+    )
     assert window.widget_values()["extra_styles"] == ((str(samples / "the_scream.jpg"), 0.3),)
     # ... which both methods take (the optimization blends the styles' Gram matrices).
     assert window.problem() == ""
@@ -665,15 +673,18 @@ def test_run_with_the_instant_method_saves_its_result(
     with qtbot.waitSignal(window.run_started, timeout=5_000):
         assert window.start_run()
     qtbot.waitUntil(lambda: not window.is_running, timeout=RUN_TIMEOUT_MS)
-    assert saved_files(out_dir) == ["tubingen_starry_night_001.json",
-                                    "tubingen_starry_night_001.png"]
+    assert saved_files(out_dir) == [
+        "tubingen_starry_night_001.json",
+        "tubingen_starry_night_001.png",
+    ]
     recipe = json.loads((out_dir / "tubingen_starry_night_001.json").read_text())
     assert recipe["settings"]["method"] == "instant"
     assert window.result_view.caption().startswith("Instant result · 64 × 48")
 
 
-def test_instant_settings_round_trip_through_qsettings(window: MainWindow, store: AppSettings,
-                                                       qtbot: Any) -> None:
+def test_instant_settings_round_trip_through_qsettings(
+    window: MainWindow, store: AppSettings, qtbot: Any
+) -> None:
     window.method_box.setCurrentIndex(window.method_box.findData("instant"))
     window.style_mix.strength.setValue(35)
     window.save_settings()

@@ -33,8 +33,9 @@ CONTENT = str(SAMPLES / "tubingen.jpg")
 STYLE = str(SAMPLES / "starry_night.jpg")
 
 
-def recipe_for(settings: Settings, *, steps: int | None = None, loss: float = 0.75,
-               duration: float = 12.5) -> dict[str, Any]:
+def recipe_for(
+    settings: Settings, *, steps: int | None = None, loss: float = 0.75, duration: float = 12.5
+) -> dict[str, Any]:
     """A recipe shaped as transfer.Result.recipe() writes it."""
     data = settings.to_dict()
     data["learning_rate"] = settings.resolved_learning_rate
@@ -57,8 +58,15 @@ def pixels(seed: int = 0, height: int = 24, width: int = 32) -> np.ndarray:
     return np.random.default_rng(seed).integers(0, 256, (height, width, 3), dtype=np.uint8)
 
 
-def save(folder: Path, settings: Settings, *, at: float | None = None, seed: int = 0,
-         stem: str = "tubingen_starry_night", **recipe: Any) -> Path:
+def save(
+    folder: Path,
+    settings: Settings,
+    *,
+    at: float | None = None,
+    seed: int = 0,
+    stem: str = "tubingen_starry_night",
+    **recipe: Any,
+) -> Path:
     """Save a tiny result as the app does; ``at`` sets its modification time."""
     path = images.save_result(pixels(seed), folder, stem, recipe_for(settings, **recipe))
     if at is not None:
@@ -133,13 +141,16 @@ def test_corrupt_json_falls_back_to_the_png_copy_and_says_so(tmp_path: Path) -> 
     assert entry.problem == f"The recipe '{path.stem}.json' is not valid JSON."
 
 
-@pytest.mark.parametrize("text, why", [
-    ("{not json", "is not valid JSON"),
-    ("[1, 2, 3]", "does not hold a JSON object"),
-    ("\udcff", "is not valid JSON"),  # not UTF-8
-    ("[" * 100_000, "is not valid JSON"),  # nested past the recursion limit
-    (" " * (history.MAX_RECIPE_BYTES + 1), "too large"),
-])
+@pytest.mark.parametrize(
+    "text, why",
+    [
+        ("{not json", "is not valid JSON"),
+        ("[1, 2, 3]", "does not hold a JSON object"),
+        ("\udcff", "is not valid JSON"),  # not UTF-8
+        ("[" * 100_000, "is not valid JSON"),  # nested past the recursion limit
+        (" " * (history.MAX_RECIPE_BYTES + 1), "too large"),
+    ],
+)
 def test_unreadable_json_beside_a_plain_png_gives_no_recipe_and_one_sentence(
     tmp_path: Path, text: str, why: str
 ) -> None:
@@ -213,7 +224,9 @@ def test_instant_results_summarize_their_time(tmp_path: Path) -> None:
 def test_recipe_differences_lists_the_settings_that_differ() -> None:
     a, b = recipe_for(ADAM), recipe_for(ADAM.replace(iterations=100, size=256, style=CONTENT))
     assert recipe_differences(a, b) == [
-        ("style", STYLE, CONTENT), ("iterations", 300, 100), ("size", 512, 256)
+        ("style", STYLE, CONTENT),
+        ("iterations", 300, 100),
+        ("size", 512, 256),
     ]
     assert recipe_differences(a, a) == []
 
@@ -230,19 +243,23 @@ def test_recipe_differences_reads_recipes_as_settings_do() -> None:
     assert recipe_differences(LBFGS.to_dict(), newer) == [("sharpness", None, 2)]
     adam = recipe_for(LBFGS.replace(optimizer="adam"))
     assert recipe_differences(lbfgs, adam) == [
-        ("optimizer", "lbfgs", "adam"), ("learning_rate", 1.0, 4.0)
+        ("optimizer", "lbfgs", "adam"),
+        ("learning_rate", 1.0, 4.0),
     ]
 
 
 def test_format_value_names_files_and_layers() -> None:
     fmt = history.format_value
     assert fmt("style", STYLE) == "starry_night.jpg"
-    assert fmt("style_layers", {"block1_conv1": 1.0, "block2_conv1": 0.5}) == \
-        "block1_conv1 1, block2_conv1 0.5"
+    assert (
+        fmt("style_layers", {"block1_conv1": 1.0, "block2_conv1": 0.5})
+        == "block1_conv1 1, block2_conv1 0.5"
+    )
     assert fmt("work_size", None) == "automatic" and fmt("weights", None) == "automatic"
     assert fmt("seed", None) == "none" and fmt("colour", "match").startswith("The photo")
-    assert fmt("extra_styles", [[STYLE, 0.5], [CONTENT, 1]]) == \
-        "starry_night.jpg 0.5; tubingen.jpg 1"
+    assert (
+        fmt("extra_styles", [[STYLE, 0.5], [CONTENT, 1]]) == "starry_night.jpg 0.5; tubingen.jpg 1"
+    )
     assert fmt("extra_styles", []) == "none"
     assert fmt("style_weight", 1e-05) == "1e-05" and fmt("iterations", 300) == "300"
     assert fmt("optimizer", "lbfgs") == "L-BFGS" and fmt("optimizer", "new") == "new"
@@ -274,11 +291,13 @@ def real_results(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, list[A
     folder = tmp_path_factory.mktemp("real")
     results = []
     for optimizer in ("lbfgs", "adam"):
-        settings = Settings(content=CONTENT, style=STYLE, size=32, iterations=2,
-                            optimizer=optimizer)
+        settings = Settings(
+            content=CONTENT, style=STYLE, size=32, iterations=2, optimizer=optimizer
+        )
         result = transfer.run(settings)
-        images.save_result(result.image, folder, images.result_stem(CONTENT, STYLE),
-                           result.recipe())
+        images.save_result(
+            result.image, folder, images.result_stem(CONTENT, STYLE), result.recipe()
+        )
         results.append(result)
     return folder, results
 
@@ -286,8 +305,10 @@ def real_results(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, list[A
 def test_real_results_list_with_their_recipes(real_results: tuple[Path, list[Any]]) -> None:
     folder, (lbfgs, adam) = real_results
     entries = list_results(folder)
-    assert [e.name for e in entries] == ["tubingen_starry_night_002.png",
-                                         "tubingen_starry_night_001.png"]
+    assert [e.name for e in entries] == [
+        "tubingen_starry_night_002.png",
+        "tubingen_starry_night_001.png",
+    ]
     newest, oldest = entries
     assert newest.settings.optimizer == "adam" and oldest.settings.optimizer == "lbfgs"
     loss = f"{adam.losses['total']:.3g}"
@@ -295,7 +316,8 @@ def test_real_results_list_with_their_recipes(real_results: tuple[Path, list[Any
     assert newest.duration == pytest.approx(adam.duration, abs=0.001)
     assert oldest.settings.replace(learning_rate=None) == lbfgs.settings
     assert recipe_differences(oldest.recipe, newest.recipe) == [
-        ("optimizer", "lbfgs", "adam"), ("learning_rate", 1.0, 4.0)
+        ("optimizer", "lbfgs", "adam"),
+        ("learning_rate", 1.0, 4.0),
     ]
     assert history.thumbnail(newest.path, 16).shape[1] == 16
 
@@ -346,8 +368,12 @@ def select(panel: HistoryPanel, *rows: int) -> None:
 
 
 def test_panel_lists_the_results_with_thumbnails(qtbot: Any, panel: HistoryPanel) -> None:
-    assert names(panel) == ["tubingen_starry_night_003", "tubingen_starry_night_002",
-                            "tubingen_starry_night_001", "holiday"]
+    assert names(panel) == [
+        "tubingen_starry_night_003",
+        "tubingen_starry_night_002",
+        "tubingen_starry_night_001",
+        "holiday",
+    ]
     assert panel.stack.currentWidget() is panel.list_widget
     assert panel.folder_label.text().startswith("4 results in ")
     qtbot.waitUntil(lambda: panel.thumbnails_pending() == 0, timeout=10_000)
@@ -374,8 +400,14 @@ def test_empty_folder_says_what_to_do(qtbot: Any, tmp_path: Path) -> None:
 def test_selecting_one_shows_its_recipe_and_enables_rerun(panel: HistoryPanel) -> None:
     select(panel, 0)
     text = panel.details_label.text()
-    for words in ("tubingen_starry_night_003.png", "Adam, 300 steps, 512 px, loss 0.75",
-                  "Optimizer", "starry_night.jpg", "block4_conv2 1", "12.5 s"):
+    for words in (
+        "tubingen_starry_night_003.png",
+        "Adam, 300 steps, 512 px, loss 0.75",
+        "Optimizer",
+        "starry_night.jpg",
+        "block4_conv2 1",
+        "12.5 s",
+    ):
         assert words in text, words
     assert panel.rerun_button.isEnabled() and panel.load_button.isEnabled()
     assert not panel.compare_button.isEnabled()
@@ -422,8 +454,12 @@ def test_compare_shows_both_images_at_one_scale_and_the_differences(
     assert view.scale() == view.MAX_SCALE  # 32 px results in a large dialog: 4x, both
     table = dialog.table
     rows = [[table.item(r, c).text() for c in range(3)] for r in range(table.rowCount())]
-    assert rows == [["Optimizer", "Adam", "L-BFGS"], ["Learning rate", "4", "1"],
-                    ["Iterations", "300", "20"], ["Output size", "512", "64"]]
+    assert rows == [
+        ["Optimizer", "Adam", "L-BFGS"],
+        ["Learning rate", "4", "1"],
+        ["Iterations", "300", "20"],
+        ["Output size", "512", "64"],
+    ]
     assert dialog.note_label.text().startswith("4 settings differ")
     view.grab()  # paints without error
     dialog.close()
@@ -434,8 +470,9 @@ def test_compare_with_a_result_without_recipe_says_so(qtbot: Any, panel: History
     select(panel, 0, 3)
     dialog = panel.open_compare()
     assert dialog is not None and dialog.table.rowCount() == 0
-    assert dialog.note_label.text() == ("holiday.png has no recipe, so the settings cannot be "
-                                        "compared.")
+    assert dialog.note_label.text() == (
+        "holiday.png has no recipe, so the settings cannot be compared."
+    )
     assert all(image is not None for image in dialog.view.images)
     dialog.close()
 
@@ -446,8 +483,9 @@ def test_compare_with_an_unreadable_image_shows_why(
     select(panel, 0, 1)
     (folder / "tubingen_starry_night_002.png").write_bytes(b"gone bad")
     dialog = panel.open_compare()
-    assert dialog.view.images[1] is None and "tubingen_starry_night_002.png" in \
-        dialog.view.problems[1]
+    assert (
+        dialog.view.images[1] is None and "tubingen_starry_night_002.png" in dialog.view.problems[1]
+    )
     dialog.view.grab()
     dialog.close()
 
@@ -491,8 +529,12 @@ def test_every_panel_control_has_a_tooltip(panel: HistoryPanel) -> None:
 
 
 def test_details_escape_file_names(tmp_path: Path) -> None:
-    entry = Entry(path=str(tmp_path / "<b>x</b>.png"), recipe=None, modified=0.0,
-                  problem="'<b>x</b>.png' holds no recipe.")
+    entry = Entry(
+        path=str(tmp_path / "<b>x</b>.png"),
+        recipe=None,
+        modified=0.0,
+        problem="'<b>x</b>.png' holds no recipe.",
+    )
     text = details_html(entry, {})
     assert "<b>x</b>" not in text.replace("<b>&lt;", "")
     assert "&lt;b&gt;x&lt;/b&gt;.png" in text
@@ -513,8 +555,7 @@ def window(qtbot: Any, tmp_path: Path, folder: Path) -> MainWindow:
     thumbnail_pool().waitForDone(10_000)
 
 
-def test_window_has_result_and_history_tabs(qtbot: Any, window: MainWindow,
-                                            folder: Path) -> None:
+def test_window_has_result_and_history_tabs(qtbot: Any, window: MainWindow, folder: Path) -> None:
     tabs = window.result_tabs
     assert [tabs.tabText(i) for i in range(tabs.count())] == ["Result", "History", "Sweep"]
     assert tabs.widget(1) is window.history_panel and tabs.tabToolTip(1)
@@ -530,8 +571,10 @@ def test_load_settings_from_history_fills_the_window(qtbot: Any, window: MainWin
     window.result_tabs.setCurrentIndex(1)
     select(panel, 0)
     qtbot.mouseClick(panel.load_button, Qt.LeftButton)
-    qtbot.waitUntil(lambda: not window.content_picker.is_loading
-                    and not window.style_picker.is_loading, timeout=10_000)
+    qtbot.waitUntil(
+        lambda: not window.content_picker.is_loading and not window.style_picker.is_loading,
+        timeout=10_000,
+    )
     shown = window.current_settings()
     assert (shown.optimizer, shown.iterations, shown.size) == ("adam", 300, 512)
     assert shown.content == CONTENT and shown.style == STYLE
@@ -564,8 +607,10 @@ def test_rerun_with_a_missing_image_does_not_run(
     shutil.copy(CONTENT, moved)
     window.content_picker.set_path(STYLE)
     window.style_picker.set_path(STYLE)
-    qtbot.waitUntil(lambda: not window.content_picker.is_loading
-                    and not window.style_picker.is_loading, timeout=10_000)
+    qtbot.waitUntil(
+        lambda: not window.content_picker.is_loading and not window.style_picker.is_loading,
+        timeout=10_000,
+    )
     moved.unlink()
     window.rerun(Settings(content=str(moved), style=STYLE, size=32, iterations=2))
     qtbot.waitUntil(lambda: window._rerun_pending is None, timeout=10_000)

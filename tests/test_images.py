@@ -466,13 +466,10 @@ def _encoded(fmt: str) -> bytes:
 _SEEDS = {fmt: _encoded(fmt) for fmt in ("PNG", "JPEG", "GIF", "BMP", "TIFF", "WEBP")}
 
 
-
 @settings(
     max_examples=200, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
 )
-@given(
-    fmt=st.sampled_from(sorted(_SEEDS)), edits=st.lists(mutation_edit, min_size=1, max_size=4)
-)
+@given(fmt=st.sampled_from(sorted(_SEEDS)), edits=st.lists(mutation_edit, min_size=1, max_size=4))
 def test_fuzzed_files_load_or_raise_image_error(tmp_path: Path, fmt: str, edits) -> None:
     path = tmp_path / f"fuzz.{fmt.lower()}"
     path.write_bytes(mutate(_SEEDS[fmt], edits))

@@ -81,8 +81,17 @@ def test_every_sweepable_name_comes_from_settings_and_its_prefill_is_valid(base:
     names = sweepable_names()
     # The one-value fields of Settings are found from its types: a field added later
     # (style masks, texture mode, ...) is sweepable without a change in nst/sweep.py.
-    for field in ("style_weight", "tv_weight", "learning_rate", "optimizer", "iterations",
-                  "init", "seed", "colour", "stages"):
+    for field in (
+        "style_weight",
+        "tv_weight",
+        "learning_rate",
+        "optimizer",
+        "iterations",
+        "init",
+        "seed",
+        "colour",
+        "stages",
+    ):
         assert field in names
     assert not set(NOT_SWEPT) & set(names)
     assert "content_layers" not in names and "extra_styles" not in names
@@ -99,8 +108,10 @@ def test_every_sweepable_name_comes_from_settings_and_its_prefill_is_valid(base:
 def test_cells_combine_two_axes_and_restore_the_full_size(base: Settings) -> None:
     sweep = Sweep(
         base.replace(style_size=256, iterations=300),
-        [parse_axis("layer_set=conv1_1,conv1_1-3_1"),
-         parse_axis("style_layers.block1_conv1=0.5,4")],
+        [
+            parse_axis("layer_set=conv1_1,conv1_1-3_1"),
+            parse_axis("style_layers.block1_conv1=0.5,4"),
+        ],
         cell_size=64,
     )
     assert (sweep.columns, sweep.rows) == (2, 2) and len(sweep.cells) == 4
@@ -290,8 +301,10 @@ def test_cli_sweep_end_to_end_and_a_cell_rerun_at_full_size(
         ([], "error: --vary required"),
         (["--vary", "seed=1,2", "--cell-size", "8"], "error: --cell-size: must be from 16"),
         (["--vary", "seed=1,2", "--method", "instant"], "error: --method instant"),
-        (["--vary", "seed=1,2", "--bogus"],
-         "error: unrecognized arguments: --bogus (see python -m nst sweep --help)"),
+        (
+            ["--vary", "seed=1,2", "--bogus"],
+            "error: unrecognized arguments: --bogus (see python -m nst sweep --help)",
+        ),
     ],
 )
 def test_cli_bad_sweeps_end_with_one_line(
@@ -389,9 +402,12 @@ def test_a_sweep_in_the_window_fills_the_grid_and_renders_a_cell_at_full_size(
     assert "contact sheet saved" in panel.progress_label.text()
     assert (run.folder / "contact_sheet.png").is_file()
     # every control of the tab, the cells included, explains itself
-    silent = [w for kind in (QAbstractButton, QAbstractSpinBox, QComboBox, QLineEdit)
-              for w in panel.findChildren(kind)
-              if not isinstance(w.parent(), (QAbstractSpinBox, QComboBox)) and not w.toolTip()]
+    silent = [
+        w
+        for kind in (QAbstractButton, QAbstractSpinBox, QComboBox, QLineEdit)
+        for w in panel.findChildren(kind)
+        if not isinstance(w.parent(), (QAbstractSpinBox, QComboBox)) and not w.toolTip()
+    ]
     assert silent == []
 
     buttons[1].click()

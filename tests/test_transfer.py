@@ -189,8 +189,9 @@ def _chroma(image: np.ndarray) -> np.ndarray:
 def test_keeping_the_photos_colours(content_path, style_path, weights) -> None:
     """Starry Night turns Tübingen blue; both colour-keeping modes keep the photo's hues."""
     results = {
-        mode: transfer.run(tiny(content_path, style_path, colour=mode, iterations=15),
-                           weights=weights).image
+        mode: transfer.run(
+            tiny(content_path, style_path, colour=mode, iterations=15), weights=weights
+        ).image
         for mode in ("style", "match", "luminance")
     }
     content = transfer.Transfer(tiny(content_path, style_path), weights=weights)
