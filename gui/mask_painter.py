@@ -14,7 +14,16 @@ from pathlib import Path
 
 import numpy as np
 from PyQt5.QtCore import QPoint, QPointF, QRectF, QSize, Qt, pyqtSignal
-from PyQt5.QtGui import QColor, QImage, QMouseEvent, QPainter, QPaintEvent, QPen, QPixmap
+from PyQt5.QtGui import (
+    QColor,
+    QImage,
+    QKeySequence,
+    QMouseEvent,
+    QPainter,
+    QPaintEvent,
+    QPen,
+    QPixmap,
+)
 from PyQt5.QtWidgets import (
     QDialog,
     QDialogButtonBox,
@@ -31,6 +40,15 @@ from PyQt5.QtWidgets import (
 # The mask's colour over the photo, translucent enough to see what is painted over.
 OVERLAY = QColor(255, 64, 160, 120)
 MASK_SUFFIX = "_mask"
+# Undo keeps whole copies of the mask (one byte a pixel: 12 MB for a 12-megapixel photo),
+# so its depth is capped by bytes as well as by count.
+UNDO_STEPS = 30
+UNDO_BYTES = 256 * 2**20
+
+
+def shortcut_text(key: QKeySequence.StandardKey) -> str:
+    """This platform's keys for a standard shortcut, as its menus write them (Ctrl+Y...)."""
+    return QKeySequence(key).toString(QKeySequence.NativeText)
 
 
 def unique_path(folder: Path, stem: str) -> Path:
@@ -64,6 +82,8 @@ class MaskCanvas(QWidget):
         self.erasing = False
         self._last: QPointF | None = None
         self._right_button = False
+        self._undo: list[QImage] = []  # the mask before each edit, oldest first
+        self._redo: list[QImage] = []
         self.setMinimumSize(320, 240)
         self.setMouseTracking(True)
         self.setCursor(Qt.CrossCursor)
@@ -88,6 +108,36 @@ class MaskCanvas(QWidget):
     def sizeHint(self) -> QSize:  # noqa: N802 (Qt's name)
         return self.photo.size().scaled(QSize(900, 700), Qt.KeepAspectRatio)
 
+    # --- undo ---
+
+    def checkpoint(self) -> None:
+        """Remember the mask as it is now, before an edit (a stroke, Fill, Clear, Invert)."""
+        self._undo.append(self.mask.copy())
+        per_copy = max(1, self.mask.sizeInBytes())
+        depth = max(1, min(UNDO_STEPS, UNDO_BYTES // per_copy))
+        del self._undo[:-depth]
+        self._redo.clear()
+
+    def can_undo(self) -> bool:
+        return bool(self._undo)
+
+    def can_redo(self) -> bool:
+        return bool(self._redo)
+
+    def undo(self) -> None:
+        if self._undo:
+            self._redo.append(self.mask)
+            self.mask = self._undo.pop()
+            self.update()
+            self.edited.emit()
+
+    def redo(self) -> None:
+        if self._redo:
+            self._undo.append(self.mask)
+            self.mask = self._redo.pop()
+            self.update()
+            self.edited.emit()
+
     # --- painting ---
 
     def stroke(self, start: QPointF, end: QPointF, erase: bool) -> None:
@@ -109,11 +159,13 @@ class MaskCanvas(QWidget):
         self.edited.emit()
 
     def fill(self, white: bool) -> None:
+        self.checkpoint()
         self.mask.fill(Qt.white if white else Qt.black)
         self.update()
         self.edited.emit()
 
     def invert(self) -> None:
+        self.checkpoint()
         self.mask.invertPixels()
         self.update()
         self.edited.emit()
@@ -130,6 +182,7 @@ class MaskCanvas(QWidget):
         if event.button() in (Qt.LeftButton, Qt.RightButton):
             self._right_button = event.button() == Qt.RightButton
             self._last = self.to_photo(event.pos())
+            self.checkpoint()  # a whole stroke is one step of undo
             self.stroke(self._last, self._last, self.erasing or self._right_button)
 
     def mouseMoveEvent(self, event: QMouseEvent) -> None:  # noqa: N802 (Qt's name)
@@ -224,6 +277,21 @@ class MaskPainter(QDialog):
         row.addWidget(QLabel("Size:"))
         row.addWidget(self.size_slider, 1)
         row.addWidget(self.size_label)
+        self.undo_button = QPushButton("Undo")
+        self.undo_button.setShortcut(QKeySequence.Undo)
+        keys = shortcut_text(QKeySequence.Undo)
+        self.undo_button.setToolTip(f"Take back the last stroke, Clear, Fill or Invert ({keys}).")
+        self.undo_button.clicked.connect(self.canvas.undo)
+        self.redo_button = QPushButton("Redo")
+        self.redo_button.setShortcut(QKeySequence.Redo)
+        self.redo_button.setToolTip(
+            f"Do again what Undo took back ({shortcut_text(QKeySequence.Redo)})."
+        )
+        self.redo_button.clicked.connect(self.canvas.redo)
+        self.canvas.edited.connect(self._update_undo)
+        self._update_undo()
+        row.addWidget(self.undo_button)
+        row.addWidget(self.redo_button)
         for text, tip, slot in (
             ("Clear", "Take the whole region away.", lambda: self.canvas.fill(False)),
             ("Fill", "Give the whole photo to this style.", lambda: self.canvas.fill(True)),
@@ -234,6 +302,10 @@ class MaskPainter(QDialog):
             button.clicked.connect(slot)
             row.addWidget(button)
         return row
+
+    def _update_undo(self) -> None:
+        self.undo_button.setEnabled(self.canvas.can_undo())
+        self.redo_button.setEnabled(self.canvas.can_redo())
 
     def _tool_changed(self) -> None:
         self.canvas.erasing = self.eraser_button.isChecked()

@@ -12,6 +12,7 @@ import pytest
 from PIL import Image
 from PyQt5.QtCore import QPoint, QPointF, Qt
 from PyQt5.QtGui import QImage
+from PyQt5.QtWidgets import QPushButton
 
 from gui.main_window import MainWindow
 from gui.mask_painter import MaskCanvas, MaskPainter
@@ -124,6 +125,40 @@ def test_painting_a_region_saves_a_mask_of_the_photos_size(
     assert again.canvas.coverage() == pytest.approx(canvas.coverage(), abs=1e-3)
     again.save()
     assert Path(again.saved_path).name == "tubingen_mask_002.png"
+
+
+def test_undo_and_redo_take_back_whole_strokes_and_fills(qtbot: Any, out_dir: Path) -> None:
+    dialog = MaskPainter(PHOTO, "starry_night.jpg", str(out_dir))
+    qtbot.addWidget(dialog)
+    dialog.show()
+    dialog.activateWindow()  # shortcuts reach the active window only
+    qtbot.waitActive(dialog)
+    canvas = dialog.canvas
+    assert not dialog.undo_button.isEnabled() and not dialog.redo_button.isEnabled()
+    # one drag across the photo: many dabs, one step of undo
+    left, right = canvas._target().left() + 5, canvas._target().right() - 5
+    y = round(canvas._target().center().y())
+    qtbot.mousePress(canvas, Qt.LeftButton, pos=QPoint(round(left), y))
+    for x in np.linspace(left, right, 8)[1:]:
+        qtbot.mouseMove(canvas, QPoint(round(x), y))
+    qtbot.mouseRelease(canvas, Qt.LeftButton, pos=QPoint(round(right), y))
+    stroke = canvas.coverage()
+    assert stroke > 0.05 and dialog.undo_button.isEnabled()
+    invert = next(b for b in dialog.findChildren(QPushButton) if b.text() == "Invert")
+    invert.click()
+    assert canvas.coverage() == pytest.approx(1 - stroke, abs=1e-3)
+    qtbot.keyClick(dialog, Qt.Key_Z, Qt.ControlModifier)  # undo the Invert
+    # (a button's shortcut clicks it after a short animation)
+    qtbot.waitUntil(lambda: canvas.coverage() == pytest.approx(stroke, abs=1e-6), timeout=2000)
+    dialog.undo_button.click()  # undo the stroke
+    assert canvas.coverage() == 0.0 and not dialog.undo_button.isEnabled()
+    dialog.redo_button.click()
+    assert canvas.coverage() == pytest.approx(stroke, abs=1e-6)
+    # a new edit after an undo drops what could have been redone
+    canvas.fill(True)
+    assert canvas.coverage() == 1.0 and not dialog.redo_button.isEnabled()
+    dialog.save()
+    assert np.asarray(Image.open(dialog.saved_path)).min() == 255  # what is shown is saved
 
 
 def test_a_canvas_maps_the_pointer_to_the_photos_pixels(qtbot: Any) -> None:
