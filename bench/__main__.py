@@ -669,13 +669,14 @@ def main(argv: list[str] | None = None) -> int:
     if "memory" in sections:
         print("memory ...", file=sys.stderr, flush=True)
         results["memory"] = [peak_rss(size) for size in cfg.memory_sizes]
+    load_after = os.getloadavg()[0]
     header = [
         f"# Benchmark results ({'quick' if args.quick else 'full'})",
         "",
         f"- date: {time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())}",
         f"- machine: {machine()}",
-        f"- load average (1 min) at start {load_before[0]:.1f}, at end {os.getloadavg()[0]:.1f}"
-        f" (above the core count ({os.cpu_count()}): other work shared the CPU)",
+        f"- load average (1 min) at start {load_before[0]:.1f}, at end {load_after:.1f}"
+        f"{busy_note(max(load_before[0], load_after))}",
         f"- bench wall time: {time.perf_counter() - started:.0f} s; command: "
         f"`python -m bench {' '.join(argv if argv is not None else sys.argv[1:])}`",
         "",
@@ -685,6 +686,15 @@ def main(argv: list[str] | None = None) -> int:
     if not args.no_save:
         RESULTS.write_text(text + "\n", encoding="utf-8")
     return 0
+
+
+def busy_note(load: float) -> str:
+    """Says so when the load average was above the cores: more threads wanted the CPU than
+    it has (other work, or more threads of this run than cores)."""
+    cores = os.cpu_count() or 1
+    if load > cores:
+        return f" (above the core count ({cores}): more threads wanted the CPU than it has)"
+    return ""
 
 
 def _timed(function: Any, *args: Any) -> float:
