@@ -210,6 +210,9 @@ def _same_run(record: dict[str, Any]) -> dict[str, Any] | None:
         data = Settings.from_dict(record["settings"]).to_dict()
     except (SettingsError, TypeError, KeyError):
         return None
+    # The plan it ran, not how it was asked for: stages None and 1 are the same run at sizes
+    # under twice the coarsest size, different ones above.
+    data["stages"] = len(Settings.from_dict(data).stage_plan)
     # The same images wherever the repository is checked out.
     for key in ("content", "style"):
         data[key] = os.path.basename(data[key])
@@ -320,16 +323,13 @@ def time_to_quality(cfg: Config, ref: dict, weights: Any, imgs: tuple, fast: boo
     return {"target": target, "rows": rows, "adam_1000_s": adam_step * cfg.reference_steps}
 
 
-# Steps spent at the coarse sizes, in all, when the last stage runs until the target: half
-# of the default 300 iterations (Settings' COARSE_SHARE), as a default run spends them.
-COARSE_STEPS = 150
-
-
 def until_target_plan(settings: Any) -> tuple[tuple[int, int], ...]:
-    """The settings' sizes, COARSE_STEPS shared by the coarse ones, the last one open-ended."""
-    sizes = [size for size, _ in settings.stage_plan]
-    coarse = [(size, max(1, COARSE_STEPS // (len(sizes) - 1))) for size in sizes[:-1]]
-    return (*coarse, (sizes[-1], settings.iterations))
+    """The coarse stages a run of the default iterations has, then the last size open-ended
+    (``settings.iterations`` steps)."""
+    from nst.settings import Settings
+
+    default = settings.replace(iterations=Settings().iterations).stage_plan
+    return (*default[:-1], (default[-1][0], settings.iterations))
 
 
 # --- section 3: the peer -------------------------------------------------------------------

@@ -132,15 +132,17 @@ class LBFGSStep:
 class LBFGS:
     """Limited-memory BFGS with a backtracking line search."""
 
-    HISTORY = 10  # correction pairs kept: scipy's default (m = 10); memory 2 * m images
+    HISTORY = 10  # correction pairs kept unless told: scipy's default (m = 10)
     ARMIJO = 1e-4  # sufficient-decrease constant c1 (Nocedal & Wright, section 3.1)
     MAX_BACKTRACKS = 10  # halvings of the step before giving up on a direction
     # The first step has no curvature to scale it; move the most-affected pixel by this
     # many of its 255 levels, then the curvature pairs set the scale.
     FIRST_STEP_LEVELS = 10.0
 
-    def __init__(self, learning_rate: float = 1.0) -> None:
+    def __init__(self, learning_rate: float = 1.0, history: int | None = None) -> None:
         self.learning_rate = learning_rate
+        # memory: 2 * history image-sized vectors (memory.lbfgs_history picks it per size)
+        self.history = self.HISTORY if history is None else history
         self.s: list[tf.Tensor] = []
         self.y: list[tf.Tensor] = []
         # 1 / (y . s) per pair, kept from _remember: recomputing them each step cost m dot
@@ -206,7 +208,7 @@ class LBFGS:
         self.s.append(s)
         self.y.append(y)
         self.rho.append(1.0 / curvature)
-        if len(self.s) > self.HISTORY:
+        if len(self.s) > self.history:
             self.s.pop(0)
             self.y.pop(0)
             self.rho.pop(0)

@@ -158,9 +158,16 @@ COARSEST_SIZE = 256
 # strokes (23, TV 0.011) at the same style loss (0.65 against 0.63) in 21 s.
 TEXTURE_COARSEST_SIZE = 32
 MAX_STAGES = 4
-# Share of the iterations spent at the coarse sizes (split evenly between them). A coarse
-# step costs a quarter (or less) of a full one, so the coarse stages take little time.
-COARSE_SHARE = 0.5
+# Share of the iterations spent at each coarse size; the working size gets the rest (at
+# least half, with MAX_STAGES 4). A step at half the size costs a quarter of a full one.
+# Measured at 256 px (tubingen / starry_night, L-BFGS, 128 px then 256 px, cost counted in
+# 256 px evaluations, a 128 px one as 1/4): to reach a loss of 0.91, 25 coarse steps never
+# got there in 158, 50 took 149 and 100 took 174; 150 at 256 px before 512 px (the share
+# of 0.5 used until 2026-12-02) spent about 160 s before the first full-size step.
+COARSE_STAGE_SHARE = 1 / 6
+# A texture grows from noise and needs its coarse stages more (TEXTURE_COARSEST_SIZE's
+# measurement above was made with half of the iterations at the coarse sizes).
+TEXTURE_COARSE_SHARE = 0.5
 
 # The style image's size relative to the output (Settings.style_scale): at 0.25 a painting
 # is seen four times smaller, so its strokes come out four times finer; past 4 VGG19's
@@ -365,8 +372,9 @@ class Settings:
     def stage_plan(self) -> tuple[tuple[int, int], ...]:
         """(longest side, iterations) of each coarse-to-fine stage, the working size last.
 
-        Sizes halve from the working size, never below MIN_SIZE; the coarse stages share
-        COARSE_SHARE of the iterations, the last stage gets the rest (at least 1 each).
+        Sizes halve from the working size, never below MIN_SIZE; each coarse stage gets
+        COARSE_STAGE_SHARE of the iterations (a texture's share TEXTURE_COARSE_SHARE of
+        them between them), the last stage the rest (at least 1 each).
         """
         work = self.resolved_work_size
         count = self.stages
@@ -379,7 +387,11 @@ class Settings:
         sizes = list(dict.fromkeys(sizes))  # tiny sizes may collapse onto MIN_SIZE
         if len(sizes) == 1 or self.iterations < len(sizes):
             return ((work, self.iterations),)
-        coarse_each = max(1, int(self.iterations * COARSE_SHARE) // (len(sizes) - 1))
+        if self.method == "texture":
+            coarse_each = int(self.iterations * TEXTURE_COARSE_SHARE) // (len(sizes) - 1)
+        else:
+            coarse_each = int(self.iterations * COARSE_STAGE_SHARE)
+        coarse_each = max(1, coarse_each)
         plan = [(size, coarse_each) for size in sizes[:-1]]
         plan.append((work, self.iterations - coarse_each * (len(sizes) - 1)))
         return tuple(plan)

@@ -39,6 +39,7 @@ from nst.losses import (
     total_variation,
     weighted_mean,
 )
+from nst.memory import lbfgs_history
 from nst.optimizers import FIRST_ORDER, LBFGS
 from nst.settings import MIN_SIZE, Settings
 from nst.tf_runtime import gpu_devices, tf
@@ -515,7 +516,9 @@ class Transfer:
         flat = tf.reshape(x, (-1,))
         loss, grad = evaluate_flat(flat)
         self._check_finite(loss, done)
-        lbfgs = LBFGS(s.resolved_learning_rate) if s.optimizer == "lbfgs" else None
+        lbfgs = None
+        if s.optimizer == "lbfgs":
+            lbfgs = LBFGS(s.resolved_learning_rate, lbfgs_history(int(flat.shape[0])))
         first_order = None if lbfgs else FIRST_ORDER[s.optimizer](s.resolved_learning_rate)
         # First-order methods get the gradient per pixel: the loss is a mean over pixels,
         # so its raw gradient shrinks as the image grows, and SGD's rate would have to grow

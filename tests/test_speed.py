@@ -58,20 +58,20 @@ def test_bfloat16_run_reaches_a_float32_loss_close_to_float32s(
 
 def test_coarse_to_fine_runs_each_size_in_turn(content_path, style_path, weights) -> None:
     settings = Settings(
-        content=content_path, style=style_path, size=64, iterations=8, stages=2, preview_every=1
+        content=content_path, style=style_path, size=64, iterations=12, stages=2, preview_every=1
     )
-    assert settings.stage_plan == ((32, 4), (64, 4))
+    assert settings.stage_plan == ((32, 2), (64, 10))
     session = transfer.Transfer(settings, weights=weights)
     steps = list(session.steps())
-    assert [p.step for p in steps] == list(range(1, 9))
-    assert [p.stage for p in steps] == [1] * 4 + [2] * 4
+    assert [p.step for p in steps] == list(range(1, 13))
+    assert [p.stage for p in steps] == [1] * 2 + [2] * 10
     assert steps[0].image.shape == (24, 32, 3) and steps[-1].image.shape == (48, 64, 3)
     assert all(p.eta is not None and p.eta >= 0 for p in steps)
     result = session.result()
     assert result.image.shape == (48, 64, 3)
     assert not result.stopped
     # the second stage starts from the upsampled first one, not from the photo again
-    assert steps[4].total_loss < float32_loss(settings, session.content_image, weights)
+    assert steps[2].total_loss < float32_loss(settings, session.content_image, weights)
 
 
 def test_stopping_in_a_coarse_stage_gives_an_output_sized_result(
@@ -90,7 +90,9 @@ def test_stopping_in_a_coarse_stage_gives_an_output_sized_result(
 @pytest.mark.parametrize(
     ("changes", "plan"),
     [
-        ({}, ((256, 150), (512, 150))),
+        ({}, ((256, 50), (512, 250))),
+        ({"size": 1024}, ((256, 50), (512, 50), (1024, 200))),
+        ({"method": "texture", "size": 256}, ((32, 50), (64, 50), (128, 50), (256, 150))),
         ({"size": 256}, ((256, 300),)),
         ({"size": 2048, "iterations": 400}, ((256, 66), (512, 66), (1024, 66), (2048, 202))),
         ({"size": 1024, "stages": 1}, ((1024, 300),)),
@@ -159,4 +161,38 @@ def test_lbfgs_with_cached_curvatures_solves_a_quadratic() -> None:
         outcome = optimizer.step(x, loss, grad, evaluate)
         x, loss, grad = outcome.x, outcome.loss, outcome.gradient
     assert loss < 1e-8  # from 318 at x = 1
-    assert len(optimizer.rho) == len(optimizer.s) <= LBFGS.HISTORY
+    assert len(optimizer.rho) == len(optimizer.s) <= optimizer.history == LBFGS.HISTORY
+
+
+def test_lbfgs_keeps_as_many_pairs_as_its_memory_budget_holds() -> None:
+    from nst import memory
+
+    assert memory.lbfgs_history(512 * 384 * 3) == memory.LBFGS_MAX_HISTORY
+    assert memory.lbfgs_history(2048 * 1536 * 3) == memory.LBFGS_MIN_HISTORY
+    sides = [32, 256, 512, 768, 1024, 2048, 4096]
+    pairs = [memory.lbfgs_history(side * side * 3) for side in sides]
+    assert pairs == sorted(pairs, reverse=True)
+    for side, kept in zip(sides, pairs):
+        pair_bytes = 2 * side * side * 3 * 4
+        assert kept == memory.LBFGS_MIN_HISTORY or kept * pair_bytes <= memory.LBFGS_HISTORY_BYTES
+
+
+def test_a_run_gives_lbfgs_the_history_for_its_size(
+    content_path, style_path, weights, monkeypatch
+) -> None:
+    from nst import memory
+
+    made = []
+
+    class Recording(transfer.LBFGS):
+        def __init__(self, *args, **kwargs) -> None:
+            super().__init__(*args, **kwargs)
+            made.append(self)
+
+    monkeypatch.setattr(transfer, "LBFGS", Recording)
+    monkeypatch.setattr(memory, "LBFGS_HISTORY_BYTES", 2 * 48 * 36 * 3 * 4 * 12)  # 12 pairs
+    settings = Settings(
+        content=content_path, style=style_path, size=48, iterations=3, stages=1, preview_every=0
+    )
+    transfer.run(settings, weights=weights)
+    assert [optimizer.history for optimizer in made] == [12]

@@ -20,7 +20,9 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 SAMPLES = ROOT / "resources" / "samples"
-STEPS = 12  # > L-BFGS's HISTORY (10): the estimate must cover a full history
+# More than L-BFGS keeps pairs (memory.LBFGS_MAX_HISTORY): the peak must include a full
+# history (the fit of FIXED_BYTES and PER_VALUE_BYTES ran 12 steps with 10 pairs).
+STEPS = 42
 
 
 def child(size: int, optimizer: str, regions: int = 0) -> None:
@@ -122,7 +124,8 @@ def main() -> None:
     for size in args.sizes:
         m = measure(size, args.optimizer, args.regions)
         values = memory.activation_values(m["width"], m["height"], layers)
-        vectors = memory.OPTIMIZER_VECTORS[args.optimizer] * m["width"] * m["height"] * 12
+        vectors = memory.optimizer_vectors(args.optimizer, m["width"] * m["height"] * 3)
+        vectors *= m["width"] * m["height"] * 12
         estimate = memory.peak_bytes(m["width"], m["height"], layers, args.optimizer,
                                      regions=args.regions)  # fmt: skip
         rows.append((size, m, values, vectors, estimate))
