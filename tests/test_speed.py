@@ -196,3 +196,26 @@ def test_a_run_gives_lbfgs_the_history_for_its_size(
     )
     transfer.run(settings, weights=weights)
     assert [optimizer.history for optimizer in made] == [12]
+
+
+def test_the_bench_runs_the_default_coarse_stages_then_the_last_size_until_the_target() -> None:
+    from bench.__main__ import until_target_plan
+
+    settings = Settings(size=512, iterations=100_000)
+    assert until_target_plan(settings) == ((256, 50), (512, 100_000))
+    assert until_target_plan(settings.replace(stages=1)) == ((512, 100_000),)
+
+
+def test_a_cached_reference_counts_as_the_same_run_only_with_the_same_plan() -> None:
+    from bench.__main__ import _same_run
+    from bench.reference import reference_settings
+
+    def record(settings: Settings) -> dict:
+        return {"settings": settings.to_dict()}
+
+    one_size = reference_settings(512, 1000)
+    assert one_size.stage_plan == ((512, 1000),)
+    # Before 2026-12-02 the reference asked for the automatic plan: 256 px, then 512 px.
+    assert _same_run(record(one_size.replace(stages=None))) != _same_run(record(one_size))
+    small = reference_settings(128, 200)  # under 512 px the automatic plan is one size too
+    assert _same_run(record(small.replace(stages=None))) == _same_run(record(small))
