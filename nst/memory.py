@@ -51,8 +51,8 @@ OPTIMIZER_VECTORS = {"lbfgs": 2, "adam": 2, "adadelta": 2, "rmsprop": 1, "sgd": 
 # starry_night, one size, 200 steps) 40 pairs reached the loss that 10 pairs reach in 200
 # evaluations in about 185 (0.9086 against 0.9119 after 200); 100 pairs did no better than
 # 40 (0.9086) and took 10% longer a step (/tmp experiment, 2026-12-02, noted in issue 4).
-# The budget gives 40 pairs up to about 800x600 px, 10 pairs from 1024 px up, where a pair
-# costs 19 MB (1024x768) to 75 MB (2048x1536).
+# The budget gives 40 pairs up to about 610x458 px (4:3), 14 at 1024x768 (19 MB a pair)
+# and 10 from 1536x1152 up (75 MB a pair at 2048x1536).
 LBFGS_MIN_HISTORY = 10
 LBFGS_MAX_HISTORY = 40
 LBFGS_HISTORY_BYTES = 256 * 2**20
