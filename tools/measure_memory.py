@@ -20,19 +20,28 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 SAMPLES = ROOT / "resources" / "samples"
-# More than L-BFGS keeps pairs (memory.LBFGS_MAX_HISTORY): the peak must include a full
-# history (the fit of FIXED_BYTES and PER_VALUE_BYTES ran 12 steps with 10 pairs).
-STEPS = 42
+# Steps of a first-order run (the fit of FIXED_BYTES and PER_VALUE_BYTES ran 12 L-BFGS
+# steps, automatic stages, when L-BFGS kept 10 pairs). L-BFGS runs one size for two steps
+# more than it keeps pairs at that size (memory.lbfgs_history), so that the peak includes
+# its whole history.
+STEPS = 12
 
 
 def child(size: int, optimizer: str, regions: int = 0) -> None:
     """Run one transfer in this process and print its peak RSS as JSON. ``regions`` 2: two
     styles, The Starry Night on the photo's left half and The Scream on the rest."""
     os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
+    from PIL import Image
+
+    from nst.memory import lbfgs_history, work_dims
     from nst.settings import Settings
     from nst.transfer import Transfer
 
     extra: dict = {}
+    steps, stages = STEPS, None
+    if optimizer == "lbfgs":
+        width, height = work_dims(*Image.open(SAMPLES / "tubingen.jpg").size, size)
+        steps, stages = lbfgs_history(width * height * 3) + 2, 1
     if regions:
         extra = {"extra_styles": ((str(SAMPLES / "the_scream.jpg"), 1.0),),
                  "style_masks": (half_mask(), "")}  # fmt: skip
@@ -40,7 +49,8 @@ def child(size: int, optimizer: str, regions: int = 0) -> None:
         content=str(SAMPLES / "tubingen.jpg"),
         style=str(SAMPLES / "starry_night.jpg"),
         size=size,
-        iterations=STEPS,
+        iterations=steps,
+        stages=stages,
         optimizer=optimizer,
         preview_every=0,
         **extra,
