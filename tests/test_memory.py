@@ -17,15 +17,18 @@ from nst.settings import Settings
 ROOT = Path(__file__).resolve().parent.parent
 PAPER_LAYERS = Settings().layers_in_use  # block1_conv1 ... block5_conv1
 
-# Peak RSS (ru_maxrss) of a fresh process running 12 L-BFGS steps on tubingen.jpg /
-# starry_night.jpg with the paper's layers: `python -m tools.measure_memory 256 512 1024`,
-# 2026-11-25, TensorFlow 2.21 on the 2-core development machine (no GPU), each run in a
-# fresh process; these sizes were not used to fit the constants in nst/memory.py.
+# Peak RSS (ru_maxrss) of a fresh process running L-BFGS on tubingen.jpg /
+# starry_night.jpg with the paper's layers, TensorFlow 2.21 on the 2-core development
+# machine (no GPU), each run in a fresh process; these sizes were not used to fit the
+# constants in nst/memory.py. 256 and 512 px: `python -m tools.measure_memory 256 512`,
+# 2026-12-02, one size, two steps more than L-BFGS keeps pairs (40 at both sizes), so the
+# whole history is in the peak. 1024 px: 2026-11-25, 12 steps with 10 pairs (it now keeps
+# 14, 4 x 19 MB more; not measured again: 16 steps at 1024 px take about 5 minutes).
 # (width, height) -> measured bytes.
 MEASURED_PEAKS = {
-    (256, 192): 1_254_264_832,  # 1196 MiB; estimate 1111 MiB (-7.1%)
-    (512, 384): 1_903_009_792,  # 1815 MiB; estimate 1801 MiB (-0.8%)
-    (1024, 768): 4_337_606_656,  # 4137 MiB; estimate 4559 MiB (+10.2%)
+    (256, 192): 1178 * 2**20,  # estimate 1145 MiB (-2.9%)
+    (512, 384): 2000 * 2**20,  # estimate 1936 MiB (-3.2%)
+    (1024, 768): 4_337_606_656,  # 4137 MiB; estimate 4631 MiB (+11.9%)
 }
 
 # The same, with two styles in two regions (guided Grams; tubingen.jpg's left half in
