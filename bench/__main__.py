@@ -207,12 +207,13 @@ def _same_run(record: dict[str, Any]) -> dict[str, Any] | None:
     from nst.settings import Settings, SettingsError
 
     try:
-        data = Settings.from_dict(record["settings"]).to_dict()
+        settings = Settings.from_dict(record["settings"])
     except (SettingsError, TypeError, KeyError):
         return None
+    data = settings.to_dict()
     # The plan it ran, not how it was asked for: stages None and 1 are the same run at sizes
     # under twice the coarsest size, different ones above.
-    data["stages"] = len(Settings.from_dict(data).stage_plan)
+    data["stages"] = len(settings.stage_plan)
     # The same images wherever the repository is checked out.
     for key in ("content", "style"):
         data[key] = os.path.basename(data[key])
@@ -336,8 +337,8 @@ def at_a_quarter(
     that time (its best over the steps that fit in it): the target's comparison, made at
     the time it allows whether or not a run got to the target."""
     seconds = adam_step * adam_steps / 4
-    steps = int(seconds / adam_step)
-    adam = min((loss for _, loss in adam_curve[: max(1, steps)]), default=float("nan"))
+    steps = max(1, adam_steps // 4)
+    adam = min(loss for _, loss in adam_curve[:steps])
     ours = {}
     for row in rows[1:]:
         losses = [loss for t, loss in row.get("curve", []) if t <= seconds]
@@ -509,17 +510,14 @@ def same_loss_arguments(session: Any) -> list[str]:
 def memory_child(size: int) -> None:
     """A default run at ``size``: coarse-to-fine with a step at each coarse size, then at the
     output size two steps more than L-BFGS keeps pairs, so that its whole history counts."""
-    from nst import images
-    from nst.memory import lbfgs_history, work_dims
+    from nst.memory import steps_to_fill_history
     from nst.transfer import Transfer
 
     settings = reference_settings(size).replace(optimizer="lbfgs", stages=None)
     session = Transfer(settings)
     session.prepare()
-    height, width = images.load_image(str(CONTENT)).shape[:2]
     last = session.plan[-1][0]
-    last_w, last_h = work_dims(width, height, last)
-    steps = lbfgs_history(last_w * last_h * 3) + 2
+    steps = steps_to_fill_history(str(CONTENT), last)
     session.plan = (*((s, 1) for s, _ in session.plan[:-1]), (last, steps))
     for _ in session.steps():
         pass

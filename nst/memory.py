@@ -65,6 +65,16 @@ def lbfgs_history(values: int) -> int:
     return int(max(LBFGS_MIN_HISTORY, min(LBFGS_MAX_HISTORY, fits)))
 
 
+def steps_to_fill_history(content: str, size: int) -> int:
+    """L-BFGS steps after which a run of ``content`` at ``size`` px holds its whole history
+    (two more than its pairs), for measurements of the peak memory."""
+    from PIL import Image
+
+    with Image.open(content) as image:
+        width, height = work_dims(*image.size, size)
+    return lbfgs_history(width * height * 3) + 2
+
+
 def optimizer_vectors(optimizer: str, values: int) -> int:
     """Image-sized vectors ``optimizer`` keeps for an image of ``values`` floats."""
     extra = 2 * lbfgs_history(values) if optimizer == "lbfgs" else 0

@@ -219,3 +219,10 @@ def test_a_cached_reference_counts_as_the_same_run_only_with_the_same_plan() -> 
     assert _same_run(record(one_size.replace(stages=None))) != _same_run(record(one_size))
     small = reference_settings(128, 200)  # under 512 px the automatic plan is one size too
     assert _same_run(record(small.replace(stages=None))) == _same_run(record(small))
+
+
+def test_memory_runs_take_two_steps_more_than_the_history_at_the_size(content_path) -> None:
+    from nst import memory
+
+    assert memory.steps_to_fill_history(content_path, 32) == memory.LBFGS_MAX_HISTORY + 2
+    assert memory.steps_to_fill_history(content_path, 4096) == memory.LBFGS_MIN_HISTORY + 2

@@ -31,17 +31,14 @@ def child(size: int, optimizer: str, regions: int = 0) -> None:
     """Run one transfer in this process and print its peak RSS as JSON. ``regions`` 2: two
     styles, The Starry Night on the photo's left half and The Scream on the rest."""
     os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
-    from PIL import Image
-
-    from nst.memory import lbfgs_history, work_dims
+    from nst.memory import steps_to_fill_history
     from nst.settings import Settings
     from nst.transfer import Transfer
 
     extra: dict = {}
     steps, stages = STEPS, None
     if optimizer == "lbfgs":
-        width, height = work_dims(*Image.open(SAMPLES / "tubingen.jpg").size, size)
-        steps, stages = lbfgs_history(width * height * 3) + 2, 1
+        steps, stages = steps_to_fill_history(str(SAMPLES / "tubingen.jpg"), size), 1
     if regions:
         extra = {"extra_styles": ((str(SAMPLES / "the_scream.jpg"), 1.0),),
                  "style_masks": (half_mask(), "")}  # fmt: skip
