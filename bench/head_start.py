@@ -33,9 +33,9 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from nst import images, instant  # noqa: E402
+from nst.run.session import Transfer  # noqa: E402
 from nst.settings import Settings  # noqa: E402
-from nst.transfer import Transfer  # noqa: E402
-from nst.weights import load_weights  # noqa: E402
+from nst.vgg.weights import load_weights  # noqa: E402
 
 SAMPLES = ROOT / "resources" / "samples"
 

@@ -43,7 +43,7 @@ def reference_settings(size: int = REFERENCE_SIZE, steps: int = REFERENCE_STEPS)
 
 def compute_reference(size: int = REFERENCE_SIZE, steps: int = REFERENCE_STEPS) -> dict[str, Any]:
     """Run Adam for ``steps`` steps and record its loss curve; returns the record."""
-    from nst.transfer import Transfer
+    from nst.run.session import Transfer
 
     settings = reference_settings(size, steps)
     session = Transfer(settings)

@@ -54,9 +54,10 @@ from PyQt5.QtWidgets import (
 
 from gui import recipes
 from gui.widgets import muted_color, numpy_to_qimage
-from nst import history, images
+from nst import history
 from nst.errors import NstError
 from nst.history import Entry
+from nst.imaging import images
 from nst.settings import Settings, field_names
 
 log = logging.getLogger(__name__)

@@ -56,7 +56,7 @@ class _Cache:
         self.vectors: dict[str, Any] = {}
 
     def image(self, path: str, role: str, size: int | None = None) -> Any:
-        from nst import images
+        from nst.imaging import images
 
         key = (path, size)
         if key not in self.images:
@@ -66,7 +66,7 @@ class _Cache:
 
     def vector(self, path: str, role: str, stylizer: Any) -> Any:
         # Only the vector is kept: the predictor sees a 256 px square of the image.
-        from nst import images
+        from nst.imaging import images
 
         if path not in self.vectors:
             self.vectors[path] = stylizer.style_vector(images.load_image(path, role=role))

@@ -8,7 +8,7 @@ from PyQt5.QtCore import pyqtSignal
 from PyQt5.QtWidgets import QCheckBox, QGridLayout, QLabel, QWidget
 
 from gui.widgets import NumberBox
-from nst.settings import CONV_LAYERS
+from nst.vgg.layers import CONV_LAYERS
 
 # A layer weight is relative to the other checked layers of the same list (the engine
 # takes their weighted mean), so the range only has to span "much less" to "much more".

@@ -63,9 +63,10 @@ from gui.style_mix import StyleMix
 from gui.sweep import SweepPanel
 from gui.widgets import ImageView, NumberBox, int_box, numpy_to_qimage
 from gui.worker import RunOutcome, RunWorker
-from nst import images, memory
+from nst import memory
 from nst.errors import NstError
 from nst.hardware import cpu_has_fast_bfloat16
+from nst.imaging import images
 from nst.settings import (
     COARSEST_SIZE,
     COLOUR_LABELS,
@@ -82,8 +83,6 @@ from nst.settings import (
     MIN_STYLE_SCALE,
     OPTIMIZER_LABELS,
     OPTIMIZERS,
-    PAPER_CONTENT_LAYERS,
-    PAPER_STYLE_LAYERS,
     PRECISION_LABELS,
     PRECISIONS,
     Settings,
@@ -91,6 +90,7 @@ from nst.settings import (
     ratio_to_strength,
     strength_to_ratio,
 )
+from nst.vgg.layers import PAPER_CONTENT_LAYERS, PAPER_STYLE_LAYERS
 
 log = logging.getLogger(__name__)
 

@@ -1,7 +1,7 @@
 """The content and style image pickers: file dialog, drag and drop, samples, thumbnail.
 
 An image is decoded off the GUI thread (a 24-megapixel photo takes a good fraction of a
-second) with the engine's own loader, nst.images.load_image, so the picker accepts
+second) with the engine's own loader, nst.imaging.images.load_image, so the picker accepts
 exactly the files a run accepts and reports a bad one with the engine's one-sentence
 message. The loader thread hands back a NumPy array; the QImage is made on the GUI thread.
 """
@@ -37,8 +37,8 @@ from PyQt5.QtWidgets import (
 )
 
 from gui.widgets import numpy_to_qimage
-from nst import images
 from nst.errors import NstError
+from nst.imaging import images
 
 log = logging.getLogger(__name__)
 

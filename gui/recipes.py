@@ -17,8 +17,8 @@ from typing import Any
 
 import numpy as np
 
-from nst import images
 from nst.errors import ImageError, NstError
+from nst.imaging import images
 from nst.settings import Settings, SettingsError
 
 # Formats "Save As" offers: file-dialog filter -> (Pillow format, suffix).

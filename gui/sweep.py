@@ -1,6 +1,6 @@
 """The Sweep tab: render a grid of small runs that differ in one or two settings.
 
-The panel builds an nst.sweep.Sweep from the window's current settings (the base) and
+The panel builds an nst.sweep.sweep.Sweep from the window's current settings (the base) and
 one or two axes, runs it on a QThread (SweepWorker, the pattern of gui/worker.py:
 TensorFlow is imported on that thread, never on the GUI thread; ``stop`` is a
 thread-safe flag) and fills a grid of thumbnails as each cell finishes, with the values
@@ -39,10 +39,10 @@ from PyQt5.QtWidgets import (
 
 from gui.widgets import int_box, numpy_to_qimage
 from gui.worker import PREVIEW_INTERVAL_S, _weights_for, model_loaded, unexpected_error_message
-from nst import images
 from nst.errors import NstError
+from nst.imaging import images
 from nst.settings import MAX_ITERATIONS, MIN_SIZE, Settings, SettingsError
-from nst.sweep import (
+from nst.sweep.sweep import (
     CELL_SIZE,
     SWEEP_ITERATIONS,
     Axis,
@@ -76,7 +76,7 @@ _BLOCKED_BY_RUN = "A run is in progress; a sweep can start when it ends."
 
 
 class SweepWorker(QObject):
-    """Drives one nst.sweep.SweepRun on a QThread and reports by signals."""
+    """Drives one nst.sweep.sweep.SweepRun on a QThread and reports by signals."""
 
     status = pyqtSignal(str)  # what it is doing, in words
     ready = pyqtSignal(str, str)  # device, weights description; once prepared
@@ -127,7 +127,7 @@ class SweepWorker(QObject):
             self.status.emit("Loading the model…")
         # The heavy imports, on this thread: TensorFlow takes seconds to load.
         os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
-        from nst.sweep import SweepRun
+        from nst.sweep.sweep import SweepRun
 
         weights = _weights_for(self.sweep.base.weights)
         run = SweepRun(self.sweep, self.output_folder, weights=weights)
@@ -137,7 +137,7 @@ class SweepWorker(QObject):
                 run.stop()
         self.status.emit("Preparing the images…")
         run.prepare()
-        from nst.transfer import device_description
+        from nst.run.session import device_description
 
         self.ready.emit(device_description(), run.weights.describe())
         last_preview = 0.0

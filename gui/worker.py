@@ -1,4 +1,4 @@
-"""The run worker: drives one nst.transfer session on a QThread and reports by signals.
+"""The run worker: drives one nst.run.session session on a QThread and reports by signals.
 
 Usage (see MainWindow.start_run)::
 
@@ -29,8 +29,8 @@ from typing import Any
 
 from PyQt5.QtCore import QObject, pyqtSignal, pyqtSlot
 
-from nst import images
 from nst.errors import NstError
+from nst.imaging import images
 from nst.settings import Settings
 
 log = logging.getLogger(__name__)
@@ -52,7 +52,7 @@ def model_loaded() -> bool:
 def _weights_for(path: str | None) -> Any:
     """The VGG19 weights, read once per process (a second run then starts at once and
     reuses the engine's compiled loss, which is cached per weights object)."""
-    from nst.weights import load_weights
+    from nst.vgg.weights import load_weights
 
     with _cache_lock:
         if path not in _weights_cache:
@@ -65,7 +65,7 @@ class RunOutcome:
     """What a run left: its result (None if stopped before the first step), the recipe
     to save with it, and where it was saved (or why it could not be)."""
 
-    result: Any | None  # nst.transfer.Result; typed loosely so this module stays light
+    result: Any | None  # nst.run.session.Result; typed loosely so this module stays light
     recipe: dict[str, Any] = field(default_factory=dict)
     saved_path: str = ""
     save_error: str = ""
@@ -85,7 +85,7 @@ def unexpected_error_message(exc: BaseException) -> str:
 
 
 class RunWorker(QObject):
-    progress = pyqtSignal(object)  # nst.transfer.Progress, without its image
+    progress = pyqtSignal(object)  # nst.run.session.Progress, without its image
     preview = pyqtSignal(object)  # the current image, uint8 (H, W, 3)
     status = pyqtSignal(str)  # what it is doing, in words ("Loading the model…")
     ready = pyqtSignal(str, str)  # device, weights description; once prepared
@@ -148,7 +148,7 @@ class RunWorker(QObject):
             self.status.emit("Loading the model…")
         # The heavy import, on this thread: TensorFlow takes seconds to load.
         os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
-        from nst.transfer import Transfer
+        from nst.run.session import Transfer
 
         weights = _weights_for(self.settings.weights)
         session = Transfer(self.settings, weights=weights)

@@ -4,7 +4,7 @@
         print(entry.name, entry.summary)     # "Adam, 300 steps, 512 px, loss 0.75"
     recipe_differences(a.recipe, b.recipe)   # [(field, value_a, value_b), ...]
 
-A result is a PNG that :func:`nst.images.save_result` wrote, with its recipe in the JSON
+A result is a PNG that :func:`nst.imaging.images.save_result` wrote, with its recipe in the JSON
 file beside it and again in a text chunk of the PNG. Listing reads only the JSON files
 (or, where one is missing, the PNG's header), never the pixels, so a folder of hundreds of
 results lists in a fraction of a second. A PNG without any recipe (renamed, saved by
@@ -29,8 +29,8 @@ from typing import Any
 import numpy as np
 from PIL import Image, ImageOps
 
-from nst import images
 from nst.errors import ImageError
+from nst.imaging import images
 from nst.settings import (
     COLOUR_LABELS,
     METHOD_LABELS,

@@ -19,13 +19,10 @@ import math
 import os
 from dataclasses import dataclass
 
-from nst.settings import CONV_LAYERS, MIN_SIZE, PAPER_STYLE_LAYERS, Settings
+from nst.settings import MIN_SIZE, Settings
+from nst.vgg.layers import BLOCK_CHANNELS, CONV_LAYERS, PAPER_STYLE_LAYERS
 
 log = logging.getLogger(__name__)
-
-# VGG19's channels per block (Simonyan & Zisserman 2014, config E); block N runs at
-# 1 / 2^(N-1) of the input's resolution (2x2 max pooling after each block).
-_CHANNELS = {1: 64, 2: 128, 3: 256, 4: 512, 5: 512}
 
 # Bytes per value: the engine computes in float32.
 _FLOAT_BYTES = 4
@@ -126,8 +123,8 @@ def activation_values(width: int, height: int, layers: tuple[str, ...]) -> int:
         this_block = int(name[5])  # "block3_conv2" -> 3
         while block < this_block:  # a 2x2 max pool ("VALID": floor) between blocks
             w, h, block = w // 2, h // 2, block + 1
-            total += w * h * _CHANNELS[block - 1]
-        total += w * h * _CHANNELS[block]
+            total += w * h * BLOCK_CHANNELS[block - 1]
+        total += w * h * BLOCK_CHANNELS[block]
     return total
 
 
@@ -169,7 +166,7 @@ def layer_values(width: int, height: int, layers: tuple[str, ...]) -> int:
         w, h = width, height
         for _ in range(block - 1):  # the 2x2 poolings before this block ("VALID": floor)
             w, h = w // 2, h // 2
-        total += w * h * _CHANNELS[block]
+        total += w * h * BLOCK_CHANNELS[block]
     return total
 
 

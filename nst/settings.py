@@ -15,27 +15,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from nst.errors import NstError
-
-# VGG19's 16 convolution layers, in network order (Simonyan & Zisserman 2014, config E).
-# Keras's VGG19 names them this way; each output is taken after its ReLU.
-CONV_LAYERS: tuple[str, ...] = (
-    "block1_conv1", "block1_conv2",
-    "block2_conv1", "block2_conv2",
-    "block3_conv1", "block3_conv2", "block3_conv3", "block3_conv4",
-    "block4_conv1", "block4_conv2", "block4_conv3", "block4_conv4",
-    "block5_conv1", "block5_conv2", "block5_conv3", "block5_conv4",
-)  # fmt: skip
-
-# Gatys et al. 2016, section 3: content at conv4_2; style at conv1_1 ... conv5_1, equally
-# weighted (w_l = 1/5; our layer weights are relative, so 1 each means the same).
-PAPER_CONTENT_LAYERS: dict[str, float] = {"block4_conv2": 1.0}
-PAPER_STYLE_LAYERS: dict[str, float] = {
-    "block1_conv1": 1.0,
-    "block2_conv1": 1.0,
-    "block3_conv1": 1.0,
-    "block4_conv1": 1.0,
-    "block5_conv1": 1.0,
-}
+from nst.vgg.layers import CONV_LAYERS, PAPER_CONTENT_LAYERS, PAPER_STYLE_LAYERS
 
 OPTIMIZERS: tuple[str, ...] = ("lbfgs", "adam", "adadelta", "rmsprop", "sgd")
 OPTIMIZER_LABELS: dict[str, str] = {
@@ -153,7 +133,7 @@ COARSEST_SIZE = 256
 # A texture grows from white noise, with no photo to keep: starting as small as this builds
 # its large shapes in a few cheap steps, and the upsampling smooths the noise away. The
 # texture method at 128 px, 60 L-BFGS steps (The Scream, 16:9, stages=1 against
-# stages=3 through nst.transfer.run): one stage left a speckled image (mean
+# stages=3 through nst.run.session.run): one stage left a speckled image (mean
 # neighbour difference 36 of 255, TV loss 0.117) in 33 s; 32 -> 64 -> 128 px gave clean
 # strokes (23, TV 0.011) at the same style loss (0.65 against 0.63) in 21 s.
 TEXTURE_COARSEST_SIZE = 32

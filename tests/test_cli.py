@@ -11,8 +11,8 @@ from pathlib import Path
 import pytest
 from PIL import Image
 
-from nst import images
-from nst.__main__ import main
+from nst.imaging import images
+from nst_cli.main import main
 
 FAST = ["--size", "40", "--iterations", "3"]
 

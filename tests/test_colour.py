@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from nst import colour
+from nst.imaging import colour
 
 
 def _random_image(seed: int, tint: tuple[float, float, float]) -> np.ndarray:

@@ -10,9 +10,9 @@ import numpy as np
 import pytest
 from PIL import Image
 
-from nst import images, transfer
-from nst.__main__ import main as cli_main
 from nst.errors import NstError
+from nst.imaging import images
+from nst.run import session as transfer
 from nst.settings import (
     STRENGTH_KNOTS,
     Settings,
@@ -21,7 +21,8 @@ from nst.settings import (
     strength_to_ratio,
 )
 from nst.tf_runtime import tf
-from nst.weights import load_weights
+from nst.vgg.weights import load_weights
+from nst_cli.main import main as cli_main
 
 SAMPLES = Path(__file__).resolve().parent.parent / "resources" / "samples"
 PHOTO = str(SAMPLES / "tubingen.jpg")

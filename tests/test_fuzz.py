@@ -21,10 +21,10 @@ from hypothesis import strategies as st
 from PIL import Image
 
 from gui import recipes
-from nst import images
-from nst.__main__ import build_parser, settings_from_args
 from nst.errors import ImageError, NstError
+from nst.imaging import images
 from nst.settings import Settings, SettingsError, field_names
+from nst_cli.main import build_parser, settings_from_args
 
 
 # too_slow: on a machine shared with other jobs, generating an example can stall for

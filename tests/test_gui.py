@@ -29,12 +29,10 @@ from gui.loss_plot import LossPlot
 from gui.main_window import MainWindow, describe_missing
 from gui.worker import RunOutcome, RunWorker, unexpected_error_message
 from nst.settings import (
-    CONV_LAYERS,
     DEFAULT_LEARNING_RATES,
-    PAPER_CONTENT_LAYERS,
-    PAPER_STYLE_LAYERS,
     Settings,
 )
+from nst.vgg.layers import CONV_LAYERS, PAPER_CONTENT_LAYERS, PAPER_STYLE_LAYERS
 
 ROOT = Path(__file__).resolve().parent.parent
 RUN_TIMEOUT_MS = 120_000  # the first run imports TensorFlow and reads the weights
@@ -104,7 +102,7 @@ def saved_files(folder: Path) -> list[str]:
 def test_importing_the_window_does_not_import_tensorflow() -> None:
     code = (
         "import sys, gui.main_window, gui.worker, main\n"
-        "heavy = [m for m in ('tensorflow', 'keras', 'nst.transfer') if m in sys.modules]\n"
+        "heavy = [m for m in ('tensorflow', 'keras', 'nst.run.session') if m in sys.modules]\n"
         "assert not heavy, heavy\n"
     )
     done = subprocess.run(

@@ -22,9 +22,10 @@ from PyQt5.QtCore import QSettings, Qt
 from gui.app_settings import AppSettings
 from gui.history import THUMBNAIL_SIZE, HistoryPanel, details_html, thumbnail_pool
 from gui.main_window import FIELD_LABELS, MainWindow
-from nst import history, images
+from nst import history
 from nst.errors import ImageError
 from nst.history import Entry, list_results, recipe_differences
+from nst.imaging import images
 from nst.settings import Settings
 from tests.bad_inputs import png_claiming
 
@@ -286,7 +287,7 @@ def test_listing_500_results_reads_no_pixels(tmp_path: Path) -> None:
 @pytest.fixture(scope="module")
 def real_results(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, list[Any]]:
     """Two real 32 px results, L-BFGS and Adam, saved the way the command line saves them."""
-    from nst import transfer
+    from nst.run import session as transfer
 
     folder = tmp_path_factory.mktemp("real")
     results = []

@@ -1,4 +1,4 @@
-"""Tests of nst.images: loading every mode and every bad file, resizing, atomic saving.
+"""Tests of nst.imaging.images: loading every mode and every bad file, resizing, atomic saving.
 
 Test images are made with Pillow in tmp_path; the bundled samples are loaded too.
 """
@@ -23,8 +23,8 @@ from hypothesis import strategies as st
 from PIL import Image, ImageOps
 from PIL.PngImagePlugin import PngInfo
 
-from nst import images
 from nst.errors import ImageError
+from nst.imaging import images
 
 # --------------------------------------------------------------------------- helpers
 
@@ -297,7 +297,7 @@ def test_pillow_warnings_are_logged_not_printed(tmp_path: Path, monkeypatch, cap
     monkeypatch.setattr(images.ImageOps, "exif_transpose", noisy)
     with warnings.catch_warnings(record=True) as escaped:
         warnings.simplefilter("always")
-        with caplog.at_level(logging.WARNING, logger="nst.images"):
+        with caplog.at_level(logging.WARNING, logger="nst.imaging.images"):
             images.load_image(path)
     assert escaped == []
     assert "p.png: Corrupt EXIF data" in caplog.text

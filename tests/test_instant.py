@@ -1,6 +1,6 @@
 """Instant mode: the networks at any size, the style controls, CLI, head start, settings.
 
-The real int8 networks run here (resources/models/); images are tiny (32-96 px) so that
+The real int8 networks run here (nst/instant/models/); images are tiny (32-96 px) so that
 each pass takes milliseconds. The first test that stylizes pays for loading them.
 """
 
@@ -13,10 +13,11 @@ import numpy as np
 import pytest
 from PIL import Image
 
-from nst import images, instant
-from nst.__main__ import main
+from nst.imaging import images
+from nst.instant import stylizer as instant
 from nst.settings import Settings, SettingsError
 from nst.tf_runtime import tf
+from nst_cli.main import main
 
 
 @pytest.fixture(scope="module")
@@ -112,7 +113,7 @@ def test_pad_to_multiple_mirrors_the_edges() -> None:
 
 
 def test_missing_model_is_one_sentence(tmp_path: Path) -> None:
-    with pytest.raises(instant.RunError, match="cannot be read.*resources/models"):
+    with pytest.raises(instant.RunError, match="cannot be read.*nst/instant/models"):
         instant.Stylizer(model_dir=tmp_path)
 
 
@@ -191,7 +192,7 @@ def test_cli_bad_instant_options(capsys, tmp_path, content_path, style_path, arg
 
 
 def test_init_instant_starts_from_the_stylization(content_path, style_path) -> None:
-    from nst.transfer import Transfer
+    from nst.run.session import Transfer
 
     settings = Settings(content=content_path, style=style_path, size=48, iterations=2,
                         init="instant", optimizer="adam")  # fmt: skip

@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 import tensorflow as tf
 
-from nst import losses
+from nst.objective import losses
 
 rng = np.random.default_rng(0)
 

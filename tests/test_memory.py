@@ -11,8 +11,8 @@ from pathlib import Path
 import pytest
 
 from nst import memory
-from nst.__main__ import main
 from nst.settings import Settings
+from nst_cli.main import main
 
 ROOT = Path(__file__).resolve().parent.parent
 PAPER_LAYERS = Settings().layers_in_use  # block1_conv1 ... block5_conv1

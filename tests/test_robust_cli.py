@@ -11,13 +11,15 @@ import errno
 import json
 import os
 import shutil
+import tempfile
 from pathlib import Path
 
 import pytest
 from bad_inputs import deny_reading, make_bad_inputs
 
-import nst.__main__ as cli
-from nst import images, transfer
+import nst_cli.main as cli
+from nst.imaging import images
+from nst.run import session as transfer
 from nst.tf_runtime import tf
 
 FAST = ["--size", "40", "--iterations", "3", "--quiet"]  # quiet: stderr holds only errors
@@ -201,7 +203,7 @@ def test_disk_full_while_saving_keeps_the_result_elsewhere(
 ) -> None:
     out_dir, spare = tmp_path / "out", tmp_path / "tmp"
     spare.mkdir()
-    monkeypatch.setattr(cli.tempfile, "tempdir", str(spare))
+    monkeypatch.setattr(tempfile, "tempdir", str(spare))
     link_fails_in(monkeypatch, out_dir, errno.ENOSPC)
     code, out, err = run_cli("--content", content_path, "--style", style_path,
                              "--output-dir", str(out_dir), *FAST)  # fmt: skip
@@ -218,7 +220,7 @@ def test_disk_full_everywhere_loses_nothing_on_disk(
 ) -> None:
     out_dir, spare = tmp_path / "out", tmp_path / "tmp"
     spare.mkdir()
-    monkeypatch.setattr(cli.tempfile, "tempdir", str(spare))
+    monkeypatch.setattr(tempfile, "tempdir", str(spare))
     link_fails_in(monkeypatch, out_dir, errno.ENOSPC)
     link_fails_in(monkeypatch, spare / "nst-unsaved", errno.ENOSPC)
     result = run_cli("--content", content_path, "--style", style_path,

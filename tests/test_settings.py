@@ -5,13 +5,12 @@ import json
 import pytest
 
 from nst.settings import (
-    CONV_LAYERS,
     DEFAULT_LEARNING_RATES,
     OPTIMIZERS,
-    PAPER_CONTENT_LAYERS,
     Settings,
     SettingsError,
 )
+from nst.vgg.layers import CONV_LAYERS, PAPER_CONTENT_LAYERS
 
 
 def test_defaults_follow_the_paper() -> None:

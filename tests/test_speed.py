@@ -7,13 +7,13 @@ import numpy as np
 import pytest
 
 from bench.__main__ import step_flops
-from nst import transfer
-from nst.__main__ import main
-from nst.features import FeatureExtractor
 from nst.hardware import cpu_flags, cpu_has_fast_bfloat16
+from nst.run import session as transfer
 from nst.settings import Settings, SettingsError
 from nst.tf_runtime import tf
-from nst.weights import load_weights
+from nst.vgg.extractor import FeatureExtractor
+from nst.vgg.weights import load_weights
+from nst_cli.main import main
 
 
 @pytest.fixture(scope="module")
@@ -147,7 +147,7 @@ def test_step_flops_match_the_published_vgg19_count() -> None:
 
 
 def test_lbfgs_with_cached_curvatures_solves_a_quadratic() -> None:
-    from nst.optimizers import LBFGS
+    from nst.optim.optimizers import LBFGS
 
     matrix = tf.constant(np.diag(np.linspace(1, 50, 20)).astype(np.float32))
 

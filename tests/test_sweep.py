@@ -15,9 +15,9 @@ import numpy as np
 import pytest
 from PIL import Image
 
-from nst import images
-from nst.settings import CONV_LAYERS, Settings, field_names
-from nst.sweep import (
+from nst.imaging import images
+from nst.settings import Settings, field_names
+from nst.sweep.sweep import (
     LAYER_SETS,
     NOT_SWEPT,
     Sweep,
@@ -31,6 +31,7 @@ from nst.sweep import (
     sheet_layout,
     sweepable_names,
 )
+from nst.vgg.layers import CONV_LAYERS
 
 RUN_TIMEOUT_MS = 120_000  # the first run in a process imports TensorFlow and the weights
 
@@ -243,8 +244,8 @@ def test_stop_keeps_the_finished_cells_and_writes_the_sheet(base: Settings, tmp_
 def test_a_failed_cell_is_marked_and_the_others_still_run(
     base: Settings, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from nst import transfer
     from nst.errors import RunError
+    from nst.run import session as transfer
 
     steps = transfer.Transfer.steps
 
@@ -270,7 +271,7 @@ def test_a_failed_cell_is_marked_and_the_others_still_run(
 def test_cli_sweep_end_to_end_and_a_cell_rerun_at_full_size(
     tmp_path: Path, content_path: str, style_path: str, capsys: Any
 ) -> None:
-    from nst.__main__ import main
+    from nst_cli.main import main
 
     code = main(["sweep", "--content", content_path, "--style", style_path,
                  "--output-dir", str(tmp_path), "--vary", "style_weight=1,100",
@@ -310,7 +311,7 @@ def test_cli_sweep_end_to_end_and_a_cell_rerun_at_full_size(
 def test_cli_bad_sweeps_end_with_one_line(
     args: list[str], words: str, tmp_path: Path, content_path: str, style_path: str, capsys: Any
 ) -> None:
-    from nst.__main__ import main
+    from nst_cli.main import main
 
     out_dir = tmp_path / "out"
     code = main(["sweep", "--content", content_path, "--style", style_path,

@@ -8,11 +8,11 @@ import sys
 import numpy as np
 import pytest
 
-from nst import transfer
 from nst.errors import RunError
-from nst.features import FeatureExtractor
+from nst.run import session as transfer
 from nst.settings import Settings
-from nst.weights import load_weights
+from nst.vgg.extractor import FeatureExtractor
+from nst.vgg.weights import load_weights
 
 SIZE = 64  # tiny, so that a step takes tens of milliseconds on 2 cores
 
@@ -171,7 +171,7 @@ def test_device_is_reported() -> None:
 
 def test_importing_the_engine_does_not_import_qt() -> None:
     code = (
-        "import sys, nst, nst.transfer, nst.__main__, nst.images, nst.weights, nst.settings\n"
+        "import sys, nst, nst.run.session, nst.imaging.images, nst.vgg.weights, nst.settings\n"
         "assert not [m for m in sys.modules if m.startswith(('PyQt5', 'PySide'))], 'Qt imported'"
     )
     subprocess.run([sys.executable, "-c", code], check=True)
@@ -181,7 +181,7 @@ def test_importing_the_engine_does_not_import_qt() -> None:
 
 
 def _chroma(image: np.ndarray) -> np.ndarray:
-    from nst.colour import RGB_TO_YIQ
+    from nst.imaging.colour import RGB_TO_YIQ
 
     return (image.astype(np.float64) @ RGB_TO_YIQ.T)[..., 1:]
 

@@ -12,9 +12,9 @@ import h5py
 import numpy as np
 import pytest
 
-from nst import weights
 from nst.errors import WeightsError
-from nst.settings import CONV_LAYERS
+from nst.vgg import weights
+from nst.vgg.layers import CONV_LAYERS
 
 
 @pytest.fixture(scope="module")

@@ -32,8 +32,8 @@ def child(size: int, optimizer: str, regions: int = 0) -> None:
     styles, The Starry Night on the photo's left half and The Scream on the rest."""
     os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
     from nst.memory import steps_to_fill_history
+    from nst.run.session import Transfer
     from nst.settings import Settings
-    from nst.transfer import Transfer
 
     extra: dict = {}
     steps, stages = STEPS, None

@@ -24,9 +24,10 @@ def main() -> None:
     parser.add_argument("--size", type=int, default=96)
     parser.add_argument("--iterations", type=int, default=60)
     args = parser.parse_args()
-    from nst import images, transfer
+    from nst.imaging import images
+    from nst.run import session as transfer
     from nst.settings import Settings
-    from nst.weights import load_weights
+    from nst.vgg.weights import load_weights
 
     weights = load_weights(None)
     content = images.load_image(SAMPLES / "tubingen.jpg")

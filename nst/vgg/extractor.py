@@ -13,18 +13,15 @@ from __future__ import annotations
 import logging
 import threading
 
-from nst.settings import CONV_LAYERS
 from nst.tf_runtime import tf
-from nst.weights import VGGWeights
+from nst.vgg.layers import CONV_LAYERS, POOL_AFTER
+from nst.vgg.weights import VGGWeights
 
 log = logging.getLogger(__name__)
 
 # Caffe-style input that these weights expect (DESIGN.md section 3; the ImageNet means of
 # Simonyan & Zisserman's release): BGR channel order, 0..255, minus the per-channel mean.
 BGR_MEANS = (103.939, 116.779, 123.68)
-
-# The last conv layer of each block is followed by 2x2 max pooling.
-POOL_AFTER = frozenset({"block1_conv2", "block2_conv2", "block3_conv4", "block4_conv4"})
 
 
 def preprocess(image_rgb: tf.Tensor) -> tf.Tensor:

@@ -3,7 +3,7 @@
 The networks are Magenta's arbitrary image stylization (Ghiasi, Lee, Kudlur, Dumoulin,
 Shlens, "Exploring the structure of a real-time, arbitrary neural artistic stylization
 network", BMVC 2017), as published for mobile use: int8 TensorFlow Lite, Apache-2.0
-(resources/models/, LICENSES.md). A style predictor (MobileNetV2) turns a 256x256 style
+(nst/instant/models/, LICENSES.md). A style predictor (MobileNetV2) turns a 256x256 style
 image into a 100-number style vector; a transformer restyles a content image with it
 through conditional instance normalization.
 
@@ -26,6 +26,7 @@ from __future__ import annotations
 import collections
 import functools
 import hashlib
+import importlib.resources
 import logging
 import os
 import threading
@@ -39,14 +40,15 @@ from typing import Any
 import numpy as np
 from PIL import Image
 
-from nst import images
 from nst.errors import RunError
+from nst.imaging import images
 from nst.settings import Settings
 from nst.tf_runtime import quiet_stderr, tf
 
 log = logging.getLogger(__name__)
 
-MODEL_DIR = Path(__file__).resolve().parent.parent / "resources" / "models"
+# Package data (pyproject.toml), found the way an installed package finds its files.
+MODEL_DIR = Path(str(importlib.resources.files("nst.instant") / "models"))
 PREDICT_MODEL = "style_predict_int8.tflite"
 TRANSFER_MODEL = "style_transfer_int8.tflite"
 STYLE_SIDE = 256  # the style predictor's fixed input, [1, 256, 256, 3] (SOURCES.md)
@@ -82,7 +84,7 @@ class Stylizer:
         except OSError as exc:
             raise RunError(
                 f"The instant-mode model '{path}' cannot be read ({exc.strerror or exc}); "
-                "reinstall the app or restore resources/models/."
+                "reinstall the app or restore nst/instant/models/."
             ) from None
 
     def _interpreter(self, model: bytes, shape: tuple[int, ...] | None = None) -> Any:
@@ -221,7 +223,7 @@ class InstantResult:
     stopped: bool = False
 
     def recipe(self) -> dict[str, Any]:
-        from nst.transfer import library_versions
+        from nst.run.session import library_versions
 
         return {
             "settings": self.settings.to_dict(),
@@ -282,12 +284,12 @@ def run(
 
 
 def _measure_speed(size: int = 512, repeats: int = 8) -> None:
-    """python -m nst.instant [SIZE]: seconds for an instant result of the bundled pair.
+    """python -m nst.instant.stylizer [SIZE]: seconds for an instant result of the bundled pair.
 
     Prints the first call (which loads the networks) and the fastest and median of the
     following ones; each call includes resizing the photo and the style vector.
     """
-    samples = MODEL_DIR.parent / "samples"
+    samples = Path(__file__).resolve().parents[2] / "resources" / "samples"
     content = images.load_image(samples / "tubingen.jpg")
     style = images.load_image(samples / "starry_night.jpg")
     started = time.perf_counter()

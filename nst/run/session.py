@@ -27,11 +27,12 @@ from typing import Any
 import numpy as np
 from PIL import Image
 
-from nst import __version__, colour, images
+from nst import __version__
 from nst.errors import RunError
-from nst.features import FeatureExtractor, get_extractor
 from nst.hardware import cpu_has_fast_bfloat16
-from nst.losses import (
+from nst.imaging import colour, images
+from nst.memory import lbfgs_history
+from nst.objective.losses import (
     content_loss,
     gram,
     guided_grams,
@@ -39,11 +40,11 @@ from nst.losses import (
     total_variation,
     weighted_mean,
 )
-from nst.memory import lbfgs_history
-from nst.optimizers import FIRST_ORDER, LBFGS
+from nst.optim.optimizers import FIRST_ORDER, LBFGS
 from nst.settings import MIN_SIZE, Settings
 from nst.tf_runtime import gpu_devices, tf
-from nst.weights import VGGWeights, load_weights
+from nst.vgg.extractor import FeatureExtractor, get_extractor
+from nst.vgg.weights import VGGWeights, load_weights
 
 log = logging.getLogger(__name__)
 
@@ -409,7 +410,7 @@ class Transfer:
             return tf.image.resize(self.style_image, (self.height, self.width), method="bicubic")
         if init == "instant":
             # A head start: the feed-forward stylization (instant.py) at the working size.
-            from nst import instant
+            from nst.instant import stylizer as instant
 
             content = self.content_image[0].numpy().astype(np.uint8)
             styles = [

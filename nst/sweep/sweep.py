@@ -41,7 +41,6 @@ import dataclasses
 import json
 import logging
 import os
-import sys
 import tempfile
 import threading
 import time
@@ -53,21 +52,20 @@ from typing import Any
 import numpy as np
 from PIL import Image, ImageDraw, ImageFont
 
-from nst import images
 from nst.errors import ImageError, NstError, RunError
+from nst.imaging import images
 from nst.settings import (
     COLOURS,
-    CONV_LAYERS,
     INITS,
     MAX_SIZE,
     MIN_SIZE,
     OPTIMIZERS,
-    PAPER_STYLE_LAYERS,
     PRECISIONS,
     Settings,
     SettingsError,
     field_names,
 )
+from nst.vgg.layers import CONV_LAYERS, PAPER_STYLE_LAYERS
 
 log = logging.getLogger(__name__)
 
@@ -603,7 +601,7 @@ class SweepRun:
         if self.style_image is None:
             self.style_image = images.load_image(base.style, role="style image")
         if self.weights is None:
-            from nst.weights import load_weights
+            from nst.vgg.weights import load_weights
 
             self.weights = load_weights(base.weights)
         self.folder = new_sweep_folder(target, images.result_stem(base.content, base.style))
@@ -625,7 +623,7 @@ class SweepRun:
             self.finish()
 
     def _cells(self) -> Iterator[CellStep | CellDone]:
-        from nst.transfer import Transfer  # TensorFlow: only now, on the caller's thread
+        from nst.run.session import Transfer  # TensorFlow: only now, on the caller's thread
 
         count = len(self.sweep.cells)
         for index, cell in enumerate(self.sweep.cells):
@@ -899,178 +897,3 @@ def _fit(picture: np.ndarray, cell: tuple[int, int]) -> np.ndarray:
     if (picture.shape[1], picture.shape[0]) == cell:
         return picture
     return np.asarray(Image.fromarray(picture).resize(cell, Image.LANCZOS))
-
-
-# --------------------------------------------------------------------------- command line
-
-
-def main(argv: Sequence[str]) -> int:
-    """python -m nst sweep ...: see build_sweep_parser."""
-    from nst.__main__ import EXIT_BAD_INPUT
-
-    try:
-        return _main(argv)
-    except NstError as exc:
-        print(f"error: {exc}", file=sys.stderr)
-        return EXIT_BAD_INPUT
-
-
-def build_sweep_parser() -> Any:
-    """The run's parser (every option of python -m nst) plus --vary and --cell-size."""
-    from nst.__main__ import build_parser
-
-    p = build_parser()
-    p.prog = "python -m nst sweep"
-    p.description = (
-        "Render a grid of small runs that differ in one or two settings, and a contact "
-        "sheet of them labelled with the values. Every option of python -m nst sets the "
-        "base run."
-    )
-    for action in p._actions:  # argparse has no public way to reword an option's help
-        if action.dest == "iterations":
-            action.help = f"optimizer steps of each cell (default {SWEEP_ITERATIONS})"
-    names = [n for n in sweepable_names() if "." not in n]
-    p.add_argument(
-        "--vary",
-        action="append",
-        metavar="NAME=V1,V2,...",
-        help="a setting and its values, once or twice (the first across, the second down). "
-        f"NAME: {', '.join(names)}; style_layers.LAYER or content_layers.LAYER for one "
-        f"layer's weight. layer_set values: {', '.join(LAYER_SETS)}",
-    )
-    p.add_argument(
-        "--cell-size",
-        type=int,
-        metavar="PX",
-        help=f"longest side of each cell in px (default {CELL_SIZE}); --size is then the "
-        "size the sweep's base run has (recorded in sweep.json)",
-    )
-    p.epilog = (
-        f"--iterations defaults to {SWEEP_ITERATIONS} for a sweep. Re-render a cell at full "
-        "size with: python -m nst --config SWEEP_FOLDER/CELL.json --size 512 --output-dir DIR"
-    )
-    return p
-
-
-def parse_sweep_args(argv: Sequence[str]) -> Any:
-    from nst.__main__ import UsageError
-
-    try:
-        return build_sweep_parser().parse_args(list(argv))
-    except UsageError as exc:
-        # The run's parser points at the run's help; this is the sweep's.
-        text = str(exc).replace("python -m nst --help", "python -m nst sweep --help")
-        raise UsageError(text) from None
-
-
-def sweep_from_args(args: Any) -> Sweep:
-    """The Sweep the options describe; UsageError naming the option if one is bad."""
-    from nst.__main__ import UsageError, settings_from_args
-
-    if not args.vary:
-        raise UsageError(
-            "--vary required: name a setting and its values, e.g. --vary style_weight=1,10,100"
-        )
-    if args.method == "instant":
-        raise UsageError("--method instant: a sweep runs the optimization; leave out --method")
-    try:
-        axes = [parse_axis(text) for text in args.vary]
-    except SweepError as exc:
-        raise UsageError(f"--vary {exc}") from None
-    if args.iterations is None:
-        args.iterations = SWEEP_ITERATIONS
-    args.method = "gatys"
-    settings, warnings = settings_from_args(args)
-    for line in warnings:
-        print(line, file=sys.stderr)
-    cell_size = CELL_SIZE if args.cell_size is None else args.cell_size
-    if not MIN_SIZE <= cell_size <= MAX_SIZE:
-        raise UsageError(f"--cell-size: must be from {MIN_SIZE} to {MAX_SIZE} px, not {cell_size}")
-    try:
-        return Sweep(settings, axes, cell_size)
-    except SweepError as exc:
-        # "--vary style_weight=-1: ..."; a message about the axes as a whole gets a colon.
-        text = str(exc)
-        raise UsageError(f"--vary {text}" if text[:1].islower() else f"--vary: {text}") from None
-
-
-def _main(argv: Sequence[str]) -> int:
-    from nst.__main__ import EXIT_INTERRUPTED, UsageError
-
-    args = parse_sweep_args(argv)
-    sweep = sweep_from_args(args)
-    if not args.output_dir:
-        raise UsageError("--output-dir required: name the folder to save the sweep in")
-    logging.basicConfig(
-        level=logging.INFO if args.verbose else logging.WARNING,
-        format="%(levelname)s %(name)s: %(message)s",
-    )
-    started = time.perf_counter()
-    base = sweep.base
-    images.check_output_dir(args.output_dir)
-    content = images.load_image(base.content, role="content image")
-    style = images.load_image(base.style, role="style image")
-    _check_memory(sweep, content, style)
-    run = SweepRun(sweep, args.output_dir, content_image=content, style_image=style)
-    show = _SweepPrinter(sys.stderr, args.quiet)
-    show.status("loading the VGG19 weights ...")
-    run.prepare()
-    show.line(f"sweep of {len(sweep.cells)} cells at {sweep.cell_size} px into {run.folder}")
-    interrupted = False
-    try:
-        for event in run.events():
-            show(event)
-    except KeyboardInterrupt:
-        # Ctrl+C: the cells finished so far are kept, with their sheet (events' finally).
-        interrupted = True
-        run.stop()
-        run.finish()
-        show.line("interrupted: the contact sheet holds the cells finished so far")
-    show.line(f"done in {time.perf_counter() - started:.1f} s")
-    print(run.sheet_path)
-    return EXIT_INTERRUPTED if interrupted else 0
-
-
-def _check_memory(sweep: Sweep, content: np.ndarray, style: np.ndarray) -> None:
-    """Refuse a cell that would not fit in the free memory before any cell runs."""
-    from nst import memory
-    from nst.__main__ import UsageError
-
-    dims = (content.shape[1], content.shape[0]), (style.shape[1], style.shape[0])
-    for cell in sweep.cells:
-        fit = memory.check(cell.settings, *dims)
-        if not fit.fits:
-            raise UsageError(f"The cell {cell.describe()}: {memory.message(fit, cell.settings)}")
-
-
-class _SweepPrinter:
-    """A line per finished cell on stderr; on a terminal, the step redrawn in place."""
-
-    def __init__(self, stream: Any, quiet: bool) -> None:
-        self.stream = stream
-        self.quiet = quiet
-        self.tty = stream.isatty()
-
-    def status(self, text: str) -> None:
-        if self.tty and not self.quiet:
-            self.stream.write(f"\r{text}\x1b[K")
-            self.stream.flush()
-
-    def line(self, text: str) -> None:
-        if not self.quiet:
-            self.stream.write(("\r\x1b[K" if self.tty else "") + text + "\n")
-            self.stream.flush()
-
-    def __call__(self, event: CellStep | CellDone) -> None:
-        where = f"cell {event.index + 1}/{event.count} ({event.cell.describe()})"
-        if isinstance(event, CellStep):
-            p = event.progress
-            self.status(f"{where}: step {p.step}/{p.total}, loss {p.total_loss:.4g}")
-        elif event.error:
-            self.line(f"{where}: failed: {event.error}")
-        else:
-            assert event.path is not None
-            self.line(
-                f"{where}: {event.steps} steps in {event.duration:.1f} s, loss "
-                f"{event.losses['total']:.4g} -> {event.path.name}"
-            )

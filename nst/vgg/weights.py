@@ -30,7 +30,7 @@ from typing import Any, BinaryIO
 import numpy as np
 
 from nst.errors import WeightsError
-from nst.settings import CONV_LAYERS
+from nst.vgg.layers import CONV_LAYERS, channels_of
 
 log = logging.getLogger(__name__)
 
@@ -47,11 +47,6 @@ HOW_TO_GET = (
 TORCH_MAGIC = 0x1950A86A20F9469CFC6C
 TORCH_PROTOCOL = 1001
 HDF5_SIGNATURE = b"\x89HDF\r\n\x1a\n"
-
-# VGG19's channel counts per conv layer (Simonyan & Zisserman 2014, table 1, config E).
-CHANNELS = {
-    "block1": 64, "block2": 128, "block3": 256, "block4": 512, "block5": 512,
-}  # fmt: skip
 
 
 @dataclass(frozen=True)
@@ -206,7 +201,7 @@ def check_layers(layers: dict[str, tuple[np.ndarray, np.ndarray]], file: Path) -
         if name not in layers:
             raise WeightsError(f"The weights file '{file}' has no layer {name}; {HOW_TO_GET}.")
         kernel, bias = layers[name]
-        out = CHANNELS[name.split("_")[0]]
+        out = channels_of(name)
         if kernel.shape != (3, 3, previous, out) or bias.shape != (out,):
             raise WeightsError(
                 f"The weights file '{file}' has layer {name} of shape {kernel.shape}, "
