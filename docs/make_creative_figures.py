@@ -21,7 +21,7 @@ import numpy as np
 from PIL import Image, ImageDraw, ImageFilter, ImageFont
 
 ROOT = Path(__file__).resolve().parent.parent
-SAMPLES = ROOT / "resources" / "samples"
+SAMPLES = ROOT / "gui" / "samples"
 PHOTO = SAMPLES / "tubingen.jpg"
 STARRY = SAMPLES / "starry_night.jpg"
 SCREAM = SAMPLES / "the_scream.jpg"

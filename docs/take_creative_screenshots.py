@@ -30,7 +30,7 @@ from gui.app_settings import AppSettings  # noqa: E402
 from gui.main_window import MainWindow  # noqa: E402
 from gui.mask_painter import MaskPainter  # noqa: E402
 
-SAMPLES = ROOT / "resources" / "samples"
+SAMPLES = ROOT / "gui" / "samples"
 SIZE = 128
 ITERATIONS = 60
 
@@ -73,7 +73,10 @@ def run_and_wait(app: QApplication, window: MainWindow) -> None:
     assert window.problem() == "", window.problem()
     assert window.start_run()
     wait(app, lambda: not window.is_running)
-    print(window.saved_label.text() or window.progress_label.text(), flush=True)
+    print(
+        window.result_panel.saved_label.text() or window.status_panel.progress_label.text(),
+        flush=True,
+    )
 
 
 def main(out_dir: str) -> int:
@@ -89,7 +92,7 @@ def main(out_dir: str) -> int:
     window.content_picker.set_path(str(SAMPLES / "tubingen.jpg"))
     window.style_picker.set_path(str(SAMPLES / "starry_night.jpg"))
     wait(app, lambda: not window.content_picker.is_loading and not window.style_picker.is_loading)
-    window.style_mix.add(str(SAMPLES / "the_scream.jpg"), 1.0)
+    window.inputs.style_mix.add(str(SAMPLES / "the_scream.jpg"), 1.0)
 
     # --- the region painter, driven like a user would ---
     painter = MaskPainter(window.content_picker.path, "starry_night.jpg",
@@ -112,7 +115,9 @@ def main(out_dir: str) -> int:
     shoot(app, painter, out / "mask_painter.png")
     painter.save()
     painter.close()
-    window.style_mix._set_mask(window.style_mix.rows[0], painter.saved_path, emit=True)
+    window.inputs.style_mix._set_mask(
+        window.inputs.style_mix.rows[0], painter.saved_path, emit=True
+    )
     print("mask", painter.saved_path, f"covers {canvas.coverage():.0%}", flush=True)
 
     window.size_box.setValue(SIZE)
@@ -121,21 +126,21 @@ def main(out_dir: str) -> int:
     shoot(app, window, out / "regions_window.png")
 
     # --- two styles blended (no masks), the strength slider at 75%, style scale 150% ---
-    window.style_mix._set_mask(window.style_mix.rows[0], "", emit=True)
-    window.style_mix.ratio_strength.setValue(75)
-    window.style_scale_box.setValue(150)
+    window.inputs.style_mix._set_mask(window.inputs.style_mix.rows[0], "", emit=True)
+    window.inputs.style_mix.ratio_strength.setValue(75)
+    window.controls.style_scale_box.setValue(150)
     run_and_wait(app, window)
     print(f"style weight {window.style_weight_box.value():.3g}", flush=True)
     shoot(app, window, out / "blend_window.png")
-    window.style_scale_box.setValue(100)
+    window.controls.style_scale_box.setValue(100)
 
     # --- a texture ---
-    window.style_mix.remove(str(SAMPLES / "the_scream.jpg"))
-    window.style_mix._set_mask(window.style_mix.rows[0], "", emit=True)
+    window.inputs.style_mix.remove(str(SAMPLES / "the_scream.jpg"))
+    window.inputs.style_mix._set_mask(window.inputs.style_mix.rows[0], "", emit=True)
     window.style_picker.set_path(str(SAMPLES / "the_scream.jpg"))
     wait(app, lambda: not window.style_picker.is_loading)
-    window.method_box.setCurrentIndex(window.method_box.findData("texture"))
-    window.aspect_box.setCurrentIndex(window.aspect_box.findData(16 / 9))
+    window.inputs.method_box.setCurrentIndex(window.inputs.method_box.findData("texture"))
+    window.inputs.aspect_box.setCurrentIndex(window.inputs.aspect_box.findData(16 / 9))
     run_and_wait(app, window)
     shoot(app, window, out / "texture_window.png")
     window.shutdown()

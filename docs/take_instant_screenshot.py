@@ -25,7 +25,7 @@ from PyQt5.QtWidgets import QApplication  # noqa: E402
 from gui.app_settings import AppSettings  # noqa: E402
 from gui.main_window import MainWindow  # noqa: E402
 
-SAMPLES = ROOT / "resources" / "samples"
+SAMPLES = ROOT / "gui" / "samples"
 
 
 def main(out_dir: str) -> int:
@@ -58,11 +58,11 @@ def main(out_dir: str) -> int:
         if state["previews"] == 1:
             # A drag from 1.0 down to 0.7: many values, one preview (debounced).
             for value in range(100, 69, -2):
-                window.style_mix.strength.setValue(value)
-            window.style_mix.add(str(SAMPLES / "the_scream.jpg"), 0.5)
+                window.inputs.style_mix.strength.setValue(value)
+            window.inputs.style_mix.add(str(SAMPLES / "the_scream.jpg"), 0.5)
             state["asked"] = time.perf_counter()
         elif state["previews"] == 2:
-            window.method_box.setCurrentIndex(window.method_box.findData("instant"))
+            window.inputs.method_box.setCurrentIndex(window.inputs.method_box.findData("instant"))
             window.start_run()
             QTimer.singleShot(500, wait_for_run)
 

@@ -27,7 +27,7 @@ from PyQt5.QtWidgets import QApplication  # noqa: E402
 from gui.app_settings import AppSettings  # noqa: E402
 from gui.main_window import MainWindow  # noqa: E402
 
-SAMPLES = ROOT / "resources" / "samples"
+SAMPLES = ROOT / "gui" / "samples"
 SIZE = 256
 RUNNING_AT_STEP = 60  # far enough in for the preview to look like a painting
 

@@ -24,7 +24,7 @@ from PyQt5.QtWidgets import QApplication  # noqa: E402
 from gui.app_settings import AppSettings  # noqa: E402
 from gui.main_window import MainWindow  # noqa: E402
 
-SAMPLES = ROOT / "resources" / "samples"
+SAMPLES = ROOT / "gui" / "samples"
 
 
 def main(out_dir: str) -> int:

@@ -1,14 +1,17 @@
 """What the window remembers between sessions, behind one QSettings wrapper.
 
-``DEFAULTS`` is both the list of every key the app stores and its schema: a stored value
-is read back as the type of its default, and a value that cannot be read as that type (a
-hand-edited or corrupt file, a value from an older version) gives the default instead of
-an exception. Asking for a key that is not in ``DEFAULTS`` is a programming error
-(KeyError), so a typo cannot silently create a new key.
+The run's settings are ONE value, ``run/settings``: the JSON of Settings.to_dict(), read
+back with Settings.from_recipe, which keeps every field it can use and drops the rest. So a
+value written by an older or newer version, or a hand-edited one, costs at most the fields
+it got wrong, and a new Settings field needs no new key here. Beside it, the window's own
+state (geometry, output folder, dialog folders).
 
-Run parameters take their defaults from :class:`nst.settings.Settings`, so each default is
-written once. Tests inject ``QSettings(path, QSettings.IniFormat)`` so that they never
-touch the user's real settings.
+``DEFAULTS`` is both the list of every key the app stores and its schema: a stored value
+is read back as the type of its default, and a value that cannot be read as that type
+gives the default instead of an exception. Asking for a key that is not in ``DEFAULTS``
+is a programming error (KeyError), so a typo cannot silently create a new key. Tests
+inject ``QSettings(path, QSettings.IniFormat)`` so that they never touch the user's real
+settings.
 """
 
 from __future__ import annotations
@@ -30,35 +33,8 @@ APPLICATION = "Style Transfer"
 # The folder results go into unless the user picks another, under the user's Pictures.
 OUTPUT_SUBFOLDER = "Style Transfer"
 
-_RUN = Settings()
-
 DEFAULTS: dict[str, Any] = {
-    # --- the run (Settings fields; see RUN_KEYS for the mapping) ---
-    "images/content": _RUN.content,
-    "images/style": _RUN.style,
-    "run/optimizer": _RUN.optimizer,
-    "run/learning_rate": 0.0,  # 0: not set by the user, use the optimizer's own default
-    "run/iterations": _RUN.iterations,
-    "run/init": _RUN.init,
-    "run/seed": _RUN.seed,
-    "run/precision": _RUN.precision,
-    "run/stages": 0,  # 0: automatic (Settings.stages None)
-    "run/colour": _RUN.colour,
-    "run/colour_strength": _RUN.colour_strength,
-    "size/output": _RUN.size,
-    "size/work": 0,  # 0: the same as the output size
-    "size/style": 0,  # 0: the same as the working size
-    "size/style_scale": _RUN.style_scale,
-    "texture/aspect": 0.0,  # 0: the painting's proportions
-    "weights/content": _RUN.content_weight,
-    "weights/style": _RUN.style_weight,
-    "weights/tv": _RUN.tv_weight,
-    "layers/content": json.dumps(dict(_RUN.content_layers)),
-    "layers/style": json.dumps(dict(_RUN.style_layers)),
-    "instant/method": _RUN.method,
-    "instant/style_strength": _RUN.style_strength,
-    "instant/style_image_weight": _RUN.style_image_weight,
-    # --- the window ---
+    "run/settings": "",  # Settings.to_dict() as JSON; "": the defaults
     "output/folder": "",  # "": default_output_folder()
     "window/geometry": QByteArray(),
     "window/state": QByteArray(),
@@ -66,37 +42,6 @@ DEFAULTS: dict[str, Any] = {
     "dialogs/image_folder": "",
     "dialogs/recipe_folder": "",
 }
-
-# Settings field -> key. Optional sizes and the learning rate are stored as 0 for None
-# (QSettings has no portable null), layer dicts as JSON text (readable in the INI file).
-RUN_KEYS: dict[str, str] = {
-    "content": "images/content",
-    "style": "images/style",
-    "optimizer": "run/optimizer",
-    "learning_rate": "run/learning_rate",
-    "iterations": "run/iterations",
-    "init": "run/init",
-    "seed": "run/seed",
-    "precision": "run/precision",
-    "stages": "run/stages",
-    "colour": "run/colour",
-    "colour_strength": "run/colour_strength",
-    "size": "size/output",
-    "work_size": "size/work",
-    "style_size": "size/style",
-    "style_scale": "size/style_scale",
-    "texture_aspect": "texture/aspect",
-    "content_weight": "weights/content",
-    "style_weight": "weights/style",
-    "tv_weight": "weights/tv",
-    "content_layers": "layers/content",
-    "style_layers": "layers/style",
-    "method": "instant/method",
-    "style_strength": "instant/style_strength",
-    "style_image_weight": "instant/style_image_weight",
-}
-_NONE_AS_ZERO = ("learning_rate", "work_size", "style_size", "stages", "texture_aspect")
-_JSON_FIELDS = ("content_layers", "style_layers")
 
 
 def default_output_folder() -> str:
@@ -173,51 +118,30 @@ class AppSettings:
 
     # --- the run's settings ---
 
-    def run_values(self) -> dict[str, Any]:
-        """The stored run parameters as keyword arguments for :class:`Settings`."""
-        values: dict[str, Any] = {}
-        for name, key in RUN_KEYS.items():
-            value = self.get(key)
-            if name in _NONE_AS_ZERO:
-                value = value or None
-            elif name in _JSON_FIELDS:
-                try:
-                    value = json.loads(value)
-                except ValueError:
-                    log.warning("ignoring the stored %s (not JSON)", key)
-                    value = json.loads(DEFAULTS[key])
-            values[name] = value
-        return values
-
     def run_settings(self) -> Settings:
-        """The stored run parameters; any value that does not validate falls back to its
-        default, so a bad stored value costs that one value, never the whole set."""
-        values = self.run_values()
-        for _ in range(len(values) + 1):
-            try:
-                return Settings(**values)
-            except SettingsError as exc:
-                name = exc.field.split(".")[0]
-                log.warning("ignoring the stored %s: %s", name, exc)
-                if name not in values:
-                    break
-                del values[name]
-            except TypeError as exc:  # a value of a shape Settings cannot take at all
-                log.warning("ignoring the stored run settings: %s", exc)
-                break
-        return Settings()
+        """The stored run settings; a field that does not validate gets its default, and
+        a value that is not a JSON object at all gives the defaults."""
+        text = self.get("run/settings")
+        if not text:
+            return Settings()
+        try:
+            settings, unknown, wrong = Settings.from_recipe(json.loads(text))
+        except (ValueError, SettingsError) as exc:
+            log.warning("ignoring the stored run settings (%s)", exc)
+            return Settings()
+        if unknown or wrong:
+            log.info("stored settings: ignored %s, defaults for %s", unknown, sorted(wrong))
+        return settings
 
-    def store_run(self, settings_dict: Mapping[str, Any]) -> None:
-        """Store run parameters given as a Settings-style dict (missing ones are kept)."""
-        for name, key in RUN_KEYS.items():
-            if name not in settings_dict:
-                continue
-            value = settings_dict[name]
-            if name in _NONE_AS_ZERO:
-                value = value or 0
-            elif name in _JSON_FIELDS:
-                value = json.dumps(dict(value))
-            self.set(key, value)
+    def store_run(self, values: Mapping[str, Any]) -> None:
+        """Store the run's settings, given as Settings.to_dict() or the window's values
+        (a field of the window's still being edited is stored as it is, and dropped on
+        reading if it does not validate)."""
+        data = {
+            name: dict(value) if isinstance(value, Mapping) else value
+            for name, value in values.items()
+        }
+        self.set("run/settings", json.dumps(data, default=list))
 
 
 def log_file_path() -> str:

@@ -10,33 +10,23 @@ again while it is visible: a hidden tab costs nothing while a run saves its resu
 
 from __future__ import annotations
 
-import html
 import logging
 import os
-import time
 from collections.abc import Mapping, Sequence
 from typing import Any
 
 import numpy as np
 from PyQt5.QtCore import (
     QFileSystemWatcher,
-    QObject,
-    QRect,
-    QRunnable,
     QSize,
     Qt,
-    QThreadPool,
     QTimer,
     pyqtSignal,
 )
-from PyQt5.QtGui import QIcon, QImage, QPainter, QPaintEvent, QPalette, QPixmap
+from PyQt5.QtGui import QIcon, QPalette, QPixmap
 from PyQt5.QtWidgets import (
-    QAbstractButton,
     QAbstractItemView,
-    QDialog,
-    QDialogButtonBox,
     QHBoxLayout,
-    QHeaderView,
     QLabel,
     QListView,
     QListWidget,
@@ -46,150 +36,35 @@ from PyQt5.QtWidgets import (
     QSizePolicy,
     QSplitter,
     QStackedWidget,
-    QTableWidget,
-    QTableWidgetItem,
     QVBoxLayout,
     QWidget,
 )
 
-from gui import recipes
+from gui.history_compare import CompareDialog
+from gui.history_details import (  # noqa: F401 (details_html: for tests)
+    details_html,
+    settings_for_window,
+    summary,
+)
+from gui.thumbnails import (  # noqa: F401 (thumbnail_pool: tests)
+    THUMBNAIL_SIZE,
+    _ThumbnailSignals,
+    _ThumbnailTask,
+    placeholder_icon,
+    thumbnail_pool,
+)
 from gui.widgets import muted_color, numpy_to_qimage
 from nst import history
-from nst.errors import NstError
 from nst.history import Entry
-from nst.imaging import images
-from nst.settings import Settings, field_names
+from nst.settings import Settings
 
 log = logging.getLogger(__name__)
 
-THUMBNAIL_SIZE = 128  # longest side of a thumbnail, in pixels
 # A grid cell: the thumbnail, and below it two lines (the name, the summary).
 GRID_SIZE = QSize(THUMBNAIL_SIZE + 72, THUMBNAIL_SIZE + 48)
 # Changes on disk come in bursts (save_result writes two temporary files, links them and
 # removes them); list the folder once, after the burst.
 REFRESH_DELAY_MS = 400
-
-# Fields that only one method uses, left out of the other's details.
-_INSTANT_ONLY = frozenset({"style_strength", "extra_styles", "style_image_weight"})
-_GATYS_ONLY = frozenset({
-    "content_layers", "style_layers", "content_weight", "style_weight", "tv_weight",
-    "optimizer", "learning_rate", "iterations", "work_size", "style_size", "init", "seed",
-    "precision", "stages", "weights",
-})  # fmt: skip
-_NOT_SHOWN = frozenset({"preview_every"})  # how often the run sent previews: not the picture's
-
-
-def thumbnail_pool() -> QThreadPool:
-    """The pool that decodes thumbnails: our own, never Qt's global one (see picker.py's
-    load_pool for the deadlock that avoids). One thread: a run may be using the other
-    core, and thumbnails can arrive one by one."""
-    global _pool
-    if _pool is None:
-        _pool = QThreadPool()
-        _pool.setMaxThreadCount(1)
-    return _pool
-
-
-_pool: QThreadPool | None = None
-
-
-class _ThumbnailSignals(QObject):
-    done = pyqtSignal(str, float, object)  # path, modified time, H x W x 3 array or None
-
-
-class _ThumbnailTask(QRunnable):
-    """Decodes one thumbnail on a pool thread; never touches a QImage or a widget."""
-
-    def __init__(self, path: str, modified: float, signals: _ThumbnailSignals) -> None:
-        super().__init__()
-        self.path, self.modified, self.signals = path, modified, signals
-
-    def run(self) -> None:
-        try:
-            array = history.thumbnail(self.path, THUMBNAIL_SIZE)
-        except NstError as exc:
-            log.debug("no thumbnail: %s", exc)
-            array = None
-        except Exception:  # a bug must not kill the pool thread silently
-            log.exception("thumbnail of %s failed", self.path)
-            array = None
-        try:
-            self.signals.done.emit(self.path, self.modified, array)
-        except RuntimeError:
-            pass  # the panel was deleted while we decoded (the window closed)
-
-
-# --------------------------------------------------------------------------- words
-
-
-def duration_text(seconds: float | None) -> str:
-    if seconds is None:
-        return "unknown"
-    if seconds < 60:
-        return f"{seconds:.1f} s"
-    minutes, rest = divmod(int(round(seconds)), 60)
-    return f"{minutes} min {rest:02d} s"
-
-
-def losses_text(losses: Mapping[str, float]) -> str:
-    """ "0.75 (content 0.3, style 0.4, tv 0.05)"; "" without losses."""
-    if "total" not in losses:
-        return ""
-    parts = [f"{name} {value:.3g}" for name, value in losses.items() if name != "total"]
-    return f"{losses['total']:.3g}" + (f" ({', '.join(parts)})" if parts else "")
-
-
-def setting_rows(settings: Settings, labels: Mapping[str, str]) -> list[tuple[str, str]]:
-    """(label, value) for each setting that matters to this method, in field order."""
-    data = settings.to_dict()
-    if settings.method == "gatys":
-        data["learning_rate"] = settings.resolved_learning_rate
-    skip = _NOT_SHOWN | (_INSTANT_ONLY if settings.method == "gatys" else _GATYS_ONLY)
-    rows = []
-    for name in field_names():
-        if name in skip:
-            continue
-        rows.append((labels.get(name, name), history.format_value(name, data[name])))
-    return rows
-
-
-def details_html(entry: Entry, labels: Mapping[str, str]) -> str:
-    """The details pane's text for one result: what it is, how it went, its settings."""
-    esc = html.escape
-    lines = [f"<b>{esc(entry.name)}</b>", esc(entry.summary)]
-    if entry.problem:
-        lines.append(f"<span style='color:#b35900'>{esc(entry.problem)}</span>")
-    rows: list[tuple[str, str]] = []
-    recipe = entry.recipe or {}
-    if entry.losses:
-        rows.append(("Loss", losses_text(entry.losses)))
-    if entry.steps is not None and entry.settings is not None:
-        stopped = " (stopped)" if recipe.get("stopped") else ""
-        rows.append(("Steps", f"{entry.steps} of {entry.settings.iterations}{stopped}"))
-    if entry.duration is not None:
-        rows.append(("Time", duration_text(entry.duration)))
-    if isinstance(recipe.get("device"), str):
-        rows.append(("Device", recipe["device"]))
-    rows.append(("Saved", time.strftime("%Y-%m-%d %H:%M", time.localtime(entry.modified))))
-    if entry.settings is not None:
-        rows += setting_rows(entry.settings, labels)
-    table = "".join(
-        f"<tr><td style='padding-right:10px'>{esc(label)}</td><td>{esc(value)}</td></tr>"
-        for label, value in rows
-    )
-    return "<br>".join(lines) + f"<table style='margin-top:6px'>{table}</table>"
-
-
-def settings_for_window(entry: Entry) -> Settings | None:
-    """The entry's settings with image paths taken relative to its folder where they are
-    relative (a recipe moved together with its images), as File > Load recipe reads them."""
-    if entry.recipe is None:
-        return None
-    try:
-        return recipes.settings_from_recipe(entry.recipe, os.path.dirname(entry.path)).settings
-    except NstError:
-        return None
-
 
 # --------------------------------------------------------------------------- the panel
 
@@ -221,7 +96,7 @@ class HistoryPanel(QWidget):
         self._timer.setSingleShot(True)
         self._timer.setInterval(REFRESH_DELAY_MS)
         self._timer.timeout.connect(self._refresh_if_shown)
-        self._placeholder = _placeholder_icon(self.palette())
+        self._placeholder = placeholder_icon(self.palette())
         self._build()
         self._update_buttons()
 
@@ -378,10 +253,10 @@ class HistoryPanel(QWidget):
             listed.clear()
             self._items = {}
             for entry in self.entries:
-                text = f"{os.path.splitext(entry.name)[0]}\n{entry.brief}"
+                text = f"{os.path.splitext(entry.name)[0]}\n{summary(entry, with_size=False)}"
                 item = QListWidgetItem(self._icon_for(entry), text)
                 item.setData(Qt.UserRole, entry.path)
-                item.setToolTip(f"{entry.name}\n{entry.summary}")
+                item.setToolTip(f"{entry.name}\n{summary(entry)}")
                 item.setSizeHint(GRID_SIZE)
                 listed.addItem(item)
                 self._items[entry.path] = item
@@ -423,7 +298,7 @@ class HistoryPanel(QWidget):
         key = (path, modified)
         self._queued.discard(key)
         if array is None:
-            icon = _placeholder_icon(self.palette(), "?")
+            icon = placeholder_icon(self.palette(), "?")
         else:
             icon = QIcon(QPixmap.fromImage(numpy_to_qimage(array)))
         self._icons[key] = icon
@@ -507,197 +382,3 @@ class HistoryPanel(QWidget):
 
     def _compare_closed(self) -> None:
         self.compare_dialog = None
-
-
-def _placeholder_icon(palette: QPalette, text: str = "") -> QIcon:
-    """A blank tile while the thumbnail loads ("?" when it cannot be shown)."""
-    pixmap = QPixmap(THUMBNAIL_SIZE, THUMBNAIL_SIZE)
-    pixmap.fill(palette.color(QPalette.Base).darker(110))
-    if text:
-        painter = QPainter(pixmap)
-        painter.setPen(palette.color(QPalette.Disabled, QPalette.WindowText))
-        font = painter.font()
-        font.setPointSize(24)
-        painter.setFont(font)
-        painter.drawText(pixmap.rect(), Qt.AlignCenter, text)
-        painter.end()
-    return QIcon(pixmap)
-
-
-# --------------------------------------------------------------------------- compare
-
-
-class SideBySide(QWidget):
-    """Two images side by side at one common scale, so that sizes compare truly: the
-    larger result looks larger. Each has a caption below it."""
-
-    GAP = 12
-    MAX_SCALE = 4.0  # past 4x a small result only shows blur
-
-    def __init__(self, parent: QWidget | None = None) -> None:
-        super().__init__(parent)
-        self.images: list[QImage | None] = [None, None]
-        self.captions = ["", ""]
-        self.problems = ["", ""]
-        self._cache: tuple[float, list[QPixmap | None]] | None = None
-        self.setMinimumSize(320, 200)
-        self.setSizePolicy(QSizePolicy.Expanding, QSizePolicy.Expanding)
-
-    def set_side(self, index: int, image: QImage | None, caption: str, problem: str = "") -> None:
-        self.images[index] = image
-        self.captions[index] = caption
-        self.problems[index] = problem
-        self._cache = None
-        self.update()
-
-    def _caption_height(self) -> int:
-        return 3 * self.fontMetrics().height() + 8
-
-    def _half(self) -> QSize:
-        return QSize((self.width() - self.GAP) // 2, self.height() - self._caption_height())
-
-    def scale(self) -> float:
-        """The one scale both images are drawn at: the largest at which both fit."""
-        half = self._half()
-        scale = self.MAX_SCALE
-        for image in self.images:
-            if image is not None and not image.isNull():
-                scale = min(scale, half.width() / image.width(), half.height() / image.height())
-        return max(scale, 0.01)
-
-    def _pixmaps(self, scale: float) -> list[QPixmap | None]:
-        if self._cache is None or self._cache[0] != scale:
-            scaled: list[QPixmap | None] = []
-            for image in self.images:
-                if image is None or image.isNull():
-                    scaled.append(None)
-                    continue
-                size = QSize(
-                    max(1, round(image.width() * scale)), max(1, round(image.height() * scale))
-                )
-                scaled.append(
-                    QPixmap.fromImage(
-                        image.scaled(size, Qt.IgnoreAspectRatio, Qt.SmoothTransformation)
-                    )
-                )
-            self._cache = (scale, scaled)
-        return self._cache[1]
-
-    def paintEvent(self, event: QPaintEvent) -> None:  # noqa: N802 (Qt's name)
-        painter = QPainter(self)
-        half = self._half()
-        scale = self.scale()
-        pixmaps = self._pixmaps(scale)
-        # The pair is centred as a group, each image on the group's base line, so that
-        # images of different heights stand side by side and the captions line up.
-        tallest = max((p.height() for p in pixmaps if p is not None), default=half.height())
-        base = (half.height() - tallest) // 2 + tallest
-        muted = self.palette().color(QPalette.Disabled, QPalette.WindowText)
-        for index, pixmap in enumerate(pixmaps):
-            left = index * (half.width() + self.GAP)
-            if pixmap is None:
-                painter.setPen(muted)
-                area = QRect(left, base - tallest, half.width(), tallest)
-                painter.drawText(
-                    area, Qt.AlignCenter | Qt.TextWordWrap, self.problems[index] or "No image"
-                )
-            else:
-                painter.drawPixmap(
-                    left + (half.width() - pixmap.width()) // 2, base - pixmap.height(), pixmap
-                )
-            painter.setPen(self.palette().color(QPalette.WindowText))
-            box = QRect(left, base + 4, half.width(), self._caption_height() - 4)
-            caption = self.captions[index]
-            if pixmap is not None:
-                caption += f"\nshown at {scale:.0%}"
-            painter.drawText(box, Qt.AlignHCenter | Qt.AlignTop | Qt.TextWordWrap, caption)
-        painter.end()
-
-
-class CompareDialog(QDialog):
-    """Two results side by side at the same scale, and the settings that differ."""
-
-    def __init__(
-        self, left: Entry, right: Entry, labels: Mapping[str, str], parent: QWidget | None = None
-    ) -> None:
-        super().__init__(parent)
-        self.entries = (left, right)
-        self.labels = labels
-        self.setWindowTitle(f"Compare {left.name} and {right.name}")
-        self.view = SideBySide()
-        for index, entry in enumerate(self.entries):
-            self._load_side(index, entry)
-        self.differences = self._differences()
-        self.note_label = QLabel(self._note())
-        self.note_label.setWordWrap(True)
-        self.table = self._table()
-
-        buttons = QDialogButtonBox(QDialogButtonBox.Close)
-        close = buttons.button(QDialogButtonBox.Close)
-        close.setToolTip("Close this comparison.")
-        buttons.rejected.connect(self.reject)
-        layout = QVBoxLayout(self)
-        layout.addWidget(self.view, 1)
-        layout.addWidget(self.note_label)
-        layout.addWidget(self.table)
-        layout.addWidget(buttons)
-        self.resize(1100, 760)
-
-    def _load_side(self, index: int, entry: Entry) -> None:
-        try:
-            array = images.load_image(entry.path, role="result")
-        except NstError as exc:
-            self.view.set_side(index, None, entry.name, str(exc))
-            return
-        height, width = array.shape[:2]
-        caption = f"{entry.name} · {width} × {height}\n{entry.summary}"
-        self.view.set_side(index, numpy_to_qimage(array), caption)
-
-    def _differences(self) -> list[tuple[str, Any, Any]]:
-        left, right = self.entries
-        if left.recipe is None or right.recipe is None:
-            return []
-        return history.recipe_differences(left.recipe, right.recipe)
-
-    def _note(self) -> str:
-        missing = [e.name for e in self.entries if e.recipe is None]
-        if missing:
-            return (
-                f"{' and '.join(missing)} {'has' if len(missing) == 1 else 'have'} no "
-                "recipe, so the settings cannot be compared."
-            )
-        if not self.differences:
-            return "Both were made with the same settings."
-        count = len(self.differences)
-        return f"{count} setting{'s' if count != 1 else ''} differ (both shown at the same scale):"
-
-    def _table(self) -> QTableWidget:
-        left, right = self.entries
-        table = QTableWidget(len(self.differences), 3)
-        table.setHorizontalHeaderLabels(["Setting", left.name, right.name])
-        table.setEditTriggers(QAbstractItemView.NoEditTriggers)
-        table.verticalHeader().setVisible(False)
-        table.horizontalHeader().setSectionResizeMode(QHeaderView.Stretch)
-        table.horizontalHeader().setSectionResizeMode(0, QHeaderView.ResizeToContents)
-        table.setToolTip("The settings in which the two recipes differ.")
-        corner = table.findChild(QAbstractButton)  # Qt's select-all button at the top left
-        if corner is not None:
-            corner.setToolTip("Select the whole table.")
-        for row, (name, a, b) in enumerate(self.differences):
-            cells = (
-                self.labels.get(name, name),
-                history.format_value(name, a),
-                history.format_value(name, b),
-            )
-            for column, text in enumerate(cells):
-                item = QTableWidgetItem(text)
-                item.setToolTip(text)
-                table.setItem(row, column, item)
-        table.setVisible(bool(self.differences))
-        # Tall enough for every row up to ten; the images take the rest of the dialog.
-        table.resizeRowsToContents()
-        shown = min(table.rowCount(), 10)
-        height = table.horizontalHeader().sizeHint().height() + 2 * table.frameWidth()
-        height += sum(table.rowHeight(row) for row in range(shown))
-        table.setFixedHeight(height)
-        return table

@@ -56,20 +56,21 @@ class _Cache:
         self.vectors: dict[str, Any] = {}
 
     def image(self, path: str, role: str, size: int | None = None) -> Any:
-        from nst.imaging import images
+        from nst.imaging.load import load_image
+        from nst.imaging.resize import resize_longest
 
         key = (path, size)
         if key not in self.images:
-            array = images.load_image(path, role=role)
-            self.images[key] = array if size is None else images.resize_longest(array, size)
+            array = load_image(path, role=role)
+            self.images[key] = array if size is None else resize_longest(array, size)
         return self.images[key]
 
     def vector(self, path: str, role: str, stylizer: Any) -> Any:
         # Only the vector is kept: the predictor sees a 256 px square of the image.
-        from nst.imaging import images
+        from nst.imaging.load import load_image
 
         if path not in self.vectors:
-            self.vectors[path] = stylizer.style_vector(images.load_image(path, role=role))
+            self.vectors[path] = stylizer.style_vector(load_image(path, role=role))
         return self.vectors[path]
 
 
@@ -100,7 +101,9 @@ class _Job(QRunnable):
 
 def compute(request: PreviewRequest, cache: _Cache) -> tuple[Any, float]:
     """The preview image and the seconds it took (model loading excluded)."""
-    from nst import instant  # TensorFlow: on this pool thread, the first time only
+    from nst.instant import (
+        stylizer as instant,  # TensorFlow: on this pool thread, the first time only
+    )
 
     stylizer = instant.shared_stylizer()
     with cache.lock:

@@ -1,7 +1,7 @@
 """Painting a style's region over the content image: a brush, an eraser, and a saved mask.
 
 The mask is a grey image at the photo's own size: white where the style goes, black where
-it does not (nst/transfer.py, region_masks). It is painted on a QImage of that size; the
+it does not (nst/run/inputs.py, region_masks). It is painted on a QImage of that size; the
 canvas shows the photo scaled to fit with the mask over it in a translucent colour, and
 maps the pointer back to the photo's pixels, so the brush's size is in photo pixels and a
 mask never depends on the window's size.

@@ -1,7 +1,7 @@
 """The content and style image pickers: file dialog, drag and drop, samples, thumbnail.
 
 An image is decoded off the GUI thread (a 24-megapixel photo takes a good fraction of a
-second) with the engine's own loader, nst.imaging.images.load_image, so the picker accepts
+second) with the engine's own loader, nst.imaging.load.load_image, so the picker accepts
 exactly the files a run accepts and reports a bad one with the engine's one-sentence
 message. The loader thread hands back a NumPy array; the QImage is made on the GUI thread.
 """
@@ -38,11 +38,12 @@ from PyQt5.QtWidgets import (
 
 from gui.widgets import numpy_to_qimage
 from nst.errors import NstError
-from nst.imaging import images
+from nst.imaging.load import SUPPORTED_SUFFIXES, load_image
+from nst.imaging.resize import resize_longest
 
 log = logging.getLogger(__name__)
 
-SAMPLES_DIR = Path(__file__).resolve().parent.parent / "resources" / "samples"
+SAMPLES_DIR = Path(__file__).resolve().parent / "samples"
 
 # (file, label) of the bundled samples, photos first (content), then paintings (style).
 SAMPLE_PHOTOS: tuple[tuple[str, str], ...] = (
@@ -65,12 +66,12 @@ THUMBNAIL = QSize(168, 120)
 
 
 def file_dialog_filter() -> str:
-    patterns = " ".join(f"*{s}" for s in images.SUPPORTED_SUFFIXES)
+    patterns = " ".join(f"*{s}" for s in SUPPORTED_SUFFIXES)
     return f"Images ({patterns});;All files (*)"
 
 
 def is_supported_image(path: str) -> bool:
-    return Path(path).suffix.lower() in images.SUPPORTED_SUFFIXES
+    return Path(path).suffix.lower() in SUPPORTED_SUFFIXES
 
 
 def local_image_from_drop(event: QDragEnterEvent | QDropEvent) -> str | None:
@@ -127,10 +128,10 @@ class _LoadTask(QRunnable):
 
     def run(self) -> None:
         try:
-            array = images.load_image(self.path, role=self.role)
+            array = load_image(self.path, role=self.role)
             height, width = array.shape[:2]
             if max(height, width) > DISPLAY_SIZE:
-                array = images.resize_longest(array, DISPLAY_SIZE)
+                array = resize_longest(array, DISPLAY_SIZE)
             result = ("loaded", array, width, height)
         except NstError as exc:
             result = ("failed", str(exc))

@@ -3,7 +3,9 @@
 A row per style image: the main one (the Style picker's) first, then the extra ones added
 here, each with a weight slider, a Region button (paint a mask over the photo, load one,
 or use the whole picture) and, for the extras, a remove button. Weights are relative (the
-engine divides by their sum), so the sliders run from 0 to 1 in steps of 0.01.
+engine divides by their sum), so the sliders run from 0 to 1 in steps of 0.01. A row keeps
+its exact weight beside its slider: a recipe's 2.0 or 0.375 is shown and run as it is (the
+slider then stands at its end or nearest step) until the user moves that slider.
 
 Style strength means one thing per method: the instant network's blend between the
 photo's own style and the painting's (Settings.style_strength), or for the optimization
@@ -58,6 +60,13 @@ class StyleRow:
     region: QToolButton
     remove: QToolButton | None
     mask: str = ""
+    exact: float = 1.0  # the weight itself; the slider shows it clamped to 0..1
+
+    def set_weight(self, weight: float) -> None:
+        self.exact = weight
+        self.weight.blockSignals(True)  # not the user's move: keep the exact value
+        self.weight.setValue(round(min(weight, 1.0) * STEPS))
+        self.weight.blockSignals(False)
 
 
 class StyleMix(QWidget):
@@ -129,10 +138,10 @@ class StyleMix(QWidget):
         self._update_labels()
 
     def main_style_weight(self) -> float:
-        return self.rows[0].weight.value() / STEPS
+        return self.rows[0].exact
 
     def extra_styles(self) -> list[tuple[str, float]]:
-        return [(row.path, row.weight.value() / STEPS) for row in self.rows[1:]]
+        return [(row.path, row.exact) for row in self.rows[1:]]
 
     def style_masks(self) -> tuple[str, ...]:
         """One mask per style image ("" for the rest), or () when no style has one."""
@@ -145,7 +154,7 @@ class StyleMix(QWidget):
         self.blockSignals(True)
         try:
             self.strength.setValue(round(strength * STEPS))
-            self.rows[0].weight.setValue(round(min(main_weight, 1.0) * STEPS))
+            self.rows[0].set_weight(main_weight)
             for row in list(self.rows[1:]):
                 self.remove(row.path)
             for path, weight in extra:
@@ -194,13 +203,13 @@ class StyleMix(QWidget):
             remove.setText("✕")
             remove.setToolTip(f"Remove {base} from the style images.")
             remove.clicked.connect(lambda: self.remove(path))
-        row = StyleRow(path, name, weight_slider, value, region, remove)
+        row = StyleRow(path, name, weight_slider, value, region, remove, exact=weight)
         menu = QMenu(region)
         menu.addAction("Paint the region…", lambda: self.paint(row))
         menu.addAction("Load a mask image…", lambda: self.load_mask(row))
         menu.addAction("Whole picture (no mask)", lambda: self._set_mask(row, "", emit=True))
         region.setMenu(menu)
-        weight_slider.valueChanged.connect(self._on_change)
+        weight_slider.valueChanged.connect(lambda position: self._weight_moved(row, position))
         for column, widget in enumerate((name, weight_slider, value, region, remove)):
             if widget is not None:
                 self.grid.addWidget(widget, row_index, column)
@@ -303,6 +312,10 @@ class StyleMix(QWidget):
         self._update_labels()
         self.strength_moved.emit(self.ratio_position())
 
+    def _weight_moved(self, row: StyleRow, position: int) -> None:
+        row.exact = position / STEPS
+        self._on_change()
+
     def _on_change(self) -> None:
         self._update_labels()
         self.changed.emit()
@@ -313,7 +326,7 @@ class StyleMix(QWidget):
         else:
             self.strength_label.setText(f"{round(self.ratio_position() * 100)}%")
         for row in self.rows:
-            row.value.setText(f"{row.weight.value() / STEPS:.2f}")
+            row.value.setText(f"{row.exact:.4g}")  # the exact weight, not the slider step
         several = len(self.rows) > 1
         # With one style image its weight means nothing; show it once there are several.
         main = self.rows[0]

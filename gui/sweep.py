@@ -1,271 +1,37 @@
 """The Sweep tab: render a grid of small runs that differ in one or two settings.
 
-The panel builds an nst.sweep.sweep.Sweep from the window's current settings (the base) and
-one or two axes, runs it on a QThread (SweepWorker, the pattern of gui/worker.py:
-TensorFlow is imported on that thread, never on the GUI thread; ``stop`` is a
-thread-safe flag) and fills a grid of thumbnails as each cell finishes, with the values
-on the row and column headers. A selected cell can be rendered at full size: the panel
-emits ``full_size_requested`` with the cell's settings at the window's size, and the
-window runs them as a normal run. The engine writes the files (nst/sweep.py).
+The panel builds an nst.sweep Sweep from the window's current settings (the base) and
+one or two axes, runs it on a QThread (gui/sweep_worker.py) and fills a grid of thumbnails
+(gui/sweep_grid.py) as each cell finishes, with the values on the row and column headers.
+A selected cell can be rendered at full size: the panel emits ``full_size_requested``
+with the cell's settings at the window's size, and the window runs them as a normal run.
+The engine writes the files (nst/sweep/).
 """
 
 from __future__ import annotations
 
-import dataclasses
-import logging
-import os
-import threading
 import time
 from collections.abc import Callable
 from typing import Any
 
 import numpy as np
-from PyQt5.QtCore import QObject, QSize, Qt, QThread, QUrl, pyqtSignal, pyqtSlot
-from PyQt5.QtGui import QDesktopServices, QIcon, QPixmap
-from PyQt5.QtWidgets import (
-    QButtonGroup,
-    QComboBox,
-    QGridLayout,
-    QGroupBox,
-    QHBoxLayout,
-    QLabel,
-    QLineEdit,
-    QPushButton,
-    QScrollArea,
-    QToolButton,
-    QVBoxLayout,
-    QWidget,
-)
+from PyQt5.QtCore import QThread, QUrl, pyqtSignal
+from PyQt5.QtGui import QDesktopServices
+from PyQt5.QtWidgets import QHBoxLayout, QLabel, QPushButton, QScrollArea, QVBoxLayout, QWidget
 
-from gui.widgets import int_box, numpy_to_qimage
-from gui.worker import PREVIEW_INTERVAL_S, _weights_for, model_loaded, unexpected_error_message
+from gui.labels import clock
+from gui.sweep_form import MAX_CELL_SIZE, NOTHING, SweepForm  # noqa: F401 (MAX_CELL_SIZE: tests)
+from gui.sweep_grid import SheetGrid, content_dims
+from gui.sweep_worker import SweepWorker
+from gui.worker_base import start_worker, stop_and_wait
 from nst.errors import NstError
-from nst.imaging import images
-from nst.settings import MAX_ITERATIONS, MIN_SIZE, Settings, SettingsError
-from nst.sweep.sweep import (
-    CELL_SIZE,
-    SWEEP_ITERATIONS,
-    Axis,
-    Cell,
-    CellDone,
-    CellStep,
-    Sweep,
-    SweepError,
-    axis_label,
-    example_values,
-    make_axis,
-    scaled_dims,
-    sweepable_names,
-    value_text,
-)
-
-log = logging.getLogger(__name__)
-
-# The largest cell the panel offers: a sweep is a quick comparison; a chosen cell is then
-# rendered at full size. 512 px cells already cost a full default run each.
-MAX_CELL_SIZE = 512
-# Thumbnails are shown with their longest side in this range whatever the cell size: a
-# 32 px cell would be a speck, a 512 px one would push the grid off the screen.
-THUMB_MIN, THUMB_MAX = 128, 256
-# The chosen cell must stand out at a glance: the style's default "checked" look is a
-# slightly darker grey.
-CELL_STYLE = "QToolButton:checked { border: 3px solid palette(highlight); }"
-NOTHING = ""  # the second axis's "(nothing)" entry
+from nst.imaging.save import check_output_dir
+from nst.settings import Settings, SettingsError
+from nst.sweep.axes import Axis, SweepError, example_values, make_axis, value_text
+from nst.sweep.grid import Cell, Sweep
+from nst.sweep.runner import CellDone, CellStep, scaled_dims
 
 _BLOCKED_BY_RUN = "A run is in progress; a sweep can start when it ends."
-
-
-class SweepWorker(QObject):
-    """Drives one nst.sweep.sweep.SweepRun on a QThread and reports by signals."""
-
-    status = pyqtSignal(str)  # what it is doing, in words
-    ready = pyqtSignal(str, str)  # device, weights description; once prepared
-    step = pyqtSignal(object)  # CellStep, its progress without the image
-    preview = pyqtSignal(int, object)  # cell index, the cell's current image (uint8)
-    cell_done = pyqtSignal(object)  # CellDone
-    finished = pyqtSignal(object)  # the SweepRun: folder, sheet_path, stopped
-    failed = pyqtSignal(str)  # one sentence
-
-    def __init__(self, sweep: Sweep, output_folder: str) -> None:
-        super().__init__()
-        self.sweep = sweep
-        self.output_folder = output_folder
-        self._lock = threading.Lock()
-        self._stop_requested = False
-        self._run: Any = None
-
-    def stop(self) -> None:
-        """Stop after the step in progress; safe from any thread (see gui/worker.py)."""
-        with self._lock:
-            self._stop_requested = True
-            run = self._run
-        if run is not None:
-            run.stop()
-
-    @pyqtSlot()
-    def run(self) -> None:
-        """The whole sweep; ends with exactly one of ``finished`` or ``failed``."""
-        try:
-            result = self._sweep()
-        except NstError as exc:
-            log.info("sweep failed: %s", exc)
-            self.failed.emit(str(exc))
-        except MemoryError:
-            log.exception("out of memory")
-            self.failed.emit("The sweep ran out of memory; choose a smaller cell size.")
-        except Exception as exc:
-            log.exception("unexpected error in the sweep")
-            self.failed.emit(unexpected_error_message(exc).replace("The run", "The sweep"))
-        else:
-            self.finished.emit(result)
-        finally:
-            with self._lock:
-                self._run = None
-
-    def _sweep(self) -> Any:
-        if not model_loaded():
-            self.status.emit("Loading the model…")
-        # The heavy imports, on this thread: TensorFlow takes seconds to load.
-        os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
-        from nst.sweep.sweep import SweepRun
-
-        weights = _weights_for(self.sweep.base.weights)
-        run = SweepRun(self.sweep, self.output_folder, weights=weights)
-        with self._lock:
-            self._run = run
-            if self._stop_requested:
-                run.stop()
-        self.status.emit("Preparing the images…")
-        run.prepare()
-        from nst.run.session import device_description
-
-        self.ready.emit(device_description(), run.weights.describe())
-        last_preview = 0.0
-        for event in run.events():
-            if isinstance(event, CellDone):
-                self.cell_done.emit(event)
-                continue
-            image = event.progress.image
-            now = time.perf_counter()
-            if image is not None and now - last_preview >= PREVIEW_INTERVAL_S:
-                last_preview = now
-                self.preview.emit(event.index, image)
-            self.step.emit(_without_image(event))
-        return run
-
-
-def _without_image(event: CellStep) -> CellStep:
-    return dataclasses.replace(event, progress=dataclasses.replace(event.progress, image=None))
-
-
-def name_label(name: str) -> str:
-    """How the axis combo lists a name: 'Style weight', 'Style weight of conv3_1'."""
-    text = axis_label(name)
-    return text[:1].upper() + text[1:]
-
-
-class SheetGrid(QWidget):
-    """The contact sheet as it fills: headers with the values, a thumbnail button per cell."""
-
-    selected = pyqtSignal(int)  # cell index
-
-    def __init__(self, parent: QWidget | None = None) -> None:
-        super().__init__(parent)
-        self.grid = QGridLayout(self)
-        self.grid.setSpacing(6)
-        self.grid.setAlignment(Qt.AlignLeft | Qt.AlignTop)
-        self.group = QButtonGroup(self)
-        self.group.setExclusive(True)
-        self.buttons: list[QToolButton] = []
-        self.headers: list[QLabel] = []
-        self.thumb = QSize(THUMB_MAX, THUMB_MAX)
-        self.placeholder = QLabel(
-            "The sweep's cells appear here as they finish, labelled with their values.\n"
-            "Choose what to vary above and press Render sweep."
-        )
-        self.placeholder.setAlignment(Qt.AlignCenter)
-        self.placeholder.setEnabled(False)  # drawn muted: a hint, not content
-        self.grid.addWidget(self.placeholder, 0, 0)
-
-    def clear(self) -> None:
-        while self.grid.count():
-            item = self.grid.takeAt(0)
-            widget = item.widget()
-            if widget is not None and widget is not self.placeholder:
-                widget.deleteLater()
-        for button in self.buttons:
-            self.group.removeButton(button)
-        self.buttons, self.headers = [], []
-        self.placeholder.hide()
-
-    def show_sweep(self, sweep: Sweep, cell_dims: tuple[int, int]) -> None:
-        """Headers and an empty button per cell: across on top, down on the left."""
-        self.clear()
-        longest = min(THUMB_MAX, max(THUMB_MIN, sweep.cell_size))
-        self.thumb = QSize(*scaled_dims(*cell_dims, longest))
-        across = sweep.axes[0]
-        self.grid.addWidget(self._header(across.label, axis=True), 0, 1, 1, sweep.columns)
-        for column, text in enumerate(across.texts()):
-            self.grid.addWidget(self._header(text, tip=f"{across.label} = {text}"), 1, column + 1)
-        if len(sweep.axes) > 1:
-            down = sweep.axes[1]
-            self.grid.addWidget(self._header(down.label, axis=True), 1, 0)
-            for row, text in enumerate(down.texts()):
-                self.grid.addWidget(self._header(text, tip=f"{down.label} = {text}"), row + 2, 0)
-        for index, cell in enumerate(sweep.cells):
-            button = self._cell_button(cell)
-            button.clicked.connect(lambda _checked, i=index: self.selected.emit(i))
-            self.group.addButton(button, index)
-            self.buttons.append(button)
-            self.grid.addWidget(button, cell.row + 2, cell.column + 1)
-
-    def _header(self, text: str, *, axis: bool = False, tip: str = "") -> QLabel:
-        label = QLabel(text)
-        label.setAlignment(Qt.AlignCenter if not axis else Qt.AlignLeft | Qt.AlignVCenter)
-        if axis:
-            font = label.font()
-            font.setBold(True)
-            label.setFont(font)
-            label.setToolTip("The setting the sweep varies in this direction.")
-        else:
-            label.setToolTip(tip)
-        self.headers.append(label)
-        return label
-
-    def _cell_button(self, cell: Cell) -> QToolButton:
-        button = QToolButton()
-        button.setCheckable(True)
-        button.setStyleSheet(CELL_STYLE)
-        button.setIconSize(self.thumb)
-        button.setFixedSize(self.thumb + QSize(10, 10))
-        button.setToolButtonStyle(Qt.ToolButtonTextOnly)
-        button.setText("waiting")
-        button.setEnabled(False)
-        button.setToolTip(f"{cell.describe()}: not rendered yet.")
-        return button
-
-    def show_step(self, index: int, text: str) -> None:
-        """The step of a cell in progress, until its first live image replaces it."""
-        if self.buttons[index].icon().isNull():
-            self.buttons[index].setText(text)
-
-    def set_text(self, index: int, text: str, tip: str = "") -> None:
-        button = self.buttons[index]
-        button.setToolButtonStyle(Qt.ToolButtonTextOnly)
-        button.setText(text)
-        if tip:
-            button.setToolTip(tip)
-
-    def set_image(self, index: int, array: np.ndarray, tip: str = "", final: bool = True) -> None:
-        button = self.buttons[index]
-        pixmap = QPixmap.fromImage(numpy_to_qimage(array)).scaled(
-            self.thumb, Qt.KeepAspectRatio, Qt.SmoothTransformation
-        )
-        button.setIcon(QIcon(pixmap))
-        button.setToolButtonStyle(Qt.ToolButtonIconOnly)
-        button.setEnabled(final)
-        if tip:
-            button.setToolTip(tip)
 
 
 class SweepPanel(QWidget):
@@ -308,52 +74,15 @@ class SweepPanel(QWidget):
     def _build(self) -> None:
         layout = QVBoxLayout(self)
         layout.setContentsMargins(4, 8, 4, 4)
-        box = QGroupBox("Vary one or two settings")
-        form = QGridLayout(box)
-        self.axis_boxes: list[QComboBox] = []
-        self.value_edits: list[QLineEdit] = []
-        for index, title in enumerate(("Across:", "Down:")):
-            combo = self._names_combo(optional=index == 1)
-            edit = QLineEdit()
-            edit.setToolTip(
-                "The values to try, separated by commas. Numbers for weights and rates; "
-                "names for the optimizer, start image and layer sets; 'default' for the "
-                "optimizer's own learning rate."
-            )
+        box = SweepForm()
+        self.axis_boxes, self.value_edits = box.axis_boxes, box.value_edits
+        self.cell_size_box, self.iterations_box = box.cell_size_box, box.iterations_box
+        self.render_button = box.render_button
+        for index, combo in enumerate(self.axis_boxes):
             combo.currentIndexChanged.connect(lambda _i, n=index: self._axis_changed(n))
+        for edit in self.value_edits:
             edit.textChanged.connect(self._update)
-            form.addWidget(QLabel(title), index, 0)
-            form.addWidget(combo, index, 1)
-            form.addWidget(edit, index, 2)
-            self.axis_boxes.append(combo)
-            self.value_edits.append(edit)
-        form.setColumnStretch(2, 1)
-
-        row = QHBoxLayout()
-        self.cell_size_box = int_box(
-            MIN_SIZE, MAX_CELL_SIZE, CELL_SIZE,
-            "Longest side of each cell in pixels. Small cells render fast; render the one "
-            "you like at full size afterwards.",
-        )  # fmt: skip
-        self.cell_size_box.setSuffix(" px")
-        self.iterations_box = int_box(
-            1, MAX_ITERATIONS, SWEEP_ITERATIONS,
-            "Optimizer steps for each cell (unless the sweep varies the iterations).",
-        )  # fmt: skip
-        self.render_button = QPushButton("Render sweep")
-        self.render_button.setToolTip(
-            "Render every cell with the window's settings and the values above; while it "
-            "renders, stop it (the cells finished so far are kept)."
-        )
         self.render_button.clicked.connect(self._render_or_stop)
-        row.addWidget(QLabel("Cell size:"))
-        row.addWidget(self.cell_size_box)
-        row.addSpacing(12)
-        row.addWidget(QLabel("Iterations:"))
-        row.addWidget(self.iterations_box)
-        row.addStretch(1)
-        row.addWidget(self.render_button)
-        form.addLayout(row, 2, 0, 1, 3)
         layout.addWidget(box)
 
         self.progress_label = QLabel()
@@ -389,24 +118,6 @@ class SweepPanel(QWidget):
         actions.addWidget(self.open_button)
         actions.addWidget(self.full_size_button)
         layout.addLayout(actions)
-
-    def _names_combo(self, *, optional: bool) -> QComboBox:
-        combo = QComboBox()
-        combo.setToolTip(
-            "The setting to vary: a loss weight, the style : content ratio, the optimizer "
-            "or its learning rate, a set of style layers, one layer's weight, ..."
-        )
-        if optional:
-            combo.addItem("(nothing)", NOTHING)
-        previous_group = ""
-        for name in sweepable_names():
-            group = name.split(".")[0] if "." in name else "settings"
-            if previous_group and group != previous_group:
-                combo.insertSeparator(combo.count())
-            previous_group = group
-            combo.addItem(name_label(name), name)
-        combo.setMaxVisibleItems(20)
-        return combo
 
     # ------------------------------------------------------------------ axes
 
@@ -490,35 +201,28 @@ class SweepPanel(QWidget):
             return False
         try:
             sweep = self.build_sweep()
-            folder = images.check_output_dir(self._output_folder())
+            folder = check_output_dir(self._output_folder())
         except NstError as exc:
             self._say(str(exc), error=True)
             return False
         self._sweep, self._run, self._done, self._selected = sweep, None, {}, None
         self.last_error = ""
-        content = _content_dims(sweep.base.content)
+        content = content_dims(sweep.base.content)
         self.grid.show_sweep(sweep, scaled_dims(*content, sweep.cell_size))
-        thread = QThread(self)
         worker = SweepWorker(sweep, str(folder))
-        worker.moveToThread(thread)
-        thread.started.connect(worker.run)
         worker.status.connect(self._say)
         worker.ready.connect(self.ready)
-        worker.step.connect(self._on_step)
+        worker.progress.connect(self._on_step)
         worker.preview.connect(self._on_preview)
         worker.cell_done.connect(self._on_cell_done)
         worker.finished.connect(self._on_finished)
         worker.failed.connect(self._on_failed)
-        worker.finished.connect(thread.quit)
-        worker.failed.connect(thread.quit)
-        thread.finished.connect(worker.deleteLater, Qt.DirectConnection)
-        thread.finished.connect(self._on_thread_finished)
-        self._thread, self._worker = thread, worker
+        self._worker = worker
         self._started = time.perf_counter()
         self._say(f"Starting a sweep of {len(sweep.cells)} cells…")
+        self._thread = start_worker(worker, self, self._on_thread_finished)
         self._update()
         self.running_changed.emit(True)
-        thread.start()
         return True
 
     def stop(self) -> None:
@@ -530,14 +234,7 @@ class SweepPanel(QWidget):
 
     def shutdown(self, timeout_ms: int = 120_000) -> None:
         """Stop a sweep in progress and wait for its thread (on quit; blocks)."""
-        if self._thread is None:
-            return
-        if self._worker is not None:
-            self._worker.stop()
-        thread = self._thread
-        thread.quit()
-        if not thread.wait(timeout_ms):
-            log.error("the sweep did not stop within %d s", timeout_ms // 1000)
+        stop_and_wait(self._worker, self._thread, timeout_ms)
 
     # ------------------------------------------------------------------ worker signals
 
@@ -553,7 +250,7 @@ class SweepPanel(QWidget):
         left = elapsed / steps * (total_steps - steps) if steps else 0.0
         self._say(
             f"Cell {event.index + 1} of {event.count} ({cell.describe()}) · step {p.step} of "
-            f"{p.total} · {_clock(left)} left"
+            f"{p.total} · {clock(left)} left"
         )
 
     def _on_preview(self, index: int, array: np.ndarray) -> None:
@@ -582,7 +279,7 @@ class SweepPanel(QWidget):
                 self.grid.set_text(index, "not run", "Not rendered: the sweep was stopped.")
         what = "Stopped" if run.stopped else "Done"
         self._say(
-            f"{what}: {done} of {count} cells in {_clock(time.perf_counter() - self._started)}"
+            f"{what}: {done} of {count} cells in {clock(time.perf_counter() - self._started)}"
             f" · contact sheet saved as {run.sheet_path}"
         )
         self.finished.emit(run)
@@ -664,21 +361,3 @@ class SweepPanel(QWidget):
         busy = running or bool(self._blocked)
         self.full_size_button.setEnabled(not busy and self.selected_cell() is not None)
         self.open_button.setEnabled(self._run is not None)
-
-
-def _content_dims(path: str) -> tuple[int, int]:
-    """The content image's (width, height), upright, from its header (no decoding)."""
-    from PIL import ExifTags, Image
-
-    try:
-        with Image.open(path) as im:
-            width, height = im.size
-            orientation = im.getexif().get(ExifTags.Base.Orientation, 1)
-    except (OSError, ValueError):
-        return CELL_SIZE, CELL_SIZE  # the worker will say what is wrong with the file
-    return (height, width) if orientation in (5, 6, 7, 8) else (width, height)
-
-
-def _clock(seconds: float) -> str:
-    seconds = max(0, int(round(seconds)))
-    return f"{seconds // 60}:{seconds % 60:02d}"

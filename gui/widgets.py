@@ -6,10 +6,19 @@ layers.py (the layer lists) and loss_plot.py (the loss curve).
 
 from __future__ import annotations
 
+from typing import Any
+
 import numpy as np
 from PyQt5.QtCore import QRect, QSize, Qt
 from PyQt5.QtGui import QColor, QImage, QPainter, QPaintEvent, QPalette, QPixmap, QResizeEvent
-from PyQt5.QtWidgets import QAbstractSpinBox, QDoubleSpinBox, QSizePolicy, QSpinBox, QWidget
+from PyQt5.QtWidgets import (
+    QAbstractSpinBox,
+    QComboBox,
+    QDoubleSpinBox,
+    QSizePolicy,
+    QSpinBox,
+    QWidget,
+)
 
 
 def numpy_to_qimage(array: np.ndarray) -> QImage:
@@ -74,6 +83,13 @@ def int_box(minimum: int, maximum: int, value: int, tooltip: str) -> QSpinBox:
     box.setAccelerated(True)
     box.setToolTip(tooltip)
     return box
+
+
+def select_data(box: QComboBox, data: Any) -> None:
+    """Select the item holding ``data``; a value the list lacks leaves the choice as it is."""
+    index = box.findData(data)
+    if index >= 0:
+        box.setCurrentIndex(index)
 
 
 class ImageView(QWidget):

@@ -1,10 +1,10 @@
 """The results in an output folder, each with its recipe: for browsing and comparing them.
 
     for entry in list_results(folder):      # newest first
-        print(entry.name, entry.summary)     # "Adam, 300 steps, 512 px, loss 0.75"
+        print(entry.name, entry.steps, entry.losses.get("total"))
     recipe_differences(a.recipe, b.recipe)   # [(field, value_a, value_b), ...]
 
-A result is a PNG that :func:`nst.imaging.images.save_result` wrote, with its recipe in the JSON
+A result is a PNG that :func:`nst.imaging.save.save_result` wrote, with its recipe in the JSON
 file beside it and again in a text chunk of the PNG. Listing reads only the JSON files
 (or, where one is missing, the PNG's header), never the pixels, so a folder of hundreds of
 results lists in a fraction of a second. A PNG without any recipe (renamed, saved by
@@ -16,7 +16,6 @@ This module is part of the engine: NumPy and Pillow only, never Qt.
 
 from __future__ import annotations
 
-import json
 import logging
 import math
 import os
@@ -30,22 +29,12 @@ import numpy as np
 from PIL import Image, ImageOps
 
 from nst.errors import ImageError
-from nst.imaging import images
-from nst.settings import (
-    COLOUR_LABELS,
-    METHOD_LABELS,
-    OPTIMIZER_LABELS,
-    PRECISION_LABELS,
-    Settings,
-    SettingsError,
-    field_names,
-)
+from nst.imaging.load import MAX_PIXELS
+from nst.imaging.save import read_recipe_from_png
+from nst.settings import Settings, field_names
+from nst.settings.recipe import RecipeError, RecipeMissing, read_recipe_data, recipe_settings
 
 log = logging.getLogger(__name__)
-
-# A recipe is a few kilobytes; a "recipe" many times that size is not one of ours, and
-# reading it whole for every refresh would slow the listing of the whole folder.
-MAX_RECIPE_BYTES = 1_000_000
 
 # Settings whose None means "chosen for you": the working and style sizes follow the
 # output size, the stages the size, the rate the optimizer, the weights file is searched.
@@ -78,13 +67,13 @@ class Entry:
 
     @cached_property
     def settings(self) -> Settings | None:
-        """The run's settings, read leniently (see Settings.from_recipe); None without a
-        recipe."""
+        """The run's settings, read leniently as File > Load recipe reads them (relative
+        paths from the result's folder, see nst.settings.recipe); None without a recipe."""
         if self.recipe is None:
             return None
         try:
-            return Settings.from_recipe(self.recipe)[0]
-        except SettingsError:  # only for a recipe that is not a JSON object
+            return recipe_settings(self.recipe, os.path.dirname(self.path)).load().settings
+        except RecipeError:  # only for a recipe that is not a JSON object
             return None
 
     @cached_property
@@ -119,34 +108,6 @@ class Entry:
     @property
     def style_name(self) -> str:
         return os.path.basename(self.settings.style) if self.settings else ""
-
-    @property
-    def summary(self) -> str:
-        """One line: "Adam, 300 steps, 512 px, loss 0.75"; "No recipe" without one."""
-        return self._summary(with_size=True)
-
-    @property
-    def brief(self) -> str:
-        """The summary without the size, short enough for a thumbnail's caption."""
-        return self._summary(with_size=False)
-
-    def _summary(self, *, with_size: bool) -> str:
-        settings = self.settings
-        if settings is None:
-            return "No recipe"
-        size = [f"{settings.size} px"] if with_size else []
-        if settings.method == "instant":
-            seconds = [f"{self.duration:.2f} s"] if self.duration is not None else []
-            return ", ".join(["Instant", *size, *seconds])
-        steps = self.steps if self.steps is not None else settings.iterations
-        parts = [
-            OPTIMIZER_LABELS.get(settings.optimizer, settings.optimizer),
-            f"{steps} step{'s' if steps != 1 else ''}",
-            *size,
-        ]
-        if "total" in self.losses:
-            parts.append(f"loss {self.losses['total']:.3g}")
-        return ", ".join(parts)
 
 
 def list_results(
@@ -223,7 +184,7 @@ def read_recipe(png_path: str) -> tuple[dict[str, Any] | None, str]:
     if recipe is not None:
         return recipe, ""
     try:
-        recipe = images.read_recipe_from_png(png_path)
+        recipe = read_recipe_from_png(png_path)
     except ImageError as exc:
         return None, str(exc)
     if recipe is not None:
@@ -234,23 +195,12 @@ def read_recipe(png_path: str) -> tuple[dict[str, Any] | None, str]:
 
 def _read_json(path: str) -> tuple[dict[str, Any] | None, str]:
     """A recipe JSON file's object, or None and why ("" when there is no such file)."""
-    name = os.path.basename(path)
     try:
-        with open(path, "rb") as fh:
-            data = fh.read(MAX_RECIPE_BYTES + 1)
-    except FileNotFoundError:
+        return read_recipe_data(path), ""
+    except RecipeMissing:
         return None, ""
-    except OSError as exc:
-        return None, f"The recipe '{name}' cannot be read ({exc.strerror or exc})."
-    if len(data) > MAX_RECIPE_BYTES:
-        return None, f"The recipe '{name}' is too large to be a recipe of this app."
-    try:
-        recipe = json.loads(data.decode("utf-8"))
-    except (ValueError, RecursionError):  # bad JSON, bad UTF-8, absurd nesting
-        return None, f"The recipe '{name}' is not valid JSON."
-    if not isinstance(recipe, dict):
-        return None, f"The recipe '{name}' does not hold a JSON object."
-    return recipe, ""
+    except RecipeError as exc:
+        return None, str(exc)
 
 
 def recipe_differences(a: Mapping[str, Any], b: Mapping[str, Any]) -> list[tuple[str, Any, Any]]:
@@ -279,18 +229,10 @@ def _comparable(recipe: Mapping[str, Any]) -> dict[str, Any]:
 
 
 def format_value(name: str, value: Any) -> str:
-    """A setting's value in words for the compare view: file names, not whole paths."""
+    """A setting's value as plain text for the compare view: file names, not whole paths;
+    a named choice as its name ("lbfgs"), which the window puts in its own words."""
     if value is None:
         return "automatic" if name in _AUTOMATIC else "none"
-    if name == "optimizer" and value in OPTIMIZER_LABELS:
-        return OPTIMIZER_LABELS[value]
-    for field, labels in (
-        ("method", METHOD_LABELS),
-        ("colour", COLOUR_LABELS),
-        ("precision", PRECISION_LABELS),
-    ):
-        if name == field and value in labels:
-            return labels[value]
     if name in ("content", "style", "weights") and isinstance(value, str):
         return os.path.basename(value) or "none"
     if name == "extra_styles" and isinstance(value, (list, tuple)):
@@ -320,7 +262,7 @@ def thumbnail(path: str, size: int) -> np.ndarray:
         with warnings.catch_warnings():
             warnings.simplefilter("error", Image.DecompressionBombWarning)
             with Image.open(path, formats=["PNG"]) as im:
-                if im.width * im.height > images.MAX_PIXELS:
+                if im.width * im.height > MAX_PIXELS:
                     raise ImageError(f"The image '{name}' is too large to show.")
                 # reducing_gap: shrink by a whole factor first (fast), then resample.
                 im.thumbnail((size, size), Image.Resampling.BILINEAR, reducing_gap=2.0)

@@ -39,7 +39,7 @@ FIXED_BYTES = 923_903_276
 PER_VALUE_BYTES = 14.50
 
 # Image-sized float32 vectors each optimizer keeps besides the image and its gradient
-# (optimizers.py): Adam m and v; RMSprop and SGD one; Adadelta two accumulators; L-BFGS
+# (nst/optim): Adam m and v; RMSprop and SGD one; Adadelta two accumulators; L-BFGS
 # the line search's trial point and direction, plus its correction pairs (lbfgs_history).
 OPTIMIZER_VECTORS = {"lbfgs": 2, "adam": 2, "adadelta": 2, "rmsprop": 1, "sgd": 1}
 

@@ -12,20 +12,12 @@ import numpy as np
 
 from nst import memory
 from nst.errors import NstError
-from nst.imaging import images
+from nst.imaging.load import load_image
+from nst.imaging.save import check_output_dir
 from nst.settings import MAX_SIZE, MIN_SIZE
-from nst.sweep.sweep import (
-    CELL_SIZE,
-    LAYER_SETS,
-    SWEEP_ITERATIONS,
-    CellDone,
-    CellStep,
-    Sweep,
-    SweepError,
-    SweepRun,
-    parse_axis,
-    sweepable_names,
-)
+from nst.sweep.axes import LAYER_SETS, SweepError, parse_axis, sweepable_names
+from nst.sweep.grid import CELL_SIZE, SWEEP_ITERATIONS, Sweep
+from nst.sweep.runner import CellDone, CellStep, SweepRun
 from nst_cli.main import (
     EXIT_BAD_INPUT,
     EXIT_INTERRUPTED,
@@ -128,9 +120,9 @@ def _main(argv: Sequence[str]) -> int:
     )
     started = time.perf_counter()
     base = sweep.base
-    images.check_output_dir(args.output_dir)
-    content = images.load_image(base.content, role="content image")
-    style = images.load_image(base.style, role="style image")
+    check_output_dir(args.output_dir)
+    content = load_image(base.content, role="content image")
+    style = load_image(base.style, role="style image")
     _check_memory(sweep, content, style)
     run = SweepRun(sweep, args.output_dir, content_image=content, style_image=style)
     show = _SweepPrinter(sys.stderr, args.quiet)

@@ -1,8 +1,12 @@
-"""Every kind of bad image file the issue lists, made in a folder, for the CLI and GUI tests.
+"""Bad input and injected faults, shared by the CLI, GUI and fuzz tests (plain helpers,
+imported as ``from tests.bad_inputs import ...``).
 
-Each entry: kind -> (path, words the one-sentence message must hold). "unreadable" needs
+``make_bad_inputs``: every kind of bad image file the issue lists, made in a folder. Each
+entry: kind -> (path, words the one-sentence message must hold). "unreadable" needs
 ``deny_reading`` too: the tests run as root here, and root reads any file whatever its
 permission bits, so the refusal is injected at open() as the OS would give it.
+``fake_loss`` and ``link_fails_in`` inject faults where they would happen; ``mutate`` and
+``mutation_edit`` make the fuzz tests' broken files.
 """
 
 from __future__ import annotations
@@ -33,6 +37,20 @@ def png_claiming(width: int, height: int) -> bytes:
         + _chunk(b"IDAT", zlib.compress(b"\0" * 16))
         + _chunk(b"IEND", b"")
     )
+
+
+# The kinds make_bad_inputs makes, in the order the tests are listed.
+KINDS = [
+    "missing", "empty", "truncated", "not an image", "decompression bomb", "zero size",
+    "folder", "unreadable",
+]  # fmt: skip
+
+
+def all_files(folder: Path) -> list[str]:
+    """Every file under folder, hidden temporary files included."""
+    if not folder.exists():
+        return []
+    return sorted(str(p.relative_to(folder)) for p in folder.rglob("*") if p.is_file())
 
 
 def make_bad_inputs(folder: Path, good: str) -> dict[str, tuple[str, str]]:
@@ -66,6 +84,50 @@ def deny_reading(monkeypatch: pytest.MonkeyPatch, path: str) -> None:
         return real_open(file, *args, **kwargs)
 
     monkeypatch.setattr(builtins, "open", guarded)
+
+
+# --- faults injected into a run (test_robust_cli.py, test_gui_robust.py) ---
+
+
+def fake_loss(monkeypatch: pytest.MonkeyPatch, behaviour: str) -> None:
+    """Replace the compiled loss: 'oom' raises TensorFlow's out-of-memory error on the
+    third evaluation, 'nan' returns a NaN loss there."""
+    # Imported here: the fuzz tests use this module too and need no TensorFlow.
+    from nst.run import session as transfer
+    from nst.tf_runtime import tf
+
+    real = transfer.loss_function
+    calls = []
+
+    def patched(*args):
+        compiled = real(*args)
+
+        def loss(image, *rest):
+            calls.append(1)
+            total, parts, grad = compiled(image, *rest)
+            if len(calls) >= 3:
+                if behaviour == "oom":
+                    raise tf.errors.ResourceExhaustedError(
+                        None, None, "OOM when allocating tensor with shape[1,64,30,40]"
+                    )
+                total = tf.constant(float("nan"))
+            return total, parts, grad
+
+        return loss
+
+    monkeypatch.setattr(transfer, "loss_function", patched)
+
+
+def link_fails_in(monkeypatch: pytest.MonkeyPatch, folder: Path, code: int) -> None:
+    """Make os.link into ``folder`` fail with errno ``code`` (a full disk, say)."""
+    real_link = os.link
+
+    def link(src, dst, *args, **kwargs):
+        if Path(dst).parent == folder:
+            raise OSError(code, os.strerror(code), str(dst))
+        return real_link(src, dst, *args, **kwargs)
+
+    monkeypatch.setattr(os, "link", link)
 
 
 # --- mutations for the fuzz tests (test_fuzz.py, test_images.py) ---

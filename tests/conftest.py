@@ -1,18 +1,50 @@
-"""Shared fixtures: the bundled sample images, small copies for fast end-to-end runs."""
+"""Every shared fixture: the bundled sample images, and the window with its settings and
+folders kept inside tmp_path. The hypothesis profiles for the fuzz tests are set here too.
+
+Helpers that tests call as functions live in modules beside this one (``tests.bad_inputs``,
+``tests.gui_helpers``); no test module imports another.
+"""
 
 from __future__ import annotations
 
 import os
+from collections.abc import Iterator
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 import pytest
+from hypothesis import HealthCheck, settings
+
+if TYPE_CHECKING:
+    from gui.app_settings import AppSettings
+    from gui.main_window import MainWindow
 
 # TensorFlow's C++ start-up chatter (no CUDA driver, CPU features) is noise in test logs.
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
 ROOT = Path(__file__).resolve().parent.parent
-SAMPLES = ROOT / "resources" / "samples"
+SAMPLES = ROOT / "gui" / "samples"
+
+# --------------------------------------------------------------------------- fuzzing
+
+# Each fuzz test tries NST_FUZZ_EXAMPLES examples (100 unless set): enough to catch a
+# regression in every run of the suite. For a real hunt, ask for thousands:
+# NST_FUZZ_EXAMPLES=5000, or --hypothesis-profile=thorough. No deadline, and no too_slow
+# health check: on a machine shared with other jobs one example can stall for seconds,
+# which says nothing about the code under test. function_scoped_fixture: the tests use
+# tmp_path only as a scratch folder that each example overwrites.
+_FUZZ = {
+    "deadline": None,
+    "suppress_health_check": [HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+}
+settings.register_profile(
+    "nst", max_examples=int(os.environ.get("NST_FUZZ_EXAMPLES", "100")), **_FUZZ
+)
+settings.register_profile("thorough", max_examples=5000, **_FUZZ)
+settings.load_profile("nst")  # --hypothesis-profile=NAME, read after this file, overrides
+
+# --------------------------------------------------------------------------- samples
 
 
 @pytest.fixture(scope="session")
@@ -28,3 +60,47 @@ def content_path() -> str:
 @pytest.fixture(scope="session")
 def style_path() -> str:
     return str(SAMPLES / "starry_night.jpg")
+
+
+# --------------------------------------------------------------------------- the window
+# Qt and the gui package are imported inside the fixtures, so that engine-only test runs
+# never load them.
+
+
+@pytest.fixture
+def isolated_home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """HOME and the XDG folders inside tmp_path: nothing reaches the real ~/Pictures.
+    The GUI test modules use it for every test (pytestmark usefixtures)."""
+    home = tmp_path / "home"
+    home.mkdir()
+    monkeypatch.setenv("HOME", str(home))
+    for name in ("XDG_CONFIG_HOME", "XDG_DATA_HOME", "XDG_CACHE_HOME"):
+        monkeypatch.setenv(name, str(home / name.lower()))
+    return home
+
+
+@pytest.fixture
+def store(tmp_path: Path) -> AppSettings:
+    """The window's settings in an INI file in tmp_path, never the user's."""
+    from PyQt5.QtCore import QSettings
+
+    from gui.app_settings import AppSettings
+
+    return AppSettings(QSettings(str(tmp_path / "settings.ini"), QSettings.IniFormat))
+
+
+@pytest.fixture
+def out_dir(tmp_path: Path) -> Path:
+    return tmp_path / "results"
+
+
+@pytest.fixture
+def window(qtbot: Any, store: AppSettings, out_dir: Path) -> Iterator[MainWindow]:
+    from gui.main_window import MainWindow
+
+    win = MainWindow(store)
+    win.folder_edit.setText(str(out_dir))
+    qtbot.addWidget(win)
+    win.show()
+    yield win
+    win.shutdown()  # a test that failed mid-run must not leave its thread behind

@@ -4,15 +4,20 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 import subprocess
 import sys
 from pathlib import Path
 
+import numpy as np
 import pytest
 from PIL import Image
 
-from nst.imaging import images
+from nst.imaging.save import read_recipe_from_png, save_result
+from nst.settings import Settings, strength_to_ratio
 from nst_cli.main import main
+
+pytestmark = pytest.mark.slow
 
 FAST = ["--size", "40", "--iterations", "3"]
 
@@ -48,7 +53,7 @@ def test_a_run_saves_png_and_recipe_and_prints_the_path_last(
     assert path == tmp_path / "tubingen_starry_night_001.png"
     assert Image.open(path).size == (40, 30)
     recipe = json.loads(path.with_suffix(".json").read_text())
-    assert recipe == images.read_recipe_from_png(path)
+    assert recipe == read_recipe_from_png(path)
     s = recipe["settings"]
     assert s["style_layers"] == {"block1_conv1": 1.0, "block2_conv1": 0.5}
     assert s["optimizer"] == "adam" and s["learning_rate"] == 4.0 and s["iterations"] == 3
@@ -254,3 +259,119 @@ def test_as_a_real_process(tmp_path, content_path, style_path) -> None:
     assert bad.returncode == 2
     assert bad.stderr.strip().startswith("error: ") and "Traceback" not in bad.stderr
     assert "missing.jpg" in bad.stderr
+
+
+# --------------------------------------------------------------------------- recipe paths
+
+
+def parse(*args: str):
+    from nst_cli.main import build_parser, settings_from_args
+
+    return settings_from_args(build_parser().parse_args(list(args)))[0]
+
+
+def test_recipe_paths_are_relative_to_the_recipe_folder(tmp_path, monkeypatch) -> None:
+    """One rule everywhere: a recipe's relative paths are taken from the recipe's folder,
+    so a folder of results moved with its images keeps working from any current folder."""
+    moved = tmp_path / "moved"
+    moved.mkdir()
+    recipe = moved / "recipe.json"
+    settings = {
+        "content": "photo.jpg",
+        "style": "art/paint.jpg",
+        "extra_styles": [["more.jpg", 0.5]],
+        "style_masks": ["masks/a.png", ""],
+        "weights": "vgg.h5",
+    }
+    recipe.write_text(json.dumps({"settings": settings}))
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    (elsewhere / "photo.jpg").write_bytes(b"a decoy in the current folder")
+    monkeypatch.chdir(elsewhere)
+    s = parse("--config", str(recipe))
+    assert s.content == str(moved / "photo.jpg")
+    assert s.style == str(moved / "art" / "paint.jpg")
+    assert s.extra_styles == ((str(moved / "more.jpg"), 0.5),)
+    assert s.style_masks == (str(moved / "masks" / "a.png"), "")
+    assert s.weights == str(moved / "vgg.h5")
+    # options typed on the command line are the user's: relative to the current folder
+    s = parse("--config", str(recipe), "--content", "photo.jpg")
+    assert s.content == str(elsewhere / "photo.jpg")
+    assert s.style == str(moved / "art" / "paint.jpg")
+
+
+def test_a_moved_results_folder_reruns(run_cli, tmp_path, monkeypatch, content_path,
+                                       style_path) -> None:  # fmt: skip
+    first = tmp_path / "first"
+    first.mkdir()
+    shutil.copy(content_path, first / "photo.jpg")
+    shutil.copy(style_path, first / "paint.jpg")
+    (first / "recipe.json").write_text(
+        json.dumps({"content": "photo.jpg", "style": "paint.jpg", "size": 32, "iterations": 2})
+    )
+    moved = tmp_path / "moved"
+    shutil.move(first, moved)
+    monkeypatch.chdir(tmp_path)
+    code, out, err = run_cli("--config", str(moved / "recipe.json"), "--output-dir", "out")
+    assert code == 0, err
+    assert Path(out.strip().splitlines()[-1]).is_file()
+
+
+def test_a_result_png_is_a_recipe_too(tmp_path) -> None:
+    recipe = {"settings": {"content": "photo.jpg", "style": "/abs/paint.jpg", "size": 64}}
+    png = save_result(np.zeros((8, 8, 3), np.uint8), tmp_path, "result", recipe)
+    png.with_suffix(".json").unlink()
+    s = parse("--config", str(png))
+    assert s.content == str(tmp_path / "photo.jpg") and s.style == "/abs/paint.jpg"
+    assert s.size == 64
+
+
+# --------------------------------------------------------------------------- strength
+
+
+def test_style_strength_with_the_instant_head_start_sets_both() -> None:
+    """--init instant: the strength is the head start's (Settings.style_strength) and, for
+    the optimization that follows, the style weight, as with any Gatys run."""
+    s = parse("--content", "c.jpg", "--style", "s.jpg", "--init", "instant",
+              "--style-strength", "0.25")  # fmt: skip
+    assert s.style_strength == 0.25
+    assert s.style_weight == pytest.approx(strength_to_ratio(0.25))
+    s = parse("--content", "c.jpg", "--style", "s.jpg", "--style-strength", "0.25")
+    assert s.style_weight == pytest.approx(strength_to_ratio(0.25))
+    s = parse("--content", "c.jpg", "--style", "s.jpg", "--method", "instant",
+              "--style-strength", "0.25")  # fmt: skip
+    assert s.style_strength == 0.25 and s.style_weight == Settings().style_weight
+
+
+# --------------------------------------------------------------------------- options
+
+
+# Every option of the command line before its options were generated from the table.
+OLD_OPTIONS = (
+    "--content --style --output-dir --config --method --style-strength --extra-style "
+    "--style-mask --style-image-weight --size --work-size --style-scale --style-size "
+    "--texture-aspect --iterations --optimizer --learning-rate --content-layers "
+    "--style-layers --content-weight --style-weight --tv-weight --precision --stages "
+    "--colour --colour-strength --init --seed --weights --quiet --verbose --version"
+).split()
+
+
+def test_every_setting_is_an_option_and_the_old_ones_remain(capsys) -> None:
+    from nst.settings import FIELDS
+    from nst_cli.options import build_parser
+
+    with pytest.raises(SystemExit):
+        build_parser().parse_args(["--help"])
+    text = capsys.readouterr().out
+    for option in OLD_OPTIONS:
+        assert option in text, option
+    for spec in FIELDS:
+        assert spec.hidden or spec.cli_option in text, spec.name
+    s = parse("--content", "c.jpg", "--style", "s.jpg", "--extra-style", "x.jpg=0.5",
+              "--extra-style", "y.jpg", "--style-mask", "a.png", "--style-mask", "rest",
+              "--style-mask", "b.png", "--texture-aspect", "16:9", "--preview-every", "3",
+              "--style-layers", "block1_conv1=1,block2_conv1")  # fmt: skip
+    assert [w for _, w in s.extra_styles] == [0.5, 1.0] and s.style_masks[1] == ""
+    assert s.texture_aspect == pytest.approx(16 / 9) and s.preview_every == 3
+    assert dict(s.style_layers) == {"block1_conv1": 1.0, "block2_conv1": 1.0}
+    assert s.content == os.path.abspath("c.jpg")

@@ -11,8 +11,11 @@ import pytest
 from PIL import Image
 
 from nst.errors import NstError
-from nst.imaging import images
+from nst.imaging.load import load_image
+from nst.imaging.resize import resize_longest
+from nst.run import inputs
 from nst.run import session as transfer
+from nst.run.result import Result
 from nst.settings import (
     STRENGTH_KNOTS,
     Settings,
@@ -24,7 +27,9 @@ from nst.tf_runtime import tf
 from nst.vgg.weights import load_weights
 from nst_cli.main import main as cli_main
 
-SAMPLES = Path(__file__).resolve().parent.parent / "resources" / "samples"
+pytestmark = pytest.mark.slow
+
+SAMPLES = Path(__file__).resolve().parent.parent / "gui" / "samples"
 PHOTO = str(SAMPLES / "tubingen.jpg")
 STARRY = str(SAMPLES / "starry_night.jpg")
 SCREAM = str(SAMPLES / "the_scream.jpg")
@@ -35,7 +40,7 @@ def weights():
     return load_weights(None)
 
 
-def run(weights, **changes) -> transfer.Result:
+def run(weights, **changes) -> Result:
     values = {"content": PHOTO, "style": STARRY, "size": 48, "iterations": 20, **changes}
     return transfer.run(Settings(**values), weights=weights)
 
@@ -108,12 +113,12 @@ def test_each_style_goes_to_its_region(weights, tmp_path: Path) -> None:
 
 def test_region_masks_share_the_rest_and_never_exceed_one(tmp_path: Path) -> None:
     left = half_mask(tmp_path)
-    masks = transfer.region_masks((left, "", ""), (30, 40))
+    masks = inputs.region_masks((left, "", ""), (30, 40))
     assert masks.shape == (3, 30, 40, 1)
     np.testing.assert_allclose(masks[0, :, :18, 0], 1.0)  # the left half, away from the seam
     np.testing.assert_allclose(masks[1, :, 22:, 0], 0.5)  # the rest, shared by two styles
     np.testing.assert_allclose(masks[1], masks[2])
-    both = transfer.region_masks((left, left), (30, 40))
+    both = inputs.region_masks((left, left), (30, 40))
     assert both.sum(axis=0).max() <= 1.0 + 1e-6  # overlapping masks are normalized
 
 
@@ -121,7 +126,7 @@ def test_a_mask_of_other_proportions_is_refused_in_one_sentence(tmp_path: Path) 
     tall = tmp_path / "tall.png"
     Image.fromarray(np.zeros((200, 50), np.uint8)).save(tall)
     with pytest.raises(NstError, match=r"tall.png.*not the shape of the content image"):
-        transfer.region_masks((str(tall),), (30, 40))
+        inputs.region_masks((str(tall),), (30, 40))
 
 
 def test_regions_need_one_mask_per_style_and_the_optimization() -> None:
@@ -145,7 +150,7 @@ def test_texture_has_the_style_and_nothing_of_the_photo(weights) -> None:
     noise = np.random.default_rng(0).uniform(0, 255, result.image.shape).astype(np.uint8)
     # Measured: the texture's style error is a fraction of the starting noise's.
     assert style_error(weights, result.image, STARRY) < 0.5 * style_error(weights, noise, STARRY)
-    photo = images.resize_longest(images.load_image(PHOTO), 64)[:32].mean(axis=-1)
+    photo = resize_longest(load_image(PHOTO), 64)[:32].mean(axis=-1)
     grey = result.image.astype(np.float32).mean(axis=-1)
     assert abs(np.corrcoef(photo.ravel(), grey.ravel())[0, 1]) < 0.3  # no trace of the photo
 
@@ -210,7 +215,7 @@ def test_strength_maps_onto_the_ratio_monotonically_both_ways() -> None:
 
 
 def test_more_strength_moves_the_result_further_from_the_photo(weights) -> None:
-    photo = images.resize_longest(images.load_image(PHOTO), 48).astype(np.float32)
+    photo = resize_longest(load_image(PHOTO), 48).astype(np.float32)
     distances = []
     for strength in (0.0, 0.5, 1.0):
         result = run(weights, style_weight=strength_to_ratio(strength), stages=1)

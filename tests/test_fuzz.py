@@ -1,11 +1,11 @@
 """Fuzzing the two loaders users feed files to: images and recipes (issue 5).
 
-Thousands of mutated files, each of which must either load or raise the project's own
+Mutated files, each of which must either load or raise the project's own
 error (NstError and its kinds), never anything else. Seeds are small files of every
 format and mode the loader handles, made here; mutations flip, set, insert and delete
-bytes and cut the file short. Fixed example counts and no deadline keep CI fast and steady
-(3100 examples; 70 s on the 2-core development machine while it ran three other
-TensorFlow jobs, much less on a quiet one).
+bytes and cut the file short. How many examples each test tries, and the deadline, come
+from the hypothesis profile in conftest.py: 100 by default, NST_FUZZ_EXAMPLES=5000 or
+--hypothesis-profile=thorough for a long hunt.
 """
 
 from __future__ import annotations
@@ -15,27 +15,19 @@ import json
 from pathlib import Path
 
 import numpy as np
-from bad_inputs import mutate, mutation_edit
-from hypothesis import HealthCheck, given, settings
+import pytest
+from hypothesis import given
 from hypothesis import strategies as st
 from PIL import Image
 
 from gui import recipes
 from nst.errors import ImageError, NstError
-from nst.imaging import images
+from nst.imaging.load import load_image
 from nst.settings import Settings, SettingsError, field_names
 from nst_cli.main import build_parser, settings_from_args
+from tests.bad_inputs import mutate, mutation_edit
 
-
-# too_slow: on a machine shared with other jobs, generating an example can stall for
-# seconds; that says nothing about the code under test.
-def fuzz(examples: int) -> settings:
-    return settings(
-        max_examples=examples,
-        deadline=None,
-        suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
-    )
-
+pytestmark = pytest.mark.fuzz
 
 # --------------------------------------------------------------------------- seeds
 
@@ -102,7 +94,6 @@ def recipe_seed() -> bytes:
 # --------------------------------------------------------------------------- images
 
 
-@fuzz(1500)
 @given(
     name=st.sampled_from(sorted(IMAGE_SEEDS)),
     edits=st.lists(mutation_edit, min_size=1, max_size=5),
@@ -111,7 +102,7 @@ def test_mutated_images_load_or_raise_image_error(tmp_path: Path, name: str, edi
     path = tmp_path / name
     path.write_bytes(mutate(IMAGE_SEEDS[name], edits))
     try:
-        out = images.load_image(path, role="content image")
+        out = load_image(path, role="content image")
     except ImageError as exc:
         message = str(exc)
         assert name in message and "\n" not in message and message.endswith(".")
@@ -123,7 +114,7 @@ def test_mutated_images_load_or_raise_image_error(tmp_path: Path, name: str, edi
 def test_every_image_seed_loads_unmutated(tmp_path: Path) -> None:
     for name, data in IMAGE_SEEDS.items():
         (tmp_path / name).write_bytes(data)
-        out = images.load_image(tmp_path / name)
+        out = load_image(tmp_path / name)
         expected = (14, 10) if name == "exif.jpg" else (10, 14)  # EXIF turns it upright
         assert out.shape[:2] == expected, name
 
@@ -149,7 +140,6 @@ def load_both_ways(path: Path, out_dir: Path) -> None:
         assert "\n" not in loaded.warning(path.name)
 
 
-@fuzz(1000)
 @given(edits=st.lists(mutation_edit, min_size=1, max_size=6))
 def test_mutated_recipe_files_load_or_raise_nst_error(tmp_path: Path, edits) -> None:
     path = tmp_path / "recipe.json"
@@ -176,7 +166,6 @@ _fields = st.dictionaries(
 )
 
 
-@fuzz(600)
 @given(fields=_fields, nested=st.booleans())
 def test_recipes_with_any_values_load_with_bad_fields_named(
     tmp_path: Path, fields: dict, nested: bool

@@ -24,76 +24,21 @@ from PyQt5.QtGui import QDropEvent, QGuiApplication
 
 from gui import app_settings
 from gui.app_settings import AppSettings
+from gui.labels import describe_missing
 from gui.layers import short_name
 from gui.loss_plot import LossPlot
-from gui.main_window import MainWindow, describe_missing
+from gui.main_window import MainWindow
 from gui.worker import RunOutcome, RunWorker, unexpected_error_message
 from nst.settings import (
     DEFAULT_LEARNING_RATES,
     Settings,
 )
 from nst.vgg.layers import CONV_LAYERS, PAPER_CONTENT_LAYERS, PAPER_STYLE_LAYERS
+from tests.gui_helpers import RUN_TIMEOUT_MS, pick, saved_files, start, tiny, wait_loaded
+
+pytestmark = [pytest.mark.gui, pytest.mark.slow, pytest.mark.usefixtures("isolated_home")]
 
 ROOT = Path(__file__).resolve().parent.parent
-RUN_TIMEOUT_MS = 120_000  # the first run imports TensorFlow and reads the weights
-
-
-# --------------------------------------------------------------------------- fixtures
-
-
-@pytest.fixture(autouse=True)
-def isolated_home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    """HOME and the XDG folders inside tmp_path: nothing reaches the real ~/Pictures."""
-    home = tmp_path / "home"
-    home.mkdir()
-    monkeypatch.setenv("HOME", str(home))
-    for name in ("XDG_CONFIG_HOME", "XDG_DATA_HOME", "XDG_CACHE_HOME"):
-        monkeypatch.setenv(name, str(home / name.lower()))
-    return home
-
-
-@pytest.fixture
-def store(tmp_path: Path) -> AppSettings:
-    return AppSettings(QSettings(str(tmp_path / "settings.ini"), QSettings.IniFormat))
-
-
-@pytest.fixture
-def out_dir(tmp_path: Path) -> Path:
-    return tmp_path / "results"
-
-
-@pytest.fixture
-def window(qtbot: Any, store: AppSettings, out_dir: Path) -> MainWindow:
-    win = MainWindow(store)
-    win.folder_edit.setText(str(out_dir))
-    qtbot.addWidget(win)
-    win.show()
-    yield win
-    win.shutdown()  # a test that failed mid-run must not leave its thread behind
-
-
-def wait_loaded(qtbot: Any, win: MainWindow) -> None:
-    qtbot.waitUntil(
-        lambda: not win.content_picker.is_loading and not win.style_picker.is_loading,
-        timeout=10_000,
-    )
-
-
-def pick(qtbot: Any, win: MainWindow, content: str | None, style: str | None) -> None:
-    if content:
-        win.content_picker.set_path(content)
-    if style:
-        win.style_picker.set_path(style)
-    wait_loaded(qtbot, win)
-
-
-def tiny(win: MainWindow, iterations: int = 3, size: int = 48) -> None:
-    win.size_box.setValue(size)
-    win.iterations_box.setValue(iterations)
-
-
-def saved_files(folder: Path) -> list[str]:
-    return sorted(p.name for p in folder.iterdir()) if folder.exists() else []
 
 
 # --------------------------------------------------------------------------- start-up
@@ -115,20 +60,20 @@ def test_empty_window_explains_what_is_missing(window: MainWindow) -> None:
     assert not window.run_button.isEnabled()
     assert not window.act_run.isEnabled()
     assert window.problem_label.text() == "To run, choose a content image and a style image."
-    assert window.device_label.text().startswith("Device:")
+    assert window.status_panel.device_label.text().startswith("Device:")
     # every control explains itself
     for widget in (
-        window.optimizer_box,
-        window.rate_box,
+        window.controls.optimizer_box,
+        window.controls.rate_box,
         window.iterations_box,
         window.size_box,
-        window.work_size_box,
+        window.controls.work_size_box,
         window.folder_edit,
         window.run_button,
-        window.defaults_button,
+        window.layers_panel.defaults_button,
         window.content_picker.open_button,
         window.style_picker.samples_button,
-        window.loss_plot,
+        window.result_panel.loss_plot,
     ):
         assert widget.toolTip(), widget
 
@@ -179,18 +124,18 @@ def test_run_is_enabled_only_when_settings_are_valid(
     assert window.problem_label.isHidden()
 
     # no style layer: the engine's SettingsError, named as the control is
-    for check in window.style_layers.checks.values():
+    for check in window.layers_panel.style_layers.checks.values():
         check.setChecked(False)
     assert not window.run_button.isEnabled()
     assert window.problem_label.text().startswith("Style layers:")
-    window.restore_default_layers()
+    window.layers_panel.restore_defaults()
     assert window.run_button.isEnabled()
 
     window.size_box.setValue(256)
-    window.work_size_box.setValue(300)  # above the output size
+    window.controls.work_size_box.setValue(300)  # above the output size
     assert not window.run_button.isEnabled()
     assert window.problem_label.text().startswith("Working size:")
-    window.work_size_box.setValue(128)
+    window.controls.work_size_box.setValue(128)
     assert window.run_button.isEnabled()
     assert window.current_settings().work_size == 128
 
@@ -246,7 +191,7 @@ def test_samples_menu_lists_the_bundled_images(qtbot: Any, window: MainWindow) -
 
 
 def test_layer_checkbox_enables_its_weight(window: MainWindow) -> None:
-    layers = window.content_layers
+    layers = window.layers_panel.content_layers
     assert [short_name(n) for n in CONV_LAYERS][:2] == ["conv1_1", "conv1_2"]
     assert layers.weights() == PAPER_CONTENT_LAYERS
     assert layers.spins["block4_conv2"].isEnabled()
@@ -262,36 +207,36 @@ def test_layer_checkbox_enables_its_weight(window: MainWindow) -> None:
     assert "block3_conv1" not in window.current_settings().content_layers
 
     window.style_weight_box.setValue(123.0)
-    window.style_layers.checks["block5_conv1"].setChecked(False)
-    window.defaults_button.click()
-    assert window.content_layers.weights() == PAPER_CONTENT_LAYERS
-    assert window.style_layers.weights() == PAPER_STYLE_LAYERS
+    window.layers_panel.style_layers.checks["block5_conv1"].setChecked(False)
+    window.layers_panel.defaults_button.click()
+    assert window.layers_panel.content_layers.weights() == PAPER_CONTENT_LAYERS
+    assert window.layers_panel.style_layers.weights() == PAPER_STYLE_LAYERS
     assert window.style_weight_box.value() == Settings().style_weight
 
 
 def test_optimizer_change_updates_the_rate_unless_the_user_set_it(window: MainWindow) -> None:
-    window.optimizer_box.setCurrentIndex(window.optimizer_box.findData("adam"))
-    assert window.rate_box.value() == DEFAULT_LEARNING_RATES["adam"]
-    assert not window.rate_user_set and not window.rate_reset.isEnabled()
+    window.controls.optimizer_box.setCurrentIndex(window.controls.optimizer_box.findData("adam"))
+    assert window.controls.rate_box.value() == DEFAULT_LEARNING_RATES["adam"]
+    assert not window.controls.rate_user_set and not window.controls.rate_reset.isEnabled()
     assert window.current_settings().learning_rate is None  # the optimizer's default
 
-    window.rate_box.setValue(2.5)  # the user's own choice
-    assert window.rate_user_set and window.rate_reset.isEnabled()
-    window.optimizer_box.setCurrentIndex(window.optimizer_box.findData("sgd"))
-    assert window.rate_box.value() == 2.5
+    window.controls.rate_box.setValue(2.5)  # the user's own choice
+    assert window.controls.rate_user_set and window.controls.rate_reset.isEnabled()
+    window.controls.optimizer_box.setCurrentIndex(window.controls.optimizer_box.findData("sgd"))
+    assert window.controls.rate_box.value() == 2.5
     assert window.current_settings().learning_rate == 2.5
 
-    window.rate_reset.click()
-    assert window.rate_box.value() == DEFAULT_LEARNING_RATES["sgd"]
-    window.optimizer_box.setCurrentIndex(window.optimizer_box.findData("rmsprop"))
-    assert window.rate_box.value() == DEFAULT_LEARNING_RATES["rmsprop"]
+    window.controls.rate_reset.click()
+    assert window.controls.rate_box.value() == DEFAULT_LEARNING_RATES["sgd"]
+    window.controls.optimizer_box.setCurrentIndex(window.controls.optimizer_box.findData("rmsprop"))
+    assert window.controls.rate_box.value() == DEFAULT_LEARNING_RATES["rmsprop"]
     assert window.current_settings().learning_rate is None
 
 
 def test_seed_is_enabled_only_for_noise(window: MainWindow) -> None:
-    assert not window.seed_box.isEnabled()
-    window.init_box.setCurrentIndex(window.init_box.findData("noise"))
-    assert window.seed_box.isEnabled()
+    assert not window.controls.seed_box.isEnabled()
+    window.controls.init_box.setCurrentIndex(window.controls.init_box.findData("noise"))
+    assert window.controls.seed_box.isEnabled()
 
 
 # --------------------------------------------------------------------------- settings, recipes
@@ -303,14 +248,14 @@ def test_settings_round_trip_through_qsettings(
     first = MainWindow(store)
     qtbot.addWidget(first)
     pick(qtbot, first, content_path, style_path)
-    first.optimizer_box.setCurrentIndex(first.optimizer_box.findData("adam"))
-    first.rate_box.setValue(7.5)
+    first.controls.optimizer_box.setCurrentIndex(first.controls.optimizer_box.findData("adam"))
+    first.controls.rate_box.setValue(7.5)
     first.iterations_box.setValue(42)
     first.size_box.setValue(300)
-    first.work_size_box.setValue(200)
-    first.tv_weight_box.setValue(0.5)
-    first.style_layers.checks["block3_conv2"].setChecked(True)
-    first.style_layers.spins["block3_conv2"].setValue(0.75)
+    first.controls.work_size_box.setValue(200)
+    first.layers_panel.tv_weight_box.setValue(0.5)
+    first.layers_panel.style_layers.checks["block3_conv2"].setChecked(True)
+    first.layers_panel.style_layers.spins["block3_conv2"].setValue(0.75)
     first.folder_edit.setText(str(tmp_path / "mine"))
     first.close()  # saves
     assert (tmp_path / "settings.ini").exists()
@@ -321,7 +266,7 @@ def test_settings_round_trip_through_qsettings(
     restored = second.current_settings()
     assert restored.content == content_path and restored.style == style_path
     assert restored.optimizer == "adam" and restored.learning_rate == 7.5
-    assert second.rate_user_set
+    assert second.controls.rate_user_set
     assert (restored.iterations, restored.size, restored.work_size) == (42, 300, 200)
     assert restored.tv_weight == 0.5
     assert restored.style_layers["block3_conv2"] == 0.75
@@ -329,15 +274,37 @@ def test_settings_round_trip_through_qsettings(
 
 
 def test_bad_stored_values_fall_back_to_defaults(tmp_path: Path) -> None:
-    ini = tmp_path / "bad.ini"
-    ini.write_text("[run]\niterations=lots\noptimizer=newton\n[size]\noutput=64\n")
-    store = AppSettings(QSettings(str(ini), QSettings.IniFormat))
+    qsettings = QSettings(str(tmp_path / "bad.ini"), QSettings.IniFormat)
+    store = AppSettings(qsettings)
+    # a value from a hand edit or another version: the good fields are kept
+    qsettings.setValue(
+        "run/settings", json.dumps({"iterations": "lots", "optimizer": "newton", "size": 64})
+    )
     settings = store.run_settings()
     assert settings.iterations == Settings().iterations
     assert settings.optimizer == Settings().optimizer
     assert settings.size == 64
+    for corrupt in ("{not json", "[1, 2]", "42"):
+        qsettings.setValue("run/settings", corrupt)
+        assert store.run_settings() == Settings()
     with pytest.raises(KeyError):
         store.get("no/such/key")
+
+
+def test_settings_round_trip_as_one_value(store: AppSettings, content_path: str) -> None:
+    settings = Settings(
+        content=content_path,
+        optimizer="adam",
+        learning_rate=3.5,
+        extra_styles=(("a.jpg", 2.0), ("b.jpg", 0.37)),
+        style_layers={"block1_conv1": 0.5, "block3_conv1": 2.0},
+        work_size=200,
+        colour="match",
+    )
+    store.store_run(settings.to_dict())
+    store.sync()
+    assert store.run_settings() == settings
+    assert AppSettings(store.qsettings).run_settings() == settings
 
 
 def test_recipe_beside_a_result_loads_into_the_widgets(
@@ -369,14 +336,16 @@ def test_recipe_beside_a_result_loads_into_the_widgets(
     }
     path = tmp_path / "tubingen_starry_night_001.json"
     path.write_text(json.dumps(recipe))
-    assert window.load_recipe(str(path))
+    assert window.recipes.load(str(path))
     wait_loaded(qtbot, window)
     shown = window.current_settings()
-    assert shown.optimizer == "adam" and window.rate_box.value() == 6.0
+    assert shown.optimizer == "adam" and window.controls.rate_box.value() == 6.0
     assert shown.iterations == 77 and shown.size == 320 and shown.work_size == 160
-    assert window.init_box.currentData() == "noise" and window.seed_box.value() == 9
-    assert window.content_layers.weights() == {"block5_conv2": 2.0}
-    assert window.style_layers.weights() == {"block1_conv1": 1.0, "block2_conv1": 0.5}
+    assert (
+        window.controls.init_box.currentData() == "noise" and window.controls.seed_box.value() == 9
+    )
+    assert window.layers_panel.content_layers.weights() == {"block5_conv2": 2.0}
+    assert window.layers_panel.style_layers.weights() == {"block1_conv1": 1.0, "block2_conv1": 0.5}
     assert (shown.content_weight, shown.style_weight, shown.tv_weight) == (3.0, 50.0, 0.0)
     assert shown.content == content_path and shown.style == style_path
     assert window.run_button.isEnabled()
@@ -385,7 +354,7 @@ def test_recipe_beside_a_result_loads_into_the_widgets(
 def test_recipe_with_unknown_fields_names_them(window: MainWindow, tmp_path: Path) -> None:
     path = tmp_path / "future.json"
     path.write_text(json.dumps({"iterations": 12, "brush": "big", "colour_mode": 2}))
-    assert window.load_recipe(str(path))
+    assert window.recipes.load(str(path))
     assert window.iterations_box.value() == 12
     title, text = window.last_message
     assert "brush" in text and "colour_mode" in text and "ignored" in text
@@ -396,9 +365,9 @@ def test_recipe_with_bad_values_loads_the_rest_and_names_them(
 ) -> None:
     path = tmp_path / "edited.json"
     path.write_text(json.dumps({"iterations": 12, "optimizer": "newton", "size": "big"}))
-    assert window.load_recipe(str(path))
+    assert window.recipes.load(str(path))
     assert window.iterations_box.value() == 12
-    assert window.optimizer_box.currentData() == Settings().optimizer
+    assert window.controls.optimizer_box.currentData() == Settings().optimizer
     assert window.size_box.value() == Settings().size
     title, text = window.last_message
     assert title == "Recipe loaded with warnings" and "\n" not in text
@@ -408,26 +377,26 @@ def test_recipe_with_bad_values_loads_the_rest_and_names_them(
 def test_unreadable_recipe_changes_nothing(window: MainWindow, tmp_path: Path) -> None:
     before = window.widget_values()
     (tmp_path / "list.json").write_text("[1, 2]")
-    assert not window.load_recipe(str(tmp_path / "list.json"))
+    assert not window.recipes.load(str(tmp_path / "list.json"))
     assert "list.json" in window.last_message[1]
     (tmp_path / "broken.json").write_text("{not json")
-    assert not window.load_recipe(str(tmp_path / "broken.json"))
+    assert not window.recipes.load(str(tmp_path / "broken.json"))
     assert "not valid JSON" in window.last_message[1]
     assert window.widget_values() == before
 
 
 def test_saved_recipe_loads_back(window: MainWindow, tmp_path: Path) -> None:
     window.iterations_box.setValue(33)
-    window.optimizer_box.setCurrentIndex(window.optimizer_box.findData("rmsprop"))
+    window.controls.optimizer_box.setCurrentIndex(window.controls.optimizer_box.findData("rmsprop"))
     path = tmp_path / "mine.json"
-    assert window.save_recipe(str(path))
+    assert window.recipes.save(str(path))
     assert json.loads(path.read_text())["iterations"] == 33
     window.iterations_box.setValue(5)
-    window.optimizer_box.setCurrentIndex(0)
-    assert window.load_recipe(str(path))
+    window.controls.optimizer_box.setCurrentIndex(0)
+    assert window.recipes.load(str(path))
     assert window.iterations_box.value() == 33
-    assert window.optimizer_box.currentData() == "rmsprop"
-    assert not window.rate_user_set  # the default rate stays a default
+    assert window.controls.optimizer_box.currentData() == "rmsprop"
+    assert not window.controls.rate_user_set  # the default rate stays a default
 
 
 # --------------------------------------------------------------------------- drawing
@@ -453,21 +422,6 @@ def test_unexpected_error_message_is_one_sentence() -> None:
 # --------------------------------------------------------------------------- real runs
 
 
-def start(qtbot: Any, window: MainWindow, *also: Any) -> list[Any]:
-    """Press Run; returns the list that collects the worker's progress records. ``also``:
-    more callables for the progress signal, connected before the worker's thread starts."""
-    records: list[Any] = []
-
-    def connect(worker: RunWorker) -> None:
-        for slot in (records.append, *also):
-            worker.progress.connect(slot)
-
-    window.run_started.connect(connect)
-    qtbot.mouseClick(window.run_button, Qt.LeftButton)
-    assert window.is_running and window.run_button.text() == "Stop"
-    return records
-
-
 def test_a_real_run_saves_its_result(
     qtbot: Any, window: MainWindow, out_dir: Path, content_path: str, style_path: str
 ) -> None:
@@ -479,7 +433,7 @@ def test_a_real_run_saves_its_result(
     assert [r.step for r in records] == [1, 2, 3]
     assert all(r.image is None for r in records)  # images travel by `preview` only
     assert window.last_message is None
-    outcome = window._outcome
+    outcome = window.result_panel.outcome
     assert outcome.result is not None and not outcome.stopped
     assert max(outcome.result.image.shape[:2]) == 48
     files = saved_files(out_dir)
@@ -488,14 +442,14 @@ def test_a_real_run_saves_its_result(
     assert recipe["settings"]["iterations"] == 3
     assert outcome.saved_path == str(out_dir / files[1])
     assert window.run_button.text() == "Run" and window.run_button.isEnabled()
-    assert window.result_view.image() is not None
+    assert window.result_panel.result_view.image() is not None
     assert window.act_save_as.isEnabled() and not window.act_save.isEnabled()
-    assert window.device_label.text() != "Device: found on the first run"
-    assert len(window.loss_plot.steps) == 3
+    assert window.status_panel.device_label.text() != "Device: found on the first run"
+    assert len(window.result_panel.loss_plot.steps) == 3
 
-    window.copy_result()
+    window.result_panel.copy_result()
     assert QGuiApplication.clipboard().image().width() == outcome.result.image.shape[1]
-    saved = window.save_result_to(str(out_dir / "copy.jpg"))
+    saved = window.result_panel.save_result_to(str(out_dir / "copy.jpg"))
     assert saved is not None and saved.exists() and (out_dir / "copy.json").exists()
 
 
@@ -518,14 +472,14 @@ def test_stop_mid_run_keeps_the_best_image_unsaved(
 
     assert stopped_at, "the run ended before its second step"
     assert time.perf_counter() - stopped_at[0] < 10
-    outcome = window._outcome
+    outcome = window.result_panel.outcome
     assert outcome.result is not None and outcome.stopped
     assert outcome.result.steps < 10 and records[-1].step < 10
     assert saved_files(out_dir) == []  # a stopped run is saved only when asked
     assert window.act_save.isEnabled()
-    assert "not saved" in window.result_view.caption()
+    assert "not saved" in window.result_panel.result_view.caption()
 
-    path = window.save_result()
+    path = window.result_panel.save_result()
     assert path is not None and path.exists()
     assert saved_files(out_dir) == [
         "tubingen_starry_night_001.json",
@@ -540,7 +494,7 @@ def test_closing_during_a_run_stops_it_and_waits(
     pick(qtbot, window, content_path, style_path)
     tiny(window, iterations=500)
     records = start(qtbot, window)
-    thread: QThread = window._thread
+    thread: QThread = window.runner.thread
     ended: list[bool] = []
     thread.finished.connect(lambda: ended.append(thread.isFinished()))
     qtbot.waitUntil(lambda: len(records) >= 1, timeout=RUN_TIMEOUT_MS)
@@ -558,7 +512,7 @@ def test_engine_errors_show_one_sentence_and_the_app_stays_usable(
     qtbot: Any, window: MainWindow, tmp_path: Path, style_path: str
 ) -> None:
     photo = tmp_path / "photo.jpg"
-    photo.write_bytes((ROOT / "resources" / "samples" / "tubingen.jpg").read_bytes())
+    photo.write_bytes((ROOT / "gui" / "samples" / "tubingen.jpg").read_bytes())
     pick(qtbot, window, str(photo), style_path)
     tiny(window)
     photo.write_bytes(b"")  # the file goes bad after it was picked
@@ -607,7 +561,7 @@ def test_a_fresh_window_shows_the_engine_defaults(
     win = MainWindow(store, restore=restore)
     qtbot.addWidget(win)
     assert win.current_settings() == Settings()
-    assert win.rate_box.value() == DEFAULT_LEARNING_RATES[Settings().optimizer]
+    assert win.controls.rate_box.value() == DEFAULT_LEARNING_RATES[Settings().optimizer]
     assert win.folder_edit.text() == app_settings.default_output_folder()
 
 
@@ -632,32 +586,34 @@ def test_instant_preview_follows_the_controls_without_blocking(
         return real(request, cache)
 
     monkeypatch.setattr(instant_preview, "compute", counting)
-    assert window.preview_view.image() is None
+    assert window.result_panel.preview_view.image() is None
     pick(qtbot, window, content_path, style_path)
-    qtbot.waitUntil(lambda: window.preview_view.image() is not None, timeout=RUN_TIMEOUT_MS)
-    assert window.preview_view.image().width() == instant_preview.PREVIEW_SIZE
-    assert window.preview_view.caption().startswith("Instant preview")
-    first = window.preview_view.image()
+    qtbot.waitUntil(
+        lambda: window.result_panel.preview_view.image() is not None, timeout=RUN_TIMEOUT_MS
+    )
+    assert window.result_panel.preview_view.image().width() == instant_preview.PREVIEW_SIZE
+    assert window.result_panel.preview_view.caption().startswith("Instant preview")
+    first = window.result_panel.preview_view.image()
 
     # A drag: many values in a row, each returning at once; one preview for where it rests.
     done = len(calls)
     started = time.perf_counter()
     for value in range(100, 49, -5):
-        window.style_mix.strength.setValue(value)
+        window.inputs.style_mix.strength.setValue(value)
     assert time.perf_counter() - started < 0.5  # nothing ran on the GUI thread
-    qtbot.waitUntil(lambda: window.preview_view.image() is not first, timeout=30_000)
+    qtbot.waitUntil(lambda: window.result_panel.preview_view.image() is not first, timeout=30_000)
     qtbot.wait(2 * instant_preview.DEBOUNCE_MS)
     assert len(calls) - done == 1 and calls[-1].strength == 0.5
 
     # A second style with a weight: the preview follows it too.
-    window.style_mix.add(str(samples / "the_scream.jpg"), 0.3)
+    window.inputs.style_mix.add(str(samples / "the_scream.jpg"), 0.3)
     qtbot.waitUntil(
         lambda: calls[-1].styles[-1] == (str(samples / "the_scream.jpg"), 0.3), timeout=5_000
     )
     assert window.widget_values()["extra_styles"] == ((str(samples / "the_scream.jpg"), 0.3),)
     # ... which both methods take (the optimization blends the styles' Gram matrices).
     assert window.problem() == ""
-    window.method_box.setCurrentIndex(window.method_box.findData("instant"))
+    window.inputs.method_box.setCurrentIndex(window.inputs.method_box.findData("instant"))
     assert window.problem() == ""
 
 
@@ -665,9 +621,9 @@ def test_run_with_the_instant_method_saves_its_result(
     qtbot: Any, window: MainWindow, content_path: str, style_path: str, out_dir: Path
 ) -> None:
     pick(qtbot, window, content_path, style_path)
-    window.method_box.setCurrentIndex(window.method_box.findData("instant"))
+    window.inputs.method_box.setCurrentIndex(window.inputs.method_box.findData("instant"))
     window.size_box.setValue(64)
-    assert not window.optim_group.isEnabled()
+    assert not window.controls.optim_group.isEnabled()
     with qtbot.waitSignal(window.run_started, timeout=5_000):
         assert window.start_run()
     qtbot.waitUntil(lambda: not window.is_running, timeout=RUN_TIMEOUT_MS)
@@ -677,14 +633,14 @@ def test_run_with_the_instant_method_saves_its_result(
     ]
     recipe = json.loads((out_dir / "tubingen_starry_night_001.json").read_text())
     assert recipe["settings"]["method"] == "instant"
-    assert window.result_view.caption().startswith("Instant result · 64 × 48")
+    assert window.result_panel.result_view.caption().startswith("Instant result · 64 × 48")
 
 
 def test_instant_settings_round_trip_through_qsettings(
     window: MainWindow, store: AppSettings, qtbot: Any
 ) -> None:
-    window.method_box.setCurrentIndex(window.method_box.findData("instant"))
-    window.style_mix.strength.setValue(35)
+    window.inputs.method_box.setCurrentIndex(window.inputs.method_box.findData("instant"))
+    window.inputs.style_mix.strength.setValue(35)
     window.save_settings()
     again = MainWindow(store)
     qtbot.addWidget(again)
@@ -697,8 +653,8 @@ def test_gatys_run_with_the_instant_head_start(
 ) -> None:
     pick(qtbot, window, content_path, style_path)
     tiny(window, iterations=2)
-    window.init_box.setCurrentIndex(window.init_box.findData("instant"))
-    assert window.init_box.currentText() == "The instant result"
+    window.controls.init_box.setCurrentIndex(window.controls.init_box.findData("instant"))
+    assert window.controls.init_box.currentText() == "The instant result"
     with qtbot.waitSignal(window.run_started, timeout=5_000):
         assert window.start_run()
     qtbot.waitUntil(lambda: not window.is_running, timeout=RUN_TIMEOUT_MS)
@@ -709,17 +665,19 @@ def test_gatys_run_with_the_instant_head_start(
 def test_speed_controls_reach_the_settings_and_are_remembered(
     qtbot: Any, window: MainWindow, store: AppSettings
 ) -> None:
-    assert "bfloat16" in window.precision_box.toolTip()
-    assert "Coarse-to-fine" in window.stages_box.toolTip()
-    window.precision_box.setCurrentIndex(window.precision_box.findData("bfloat16"))
-    window.stages_box.setCurrentIndex(window.stages_box.findData(1))
+    assert "bfloat16" in window.controls.precision_box.toolTip()
+    assert "Coarse-to-fine" in window.controls.stages_box.toolTip()
+    window.controls.precision_box.setCurrentIndex(
+        window.controls.precision_box.findData("bfloat16")
+    )
+    window.controls.stages_box.setCurrentIndex(window.controls.stages_box.findData(1))
     settings = window.current_settings()
     assert (settings.precision, settings.stages) == ("bfloat16", 1)
     store.store_run(settings.to_dict())
     assert (store.run_settings().precision, store.run_settings().stages) == ("bfloat16", 1)
     window.apply_settings(Settings(precision="float32", stages=3))
-    assert window.precision_box.currentData() == "float32"
-    assert window.stages_box.currentData() == 3
+    assert window.controls.precision_box.currentData() == "float32"
+    assert window.controls.stages_box.currentData() == 3
     window.apply_settings(Settings())
     assert window.current_settings().stages is None  # "Automatic"
 
@@ -727,14 +685,81 @@ def test_speed_controls_reach_the_settings_and_are_remembered(
 def test_colour_controls_reach_the_settings_and_are_remembered(
     window: MainWindow, store: AppSettings
 ) -> None:
-    assert window.colour_slider.isEnabled()  # the painting's colours: the blend applies
-    window.colour_slider.setValue(40)
+    assert window.controls.colour_slider.isEnabled()  # the painting's colours: the blend applies
+    window.controls.colour_slider.setValue(40)
     assert window.current_settings().colour_strength == 0.4
-    window.colour_box.setCurrentIndex(window.colour_box.findData("luminance"))
-    assert not window.colour_slider.isEnabled()  # luminance only keeps the photo's colours
+    window.controls.colour_box.setCurrentIndex(window.controls.colour_box.findData("luminance"))
+    assert not window.controls.colour_slider.isEnabled()  # luminance only keeps the photo's colours
     settings = window.current_settings()
     assert settings.colour == "luminance"
     store.store_run(settings.to_dict())
     assert store.run_settings().colour == "luminance"
     window.apply_settings(Settings(colour="match"))
-    assert window.colour_box.currentData() == "match" and window.colour_slider.value() == 0
+    assert (
+        window.controls.colour_box.currentData() == "match"
+        and window.controls.colour_slider.value() == 0
+    )
+
+
+# The hook for the start-up test: main.py run as `make run` runs it, with QApplication's
+# event loop replaced by one that waits for both pickers, prints what they hold and quits.
+_STARTUP_HOOK = """
+import runpy, sys
+from PyQt5.QtCore import QDeadlineTimer
+from PyQt5.QtWidgets import QApplication
+from gui.main_window import MainWindow
+
+def exec_and_report(*_args):
+    window = next(w for w in QApplication.topLevelWidgets() if isinstance(w, MainWindow))
+    pickers = (window.content_picker, window.style_picker)
+    deadline = QDeadlineTimer(60_000)
+    while not deadline.hasExpired() and (
+        any(p.is_loading for p in pickers) or any(p.loaded is None for p in pickers)
+    ):
+        QApplication.processEvents()
+        QApplication.instance().thread().msleep(10)
+    print("PICKED", *(p.path or "-" for p in pickers))
+    window.close()
+    return 0
+
+QApplication.exec_ = exec_and_report
+sys.argv = sys.argv[1:]
+runpy.run_path("main.py", run_name="__main__")
+"""
+
+
+def test_make_run_preloads_the_photo_and_the_painting(tmp_path: Path) -> None:
+    # `make run` passes --style, which Qt used to take for its own -style option.
+    content = "gui/samples/tubingen.jpg"
+    style = "gui/samples/starry_night.jpg"
+    env = {**os.environ, "QT_QPA_PLATFORM": "offscreen", "HOME": str(tmp_path)}
+    env["XDG_CONFIG_HOME"] = str(tmp_path / "config")
+    env["XDG_DATA_HOME"] = str(tmp_path / "data")
+    done = subprocess.run(
+        [sys.executable, "-c", _STARTUP_HOOK, "main.py", "--content", content, "--style", style],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert done.returncode == 0, done.stderr
+    assert "invalid style override" not in done.stderr
+    picked = [line for line in done.stdout.splitlines() if line.startswith("PICKED")]
+    assert picked == [f"PICKED {ROOT / content} {ROOT / style}"], done.stdout + done.stderr
+
+
+def test_every_settings_field_has_a_label() -> None:
+    from gui.labels import CHOICE_LABELS, FIELD_LABELS
+    from nst.settings import COLOURS, INITS, METHODS, OPTIMIZERS, PRECISIONS, field_names
+
+    assert [name for name in field_names() if not FIELD_LABELS.get(name)] == []
+    choices = {
+        "optimizer": OPTIMIZERS,
+        "method": METHODS,
+        "colour": COLOURS,
+        "precision": PRECISIONS,
+        "init": INITS,
+    }
+    for field, names in choices.items():
+        assert set(CHOICE_LABELS[field]) == set(names), field

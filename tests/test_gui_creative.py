@@ -1,4 +1,3 @@
-# ruff: noqa: F811 (the fixtures imported from test_gui are test parameters here)
 """The window's creative controls (issue 6): style strength, several styles with regions
 painted over the photo, the texture method and the style scale."""
 
@@ -17,24 +16,18 @@ from PyQt5.QtWidgets import QPushButton
 from gui.main_window import MainWindow
 from gui.mask_painter import MaskCanvas, MaskPainter
 from nst.settings import Settings, ratio_to_strength, strength_to_ratio
-from tests.test_gui import (  # noqa: F401 (fixtures)
-    RUN_TIMEOUT_MS,
-    isolated_home,
-    out_dir,
-    pick,
-    saved_files,
-    store,
-    window,
-)
+from tests.gui_helpers import RUN_TIMEOUT_MS, pick, saved_files
 
-SAMPLES = Path(__file__).resolve().parent.parent / "resources" / "samples"
+pytestmark = [pytest.mark.gui, pytest.mark.slow, pytest.mark.usefixtures("isolated_home")]
+
+SAMPLES = Path(__file__).resolve().parent.parent / "gui" / "samples"
 PHOTO = str(SAMPLES / "tubingen.jpg")
 STARRY = str(SAMPLES / "starry_night.jpg")
 SCREAM = str(SAMPLES / "the_scream.jpg")
 
 
 def test_strength_slider_sets_the_style_weight_on_a_log_scale(window: MainWindow) -> None:
-    mix = window.style_mix
+    mix = window.inputs.style_mix
     assert mix.ratio_strength.isVisible() and not mix.strength.isVisible()
     assert mix.ratio_position() == pytest.approx(0.5)  # the default weights, 10 : 1
     mix.ratio_strength.setValue(100)
@@ -42,49 +35,49 @@ def test_strength_slider_sets_the_style_weight_on_a_log_scale(window: MainWindow
     mix.ratio_strength.setValue(0)
     assert window.style_weight_box.value() == pytest.approx(strength_to_ratio(0.0))
     # and back: typing a weight moves the slider to its place on the scale
-    window.content_weight_box.setValue(2.0)
+    window.layers_panel.content_weight_box.setValue(2.0)
     window.style_weight_box.setValue(20.0)
     assert mix.ratio_position() == pytest.approx(ratio_to_strength(10.0), abs=0.01)
     assert mix.strength_label.text() == "50%"
     # the instant method has its own strength, the network's blend
-    window.method_box.setCurrentIndex(window.method_box.findData("instant"))
+    window.inputs.method_box.setCurrentIndex(window.inputs.method_box.findData("instant"))
     assert mix.strength.isVisible() and not mix.ratio_strength.isVisible()
 
 
 def test_texture_method_needs_no_photo(qtbot: Any, window: MainWindow) -> None:
     pick(qtbot, window, None, STARRY)
     assert "content image" in window.problem()
-    window.method_box.setCurrentIndex(window.method_box.findData("texture"))
+    window.inputs.method_box.setCurrentIndex(window.inputs.method_box.findData("texture"))
     assert window.problem() == ""
-    assert window.aspect_box.isVisible() and not window.colour_group.isEnabled()
-    window.aspect_box.setCurrentIndex(window.aspect_box.findData(1.5))
+    assert window.inputs.aspect_box.isVisible() and not window.controls.colour_group.isEnabled()
+    window.inputs.aspect_box.setCurrentIndex(window.inputs.aspect_box.findData(1.5))
     settings = window.current_settings()
     assert settings.method == "texture" and settings.texture_aspect == 1.5
     # a photo chosen meanwhile is not shown: the texture does not use it
     pick(qtbot, window, PHOTO, None)
-    assert window.content_view.image() is None
-    assert window.preview_view.image() is None
-    window.method_box.setCurrentIndex(window.method_box.findData("gatys"))
-    assert not window.aspect_box.isVisible()
-    assert window.content_view.image() is not None
+    assert window.result_panel.content_view.image() is None
+    assert window.result_panel.preview_view.image() is None
+    window.inputs.method_box.setCurrentIndex(window.inputs.method_box.findData("gatys"))
+    assert not window.inputs.aspect_box.isVisible()
+    assert window.result_panel.content_view.image() is not None
 
 
 def test_a_preview_asked_for_before_the_texture_method_never_shows(
     qtbot: Any, window: MainWindow
 ) -> None:
     pick(qtbot, window, PHOTO, STARRY)  # asks for an instant preview of the photo
-    window.method_box.setCurrentIndex(window.method_box.findData("texture"))
+    window.inputs.method_box.setCurrentIndex(window.inputs.method_box.findData("texture"))
     qtbot.wait(2 * window.preview._timer.interval() + 3000)  # past the debounce and a job
     window.preview.pool.waitForDone(60_000)
     qtbot.wait(100)  # the finished job's signal
-    assert window.preview_view.image() is None
+    assert window.result_panel.preview_view.image() is None
 
 
 def test_style_scale_and_a_command_line_style_size(window: MainWindow) -> None:
-    window.style_scale_box.setValue(150)
+    window.controls.style_scale_box.setValue(150)
     assert window.current_settings().style_scale == 1.5
     window.apply_settings(Settings(size=400, style_size=200))
-    assert window.style_scale_box.value() == 50  # 200 px of 400: half the scale
+    assert window.controls.style_scale_box.value() == 50  # 200 px of 400: half the scale
     assert window.current_settings().resolved_style_size == 200
 
 
@@ -175,12 +168,14 @@ def test_two_styles_with_regions_run_through_the_window(
     qtbot: Any, window: MainWindow, out_dir: Path, tmp_path: Path
 ) -> None:
     pick(qtbot, window, PHOTO, STARRY)
-    window.style_mix.add(SCREAM, 1.0)
+    window.inputs.style_mix.add(SCREAM, 1.0)
     width, height = Image.open(PHOTO).size
     left = np.zeros((height, width), np.uint8)
     left[:, : width // 2] = 255
     Image.fromarray(left).save(tmp_path / "left.png")
-    window.style_mix._set_mask(window.style_mix.rows[0], str(tmp_path / "left.png"), emit=True)
+    window.inputs.style_mix._set_mask(
+        window.inputs.style_mix.rows[0], str(tmp_path / "left.png"), emit=True
+    )
     assert window.widget_values()["style_masks"] == (str(tmp_path / "left.png"), "")
     window.size_box.setValue(48)
     window.iterations_box.setValue(4)
@@ -194,3 +189,20 @@ def test_two_styles_with_regions_run_through_the_window(
         (out_dir / "tubingen_starry_night_001.json").read_text()))  # fmt: skip
     assert recipe.style_masks == (str(tmp_path / "left.png"), "")
     assert recipe.extra_styles == ((SCREAM, 1.0),)
+
+
+@pytest.mark.parametrize("main_weight", [2.0, 0.37, 5.0])
+def test_style_weights_outside_the_slider_survive_the_window(
+    window: MainWindow, main_weight: float
+) -> None:
+    # History > Re-run must run the recipe's blend, not one clamped to 1 and rounded.
+    extra = ((SCREAM, 2.0), (PHOTO, 0.37), (str(SAMPLES / "shipwreck.jpg"), 5.0))
+    settings = Settings(style_image_weight=main_weight, extra_styles=extra)
+    window.apply_settings(settings)
+    back = window.current_settings()
+    assert back.style_image_weight == main_weight
+    assert back.extra_styles == extra
+    assert [row.value.text() for row in window.inputs.style_mix.rows[1:]] == ["2", "0.37", "5"]
+    # a slider the user moves takes its own step again
+    window.inputs.style_mix.rows[1].weight.setValue(50)
+    assert window.current_settings().extra_styles[0] == (SCREAM, 0.5)

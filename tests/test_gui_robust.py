@@ -1,9 +1,8 @@
-# ruff: noqa: F811 (the fixtures imported from test_gui are named as arguments)
 """The window under bad input and injected faults (issue 5): a clear message, the app
 still usable afterwards, no partial file, no hung or leaked thread.
 
-Runs use the real worker and engine on 48 px images, as in test_gui.py, whose fixtures
-(an isolated HOME and QSettings, an output folder in tmp_path) are reused here.
+Runs use the real worker and engine on 48 px images, as in test_gui.py, with the same
+fixtures from conftest.py (an isolated HOME and QSettings, an output folder in tmp_path).
 """
 
 from __future__ import annotations
@@ -14,24 +13,22 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from bad_inputs import deny_reading, make_bad_inputs
 from PyQt5.QtCore import Qt, QThread
-from test_gui import (  # noqa: F401 (fixtures are used by name)
-    RUN_TIMEOUT_MS,
-    isolated_home,
-    out_dir,
-    pick,
-    saved_files,
-    start,
-    store,
-    tiny,
-    window,
-)
-from test_robust_cli import KINDS, all_files, fake_loss, link_fails_in
 
 from gui.main_window import MainWindow
 from nst import memory
 from nst.settings import Settings
+from tests.bad_inputs import (
+    KINDS,
+    all_files,
+    deny_reading,
+    fake_loss,
+    link_fails_in,
+    make_bad_inputs,
+)
+from tests.gui_helpers import RUN_TIMEOUT_MS, pick, saved_files, start, tiny
+
+pytestmark = [pytest.mark.gui, pytest.mark.slow, pytest.mark.usefixtures("isolated_home")]
 
 RESULT_FILES = ["tubingen_starry_night_001.json", "tubingen_starry_night_001.png"]
 
@@ -62,7 +59,7 @@ class Threads:
 
 
 def assert_usable(window: MainWindow) -> None:
-    assert not window.is_running and window._thread is None
+    assert not window.is_running and window.runner.thread is None
     assert window.run_button.text() == "Run" and window.run_button.isEnabled()
     assert window.tabs.isEnabled() and window.content_picker.isEnabled()
 
@@ -110,7 +107,7 @@ def test_a_run_too_big_for_memory_offers_the_size_that_fits(
     assert title == "Not enough memory for this size" and "\n" not in text
     assert "A run at 2000 px needs about" in text and "at most 48 px" in text
     assert window.problem_label.text() == text and window.problem_label.isVisible()
-    offer = [b for b in window.memory_box.buttons() if b.text() == "Run at 48 px"]
+    offer = [b for b in window.runner.memory_box.buttons() if b.text() == "Run at 48 px"]
     assert len(offer) == 1
     offer[0].click()
     assert window.size_box.value() == 48 and window.is_running
@@ -136,7 +133,7 @@ def test_run_faults_show_one_sentence_and_a_next_run_works(
 ) -> None:  # fmt: skip
     pick(qtbot, window, content_path, style_path)
     tiny(window, iterations=4)
-    window.optimizer_box.setCurrentIndex(window.optimizer_box.findData(optimizer))
+    window.controls.optimizer_box.setCurrentIndex(window.controls.optimizer_box.findData(optimizer))
     fake_loss(monkeypatch, fault)
     start(qtbot, window)
     wait_done(qtbot, window)
@@ -166,18 +163,18 @@ def test_disk_full_on_autosave_keeps_the_result_and_save_as_works(
     assert title == "The result was not saved"
     assert "No space left on device" in text and "Save As" in text
     assert all_files(out_dir) == []  # no half-written or temporary file
-    assert window.result_view.image() is not None  # the result is still shown
-    assert window.result_view.caption().endswith("not saved")
+    assert window.result_panel.result_view.image() is not None  # the result is still shown
+    assert window.result_panel.result_view.caption().endswith("not saved")
     assert window.act_save_as.isEnabled() and window.act_save.isEnabled()
     assert_usable(window)
 
-    elsewhere = window.save_result_to(str(tmp_path / "elsewhere" / "kept.png"))
+    elsewhere = window.result_panel.save_result_to(str(tmp_path / "elsewhere" / "kept.png"))
     assert elsewhere is None  # that folder does not exist: refused with a message
     (tmp_path / "elsewhere").mkdir()
-    kept = window.save_result_to(str(tmp_path / "elsewhere" / "kept.png"))
+    kept = window.result_panel.save_result_to(str(tmp_path / "elsewhere" / "kept.png"))
     assert kept is not None and kept.exists() and kept.with_suffix(".json").exists()
     monkeypatch.undo()  # space freed: Save into the output folder works too
-    assert window.save_result() is not None
+    assert window.result_panel.save_result() is not None
     assert saved_files(out_dir) == RESULT_FILES
 
 
@@ -214,8 +211,8 @@ def test_output_folder_replaced_by_a_file_keeps_the_result(
     title, text = window.last_message
     assert title == "The result was not saved" and out_dir.name in text
     assert out_dir.read_text() == "not a folder any more"  # untouched
-    assert window.result_view.image() is not None
-    assert window.save_result_to(str(tmp_path / "kept.png")) is not None
+    assert window.result_panel.result_view.image() is not None
+    assert window.result_panel.save_result_to(str(tmp_path / "kept.png")) is not None
     assert_usable(window)
 
 
@@ -256,8 +253,8 @@ def test_stop_pressed_twice(
     def stop_twice(record: Any) -> None:
         if record.step >= 2 and not stops:
             stops.append(record.step)
-            window.stop_run()
-            window.stop_run()
+            window.runner.stop_run()
+            window.runner.stop_run()
             window.act_stop.trigger()  # Esc's action: disabled by the first stop, no-op
 
     start(qtbot, window, stop_twice)

@@ -1,6 +1,6 @@
 """History: the engine's listing of an output folder (nst.history) and the History tab.
 
-Results are made the way the app makes them, with images.save_result and real recipes;
+Results are made the way the app makes them, with save_result and real recipes;
 one test runs the real engine at 32 px. GUI tests run under QT_QPA_PLATFORM=offscreen
 with pytest-qt, like test_gui.py, in a tmp_path HOME so nothing touches the user's files.
 """
@@ -19,17 +19,23 @@ import pytest
 from PIL import Image
 from PyQt5.QtCore import QSettings, Qt
 
+from gui import recipes
 from gui.app_settings import AppSettings
 from gui.history import THUMBNAIL_SIZE, HistoryPanel, details_html, thumbnail_pool
-from gui.main_window import FIELD_LABELS, MainWindow
+from gui.history_details import display_value, summary
+from gui.labels import FIELD_LABELS
+from gui.main_window import MainWindow
 from nst import history
 from nst.errors import ImageError
 from nst.history import Entry, list_results, recipe_differences
-from nst.imaging import images
+from nst.imaging.save import result_stem, save_result
 from nst.settings import Settings
+from nst.settings.recipe import MAX_RECIPE_BYTES
 from tests.bad_inputs import png_claiming
 
-SAMPLES = Path(__file__).resolve().parent.parent / "resources" / "samples"
+pytestmark = [pytest.mark.gui, pytest.mark.slow]
+
+SAMPLES = Path(__file__).resolve().parent.parent / "gui" / "samples"
 CONTENT = str(SAMPLES / "tubingen.jpg")
 STYLE = str(SAMPLES / "starry_night.jpg")
 
@@ -37,7 +43,7 @@ STYLE = str(SAMPLES / "starry_night.jpg")
 def recipe_for(
     settings: Settings, *, steps: int | None = None, loss: float = 0.75, duration: float = 12.5
 ) -> dict[str, Any]:
-    """A recipe shaped as transfer.Result.recipe() writes it."""
+    """A recipe shaped as nst.run.result.Result.recipe() writes it."""
     data = settings.to_dict()
     data["learning_rate"] = settings.resolved_learning_rate
     return {
@@ -69,7 +75,7 @@ def save(
     **recipe: Any,
 ) -> Path:
     """Save a tiny result as the app does; ``at`` sets its modification time."""
-    path = images.save_result(pixels(seed), folder, stem, recipe_for(settings, **recipe))
+    path = save_result(pixels(seed), folder, stem, recipe_for(settings, **recipe))
     if at is not None:
         os.utime(path, (at, at))
     return path
@@ -90,13 +96,13 @@ def test_lists_results_newest_first_with_their_recipes(tmp_path: Path) -> None:
     assert [e.path for e in entries] == [str(new), str(middle), str(old)]
     first = entries[0]
     assert first.has_recipe and first.problem == ""
-    assert first.summary == "Adam, 300 steps, 512 px, loss 0.75"
-    assert first.brief == "Adam, 300 steps, loss 0.75"
+    assert summary(first) == "Adam, 300 steps, 512 px, loss 0.75"
+    assert summary(first, with_size=False) == "Adam, 300 steps, loss 0.75"
     assert first.settings is not None and first.settings.optimizer == "adam"
     assert (first.content_name, first.style_name) == ("tubingen.jpg", "starry_night.jpg")
     assert first.losses["total"] == 0.75 and first.duration == 12.5 and first.steps == 300
     assert first.modified == 2_000_000
-    assert entries[2].summary == "L-BFGS, 20 steps, 64 px, loss 0.75"
+    assert summary(entries[2]) == "L-BFGS, 20 steps, 64 px, loss 0.75"
 
 
 def test_results_saved_in_the_same_instant_list_the_later_counter_first(tmp_path: Path) -> None:
@@ -122,7 +128,7 @@ def test_png_without_a_recipe_is_listed_as_having_none(tmp_path: Path) -> None:
     Image.fromarray(pixels()).save(tmp_path / "holiday.png")
     [entry] = list_results(tmp_path)
     assert entry.name == "holiday.png" and entry.recipe is None and not entry.has_recipe
-    assert entry.settings is None and entry.summary == "No recipe"
+    assert entry.settings is None and summary(entry) == "No recipe"
     assert entry.losses == {} and entry.duration is None and entry.content_name == ""
     assert "holds no recipe" in entry.problem
 
@@ -139,7 +145,7 @@ def test_corrupt_json_falls_back_to_the_png_copy_and_says_so(tmp_path: Path) -> 
     path.with_suffix(".json").write_text('{"settings": {"optimizer": "ad')
     [entry] = list_results(tmp_path)
     assert entry.recipe == recipe_for(ADAM)
-    assert entry.problem == f"The recipe '{path.stem}.json' is not valid JSON."
+    assert entry.problem.startswith(f"The recipe '{path.stem}.json' is not valid JSON (line 1")
 
 
 @pytest.mark.parametrize(
@@ -149,7 +155,7 @@ def test_corrupt_json_falls_back_to_the_png_copy_and_says_so(tmp_path: Path) -> 
         ("[1, 2, 3]", "does not hold a JSON object"),
         ("\udcff", "is not valid JSON"),  # not UTF-8
         ("[" * 100_000, "is not valid JSON"),  # nested past the recursion limit
-        (" " * (history.MAX_RECIPE_BYTES + 1), "too large"),
+        (" " * (MAX_RECIPE_BYTES + 1), "too large"),
     ],
 )
 def test_unreadable_json_beside_a_plain_png_gives_no_recipe_and_one_sentence(
@@ -159,7 +165,7 @@ def test_unreadable_json_beside_a_plain_png_gives_no_recipe_and_one_sentence(
     (tmp_path / "a_b_001.json").write_bytes(text.encode("utf-8", "surrogateescape"))
     [entry] = list_results(tmp_path)
     assert entry.recipe is None and why in entry.problem and "a_b_001.json" in entry.problem
-    assert entry.summary == "No recipe"
+    assert summary(entry) == "No recipe"
 
 
 @pytest.mark.parametrize("content", [b"", b"not a png at all", b"\x89PNG\r\n\x1a\n\0\0"])
@@ -179,7 +185,7 @@ def test_thumbnail_refuses_a_decompression_bomb_in_one_sentence(tmp_path: Path) 
 
 
 def test_thumbnail_fits_the_size_and_keeps_the_aspect(tmp_path: Path) -> None:
-    path = images.save_result(pixels(height=60, width=200), tmp_path, "wide", {"a": 1})
+    path = save_result(pixels(height=60, width=200), tmp_path, "wide", {"a": 1})
     thumb = history.thumbnail(str(path), 50)
     assert thumb.shape == (15, 50, 3) and thumb.dtype == np.uint8
 
@@ -193,7 +199,7 @@ def test_recipe_with_odd_values_never_breaks_the_summary(tmp_path: Path) -> None
     recipe["duration_s"] = None
     path.with_suffix(".json").write_text(json.dumps(recipe))
     [entry] = list_results(tmp_path)
-    assert entry.summary == "Adam, 300 steps, 512 px"
+    assert summary(entry) == "Adam, 300 steps, 512 px"
     assert entry.losses == {} and entry.steps is None and entry.duration is None
 
 
@@ -217,9 +223,34 @@ def test_a_missing_folder_has_no_results(tmp_path: Path) -> None:
 def test_instant_results_summarize_their_time(tmp_path: Path) -> None:
     instant = Settings(content=CONTENT, style=STYLE, method="instant", size=256)
     recipe = {"settings": instant.to_dict(), "duration_s": 0.31, "output_size": [256, 192]}
-    images.save_result(pixels(), tmp_path, "inst", recipe)
+    save_result(pixels(), tmp_path, "inst", recipe)
     [entry] = list_results(tmp_path)
-    assert entry.summary == "Instant, 256 px, 0.31 s"
+    assert summary(entry) == "Instant, 256 px, 0.31 s"
+
+
+def test_relative_paths_are_taken_from_the_results_folder(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The history, File > Load recipe and the command line read a recipe by one rule:
+    its relative paths are relative to the recipe's folder, never the current folder."""
+    results = tmp_path / "results"
+    results.mkdir()
+    recipe = {"settings": {"content": "photo.jpg", "style": "art/paint.jpg",
+                           "extra_styles": [["more.jpg", 2]]}}  # fmt: skip
+    png = save_result(pixels(), results, "moved", recipe)
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    (elsewhere / "photo.jpg").write_bytes(b"only here, in the current folder")
+    monkeypatch.chdir(elsewhere)
+    [entry] = list_results(results)
+    assert entry.settings is not None
+    assert entry.settings.content == str(results / "photo.jpg")
+    assert entry.settings.style == str(results / "art" / "paint.jpg")
+    assert entry.settings.extra_styles == ((str(results / "more.jpg"), 2.0),)
+    for source in (png, png.with_suffix(".json")):
+        loaded = recipes.load_recipe(str(source))
+        assert loaded.settings.content == str(results / "photo.jpg")
+        assert loaded.settings.style == str(results / "art" / "paint.jpg")
 
 
 def test_recipe_differences_lists_the_settings_that_differ() -> None:
@@ -257,13 +288,16 @@ def test_format_value_names_files_and_layers() -> None:
         == "block1_conv1 1, block2_conv1 0.5"
     )
     assert fmt("work_size", None) == "automatic" and fmt("weights", None) == "automatic"
-    assert fmt("seed", None) == "none" and fmt("colour", "match").startswith("The photo")
+    assert fmt("seed", None) == "none" and fmt("colour", "match") == "match"
     assert (
         fmt("extra_styles", [[STYLE, 0.5], [CONTENT, 1]]) == "starry_night.jpg 0.5; tubingen.jpg 1"
     )
     assert fmt("extra_styles", []) == "none"
     assert fmt("style_weight", 1e-05) == "1e-05" and fmt("iterations", 300) == "300"
-    assert fmt("optimizer", "lbfgs") == "L-BFGS" and fmt("optimizer", "new") == "new"
+    # The engine gives a choice's name; the window puts it in its own words.
+    assert fmt("optimizer", "lbfgs") == "lbfgs" and fmt("optimizer", "new") == "new"
+    assert display_value("optimizer", "lbfgs") == "L-BFGS"
+    assert display_value("colour", "match").startswith("The photo")
 
 
 def test_listing_500_results_reads_no_pixels(tmp_path: Path) -> None:
@@ -277,7 +311,7 @@ def test_listing_500_results_reads_no_pixels(tmp_path: Path) -> None:
         (tmp_path / f"r_{i:03d}.json").write_text(text)
     start = time.perf_counter()
     entries = list_results(tmp_path)
-    summaries = [e.summary for e in entries]
+    summaries = [summary(e) for e in entries]
     seconds = time.perf_counter() - start
     assert len(entries) == 500 and all(e.has_recipe for e in entries)
     assert set(summaries) == {"Adam, 300 steps, 512 px, loss 0.75"}
@@ -296,9 +330,7 @@ def real_results(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, list[A
             content=CONTENT, style=STYLE, size=32, iterations=2, optimizer=optimizer
         )
         result = transfer.run(settings)
-        images.save_result(
-            result.image, folder, images.result_stem(CONTENT, STYLE), result.recipe()
-        )
+        save_result(result.image, folder, result_stem(CONTENT, STYLE), result.recipe())
         results.append(result)
     return folder, results
 
@@ -313,7 +345,7 @@ def test_real_results_list_with_their_recipes(real_results: tuple[Path, list[Any
     newest, oldest = entries
     assert newest.settings.optimizer == "adam" and oldest.settings.optimizer == "lbfgs"
     loss = f"{adam.losses['total']:.3g}"
-    assert newest.summary == f"Adam, 2 steps, 32 px, loss {loss}"
+    assert summary(newest) == f"Adam, 2 steps, 32 px, loss {loss}"
     assert newest.duration == pytest.approx(adam.duration, abs=0.001)
     assert oldest.settings.replace(learning_rate=None) == lbfgs.settings
     assert recipe_differences(oldest.recipe, newest.recipe) == [
@@ -586,7 +618,7 @@ def test_rerun_from_history_runs_and_lists_the_new_result(
     qtbot: Any, window: MainWindow, folder: Path
 ) -> None:
     tiny = Settings(content=CONTENT, style=STYLE, size=32, iterations=2)
-    images.save_result(pixels(), folder, "tiny", recipe_for(tiny))
+    save_result(pixels(), folder, "tiny", recipe_for(tiny))
     panel = window.history_panel
     window.result_tabs.setCurrentIndex(1)
     panel.select_paths([str(folder / "tiny_001.png")])
@@ -595,7 +627,7 @@ def test_rerun_from_history_runs_and_lists_the_new_result(
     qtbot.waitUntil(lambda: window.is_running, timeout=10_000)
     qtbot.waitUntil(lambda: not window.is_running, timeout=120_000)
     assert window.last_message is None
-    saved = window._outcome.saved_path
+    saved = window.result_panel.outcome.saved_path
     assert saved and Path(saved).name == "tubingen_starry_night_004.png"
     assert panel.entries[0].path == saved
     assert panel.entries[0].settings.iterations == 2
@@ -613,7 +645,7 @@ def test_rerun_with_a_missing_image_does_not_run(
         timeout=10_000,
     )
     moved.unlink()
-    window.rerun(Settings(content=str(moved), style=STYLE, size=32, iterations=2))
-    qtbot.waitUntil(lambda: window._rerun_pending is None, timeout=10_000)
+    window.runner.rerun(Settings(content=str(moved), style=STYLE, size=32, iterations=2))
+    qtbot.waitUntil(lambda: window.runner.rerun_pending is None, timeout=10_000)
     assert not window.is_running
     assert "could not be loaded" in window.statusBar().currentMessage()

@@ -1,4 +1,4 @@
-"""Tests of nst.imaging.images: loading every mode and every bad file, resizing, atomic saving.
+"""Tests of nst.imaging (load, resize, save): every mode and bad file, resizing, saving.
 
 Test images are made with Pillow in tmp_path; the bundled samples are loaded too.
 """
@@ -12,19 +12,29 @@ import json
 import logging
 import os
 import re
+import tempfile
 import warnings
 from pathlib import Path
 
 import numpy as np
 import pytest
-from bad_inputs import mutate, mutation_edit, png_claiming
-from hypothesis import HealthCheck, given, settings
+from hypothesis import given
 from hypothesis import strategies as st
 from PIL import Image, ImageOps
 from PIL.PngImagePlugin import PngInfo
 
 from nst.errors import ImageError
-from nst.imaging import images
+from nst.imaging import load
+from nst.imaging.load import SUPPORTED_SUFFIXES, load_image
+from nst.imaging.resize import resize_longest, to_uint8
+from nst.imaging.save import (
+    RECIPE_KEY,
+    check_output_dir,
+    read_recipe_from_png,
+    result_stem,
+    save_result,
+)
+from tests.bad_inputs import mutate, mutation_edit, png_claiming
 
 # --------------------------------------------------------------------------- helpers
 
@@ -52,7 +62,7 @@ def assert_clean_error(exc: ImageError, name: str) -> None:
 
 def refuse(path: Path | str, role: str = "content image") -> ImageError:
     with pytest.raises(ImageError) as info:
-        images.load_image(path, role=role)
+        load_image(path, role=role)
     assert_clean_error(info.value, os.path.basename(os.fspath(path)))
     assert role in str(info.value)
     return info.value
@@ -76,8 +86,8 @@ def gradient(height: int = 12, width: int = 16) -> np.ndarray:
 
 
 def test_public_constants() -> None:
-    assert images.SUPPORTED_SUFFIXES == (".jpg", ".jpeg", ".png", ".bmp", ".tif", ".tiff", ".webp")
-    assert images.MAX_PIXELS == Image.MAX_IMAGE_PIXELS == 89_478_485
+    assert SUPPORTED_SUFFIXES == (".jpg", ".jpeg", ".png", ".bmp", ".tif", ".tiff", ".webp")
+    assert load.MAX_PIXELS == Image.MAX_IMAGE_PIXELS == 89_478_485
 
 
 # --------------------------------------------------------------------------- modes
@@ -86,7 +96,7 @@ def test_public_constants() -> None:
 def test_rgb_png_round_trips_exactly(tmp_path: Path) -> None:
     pixels = gradient()
     path = save(tmp_path, "rgb.png", Image.fromarray(pixels))
-    out = images.load_image(path)
+    out = load_image(path)
     assert_rgb(out, 12, 16)
     np.testing.assert_array_equal(out, pixels)
 
@@ -95,7 +105,7 @@ def test_rgb_png_round_trips_exactly(tmp_path: Path) -> None:
     "name", ["tubingen.jpg", "chelsea.png", "astronaut.png", "starry_night.jpg"]
 )
 def test_bundled_samples_load(samples: Path, name: str) -> None:
-    out = images.load_image(samples / name, role="style image")
+    out = load_image(samples / name, role="style image")
     with Image.open(samples / name) as im:
         width, height = ImageOps.exif_transpose(im).size
     assert_rgb(out, height, width)
@@ -104,7 +114,7 @@ def test_bundled_samples_load(samples: Path, name: str) -> None:
 
 def test_grey_l(tmp_path: Path) -> None:
     grey = np.arange(256, dtype=np.uint8).reshape(16, 16)
-    out = images.load_image(save(tmp_path, "grey.png", Image.fromarray(grey)))
+    out = load_image(save(tmp_path, "grey.png", Image.fromarray(grey)))
     assert_rgb(out, 16, 16)
     for c in range(3):
         np.testing.assert_array_equal(out[:, :, c], grey)
@@ -113,7 +123,7 @@ def test_grey_l(tmp_path: Path) -> None:
 def test_bilevel_1(tmp_path: Path) -> None:
     im = Image.new("1", (8, 4), 0)
     im.putpixel((3, 2), 1)
-    out = images.load_image(save(tmp_path, "bits.png", im))
+    out = load_image(save(tmp_path, "bits.png", im))
     assert_rgb(out, 4, 8)
     assert out[2, 3].tolist() == [255, 255, 255]
     assert out[0, 0].tolist() == [0, 0, 0]
@@ -123,7 +133,7 @@ def test_palette_without_transparency(tmp_path: Path) -> None:
     im = Image.new("P", (4, 2))
     im.putpalette([255, 0, 0, 0, 128, 255] + [0] * (254 * 3))
     im.putpixel((1, 1), 1)
-    out = images.load_image(save(tmp_path, "pal.png", im))
+    out = load_image(save(tmp_path, "pal.png", im))
     assert_rgb(out, 2, 4)
     assert out[0, 0].tolist() == [255, 0, 0]
     assert out[1, 1].tolist() == [0, 128, 255]
@@ -135,7 +145,7 @@ def test_palette_with_transparency_becomes_white(tmp_path: Path, fmt: str) -> No
     im.putpalette([10, 200, 30, 0, 0, 0] + [0] * (254 * 3))
     im.putpixel((2, 0), 1)  # index 1 is transparent
     path = save(tmp_path, f"pal_t.{fmt}", im, transparency=1)
-    out = images.load_image(path)
+    out = load_image(path)
     assert_rgb(out, 2, 4)
     assert out[0, 2].tolist() == [255, 255, 255]
     assert out[0, 0].tolist() == [10, 200, 30]
@@ -147,7 +157,7 @@ def test_rgba_alpha_composited_on_white(tmp_path: Path) -> None:
     rgba[0, 1] = (255, 0, 0, 255)  # opaque red stays red
     rgba[0, 2] = (0, 0, 0, 128)  # half-transparent black -> mid grey
     rgba[1, :] = (0, 0, 255, 255)
-    out = images.load_image(save(tmp_path, "rgba.png", Image.fromarray(rgba)))
+    out = load_image(save(tmp_path, "rgba.png", Image.fromarray(rgba)))
     assert_rgb(out, 2, 3)
     assert out[0, 0].tolist() == [255, 255, 255]
     assert out[0, 1].tolist() == [255, 0, 0]
@@ -159,7 +169,7 @@ def test_la_alpha_composited_on_white(tmp_path: Path) -> None:
     la = Image.new("LA", (2, 1))
     la.putpixel((0, 0), (40, 0))
     la.putpixel((1, 0), (40, 255))
-    out = images.load_image(save(tmp_path, "la.png", la))
+    out = load_image(save(tmp_path, "la.png", la))
     assert out[0, 0].tolist() == [255, 255, 255]
     assert out[0, 1].tolist() == [40, 40, 40]
 
@@ -169,7 +179,7 @@ def test_cmyk_jpeg(tmp_path: Path) -> None:
     path = save(tmp_path, "cmyk.jpg", im, quality=95)
     with Image.open(path) as check:
         assert check.mode == "CMYK"
-    out = images.load_image(path)
+    out = load_image(path)
     assert_rgb(out, 8, 16)
     r, g, b = out.reshape(-1, 3).mean(axis=0)
     assert r > 240 and g < 15 and b < 15
@@ -177,7 +187,7 @@ def test_cmyk_jpeg(tmp_path: Path) -> None:
 
 def test_cmyk_tiff(tmp_path: Path) -> None:
     im = Image.new("CMYK", (4, 4), (255, 0, 255, 0))  # cyan + yellow: green
-    out = images.load_image(save(tmp_path, "cmyk.tif", im))
+    out = load_image(save(tmp_path, "cmyk.tif", im))
     assert out[0, 0].tolist() == [0, 255, 0]
 
 
@@ -186,7 +196,7 @@ def test_16bit_grey_is_scaled_not_clipped(tmp_path: Path, fmt: str) -> None:
     ramp = np.linspace(0, 65535, 256).round().astype(np.uint16).reshape(1, 256)
     im = Image.fromarray(np.repeat(ramp, 4, axis=0))
     assert im.mode == "I;16"
-    out = images.load_image(save(tmp_path, f"deep.{fmt}", im))
+    out = load_image(save(tmp_path, f"deep.{fmt}", im))
     assert_rgb(out, 4, 256)
     row = out[0, :, 0].astype(int)
     assert np.all(np.diff(row) >= 0)  # ordering kept
@@ -198,15 +208,15 @@ def test_16bit_grey_is_scaled_not_clipped(tmp_path: Path, fmt: str) -> None:
 def test_32bit_int_tiff(tmp_path: Path) -> None:
     # Values up to 65535 are read as 16-bit data.
     wide = np.array([[0, 32768, 65535]], dtype=np.int32)
-    out = images.load_image(save(tmp_path, "i32.tif", Image.fromarray(wide)))
+    out = load_image(save(tmp_path, "i32.tif", Image.fromarray(wide)))
     assert out[0, :, 0].tolist() == [0, 128, 255]
     # Values in 0..255 are 8-bit data stored wide.
     narrow = np.array([[0, 100, 255]], dtype=np.int32)
-    out = images.load_image(save(tmp_path, "i8.tif", Image.fromarray(narrow)))
+    out = load_image(save(tmp_path, "i8.tif", Image.fromarray(narrow)))
     assert out[0, :, 0].tolist() == [0, 100, 255]
     # Negative values: stretched min..max.
     signed = np.array([[-1000, 0, 1000]], dtype=np.int32)
-    out = images.load_image(save(tmp_path, "signed.tif", Image.fromarray(signed)))
+    out = load_image(save(tmp_path, "signed.tif", Image.fromarray(signed)))
     assert out[0, :, 0].tolist() == [0, 128, 255]
 
 
@@ -214,10 +224,10 @@ def test_float_tiff(tmp_path: Path) -> None:
     unit = np.array([[0.0, 0.5, 1.0, np.nan]], dtype=np.float32)
     im = Image.fromarray(unit)
     assert im.mode == "F"
-    out = images.load_image(save(tmp_path, "f.tif", im))
+    out = load_image(save(tmp_path, "f.tif", im))
     assert out[0, :, 1].tolist() == [0, 128, 255, 0]
     wide = np.array([[-5.0, 0.0, 5.0]], dtype=np.float32)
-    out = images.load_image(save(tmp_path, "fw.tif", Image.fromarray(wide)))
+    out = load_image(save(tmp_path, "fw.tif", Image.fromarray(wide)))
     assert out[0, :, 2].tolist() == [0, 128, 255]
 
 
@@ -231,19 +241,19 @@ def test_animated_gives_first_frame(tmp_path: Path, fmt: str) -> None:
     path = save(tmp_path, f"anim.{fmt}", red, **params)
     with Image.open(path) as check:
         assert getattr(check, "n_frames", 1) == 2
-    out = images.load_image(path)
+    out = load_image(path)
     assert_rgb(out, 6, 8)
     assert out[3, 4].tolist() == [255, 0, 0]
 
 
 def test_content_decides_not_extension(tmp_path: Path) -> None:
     path = save(tmp_path, "actually_png.jpg", Image.fromarray(gradient()), format="PNG")
-    np.testing.assert_array_equal(images.load_image(path), gradient())
+    np.testing.assert_array_equal(load_image(path), gradient())
 
 
 def test_pathlike_and_str_accepted(tmp_path: Path) -> None:
     path = save(tmp_path, "a.bmp", Image.fromarray(gradient()))
-    np.testing.assert_array_equal(images.load_image(str(path)), images.load_image(path))
+    np.testing.assert_array_equal(load_image(str(path)), load_image(path))
 
 
 # --------------------------------------------------------------------------- EXIF
@@ -265,7 +275,7 @@ def test_exif_orientation_applied(tmp_path: Path, orientation: int, turn) -> Non
     exif = Image.Exif()
     exif[0x0112] = orientation
     path = save(tmp_path, f"o{orientation}.jpg", Image.fromarray(stored), exif=exif, quality=95)
-    out = images.load_image(path)
+    out = load_image(path)
     expected = turn(stored)
     assert out.shape == expected.shape
     assert np.abs(out.astype(int) - expected).mean() < 8
@@ -282,8 +292,8 @@ def test_bad_exif_does_not_refuse_the_photo(tmp_path: Path, monkeypatch) -> None
     def broken(_image):
         raise SyntaxError("not a TIFF file (header b'xx' not valid)")
 
-    monkeypatch.setattr(images.ImageOps, "exif_transpose", broken)
-    np.testing.assert_array_equal(images.load_image(path), gradient())
+    monkeypatch.setattr(ImageOps, "exif_transpose", broken)
+    np.testing.assert_array_equal(load_image(path), gradient())
 
 
 def test_pillow_warnings_are_logged_not_printed(tmp_path: Path, monkeypatch, caplog) -> None:
@@ -294,11 +304,11 @@ def test_pillow_warnings_are_logged_not_printed(tmp_path: Path, monkeypatch, cap
         warnings.warn("Corrupt EXIF data", UserWarning, stacklevel=1)
         return real(image)
 
-    monkeypatch.setattr(images.ImageOps, "exif_transpose", noisy)
+    monkeypatch.setattr(ImageOps, "exif_transpose", noisy)
     with warnings.catch_warnings(record=True) as escaped:
         warnings.simplefilter("always")
-        with caplog.at_level(logging.WARNING, logger="nst.imaging.images"):
-            images.load_image(path)
+        with caplog.at_level(logging.WARNING, logger="nst.imaging.load"):
+            load_image(path)
     assert escaped == []
     assert "p.png: Corrupt EXIF data" in caplog.text
 
@@ -353,7 +363,7 @@ def test_unreadable_file_stat_denied(tmp_path: Path, monkeypatch) -> None:
     def fake_stat(p, *args, **kwargs):
         raise PermissionError(errno.EACCES, "Permission denied", os.fspath(p))
 
-    monkeypatch.setattr(images.os, "stat", fake_stat)
+    monkeypatch.setattr(os, "stat", fake_stat)
     assert "permission denied" in str(refuse(path))
 
 
@@ -412,18 +422,18 @@ def test_zero_size_image_refused_by_our_own_check(tmp_path: Path, monkeypatch) -
     def empty_image(*args, **kwargs):
         return Image.new("RGB", (0, 5))
 
-    monkeypatch.setattr(images.Image, "open", empty_image)
+    monkeypatch.setattr(Image, "open", empty_image)
     err = refuse(path)
     assert "no pixels" in str(err)
 
 
 def test_bomb_by_pixel_limit(tmp_path: Path, monkeypatch) -> None:
     path = save(tmp_path, "big.png", Image.fromarray(gradient(12, 16)))
-    monkeypatch.setattr(images, "MAX_PIXELS", 12 * 16 - 1)
+    monkeypatch.setattr(load, "MAX_PIXELS", 12 * 16 - 1)
     err = refuse(path)
     assert "too large" in str(err) and "16 x 12" in str(err)
-    monkeypatch.setattr(images, "MAX_PIXELS", 12 * 16)
-    assert_rgb(images.load_image(path), 12, 16)
+    monkeypatch.setattr(load, "MAX_PIXELS", 12 * 16)
+    assert_rgb(load_image(path), 12, 16)
 
 
 @pytest.mark.parametrize("side", [100_000, 10_000])
@@ -444,14 +454,14 @@ def test_keyboard_interrupt_is_not_swallowed(tmp_path: Path, monkeypatch) -> Non
     def interrupted(*args, **kwargs):
         raise KeyboardInterrupt
 
-    monkeypatch.setattr(images.Image, "open", interrupted)
+    monkeypatch.setattr(Image, "open", interrupted)
     with pytest.raises(KeyboardInterrupt):
-        images.load_image(path)
+        load_image(path)
 
 
 def test_default_role_word(tmp_path: Path) -> None:
     with pytest.raises(ImageError, match=r"^The image 'x\.png' was not found"):
-        images.load_image(tmp_path / "x.png")
+        load_image(tmp_path / "x.png")
 
 
 # --------------------------------------------------------------------------- fuzz
@@ -466,15 +476,13 @@ def _encoded(fmt: str) -> bytes:
 _SEEDS = {fmt: _encoded(fmt) for fmt in ("PNG", "JPEG", "GIF", "BMP", "TIFF", "WEBP")}
 
 
-@settings(
-    max_examples=200, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
-)
+@pytest.mark.fuzz  # examples and deadline: the hypothesis profile in conftest.py
 @given(fmt=st.sampled_from(sorted(_SEEDS)), edits=st.lists(mutation_edit, min_size=1, max_size=4))
 def test_fuzzed_files_load_or_raise_image_error(tmp_path: Path, fmt: str, edits) -> None:
     path = tmp_path / f"fuzz.{fmt.lower()}"
     path.write_bytes(mutate(_SEEDS[fmt], edits))
     try:
-        out = images.load_image(path)
+        out = load_image(path)
     except ImageError as exc:
         assert_clean_error(exc, path.name)
     else:
@@ -500,7 +508,7 @@ def test_fuzzed_files_load_or_raise_image_error(tmp_path: Path, fmt: str, edits)
 def test_resize_longest_shapes(shape, size, expected) -> None:
     rng = np.random.default_rng(1)
     image = rng.integers(0, 256, size=shape, dtype=np.uint8)
-    out = images.resize_longest(image, size)
+    out = resize_longest(image, size)
     assert out.shape == expected
     assert out.dtype == np.uint8
 
@@ -508,20 +516,20 @@ def test_resize_longest_shapes(shape, size, expected) -> None:
 def test_resize_longest_content_and_float() -> None:
     image = np.zeros((40, 80, 3), dtype=np.uint8)
     image[:, 40:] = 200  # left half black, right half grey
-    out = images.resize_longest(image, 20)
+    out = resize_longest(image, 20)
     assert out.shape == (10, 20, 3)
     assert out[:, :8].max() <= 5 and out[:, 12:].min() >= 195
     flat = np.full((30, 60, 3), 77.25, dtype=np.float32)
-    out_f = images.resize_longest(flat, 10)
+    out_f = resize_longest(flat, 10)
     assert out_f.dtype == np.float32 and out_f.shape == (5, 10, 3)
     np.testing.assert_allclose(out_f, 77.25, atol=1e-3)
-    ringing = images.resize_longest(image.astype(np.float32), 20)
+    ringing = resize_longest(image.astype(np.float32), 20)
     assert ringing.min() >= 0.0 and ringing.max() <= 255.0
 
 
 def test_resize_longest_same_size_is_a_copy() -> None:
     image = gradient()
-    out = images.resize_longest(image, 16)
+    out = resize_longest(image, 16)
     np.testing.assert_array_equal(out, image)
     assert out is not image and not np.shares_memory(out, image)
 
@@ -529,14 +537,14 @@ def test_resize_longest_same_size_is_a_copy() -> None:
 @pytest.mark.parametrize("size", [0, -3, 2.5, True])
 def test_resize_longest_bad_size(size) -> None:
     with pytest.raises(ValueError):
-        images.resize_longest(gradient(), size)
+        resize_longest(gradient(), size)
 
 
 def test_to_uint8() -> None:
     values = np.array([-5.0, 0.4, 0.6, 1.5, 254.6, 300.0, np.nan, np.inf], dtype=np.float32)
-    assert images.to_uint8(values).tolist() == [0, 0, 1, 2, 255, 255, 0, 255]
-    assert images.to_uint8(values).dtype == np.uint8
-    assert images.to_uint8(np.zeros((2, 2, 3), np.float32)).shape == (2, 2, 3)
+    assert to_uint8(values).tolist() == [0, 0, 1, 2, 255, 255, 0, 255]
+    assert to_uint8(values).dtype == np.uint8
+    assert to_uint8(np.zeros((2, 2, 3), np.float32)).shape == (2, 2, 3)
 
 
 # --------------------------------------------------------------------------- names
@@ -546,8 +554,8 @@ def test_to_uint8() -> None:
     ("content", "style", "expected"),
     [
         (
-            "resources/samples/tubingen.jpg",
-            "resources/samples/starry_night.jpg",
+            "gui/samples/tubingen.jpg",
+            "gui/samples/starry_night.jpg",
             "tubingen_starry_night",
         ),
         ("", "starry_night.jpg", "texture_starry_night"),
@@ -563,11 +571,11 @@ def test_to_uint8() -> None:
     ],
 )
 def test_result_stem(content, style, expected) -> None:
-    assert images.result_stem(content, style) == expected
+    assert result_stem(content, style) == expected
 
 
 def test_result_stem_is_capped_and_safe() -> None:
-    stem = images.result_stem("a" * 300 + ".jpg", "b/" + "c" * 300 + ".png")
+    stem = result_stem("a" * 300 + ".jpg", "b/" + "c" * 300 + ".png")
     assert len(stem) <= 81
     assert re.fullmatch(r"[A-Za-z0-9_-]+", stem)
 
@@ -577,29 +585,29 @@ def test_result_stem_is_capped_and_safe() -> None:
 
 def test_check_output_dir_creates(tmp_path: Path) -> None:
     folder = tmp_path / "a" / "b" / "results"
-    out = images.check_output_dir(folder)
+    out = check_output_dir(folder)
     assert out == folder and out.is_dir()
     assert list(out.iterdir()) == []  # the write probe was removed
-    assert images.check_output_dir(str(folder)) == folder  # exists: fine
+    assert check_output_dir(str(folder)) == folder  # exists: fine
 
 
 def test_check_output_dir_on_a_file(tmp_path: Path) -> None:
     path = tmp_path / "results"
     path.write_text("x")
     with pytest.raises(ImageError, match="results") as info:
-        images.check_output_dir(path)
+        check_output_dir(path)
     assert "is a file" in str(info.value)
     with pytest.raises(ImageError, match="cannot be created"):
-        images.check_output_dir(path / "inside")
+        check_output_dir(path / "inside")
 
 
 def test_check_output_dir_not_writable(tmp_path: Path, monkeypatch) -> None:
     def denied(*args, **kwargs):
         raise PermissionError(errno.EACCES, "Permission denied")
 
-    monkeypatch.setattr(images.tempfile, "mkstemp", denied)
+    monkeypatch.setattr(tempfile, "mkstemp", denied)
     with pytest.raises(ImageError, match="not writable") as info:
-        images.check_output_dir(tmp_path / "out")
+        check_output_dir(tmp_path / "out")
     assert str(tmp_path / "out") in str(info.value)
 
 
@@ -611,7 +619,7 @@ def test_check_output_dir_chmod(tmp_path: Path) -> None:
     folder.chmod(0o555)
     try:
         with pytest.raises(ImageError, match="locked"):
-            images.check_output_dir(folder)
+            check_output_dir(folder)
     finally:
         folder.chmod(0o755)
 
@@ -633,8 +641,8 @@ def names(folder: Path) -> list[str]:
 
 def test_save_result_counts_up_and_round_trips(tmp_path: Path) -> None:
     pixels = gradient(20, 30)
-    first = images.save_result(pixels, tmp_path, "tubingen_starry_night", RECIPE)
-    second = images.save_result(pixels, tmp_path, "tubingen_starry_night", RECIPE)
+    first = save_result(pixels, tmp_path, "tubingen_starry_night", RECIPE)
+    second = save_result(pixels, tmp_path, "tubingen_starry_night", RECIPE)
     assert first == tmp_path / "tubingen_starry_night_001.png"
     assert second == tmp_path / "tubingen_starry_night_002.png"
     assert names(tmp_path) == [
@@ -643,11 +651,11 @@ def test_save_result_counts_up_and_round_trips(tmp_path: Path) -> None:
         "tubingen_starry_night_002.json",
         "tubingen_starry_night_002.png",
     ]  # no temporary files left
-    np.testing.assert_array_equal(images.load_image(first), pixels)
+    np.testing.assert_array_equal(load_image(first), pixels)
     text = first.with_suffix(".json").read_text(encoding="utf-8")
     assert json.loads(text) == RECIPE
     assert text.rstrip("\n") == json.dumps(RECIPE, indent=2)
-    assert images.read_recipe_from_png(first) == RECIPE
+    assert read_recipe_from_png(first) == RECIPE
     umask = os.umask(0)
     os.umask(umask)
     assert first.stat().st_mode & 0o777 == 0o666 & ~umask
@@ -658,7 +666,7 @@ def test_save_result_never_overwrites(tmp_path: Path) -> None:
     taken.write_bytes(b"someone else's picture")
     lone_json = tmp_path / "a_b_002.json"
     lone_json.write_text("{}")
-    out = images.save_result(gradient(), tmp_path, "a_b", RECIPE)
+    out = save_result(gradient(), tmp_path, "a_b", RECIPE)
     assert out == tmp_path / "a_b_003.png"  # both names must be free
     assert taken.read_bytes() == b"someone else's picture"
     assert lone_json.read_text() == "{}"
@@ -674,8 +682,8 @@ def test_save_result_race_on_png_name(tmp_path: Path, monkeypatch) -> None:
             Path(dst).write_bytes(b"theirs")
         return real_link(src, dst, *args, **kwargs)
 
-    monkeypatch.setattr(images.os, "link", racing_link)
-    out = images.save_result(gradient(), tmp_path, "a_b", RECIPE)
+    monkeypatch.setattr(os, "link", racing_link)
+    out = save_result(gradient(), tmp_path, "a_b", RECIPE)
     assert out.name == "a_b_002.png"
     assert (tmp_path / "a_b_001.png").read_bytes() == b"theirs"
     assert names(tmp_path) == ["a_b_001.png", "a_b_002.json", "a_b_002.png"]
@@ -690,8 +698,8 @@ def test_save_result_race_on_json_name(tmp_path: Path, monkeypatch) -> None:
             Path(dst).write_text("theirs")
         return real_link(src, dst, *args, **kwargs)
 
-    monkeypatch.setattr(images.os, "link", racing_link)
-    out = images.save_result(gradient(), tmp_path, "a_b", RECIPE)
+    monkeypatch.setattr(os, "link", racing_link)
+    out = save_result(gradient(), tmp_path, "a_b", RECIPE)
     assert out.name == "a_b_002.png"
     assert names(tmp_path) == ["a_b_001.json", "a_b_002.json", "a_b_002.png"]
 
@@ -700,13 +708,13 @@ def test_save_result_without_hard_links(tmp_path: Path, monkeypatch) -> None:
     def no_links(src, dst, *args, **kwargs):
         raise PermissionError(errno.EPERM, "Operation not permitted")  # FAT, exFAT
 
-    monkeypatch.setattr(images.os, "link", no_links)
+    monkeypatch.setattr(os, "link", no_links)
     (tmp_path / "x_y_001.png").write_bytes(b"old")
-    out = images.save_result(gradient(), tmp_path, "x_y", RECIPE)
+    out = save_result(gradient(), tmp_path, "x_y", RECIPE)
     assert out.name == "x_y_002.png"
     assert (tmp_path / "x_y_001.png").read_bytes() == b"old"
-    assert images.read_recipe_from_png(out) == RECIPE
-    np.testing.assert_array_equal(images.load_image(out), gradient())
+    assert read_recipe_from_png(out) == RECIPE
+    np.testing.assert_array_equal(load_image(out), gradient())
     assert names(tmp_path) == ["x_y_001.png", "x_y_002.json", "x_y_002.png"]
 
 
@@ -722,9 +730,9 @@ def test_save_result_disk_full_at_link(tmp_path: Path, monkeypatch) -> None:
     def full(src, dst, *args, **kwargs):
         raise OSError(errno.ENOSPC, "No space left on device")
 
-    monkeypatch.setattr(images.os, "link", full)
+    monkeypatch.setattr(os, "link", full)
     with pytest.raises(ImageError, match="No space left") as info:
-        images.save_result(gradient(), tmp_path, "s", RECIPE)
+        save_result(gradient(), tmp_path, "s", RECIPE)
     assert_failed_cleanly(info, tmp_path)
 
 
@@ -736,9 +744,9 @@ def test_save_result_disk_full_at_second_link(tmp_path: Path, monkeypatch) -> No
             raise OSError(errno.ENOSPC, "No space left on device")
         return real_link(src, dst, *args, **kwargs)
 
-    monkeypatch.setattr(images.os, "link", full_for_json)
+    monkeypatch.setattr(os, "link", full_for_json)
     with pytest.raises(ImageError) as info:
-        images.save_result(gradient(), tmp_path, "s", RECIPE)
+        save_result(gradient(), tmp_path, "s", RECIPE)
     assert_failed_cleanly(info, tmp_path)  # the PNG that was linked is gone again
 
 
@@ -749,7 +757,7 @@ def test_save_result_disk_full_while_writing_png(tmp_path: Path, monkeypatch) ->
 
     monkeypatch.setattr(Image.Image, "save", full)
     with pytest.raises(ImageError, match="could not be saved") as info:
-        images.save_result(gradient(), tmp_path, "s", RECIPE)
+        save_result(gradient(), tmp_path, "s", RECIPE)
     assert_failed_cleanly(info, tmp_path)
 
 
@@ -761,9 +769,9 @@ def test_save_result_interrupted_leaves_nothing(tmp_path: Path, monkeypatch) -> 
             raise KeyboardInterrupt
         return real_link(src, dst, *args, **kwargs)
 
-    monkeypatch.setattr(images.os, "link", interrupted)
+    monkeypatch.setattr(os, "link", interrupted)
     with pytest.raises(KeyboardInterrupt):
-        images.save_result(gradient(), tmp_path, "s", RECIPE)
+        save_result(gradient(), tmp_path, "s", RECIPE)
     assert names(tmp_path) == []
 
 
@@ -771,19 +779,19 @@ def test_save_result_folder_unusable(tmp_path: Path) -> None:
     blocker = tmp_path / "blocker"
     blocker.write_text("a file where the folder should be")
     with pytest.raises(ImageError, match="blocker"):
-        images.save_result(gradient(), blocker / "out", "s", RECIPE)
+        save_result(gradient(), blocker / "out", "s", RECIPE)
     assert names(tmp_path) == ["blocker"]
 
 
 def test_save_result_recreates_a_deleted_folder(tmp_path: Path) -> None:
     folder = tmp_path / "gone"
-    out = images.save_result(gradient(), folder, "s", RECIPE)
+    out = save_result(gradient(), folder, "s", RECIPE)
     assert out == folder / "s_001.png" and out.exists()
 
 
 def test_save_result_stem_cannot_escape_the_folder(tmp_path: Path) -> None:
     folder = tmp_path / "out"
-    out = images.save_result(gradient(), folder, "../../evil", RECIPE)
+    out = save_result(gradient(), folder, "../../evil", RECIPE)
     assert out.parent == folder
     assert out.name == "evil_001.png"
 
@@ -791,39 +799,39 @@ def test_save_result_stem_cannot_escape_the_folder(tmp_path: Path) -> None:
 def test_save_result_float_image_and_odd_recipe(tmp_path: Path) -> None:
     image = gradient().astype(np.float32) + 0.2
     recipe = {"path": Path("/x/y.jpg"), "loss": np.float32(1.5), "shape": np.array([1, 2])}
-    out = images.save_result(image, tmp_path, "f", recipe)
-    np.testing.assert_array_equal(images.load_image(out), gradient())
-    assert images.read_recipe_from_png(out) == {"path": "/x/y.jpg", "loss": 1.5, "shape": [1, 2]}
+    out = save_result(image, tmp_path, "f", recipe)
+    np.testing.assert_array_equal(load_image(out), gradient())
+    assert read_recipe_from_png(out) == {"path": "/x/y.jpg", "loss": 1.5, "shape": [1, 2]}
 
 
 def test_save_result_rejects_bad_shape(tmp_path: Path) -> None:
     with pytest.raises(ValueError):
-        images.save_result(np.zeros((4, 4, 2), np.uint8), tmp_path, "s", RECIPE)
+        save_result(np.zeros((4, 4, 2), np.uint8), tmp_path, "s", RECIPE)
     assert names(tmp_path) == []
 
 
 def test_read_recipe_from_png_without_one(tmp_path: Path) -> None:
     plain = save(tmp_path, "plain.png", Image.fromarray(gradient()))
-    assert images.read_recipe_from_png(plain) is None
+    assert read_recipe_from_png(plain) is None
     jpeg = save(tmp_path, "photo.jpg", Image.fromarray(gradient()))
-    assert images.read_recipe_from_png(jpeg) is None
+    assert read_recipe_from_png(jpeg) is None
     info = PngInfo()
-    info.add_text(images.RECIPE_KEY, "not json {")
+    info.add_text(RECIPE_KEY, "not json {")
     bad = save(tmp_path, "bad.png", Image.fromarray(gradient()), pnginfo=info)
-    assert images.read_recipe_from_png(bad) is None
+    assert read_recipe_from_png(bad) is None
     bomb = tmp_path / "bomb.png"
     bomb.write_bytes(png_claiming(100_000, 100_000))
-    assert images.read_recipe_from_png(bomb) is None
+    assert read_recipe_from_png(bomb) is None
     cut = tmp_path / "cut.png"
     cut.write_bytes(b"\x89PNG\r\n\x1a\n\0\0")
-    assert images.read_recipe_from_png(cut) is None
+    assert read_recipe_from_png(cut) is None
     with pytest.raises(ImageError, match="missing.png"):
-        images.read_recipe_from_png(tmp_path / "missing.png")
+        read_recipe_from_png(tmp_path / "missing.png")
     with pytest.raises(ImageError, match="folder.png"):
         (tmp_path / "folder.png").mkdir()
-        images.read_recipe_from_png(tmp_path / "folder.png")
+        read_recipe_from_png(tmp_path / "folder.png")
 
 
 def test_bytes_path_accepted(tmp_path: Path) -> None:
     path = save(tmp_path, "b.png", Image.fromarray(gradient()))
-    np.testing.assert_array_equal(images.load_image(os.fsencode(path)), gradient())
+    np.testing.assert_array_equal(load_image(os.fsencode(path)), gradient())

@@ -13,21 +13,24 @@ import numpy as np
 import pytest
 from PIL import Image
 
-from nst.imaging import images
+from nst.imaging.load import load_image
+from nst.imaging.resize import resize_longest, to_uint8
 from nst.instant import stylizer as instant
 from nst.settings import Settings, SettingsError
 from nst.tf_runtime import tf
 from nst_cli.main import main
 
+pytestmark = pytest.mark.slow
+
 
 @pytest.fixture(scope="module")
 def content(content_path: str) -> np.ndarray:
-    return images.resize_longest(images.load_image(content_path), 64)
+    return resize_longest(load_image(content_path), 64)
 
 
 @pytest.fixture(scope="module")
 def style(style_path: str) -> np.ndarray:
-    return images.load_image(style_path)
+    return load_image(style_path)
 
 
 @pytest.fixture(scope="module")
@@ -53,7 +56,7 @@ def _run(interpreter: tf.lite.Interpreter, image: np.ndarray, vector: np.ndarray
 
 
 def test_the_published_model_ignores_other_sizes(content, style, stylizer) -> None:
-    # Why instant.py rewrites the model: resizing only the input tensor gives 384x384 back.
+    # Why stylizer.py rewrites the model: resizing only the input tensor gives 384x384 back.
     image = content[:48, :64]
     out = _run(_original_transformer((48, 64)), image, stylizer.style_vector(style))
     assert out.shape == (384, 384, 3)
@@ -65,7 +68,7 @@ def test_rewritten_model_is_the_original_at_384(stylizer, style) -> None:
     vector = stylizer.style_vector(style)
     original = _run(_original_transformer((384, 384)), image, vector)
     ours = stylizer.stylize(image, vector)
-    assert np.abs(images.to_uint8(original * 255).astype(int) - ours).max() <= 1
+    assert np.abs(to_uint8(original * 255).astype(int) - ours).max() <= 1
 
 
 @pytest.mark.parametrize("shape", [(48, 64), (37, 50), (96, 32), (16, 16)])
@@ -97,7 +100,7 @@ def test_blend_is_a_weighted_mean_then_a_mix_with_the_content() -> None:
 
 
 def test_two_styles_land_between_them(content, style, samples) -> None:
-    scream = images.load_image(samples / "the_scream.jpg")
+    scream = load_image(samples / "the_scream.jpg")
     starry = instant.stylize(content, [(style, 1.0)], 1.0).astype(float)
     both = instant.stylize(content, [(style, 1.0), (scream, 1.0)], 1.0).astype(float)
     only_scream = instant.stylize(content, [(style, 0.0), (scream, 1.0)], 1.0).astype(float)

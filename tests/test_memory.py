@@ -154,6 +154,7 @@ def test_free_memory_is_read_from_proc_meminfo() -> None:
     assert memory.resident_bytes() >= 0
 
 
+@pytest.mark.slow  # a real run through the command line
 def test_cli_refuses_a_run_that_does_not_fit(tmp_path, capsys, monkeypatch, content_path,
                                              style_path) -> None:  # fmt: skip
     monkeypatch.setattr(memory, "available_bytes", lambda: 3 * 2**30)
@@ -168,6 +169,7 @@ def test_cli_refuses_a_run_that_does_not_fit(tmp_path, capsys, monkeypatch, cont
     assert not any(out_dir.iterdir())
 
 
+@pytest.mark.slow  # a real run in a subprocess
 def test_the_estimate_holds_for_a_real_run_at_96_px() -> None:
     """One real measurement in the suite (the three large ones are in MEASURED_PEAKS)."""
     done = subprocess.run(

@@ -15,12 +15,19 @@ import tempfile
 from pathlib import Path
 
 import pytest
-from bad_inputs import deny_reading, make_bad_inputs
 
 import nst_cli.main as cli
-from nst.imaging import images
-from nst.run import session as transfer
-from nst.tf_runtime import tf
+from nst.imaging.save import read_recipe_from_png
+from tests.bad_inputs import (
+    KINDS,
+    all_files,
+    deny_reading,
+    fake_loss,
+    link_fails_in,
+    make_bad_inputs,
+)
+
+pytestmark = pytest.mark.slow
 
 FAST = ["--size", "40", "--iterations", "3", "--quiet"]  # quiet: stderr holds only errors
 
@@ -35,13 +42,6 @@ def run_cli(capsys):
     return run
 
 
-def all_files(folder: Path) -> list[str]:
-    """Every file under folder, hidden temporary files included."""
-    if not folder.exists():
-        return []
-    return sorted(str(p.relative_to(folder)) for p in folder.rglob("*") if p.is_file())
-
-
 def one_error_line(code: int, out: str, err: str, *words: str) -> str:
     assert code == cli.EXIT_BAD_INPUT, (code, err)
     assert out == ""
@@ -53,11 +53,6 @@ def one_error_line(code: int, out: str, err: str, *words: str) -> str:
 
 
 # --------------------------------------------------------------------------- inputs
-
-KINDS = [
-    "missing", "empty", "truncated", "not an image", "decompression bomb", "zero size",
-    "folder", "unreadable",
-]  # fmt: skip
 
 
 @pytest.mark.parametrize("kind", KINDS)
@@ -149,31 +144,6 @@ def test_recipes_that_are_no_recipe(run_cli, tmp_path, text, words) -> None:
 # --------------------------------------------------------------------------- run faults
 
 
-def fake_loss(monkeypatch: pytest.MonkeyPatch, behaviour: str) -> None:
-    """Replace the compiled loss: 'oom' raises TensorFlow's out-of-memory error on the
-    third evaluation, 'nan' returns a NaN loss there."""
-    real = transfer.loss_function
-    calls = []
-
-    def patched(*args):
-        compiled = real(*args)
-
-        def loss(image, *rest):
-            calls.append(1)
-            total, parts, grad = compiled(image, *rest)
-            if len(calls) >= 3:
-                if behaviour == "oom":
-                    raise tf.errors.ResourceExhaustedError(
-                        None, None, "OOM when allocating tensor with shape[1,64,30,40]"
-                    )
-                total = tf.constant(float("nan"))
-            return total, parts, grad
-
-        return loss
-
-    monkeypatch.setattr(transfer, "loss_function", patched)
-
-
 @pytest.mark.parametrize(("fault", "words"), [("oom", "Out of memory at 40x30 px"),
                                               ("nan", "The loss became nan")])  # fmt: skip
 def test_run_faults_end_with_one_line_and_no_file(
@@ -185,17 +155,6 @@ def test_run_faults_end_with_one_line_and_no_file(
                      str(out_dir), "--optimizer", "adam", *FAST)  # fmt: skip
     one_error_line(*result, words)
     assert all_files(out_dir) == []
-
-
-def link_fails_in(monkeypatch: pytest.MonkeyPatch, folder: Path, code: int) -> None:
-    real_link = os.link
-
-    def link(src, dst, *args, **kwargs):
-        if Path(dst).parent == folder:
-            raise OSError(code, os.strerror(code), str(dst))
-        return real_link(src, dst, *args, **kwargs)
-
-    monkeypatch.setattr(images.os, "link", link)
 
 
 def test_disk_full_while_saving_keeps_the_result_elsewhere(
@@ -211,7 +170,7 @@ def test_disk_full_while_saving_keeps_the_result_elsewhere(
     assert err.count("\n") == 1 and "No space left on device" in err
     kept = Path(out.strip())
     assert kept.parent == spare / "nst-unsaved" and str(kept) in err
-    assert images.read_recipe_from_png(kept)["steps"] == 3
+    assert read_recipe_from_png(kept)["steps"] == 3
     assert all_files(out_dir) == []  # no temporary or half-written file left
 
 

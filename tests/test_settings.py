@@ -1,16 +1,29 @@
 from __future__ import annotations
 
+import dataclasses
 import json
+import subprocess
+import sys
+from pathlib import Path
 
 import pytest
 
 from nst.settings import (
     DEFAULT_LEARNING_RATES,
+    FIELDS,
     OPTIMIZERS,
+    FieldSpec,
+    RecipeError,
     Settings,
     SettingsError,
+    field_names,
+    field_spec,
+    read_recipe,
+    sweepable_fields,
 )
 from nst.vgg.layers import CONV_LAYERS, PAPER_CONTENT_LAYERS
+
+ROOT = Path(__file__).resolve().parent.parent
 
 
 def test_defaults_follow_the_paper() -> None:
@@ -103,3 +116,88 @@ def test_missing_inputs_in_words() -> None:
 def test_settings_are_frozen() -> None:
     with pytest.raises(AttributeError):
         Settings().size = 5  # type: ignore[misc]
+
+
+# --------------------------------------------------------------------------- the table
+
+
+def test_the_table_lists_every_field_once_in_the_dataclass_order() -> None:
+    assert field_names() == tuple(f.name for f in dataclasses.fields(Settings))
+    assert [spec.name for spec in FIELDS] == list(field_names())
+
+
+@pytest.mark.parametrize("spec", [s for s in FIELDS if s.low is not None or s.choices],
+                         ids=lambda s: s.name)  # fmt: skip
+def test_each_range_and_choice_of_the_table_is_checked(spec: FieldSpec) -> None:
+    if spec.choices:
+        bad: object = "no such choice"
+    elif spec.high is not None:
+        bad = spec.high * 2 + 1
+    else:
+        bad = spec.low - 1 if spec.low is not None else None
+    with pytest.raises(SettingsError) as info:
+        Settings(**{spec.name: bad})
+    assert info.value.field == spec.name
+
+
+def test_sweepable_fields_name_their_kind() -> None:
+    fields = sweepable_fields()
+    assert fields["style_weight"] == ("float", False)
+    assert fields["learning_rate"] == ("float", True)
+    assert fields["iterations"] == ("int", False) and fields["stages"] == ("int", True)
+    assert fields["optimizer"] == ("str", False)
+    assert field_spec("optimizer").choices == OPTIMIZERS
+    # what a sweep cannot vary: the inputs, the sizes, the method and its own settings
+    for name in ("content", "style", "weights", "size", "method", "style_strength"):
+        assert name not in fields
+
+
+def test_the_engine_knows_nothing_of_the_command_line() -> None:
+    code = (
+        "import sys, nst.settings, nst.history\n"
+        "assert 'argparse' not in sys.modules and 'nst_cli' not in sys.modules, sorted(sys.modules)"
+    )
+    subprocess.run([sys.executable, "-c", code], check=True, cwd=ROOT)
+
+
+# --------------------------------------------------------------------------- recipes
+
+
+def test_read_recipe_anchors_relative_paths_at_the_recipe(tmp_path: Path) -> None:
+    path = tmp_path / "sub" / "r.json"
+    path.parent.mkdir()
+    path.write_text(json.dumps({"settings": {
+        "content": "../photo.jpg", "style": "/abs/paint.jpg", "style_masks": ["m.png", ""],
+        "extra_styles": [["x.jpg", 2]], "brush": "round", "iterations": 5,
+    }}))  # fmt: skip
+    read = read_recipe(path)
+    assert read.unknown == ("brush",)
+    assert read.values["content"] == str(tmp_path / "photo.jpg")
+    assert read.values["style"] == "/abs/paint.jpg"
+    loaded = read.load()
+    assert loaded.settings.style_masks == (str(path.parent / "m.png"), "")
+    assert loaded.settings.extra_styles == ((str(path.parent / "x.jpg"), 2.0),)
+    assert loaded.settings.iterations == 5 and "brush" in loaded.warning("r.json")
+
+
+@pytest.mark.parametrize(
+    ("content", "words"),
+    [
+        (None, "does not exist"),
+        (b"{oops", "not valid JSON (line 1"),
+        (b"[1]", "JSON object"),
+        (b"\xff\xfe", "not UTF-8"),
+        (b"[" * 100_000 + b"]" * 100_000, "can read"),
+        (b"plain text", "not valid JSON"),
+    ],
+)
+def test_bad_recipe_files_are_one_sentence_naming_the_file(
+    tmp_path: Path, content: bytes | None, words: str
+) -> None:
+    path = tmp_path / "odd.json"
+    if content is not None:
+        path.write_bytes(content)
+    with pytest.raises(RecipeError) as info:
+        read_recipe(path)
+    assert "odd.json" in str(info.value) and words in str(info.value)
+    assert "\n" not in str(info.value)

@@ -8,12 +8,15 @@ import pytest
 
 from bench.__main__ import step_flops
 from nst.hardware import cpu_flags, cpu_has_fast_bfloat16
+from nst.run import inputs
 from nst.run import session as transfer
 from nst.settings import Settings, SettingsError
 from nst.tf_runtime import tf
 from nst.vgg.extractor import FeatureExtractor
 from nst.vgg.weights import load_weights
 from nst_cli.main import main
+
+pytestmark = pytest.mark.slow
 
 
 @pytest.fixture(scope="module")
@@ -131,8 +134,8 @@ def test_cli_takes_precision_and_stages(capsys, tmp_path, content_path, style_pa
 def test_coarse_stages_too_small_for_vgg19_are_skipped() -> None:
     # 4:3 at 20 px is 20x15: block5 would have no rows; its steps go to the next stage.
     plan = ((20, 1), (40, 1))
-    assert transfer.feasible_plan(plan, (480, 640)) == ((40, 2),)
-    assert transfer.feasible_plan(plan, (640, 640)) == plan
+    assert inputs.feasible_plan(plan, (480, 640)) == ((40, 2),)
+    assert inputs.feasible_plan(plan, (640, 640)) == plan
 
 
 def test_cpu_flags_are_read_without_tensorflow() -> None:
@@ -147,7 +150,7 @@ def test_step_flops_match_the_published_vgg19_count() -> None:
 
 
 def test_lbfgs_with_cached_curvatures_solves_a_quadratic() -> None:
-    from nst.optim.optimizers import LBFGS
+    from nst.optim.lbfgs import LBFGS
 
     matrix = tf.constant(np.diag(np.linspace(1, 50, 20)).astype(np.float32))
 

@@ -15,23 +15,24 @@ import numpy as np
 import pytest
 from PIL import Image
 
-from nst.imaging import images
+from nst.imaging.load import load_image
+from nst.imaging.resize import resize_longest
 from nst.settings import Settings, field_names
-from nst.sweep.sweep import (
+from nst.sweep.axes import (
     LAYER_SETS,
     NOT_SWEPT,
-    Sweep,
     SweepError,
-    SweepRun,
-    contact_sheet,
     example_values,
     make_axis,
-    new_sweep_folder,
     parse_axis,
-    sheet_layout,
     sweepable_names,
 )
+from nst.sweep.grid import Sweep
+from nst.sweep.runner import SweepRun, new_sweep_folder
+from nst.sweep.sheet import contact_sheet, sheet_layout
 from nst.vgg.layers import CONV_LAYERS
+
+pytestmark = pytest.mark.slow
 
 RUN_TIMEOUT_MS = 120_000  # the first run in a process imports TensorFlow and the weights
 
@@ -104,6 +105,19 @@ def test_every_sweepable_name_comes_from_settings_and_its_prefill_is_valid(base:
             # every suggested value makes a valid run: the window's prefill never fails
             texts = ",".join("default" if v is None else str(v) for v in values)
             Sweep(base, [make_axis(name, texts)], cell_size=32)
+
+
+def test_every_one_value_setting_is_an_axis_or_says_why_not() -> None:
+    # The settings table decides what is sweepable; a one-value field it leaves out must
+    # have the reason the sweep gives the user, so that a new setting is never silently
+    # missing from sweeps.
+    from nst.settings import FIELDS
+
+    many_values = {"layers", "styles", "masks"}  # swept one layer at a time, or not at all
+    for spec in FIELDS:
+        if spec.kind in many_values:
+            continue
+        assert spec.sweepable != (spec.name in NOT_SWEPT), spec.name
 
 
 def test_cells_combine_two_axes_and_restore_the_full_size(base: Settings) -> None:
@@ -201,7 +215,7 @@ def test_a_real_sweep_shows_the_style_weight_it_was_given(
     index = json.loads((folder / "sweep.json").read_text())
     assert [a["name"] for a in index["axes"]] == ["style_weight", "layer_set"]
     assert index["stopped"] is False and index["cell_size"] == 40
-    content = images.resize_longest(images.load_image(content_path), 40)
+    content = resize_longest(load_image(content_path), 40)
     layout = sheet_layout(sweep, (40, 30))
     sheet = np.asarray(Image.open(run.sheet_path).convert("RGB"))
     assert sheet.shape[:2] == (layout.height, layout.width)
@@ -349,6 +363,7 @@ def _choose(combo: Any, name: str) -> None:
     combo.setCurrentIndex(combo.findData(name))
 
 
+@pytest.mark.gui
 def test_the_sweep_tab_prefills_values_and_names_bad_ones(window: Any) -> None:
     panel = window.sweep_panel
     assert window.result_tabs.tabText(2) == "Sweep"
@@ -372,6 +387,7 @@ def test_the_sweep_tab_prefills_values_and_names_bad_ones(window: Any) -> None:
     assert "choose a content image" in panel.progress_label.text()
 
 
+@pytest.mark.gui
 def test_a_sweep_in_the_window_fills_the_grid_and_renders_a_cell_at_full_size(
     qtbot: Any, window: Any, content_path: str, style_path: str, tmp_path: Path
 ) -> None:
@@ -429,6 +445,7 @@ def test_a_sweep_in_the_window_fills_the_grid_and_renders_a_cell_at_full_size(
     assert "tubingen_starry_night_001.png" in saved
 
 
+@pytest.mark.gui
 def test_stop_in_the_window_keeps_the_finished_cells(
     qtbot: Any, window: Any, content_path: str, style_path: str
 ) -> None:

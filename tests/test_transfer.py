@@ -10,9 +10,12 @@ import pytest
 
 from nst.errors import RunError
 from nst.run import session as transfer
+from nst.run.result import Progress, device_description
 from nst.settings import Settings
 from nst.vgg.extractor import FeatureExtractor
 from nst.vgg.weights import load_weights
+
+pytestmark = pytest.mark.slow
 
 SIZE = 64  # tiny, so that a step takes tens of milliseconds on 2 cores
 
@@ -28,7 +31,7 @@ def tiny(content_path: str, style_path: str, **changes) -> Settings:
     return Settings(**values)
 
 
-def collect(session: transfer.Transfer) -> list[transfer.Progress]:
+def collect(session: transfer.Transfer) -> list[Progress]:
     return list(session.steps())
 
 
@@ -166,15 +169,46 @@ def test_extractor_runs_only_as_deep_as_needed(weights) -> None:
 
 
 def test_device_is_reported() -> None:
-    assert transfer.device_description().startswith(("CPU", "GPU: "))
+    assert device_description().startswith(("CPU", "GPU: "))
 
 
-def test_importing_the_engine_does_not_import_qt() -> None:
-    code = (
-        "import sys, nst, nst.run.session, nst.imaging.images, nst.vgg.weights, nst.settings\n"
-        "assert not [m for m in sys.modules if m.startswith(('PyQt5', 'PySide'))], 'Qt imported'"
-    )
+# The engine's modules, all of them: they must never pull in the GUI or the command line.
+ENGINE_MODULES = (
+    "nst.run.session", "nst.run.outcome", "nst.run.result", "nst.objective.builder",
+    "nst.optim.lbfgs", "nst.optim.first_order", "nst.imaging.load", "nst.imaging.save",
+    "nst.vgg.weights", "nst.settings", "nst.sweep.runner", "nst.instant.stylizer",
+    "nst.history", "nst.memory",
+)  # fmt: skip
+# The ones the window imports at start: no TensorFlow (seconds to load), and so no argparse.
+LIGHT_MODULES = (
+    "nst.settings", "nst.imaging.load", "nst.imaging.resize", "nst.imaging.save",
+    "nst.imaging.colour", "nst.run.inputs", "nst.run.outcome", "nst.sweep.axes",
+    "nst.sweep.grid", "nst.sweep.runner", "nst.sweep.sheet", "nst.history", "nst.memory",
+    "nst.vgg.layers",
+)  # fmt: skip
+
+
+def _imported_after(modules: tuple[str, ...], check: str) -> None:
+    code = f"import importlib, sys\nfor m in {modules!r}: importlib.import_module(m)\n{check}\n"
     subprocess.run([sys.executable, "-c", code], check=True)
+
+
+def test_importing_the_engine_does_not_import_qt_or_the_command_line() -> None:
+    # TensorFlow itself imports argparse, so only the command line's own package is checked.
+    _imported_after(
+        ENGINE_MODULES,
+        "bad = [m for m in sys.modules if m.startswith(('PyQt5', 'PySide', 'nst_cli'))]\n"
+        "assert not bad, bad",
+    )
+
+
+def test_the_light_engine_modules_import_neither_tensorflow_nor_argparse() -> None:
+    _imported_after(
+        LIGHT_MODULES,
+        "bad = [m for m in ('tensorflow', 'keras', 'argparse', 'nst_cli', 'PyQt5') "
+        "if m in sys.modules]\n"
+        "assert not bad, bad",
+    )
 
 
 # --------------------------------------------------------------------------- colours

@@ -19,7 +19,7 @@ import sys
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-SAMPLES = ROOT / "resources" / "samples"
+SAMPLES = ROOT / "gui" / "samples"
 # Steps of a first-order run (the fit of FIXED_BYTES and PER_VALUE_BYTES ran 12 L-BFGS
 # steps, automatic stages, when L-BFGS kept 10 pairs). L-BFGS runs one size for two steps
 # more than it keeps pairs at that size (memory.lbfgs_history), so that the peak includes

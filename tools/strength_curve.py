@@ -16,7 +16,7 @@ from pathlib import Path
 
 import numpy as np
 
-SAMPLES = Path(__file__).resolve().parent.parent / "resources" / "samples"
+SAMPLES = Path(__file__).resolve().parent.parent / "gui" / "samples"
 
 
 def main() -> None:
@@ -24,15 +24,16 @@ def main() -> None:
     parser.add_argument("--size", type=int, default=96)
     parser.add_argument("--iterations", type=int, default=60)
     args = parser.parse_args()
-    from nst.imaging import images
+    from nst.imaging.load import load_image
+    from nst.imaging.resize import resize_longest
     from nst.run import session as transfer
     from nst.settings import Settings
     from nst.vgg.weights import load_weights
 
     weights = load_weights(None)
-    content = images.load_image(SAMPLES / "tubingen.jpg")
-    style = images.load_image(SAMPLES / "starry_night.jpg")
-    photo = images.resize_longest(content, args.size).astype(np.float32)
+    content = load_image(SAMPLES / "tubingen.jpg")
+    style = load_image(SAMPLES / "starry_night.jpg")
+    photo = resize_longest(content, args.size).astype(np.float32)
     previous = None
     print(f"{args.size} px, {args.iterations} L-BFGS steps, content weight 1")
     print("log10(ratio)  from photo  from previous  seconds")

@@ -40,8 +40,10 @@ from typing import Any
 import numpy as np
 from PIL import Image
 
-from nst.errors import RunError
-from nst.imaging import images
+from nst.errors import RunError, reason
+from nst.imaging.load import load_image
+from nst.imaging.resize import resize_longest, to_uint8
+from nst.run.result import provenance
 from nst.settings import Settings
 from nst.tf_runtime import quiet_stderr, tf
 
@@ -83,7 +85,7 @@ class Stylizer:
             return path.read_bytes()
         except OSError as exc:
             raise RunError(
-                f"The instant-mode model '{path}' cannot be read ({exc.strerror or exc}); "
+                f"The instant-mode model '{path}' cannot be read ({reason(exc)}); "
                 "reinstall the app or restore nst/instant/models/."
             ) from None
 
@@ -126,7 +128,7 @@ class Stylizer:
             t.set_tensor(next(i for n, i in inputs.items() if n != "content_image"), style)
             t.invoke()
             out = t.get_tensor(t.get_output_details()[0]["index"])[0]
-        return images.to_uint8(out[:height, :width] * 255.0)
+        return to_uint8(out[:height, :width] * 255.0)
 
     def _transformer(self, height: int, width: int) -> Any:
         key = (height, width)
@@ -211,6 +213,10 @@ def blend(
     return strength * mixed + (1.0 - strength) * content_vector
 
 
+# The Lite interpreter runs on the CPU only (see the module's docstring).
+DEVICE = f"CPU ({os.cpu_count()} cores, TensorFlow Lite)"
+
+
 @dataclass(frozen=True)
 class InstantResult:
     """An instant stylization and how it was made (the recipe beside the saved file)."""
@@ -223,16 +229,12 @@ class InstantResult:
     stopped: bool = False
 
     def recipe(self) -> dict[str, Any]:
-        from nst.run.session import library_versions
-
         return {
             "settings": self.settings.to_dict(),
             "models": {name: model_sha256(name) for name in (PREDICT_MODEL, TRANSFER_MODEL)},
-            "versions": library_versions(),
-            "device": f"CPU ({os.cpu_count()} cores, TensorFlow Lite)",
-            "duration_s": round(self.duration, 3),
-            "output_size": [int(self.image.shape[1]), int(self.image.shape[0])],
-            "created": time.strftime("%Y-%m-%dT%H:%M:%S%z"),
+            **provenance(
+                self.image, self.duration, f"CPU ({os.cpu_count()} cores, TensorFlow Lite)"
+            ),
         }
 
 
@@ -244,11 +246,7 @@ def model_sha256(name: str) -> str:
 def style_images(settings: Settings) -> list[tuple[np.ndarray, float]]:
     """The main and extra style images with their weights, loaded (zero weights skipped)."""
     pairs = [(settings.style, settings.style_image_weight), *settings.extra_styles]
-    return [
-        (images.load_image(path, role="style image"), weight)
-        for path, weight in pairs
-        if weight > 0
-    ]
+    return [(load_image(path, role="style image"), weight) for path, weight in pairs if weight > 0]
 
 
 def stylize(
@@ -261,7 +259,7 @@ def stylize(
     """``content`` (uint8) restyled by the weighted styles, its longest side ``size``."""
     stylizer = stylizer or shared_stylizer()
     if size is not None:
-        content = images.resize_longest(content, size)
+        content = resize_longest(content, size)
     vectors = [stylizer.style_vector(image) for image, _ in styles]
     own = stylizer.style_vector(content) if strength < 1.0 else None
     vector = blend(vectors, [w for _, w in styles], own, strength)
@@ -275,7 +273,7 @@ def run(
 ) -> InstantResult:
     """The instant method for a whole recipe, at ``settings.size``."""
     if content is None:
-        content = images.load_image(settings.content, role="content image")
+        content = load_image(settings.content, role="content image")
     if styles is None:
         styles = style_images(settings)
     started = time.perf_counter()
@@ -289,9 +287,9 @@ def _measure_speed(size: int = 512, repeats: int = 8) -> None:
     Prints the first call (which loads the networks) and the fastest and median of the
     following ones; each call includes resizing the photo and the style vector.
     """
-    samples = Path(__file__).resolve().parents[2] / "resources" / "samples"
-    content = images.load_image(samples / "tubingen.jpg")
-    style = images.load_image(samples / "starry_night.jpg")
+    samples = Path(__file__).resolve().parents[2] / "gui" / "samples"
+    content = load_image(samples / "tubingen.jpg")
+    style = load_image(samples / "starry_night.jpg")
     started = time.perf_counter()
     out = stylize(content, [(style, 1.0)], 1.0, size)
     print(f"first call (loads the networks): {time.perf_counter() - started:.2f} s")

@@ -1,7 +1,7 @@
 """Save a run's outcome with its recipe, or keep it somewhere when it cannot be saved.
 
 The one step after every run, shared by the command line, the window and the sweep:
-the file name comes from the settings (``imaging.images.result_stem``), the PNG and its
+the file name comes from the settings (``imaging.save.result_stem``), the PNG and its
 JSON recipe are written together and never over an earlier result. When the output
 folder fails (a full disk, a folder gone read-only), the image is kept in the system's
 temporary folder instead, so that minutes of work are never lost to a message.
@@ -19,7 +19,7 @@ from typing import Any
 import numpy as np
 
 from nst.errors import NstError
-from nst.imaging import images
+from nst.imaging.save import result_stem, save_result
 from nst.settings import Settings
 
 log = logging.getLogger(__name__)
@@ -57,7 +57,7 @@ def stem_for(settings: Settings) -> str:
     """The file-name stem of a run's result: "{content}_{style}" ("texture_..." without a
     photo)."""
     content = None if settings.method == "texture" else settings.content
-    return images.result_stem(content, settings.style)
+    return result_stem(content, settings.style)
 
 
 def save_outcome(
@@ -78,13 +78,13 @@ def save_outcome(
     """
     stem = stem or stem_for(settings)
     try:
-        return Saved(images.save_result(image, folder, stem, recipe))
+        return Saved(save_result(image, folder, stem, recipe))
     except NstError as exc:
         if not keep_elsewhere:
             raise
         log.warning("saving in %s failed: %s", folder, exc)
         try:
-            path = images.save_result(image, fallback_folder(), stem, recipe)
+            path = save_result(image, fallback_folder(), stem, recipe)
         except NstError:
             return Saved(None, str(exc))
         return Saved(path, str(exc))

@@ -1,0 +1,126 @@
+"""What the window calls things: a label for every Settings field and for the choices of
+the fields that hold a name. UI words live here, not in the engine, so the engine's
+tables stay free of presentation and the window says one thing one way everywhere."""
+
+from __future__ import annotations
+
+from typing import Any
+
+# Settings field -> the control's label, so that a validation message names what the
+# user sees ("Working size: ..."), not the dataclass field.
+FIELD_LABELS: dict[str, str] = {
+    "content": "Content image",
+    "style": "Style image",
+    "content_layers": "Content layers",
+    "style_layers": "Style layers",
+    "content_weight": "Content weight",
+    "style_weight": "Style weight",
+    "tv_weight": "Smoothness (TV) weight",
+    "optimizer": "Optimizer",
+    "learning_rate": "Learning rate",
+    "iterations": "Iterations",
+    "size": "Output size",
+    "work_size": "Working size",
+    "style_size": "Style size",
+    "init": "Start from",
+    "seed": "Seed",
+    "weights": "Weights file",
+    "method": "Method",
+    "style_strength": "Style strength",
+    "extra_styles": "Extra style images",
+    "style_image_weight": "Style image weight",
+    "precision": "Precision",
+    "colour": "Colours",
+    "colour_strength": "Photo's colours",
+    "stages": "Coarse-to-fine",
+    "style_masks": "Regions",
+    "style_scale": "Style scale",
+    "texture_aspect": "Proportions",
+    "preview_every": "Live preview every",
+}
+
+OPTIMIZER_LABELS: dict[str, str] = {
+    "lbfgs": "L-BFGS",
+    "adam": "Adam",
+    "adadelta": "Adadelta",
+    "rmsprop": "RMSprop",
+    "sgd": "SGD",
+}
+METHOD_LABELS: dict[str, str] = {
+    "gatys": "Gatys (optimization)",
+    "instant": "Instant (network)",
+    "texture": "Texture (no photo)",
+}
+COLOUR_LABELS: dict[str, str] = {
+    "style": "The painting's",
+    "match": "The photo's (painting recoloured)",
+    "luminance": "The photo's (luminance only)",
+}
+PRECISION_LABELS: dict[str, str] = {"float32": "Exact (float32)", "bfloat16": "Fast (bfloat16)"}
+INIT_LABELS: dict[str, str] = {
+    "content": "The content image",
+    "noise": "White noise",
+    "style": "The style image",
+    "instant": "The instant result",
+}
+
+# Texture proportions offered in the window (width:height); None: the painting's own.
+TEXTURE_ASPECTS: tuple[tuple[str, float | None], ...] = (
+    ("The painting's", None),
+    ("Square (1:1)", 1.0),
+    ("Landscape (3:2)", 1.5),
+    ("Wide (16:9)", 16 / 9),
+    ("Portrait (2:3)", 2 / 3),
+    ("Tall (9:16)", 9 / 16),
+)
+
+# The fields whose value is a name, with the words for each name.
+CHOICE_LABELS: dict[str, dict[str, str]] = {
+    "optimizer": OPTIMIZER_LABELS,
+    "method": METHOD_LABELS,
+    "colour": COLOUR_LABELS,
+    "precision": PRECISION_LABELS,
+    "init": INIT_LABELS,
+}
+
+
+def choice_label(field: str, value: Any) -> str | None:
+    """The window's word for a named choice ("lbfgs" -> "L-BFGS"); None if it has none."""
+    labels = CHOICE_LABELS.get(field, {})
+    return labels.get(value) if isinstance(value, str) else None
+
+
+def describe_settings_error(exc: Any) -> str:
+    """ "work_size: must not exceed ..." -> "Working size: must not exceed ..."."""
+    name = exc.field.split(".")[0]
+    text = str(exc)
+    detail = text.split(": ", 1)[1] if ": " in text else text
+    return f"{FIELD_LABELS.get(name, name)}: {detail}."
+
+
+def describe_missing(missing: list[str]) -> str:
+    """["choose a content image", "choose a style image"] -> "To run, choose a content
+    image and a style image." (the shared verb said once)."""
+    if not missing:
+        return ""
+    verbs = {item.split(" ", 1)[0] for item in missing}
+    if len(verbs) == 1 and len(missing) > 1:
+        verb = verbs.pop()
+        rest = [item.split(" ", 1)[1] for item in missing]
+        return f"To run, {verb} {' and '.join(rest)}."
+    return f"To run, {' and '.join(missing)}."
+
+
+def clock(seconds: float) -> str:
+    """A duration as "m:ss", or "h:mm:ss" from an hour on."""
+    seconds = max(0, int(round(seconds)))
+    hours, rest = divmod(seconds, 3600)
+    return f"{hours}:{rest // 60:02d}:{rest % 60:02d}" if hours else f"{rest // 60}:{rest % 60:02d}"
+
+
+def speed_text(steps: int, elapsed: float) -> str:
+    """Steps per second, or seconds per step when a step takes longer than a second."""
+    if elapsed <= 0 or steps <= 0:
+        return ""
+    rate = steps / elapsed
+    return f"{rate:.1f} it/s" if rate >= 1 else f"{1 / rate:.1f} s/it"

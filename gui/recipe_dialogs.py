@@ -1,0 +1,86 @@
+"""File > Load recipe and Save recipe: the dialogs, and the messages when a file fails.
+
+Reading and writing a recipe is gui/recipes.py's (over the engine's nst.settings.recipe);
+this module only asks where and tells the user how it went.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import Any
+
+from PyQt5.QtWidgets import QFileDialog, QMessageBox
+
+from gui import recipes
+from gui.labels import describe_settings_error
+from nst.errors import NstError
+from nst.settings import SettingsError
+
+_FOLDER_KEY = "dialogs/recipe_folder"  # where the last recipe was loaded or saved
+
+
+class RecipeDialogs:
+    def __init__(self, window: Any) -> None:
+        self.window = window  # its store, apply_settings, current_settings and messages
+
+    def load_dialog(self) -> None:
+        store = self.window.store
+        path, _ = QFileDialog.getOpenFileName(
+            self.window,
+            "Load a recipe",
+            store.get(_FOLDER_KEY),
+            "Recipes (*.json);;Results with a recipe (*.png);;All files (*)",
+        )
+        if path:
+            store.set(_FOLDER_KEY, os.path.dirname(path))
+            self.load(path)
+
+    def load(self, path: str) -> bool:
+        """Show a recipe's settings; a message says what could not be used."""
+        window = self.window
+        if window.is_running:
+            return False
+        try:
+            loaded = recipes.load_recipe(path)
+        except NstError as exc:
+            window.show_message("Cannot load the recipe", str(exc))
+            return False
+        window.apply_settings(loaded.settings)
+        name = os.path.basename(path)
+        warning = loaded.warning(name)
+        if warning:
+            window.show_message("Recipe loaded with warnings", warning, QMessageBox.Information)
+        window.status_panel.message(f"Loaded the recipe {name}.", 8000)
+        return True
+
+    def save_dialog(self) -> None:
+        store = self.window.store
+        start = os.path.join(store.get(_FOLDER_KEY) or str(Path.home()), "recipe.json")
+        path, _ = QFileDialog.getSaveFileName(
+            self.window, "Save the settings as a recipe", start, "Recipes (*.json)"
+        )
+        if not path:
+            return
+        if not path.lower().endswith(".json"):
+            path += ".json"
+        store.set(_FOLDER_KEY, os.path.dirname(path))
+        self.save(path)
+
+    def save(self, path: str) -> bool:
+        window = self.window
+        try:
+            settings = window.current_settings()
+        except SettingsError as exc:
+            window.show_message("Cannot save the recipe", describe_settings_error(exc))
+            return False
+        try:
+            recipes.write_text_atomic(path, settings.to_json() + "\n")
+        except OSError as exc:
+            window.show_message(
+                "Cannot save the recipe",
+                f"The recipe could not be written to '{path}' ({exc.strerror or exc}).",
+            )
+            return False
+        window.status_panel.message(f"Saved the recipe {os.path.basename(path)}.", 8000)
+        return True

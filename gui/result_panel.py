@@ -1,0 +1,288 @@
+"""The "Result" tab: the content image beside the instant preview and the live result,
+the result's actions (Save, Save As, Copy, Open folder) and the loss curve.
+
+The engine names and saves the files (nst.run.outcome); the recipe is the one the
+worker's outcome carries. The panel only shows NumPy arrays as QImages and asks where.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+from PyQt5.QtCore import Qt, QUrl, pyqtSignal
+from PyQt5.QtGui import QDesktopServices, QGuiApplication, QImage
+from PyQt5.QtWidgets import (
+    QAction,
+    QApplication,
+    QFileDialog,
+    QHBoxLayout,
+    QLabel,
+    QSizePolicy,
+    QSplitter,
+    QToolButton,
+    QVBoxLayout,
+    QWidget,
+)
+
+from gui import recipes
+from gui.labels import clock
+from gui.loss_plot import LossPlot
+from gui.status_panel import StatusPanel
+from gui.widgets import ImageView, numpy_to_qimage
+from gui.worker import RunOutcome
+from nst.errors import NstError
+from nst.run.outcome import save_outcome, stem_for
+from nst.settings import Settings
+
+CONTENT_PLACEHOLDER = (
+    "The content image appears here.\nDrop a photo on the Content picker, or press Ctrl+O."
+)
+PREVIEW_PLACEHOLDER = (
+    "The instant preview appears here\nonce a content and a style image are chosen."
+)
+NOT_SAVED = "The result was not saved"
+
+
+class ResultPanel(QWidget):
+    saved = pyqtSignal(str)  # the path of a result just saved
+
+    def __init__(
+        self,
+        window: Any,  # the actions act_save, act_save_as, act_copy, act_open_folder
+        status: StatusPanel,
+        folder: Callable[[], str],
+        show_message: Callable[[str, str], Any],
+    ) -> None:
+        super().__init__()
+        self.status = status
+        self.folder = folder
+        self.show_message = show_message
+        self.outcome: RunOutcome | None = None
+        self.result_image: QImage | None = None
+        self.last_step = 0
+        self.acts = (window.act_save, window.act_save_as, window.act_copy)
+        self.act_save = window.act_save
+
+        views = QSplitter(Qt.Horizontal)
+        self.content_view = ImageView(CONTENT_PLACEHOLDER)
+        self.content_view.setToolTip("The content image, for comparison with the result.")
+        self.result_view = ImageView(
+            "The result appears here.\nChoose a content and a style image, then press Run."
+        )
+        self.result_view.setToolTip(
+            "The image being optimized while a run goes on; the result when it ends."
+        )
+        self.preview_view = ImageView(PREVIEW_PLACEHOLDER)
+        self.preview_view.setToolTip(
+            "A feed-forward stylization (Ghiasi et al. 2017) that "
+            "follows the style strength and weights as they move."
+        )
+        for view in (self.content_view, self.preview_view, self.result_view):
+            views.addWidget(view)
+
+        actions = QHBoxLayout()
+        self.saved_label = QLabel()
+        self.saved_label.setTextInteractionFlags(Qt.TextBrowserInteraction)
+        self.saved_label.setOpenExternalLinks(True)
+        self.saved_label.setSizePolicy(QSizePolicy.Ignored, QSizePolicy.Preferred)
+        self.saved_label.setToolTip("Where the result was saved.")
+        actions.addWidget(self.saved_label, 1)
+        for action, text in (
+            (window.act_save, "Save"),
+            (window.act_save_as, "Save As…"),
+            (window.act_copy, "Copy"),
+            (window.act_open_folder, "Open folder"),
+        ):
+            actions.addWidget(_action_button(action, text))
+
+        top = QWidget()
+        top_layout = QVBoxLayout(top)
+        top_layout.setContentsMargins(0, 0, 0, 0)
+        top_layout.addWidget(views, 1)
+        top_layout.addLayout(actions)
+        self.loss_plot = LossPlot()
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        vertical = QSplitter(Qt.Vertical)
+        vertical.setChildrenCollapsible(False)
+        vertical.addWidget(top)
+        vertical.addWidget(self.loss_plot)
+        vertical.setStretchFactor(0, 3)
+        vertical.setStretchFactor(1, 1)
+        layout.addWidget(vertical)
+
+    # ------------------------------------------------------------------ a run
+
+    def reset(self, settings: Settings) -> None:
+        self.outcome = None
+        self.result_image = None
+        self.last_step = 0
+        self.loss_plot.clear(settings.iterations)
+        self.result_view.set_image(None)
+        self.result_view.set_placeholder("Starting the run…")
+        self.saved_label.setText("")
+        for act in self.acts:
+            act.setEnabled(False)
+
+    def show_status(self, text: str) -> None:
+        if text.startswith("Loading the model"):
+            self.result_view.set_placeholder(
+                "Loading the model…\nThe first run takes a few seconds more."
+            )
+
+    def show_progress(self, progress: Any) -> None:
+        self.last_step = progress.step
+        self.loss_plot.add(progress.step, progress.losses)
+        if self.result_view.image() is not None:
+            self.result_view.set_caption(f"Live · step {progress.step} of {progress.total}")
+
+    def show_preview(self, array: np.ndarray) -> None:
+        self.result_view.set_image(
+            numpy_to_qimage(array),
+            f"Live · step {self.last_step} · {array.shape[1]} × {array.shape[0]}",
+        )
+
+    def show_failed(self) -> None:
+        self.result_view.set_placeholder("The run failed.")
+
+    def show_outcome(self, outcome: RunOutcome, *, quiet: bool = False) -> None:
+        """The run's result with its caption; ``quiet``: no message box (closing)."""
+        self.outcome = outcome
+        if outcome.result is None:
+            self.result_view.set_image(None)
+            self.result_view.set_placeholder("Stopped before the first step.")
+            self.status.show_end("Stopped")
+            self.status.message("Stopped before the first step.", 8000)
+            return
+        result = outcome.result
+        self.result_image = numpy_to_qimage(result.image)
+        height, width = result.image.shape[:2]
+        steps = f"{result.steps} step{'s' if result.steps != 1 else ''}"
+        if outcome.stopped:
+            caption = (
+                f"Stopped at step {result.steps} of {result.settings.iterations} · best "
+                f"image so far · {width} × {height} · not saved"
+            )
+            self.status.show_end(f"Stopped at step {result.steps}")
+            self.status.message("Stopped; use Save or Save As to keep this image.", 10000)
+        elif result.settings.method == "instant":
+            caption = f"Instant result · {width} × {height} · {result.duration:.2f} s"
+            self.status.show_end(f"Done in {result.duration:.2f} s", complete=True)
+        else:
+            caption = f"Result · {width} × {height} · {steps} in {clock(result.duration)}"
+            if outcome.save_error:
+                caption += " · not saved"
+            self.status.show_end(f"Done: {steps} in {clock(result.duration)}", complete=True)
+        self.result_view.set_image(self.result_image, caption)
+        for act in self.acts:
+            act.setEnabled(True)
+        self.act_save.setEnabled(not outcome.saved_path)
+        if outcome.saved_path:
+            self._show_saved(outcome.saved_path)
+        elif outcome.save_error and not quiet:
+            self.show_message(
+                NOT_SAVED, f"{outcome.save_error} The result is still here: use Save As."
+            )
+
+    # ------------------------------------------------------------------ keeping it
+
+    def _show_saved(self, path: str) -> None:
+        url = QUrl.fromLocalFile(path).toString()
+        self.saved_label.setText(f'Saved as <a href="{url}">{os.path.basename(path)}</a>')
+        self.saved_label.setToolTip(path)
+        self.status.message(f"Saved {path}", 10000)
+        self.saved.emit(path)
+
+    def _result_stem(self) -> str:
+        result = self.outcome.result if self.outcome else None
+        return stem_for(result.settings) if result is not None else "result"
+
+    def save_result(self) -> Path | None:
+        """Save the shown result into the output folder (never overwriting)."""
+        if not self.outcome or self.outcome.result is None:
+            return None
+        result, recipe = self.outcome.result, dict(self.outcome.recipe)
+        try:
+            with _wait_cursor():
+                saved = save_outcome(
+                    result.image, result.settings, self.folder(), recipe, keep_elsewhere=False
+                )
+        except NstError as exc:
+            self.show_message(NOT_SAVED, str(exc))
+            return None
+        path = str(saved.path)
+        self.outcome = RunOutcome(result, recipe, path)
+        self.act_save.setEnabled(False)
+        self._show_saved(path)
+        return saved.path
+
+    def save_result_as(self) -> Path | None:
+        if not self.outcome or self.outcome.result is None:
+            return None
+        start = os.path.join(self.folder() or str(Path.home()), self._result_stem() + ".png")
+        path, chosen = QFileDialog.getSaveFileName(
+            self, "Save the result as", start, ";;".join(recipes.SAVE_FORMATS)
+        )
+        if not path:
+            return None
+        if not Path(path).suffix and chosen in recipes.SAVE_FORMATS:
+            path += recipes.SAVE_FORMATS[chosen][1]
+        return self.save_result_to(path)
+
+    def save_result_to(self, path: str) -> Path | None:
+        """Save to exactly ``path``, a name the user chose (the engine names no file here)."""
+        assert self.outcome is not None and self.outcome.result is not None
+        try:
+            with _wait_cursor():
+                written = recipes.save_image_as(
+                    self.outcome.result.image, path, self.outcome.recipe
+                )
+        except NstError as exc:
+            self.show_message(NOT_SAVED, str(exc))
+            return None
+        self._show_saved(str(written[0]))
+        return written[0]
+
+    def copy_result(self) -> None:
+        if self.result_image is None:
+            return
+        QGuiApplication.clipboard().setImage(self.result_image)
+        size = f"{self.result_image.width()} × {self.result_image.height()}"
+        self.status.message(f"Copied the result ({size}) to the clipboard.", 5000)
+
+    def open_output_folder(self) -> None:
+        saved = self.outcome.saved_path if self.outcome else ""
+        folder = os.path.dirname(saved) if saved else self.folder()
+        if not folder or not os.path.isdir(folder):
+            self.show_message(
+                "No output folder yet",
+                f"The folder '{folder}' does not exist yet; it is made by the first run."
+                if folder
+                else "Choose an output folder first.",
+            )
+            return
+        if not QDesktopServices.openUrl(QUrl.fromLocalFile(folder)):
+            self.show_message("Cannot open the folder", f"No file manager could open '{folder}'.")
+
+
+def _action_button(action: QAction, text: str) -> QToolButton:
+    button = QToolButton()
+    button.setDefaultAction(action)
+    button.setToolButtonStyle(Qt.ToolButtonTextOnly)
+    # The button shows a short label; the action keeps its menu text.
+    action.changed.connect(lambda: button.setText(text))
+    button.setText(text)
+    button.setMinimumWidth(72)
+    return button
+
+
+class _wait_cursor:  # noqa: N801 (used like a function: `with _wait_cursor():`)
+    def __enter__(self) -> None:
+        QApplication.setOverrideCursor(Qt.WaitCursor)
+
+    def __exit__(self, *exc: object) -> None:
+        QApplication.restoreOverrideCursor()

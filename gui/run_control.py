@@ -1,0 +1,199 @@
+"""Starting and stopping the window's run: the memory check before it, the RunWorker on
+its QThread, a re-run from History waiting for its images, and stopping on quit.
+
+The controller owns the worker and its thread; it reads the window's panels to start a
+run and hands what the worker reports to the result and status panels. The window only
+shows whether a run is going on (``running_changed``).
+"""
+
+from __future__ import annotations
+
+import os
+from typing import Any
+
+from PyQt5.QtCore import QObject, QThread, QTimer, pyqtSignal
+from PyQt5.QtWidgets import QMessageBox
+
+from gui.worker import RunOutcome, RunWorker
+from gui.worker_base import start_worker, stop_and_wait
+from nst import memory
+from nst.errors import NstError
+from nst.imaging.save import check_output_dir
+from nst.settings import Settings
+
+# The texture method grows a picture of about this longest side when the window knows no
+# content image to size it by: the memory check assumes it (1024 px: a generous guess).
+TEXTURE_CHECK_SIZE = 1024
+
+
+class RunController(QObject):
+    # Emitted with the RunWorker just before its thread starts (for tests and plug-ins
+    # that want the worker's own signals from the very first one).
+    started = pyqtSignal(object)
+    running_changed = pyqtSignal(bool)
+
+    def __init__(self, window: Any) -> None:
+        super().__init__(window)
+        self.window = window
+        self.thread: QThread | None = None
+        self.worker: RunWorker | None = None
+        self.close_after_stop = False
+        self.closing = False
+        self.memory_box: QMessageBox | None = None  # the last "not enough memory" offer
+        self.rerun_pending: Settings | None = None  # a History re-run waiting for its images
+        for picker in (window.inputs.content_picker, window.inputs.style_picker):
+            picker.changed.connect(self._start_pending_rerun)
+            picker.failed.connect(self._start_pending_rerun)
+
+    @property
+    def is_running(self) -> bool:
+        return self.worker is not None
+
+    def run_or_stop(self) -> None:
+        if self.is_running:
+            self.stop_run()
+        else:
+            self.start_run()
+
+    def start_run(self) -> bool:
+        """Start a run with the current settings; False (and why, on screen) if it cannot."""
+        window = self.window
+        if self.is_running or window.problem():
+            return False
+        settings = window.current_settings()
+        try:
+            folder = check_output_dir(window.controls.folder)
+        except NstError as exc:
+            window.show_message("Cannot run", str(exc))
+            return False
+        fit = self._memory_fit(settings)
+        if fit is not None and not fit.fits:
+            self._offer_smaller_size(fit, settings)
+            return False
+        # A preview every step; the worker thins them to what is worth repainting.
+        run_settings = settings.replace(preview_every=1)
+        window.save_settings()
+        window.result_panel.reset(run_settings)
+        window.status_panel.reset(run_settings.iterations)
+
+        worker = RunWorker(run_settings, str(folder))
+        result, status = window.result_panel, window.status_panel
+        worker.progress.connect(status.show_progress)
+        worker.progress.connect(result.show_progress)
+        worker.preview.connect(result.show_preview)
+        worker.status.connect(status.show_status)
+        worker.status.connect(result.show_status)
+        worker.ready.connect(status.show_ready)
+        worker.finished.connect(self._on_finished)
+        worker.failed.connect(self._on_failed)
+        self.worker = worker  # a run is going on from here on (is_running)
+        self.running_changed.emit(True)
+        self.thread = start_worker(
+            worker, self, self._on_thread_finished, lambda: self.started.emit(worker)
+        )
+        return True
+
+    def stop_run(self) -> None:
+        if self.worker is None:
+            return
+        self.worker.stop()
+        self.window.show_stopping()
+
+    def render_sweep_cell(self, settings: Settings) -> bool:
+        """A cell chosen on the Sweep tab, as a normal run at the window's size."""
+        self.window.apply_settings(settings)
+        self.window.result_tabs.setCurrentIndex(0)
+        return self.start_run()
+
+    def run_at_size(self, size: int) -> bool:
+        """Set the working size (the output size too when they are the same) and run."""
+        self.window.controls.run_at_size(size)
+        return self.start_run()
+
+    # ------------------------------------------------------------------ memory
+
+    def _memory_fit(self, settings: Settings) -> memory.Fit | None:
+        """Whether the run fits in free memory (None when the images' sizes are unknown)."""
+        inputs = self.window.inputs
+        content, style = inputs.content_picker.loaded, inputs.style_picker.loaded
+        if style is None:
+            return None
+        if settings.method == "texture":
+            aspect = settings.texture_aspect or style.width / style.height
+            side = TEXTURE_CHECK_SIZE
+            dims = (max(1, round(side * min(1.0, aspect))), max(1, round(side / max(1.0, aspect))))
+        elif content is None:
+            return None
+        else:
+            dims = (content.width, content.height)
+        return memory.check(settings, dims, (style.width, style.height))
+
+    def _offer_smaller_size(self, fit: memory.Fit, settings: Settings) -> None:
+        """Say the run would not fit and offer to run at the largest size that does."""
+        text = memory.message(fit, settings)
+        self.window.show_problem(text)
+        box = self.window.show_message("Not enough memory for this size", text)
+        if fit.largest_size:
+            box.setStandardButtons(QMessageBox.Cancel)
+            use = box.addButton(f"Run at {fit.largest_size} px", QMessageBox.AcceptRole)
+            box.setDefaultButton(use)
+            use.clicked.connect(lambda: self.run_at_size(fit.largest_size or 0))
+        self.memory_box = box
+
+    # ------------------------------------------------------------------ the worker's end
+
+    def _on_finished(self, outcome: RunOutcome) -> None:
+        self.window.result_panel.show_outcome(outcome, quiet=self.closing)
+
+    def _on_failed(self, message: str) -> None:
+        self.window.status_panel.show_end("Failed")
+        self.window.result_panel.show_failed()
+        self.window.status_panel.message(message, 15000)
+        if not self.closing and not self.close_after_stop:
+            self.window.show_message("The run failed", message)
+
+    def _on_thread_finished(self) -> None:
+        thread = self.thread
+        self.thread = None
+        self.worker = None
+        if thread is not None:
+            thread.deleteLater()
+        self.running_changed.emit(False)
+        if self.close_after_stop:
+            QTimer.singleShot(0, self.window.close)
+
+    def shutdown(self, timeout_ms: int = 120_000) -> None:
+        """Stop a run in progress and wait for its thread (on quit; blocks)."""
+        self.closing = True
+        stop_and_wait(self.worker, self.thread, timeout_ms)
+
+    # ------------------------------------------------------------------ History
+
+    def rerun(self, settings: Settings) -> None:
+        """Show a History result's settings and run them, once their images have loaded."""
+        if not self.window.load_from_history(settings):
+            return
+        self.window.result_tabs.setCurrentIndex(0)
+        self.rerun_pending = settings
+        self._start_pending_rerun()
+
+    def _start_pending_rerun(self) -> None:
+        settings = self.rerun_pending
+        if settings is None or self.window.inputs.is_loading:
+            return
+        self.rerun_pending = None
+        # A picker that could not load the recipe's image keeps the one it had: running
+        # then would make a different picture than the one the user asked to re-run.
+        inputs = self.window.inputs
+        for picker, path in (
+            (inputs.content_picker, settings.content),
+            (inputs.style_picker, settings.style),
+        ):
+            if path and os.path.abspath(os.path.expanduser(path)) != picker.path:
+                self.window.status_panel.message(
+                    f"Not re-run: the {picker.role} '{os.path.basename(path)}' could not be "
+                    "loaded.",
+                    15000,
+                )
+                return
+        self.start_run()

@@ -1,0 +1,75 @@
+"""The sweep worker: drives one nst.sweep SweepRun on a QThread (gui/worker_base.py).
+
+TensorFlow is imported inside ``work``, on the worker thread, never on the GUI thread.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import os
+import time
+from typing import Any
+
+from PyQt5.QtCore import pyqtSignal
+
+from gui.worker_base import PREVIEW_INTERVAL_S, Worker, _weights_for, model_loaded
+from nst.sweep.grid import Sweep
+from nst.sweep.runner import CellDone, CellStep
+
+
+class SweepWorker(Worker):
+    """Drives one nst.sweep SweepRun and reports by signals."""
+
+    # progress: a CellStep without its image; finished: the SweepRun (folder, sheet_path,
+    # stopped).
+    preview = pyqtSignal(int, object)  # cell index, the cell's current image (uint8)
+    cell_done = pyqtSignal(object)  # CellDone
+    what = "sweep"
+    memory_advice = "choose a smaller cell size"
+
+    def __init__(self, sweep: Sweep, output_folder: str) -> None:
+        super().__init__()
+        self.sweep = sweep
+        self.output_folder = output_folder
+
+    @property
+    def step(self) -> Any:
+        """The progress signal by its older name (each cell's step)."""
+        return self.progress
+
+    def work(self) -> Any:
+        if not model_loaded():
+            self.status.emit("Loading the model…")
+        # The heavy imports, on this thread: TensorFlow takes seconds to load.
+        os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+        from nst.sweep.runner import SweepRun
+
+        weights = _weights_for(self.sweep.base.weights)
+        run = SweepRun(self.sweep, self.output_folder, weights=weights)
+        if self.attach(run):
+            run.stop()
+        self.status.emit("Preparing the images…")
+        run.prepare()
+        from nst.run.result import device_description
+
+        self.ready.emit(device_description(), run.weights.describe())
+        last_preview = 0.0
+        for event in run.events():
+            if isinstance(event, CellDone):
+                self.cell_done.emit(event)
+                continue
+            image = event.progress.image
+            now = time.perf_counter()
+            if image is not None and now - last_preview >= PREVIEW_INTERVAL_S:
+                last_preview = now
+                self.preview.emit(event.index, image)
+            self.progress.emit(_without_image(event))
+        return run
+
+
+def _without_image(event: CellStep) -> CellStep:
+    return dataclasses.replace(event, progress=dataclasses.replace(event.progress, image=None))
+
+
+def _without_image(event: CellStep) -> CellStep:
+    return dataclasses.replace(event, progress=dataclasses.replace(event.progress, image=None))

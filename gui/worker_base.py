@@ -1,0 +1,157 @@
+"""The base of the window's workers: a QObject moved to a QThread, reporting by signals.
+
+Usage (see gui/run_control.py and gui/sweep.py)::
+
+    worker = RunWorker(settings, output_folder)
+    thread = start_worker(worker, parent, on_thread_finished)
+
+A worker's ``run`` slot does the whole job on its thread and ends with exactly one of
+``finished`` or ``failed``. ``stop`` is called from the GUI thread while ``run`` is busy
+in its loop (the worker's own thread has no event loop free to deliver a queued call), so
+it is a plain thread-safe method, not a slot: it sets a flag under a lock and calls the
+engine's own thread-safe ``stop``; the engine checks between steps, so a job stops within
+one step. TensorFlow is imported by the subclasses inside ``work``, on the worker thread.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+from collections.abc import Callable
+from typing import Any
+
+from PyQt5.QtCore import QObject, Qt, QThread, pyqtSignal, pyqtSlot
+
+from nst.errors import NstError
+
+log = logging.getLogger(__name__)
+
+# At most this many live previews a second: at tiny sizes a step takes milliseconds, and
+# repainting faster than the eye can follow would only slow the run down.
+PREVIEW_INTERVAL_S = 0.1
+
+_cache_lock = threading.Lock()
+_weights_cache: dict[str | None, Any] = {}  # Settings.weights -> VGGWeights
+
+
+def model_loaded() -> bool:
+    """Whether a job in this process has already loaded TensorFlow and the weights."""
+    with _cache_lock:
+        return bool(_weights_cache)
+
+
+def _weights_for(path: str | None) -> Any:
+    """The VGG19 weights, read once per process (a second run then starts at once and
+    reuses the engine's compiled loss, which is cached per weights object)."""
+    from nst.vgg.weights import load_weights
+
+    with _cache_lock:
+        if path not in _weights_cache:
+            _weights_cache[path] = load_weights(path)
+        return _weights_cache[path]
+
+
+def unexpected_error_message(exc: BaseException, what: str = "run") -> str:
+    """One sentence for an exception nobody planned for (its traceback goes to the log)."""
+    detail = str(exc).strip().splitlines()[0] if str(exc).strip() else ""
+    if len(detail) > 160:
+        detail = detail[:157] + "…"
+    kind = f"{type(exc).__name__}: {detail}" if detail else type(exc).__name__
+    return f"The {what} stopped on an unexpected error ({kind}); the details are in the log."
+
+
+class Worker(QObject):
+    """One job on a QThread; subclasses implement :meth:`work`."""
+
+    status = pyqtSignal(str)  # what it is doing, in words ("Loading the model…")
+    progress = pyqtSignal(object)  # a progress record, without its image
+    ready = pyqtSignal(str, str)  # device, weights description; once prepared
+    finished = pyqtSignal(object)  # what work() returned
+    failed = pyqtSignal(str)  # one sentence
+
+    what = "run"  # names the job in messages: "The run ran out of memory…"
+    memory_advice = "choose a smaller output or working size"
+
+    def __init__(self) -> None:
+        super().__init__()
+        self._lock = threading.Lock()
+        self._stop_requested = False
+        self._engine: Any = None  # the engine object whose stop() to call
+
+    def stop(self) -> None:
+        """Ask the job to stop after the step in progress; safe from any thread."""
+        with self._lock:
+            self._stop_requested = True
+            engine = self._engine
+        if engine is not None:
+            engine.stop()
+
+    @property
+    def stop_requested(self) -> bool:
+        with self._lock:
+            return self._stop_requested
+
+    def attach(self, engine: Any) -> bool:
+        """Route later stops to ``engine``; whether a stop was asked for already."""
+        with self._lock:
+            self._engine = engine
+            return self._stop_requested
+
+    @pyqtSlot()
+    def run(self) -> None:
+        """The whole job; ends with exactly one of ``finished`` or ``failed``."""
+        try:
+            outcome = self.work()
+        except NstError as exc:
+            log.info("%s failed: %s", self.what, exc)
+            self.failed.emit(str(exc))
+        except MemoryError:
+            log.exception("out of memory")
+            self.failed.emit(f"The {self.what} ran out of memory; {self.memory_advice}.")
+        except Exception as exc:
+            log.exception("unexpected error in the %s", self.what)
+            self.failed.emit(unexpected_error_message(exc, self.what))
+        else:
+            self.finished.emit(outcome)
+        finally:
+            with self._lock:
+                self._engine = None
+
+    def work(self) -> Any:
+        raise NotImplementedError
+
+
+def start_worker(
+    worker: Worker,
+    parent: QObject,
+    on_thread_finished: Callable[[], None],
+    before_start: Callable[[], None] | None = None,
+) -> QThread:
+    """Move ``worker`` to a new thread, wire its end to the thread's, and start it.
+
+    ``before_start`` runs once the worker is on its thread and before the thread starts,
+    so that a listener can connect to the worker's (and its thread's) first signals."""
+    thread = QThread(parent)
+    worker.moveToThread(thread)
+    thread.started.connect(worker.run)
+    worker.finished.connect(thread.quit)
+    worker.failed.connect(thread.quit)
+    # deleteLater must run while the worker's thread can still process it.
+    thread.finished.connect(worker.deleteLater, Qt.DirectConnection)
+    thread.finished.connect(on_thread_finished)
+    if before_start is not None:
+        before_start()
+    thread.start()
+    return thread
+
+
+def stop_and_wait(worker: Worker | None, thread: QThread | None, timeout_ms: int) -> None:
+    """Ask a job to stop and wait for its thread to end (on quit; blocks)."""
+    if thread is None:
+        return
+    if worker is not None:
+        worker.stop()
+    thread.quit()
+    if not thread.wait(timeout_ms):
+        what = worker.what if worker is not None else "job"
+        log.error("the %s did not stop within %d s", what, timeout_ms // 1000)

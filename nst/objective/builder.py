@@ -1,0 +1,123 @@
+"""The compiled loss: (image, targets, weights) -> (total, parts, gradient) through VGG19.
+
+One ``tf.function`` per layer choice, precision and kind (plain or guided) per process,
+with a fixed input signature whose targets and loss weights are arguments, so neither
+changing a weight nor starting a new run with the same layers traces it again.
+
+The guided kind (``guided=True``) has one style target per region (guided Gram matrices,
+Gatys et al. 2017, "Controlling Perceptual Factors", section 4.1) and takes two more
+arguments, the region masks and the region weights; everything else is the same body.
+"""
+
+from __future__ import annotations
+
+import threading
+from typing import Any
+
+from nst.objective.losses import (
+    EPSILON,
+    content_loss,
+    gram,
+    guided_grams,
+    style_loss,
+    total_variation,
+    weighted_mean,
+)
+from nst.tf_runtime import tf
+from nst.vgg.extractor import FeatureExtractor
+
+_IMAGE_SPEC = tf.TensorSpec(shape=(1, None, None, 3), dtype=tf.float32)
+_VECTOR_SPEC = tf.TensorSpec(shape=(None,), dtype=tf.float32)
+_MASKS_SPEC = tf.TensorSpec(shape=(None, None, None, 1), dtype=tf.float32)
+_loss_cache: dict[tuple[Any, ...], Any] = {}
+_loss_lock = threading.Lock()
+
+
+def loss_function(
+    extractor: FeatureExtractor,
+    content_layers: tuple[str, ...],
+    style_layers: tuple[str, ...],
+    precision: str = "float32",
+    guided: bool = False,
+) -> Any:
+    """The compiled (image, targets, weights) -> (total, parts, gradient) for these layers.
+
+    One per layer choice, precision and kind per process; weights and targets are
+    arguments, so a new run or a new weight reuses the same graph. ``guided``: the style
+    term is per region (see :func:`compile_loss`), with masks and region weights as two
+    more arguments.
+    """
+    key = (id(extractor), content_layers, style_layers, precision, guided)
+    with _loss_lock:
+        if key not in _loss_cache:
+            _loss_cache[key] = compile_loss(
+                extractor, content_layers, style_layers, precision, guided
+            )
+        return _loss_cache[key]
+
+
+def compile_loss(
+    extractor: FeatureExtractor,
+    content_layers: tuple[str, ...],
+    style_layers: tuple[str, ...],
+    precision: str,
+    guided: bool = False,
+) -> Any:
+    """A new compiled loss and gradient (use :func:`loss_function`, which caches them).
+
+    Arguments: image (1, H, W, 3); content targets, one (1, h, w, c) per content layer;
+    style Grams, one (C, C) per style layer, or guided one (R, C, C) stack per layer;
+    content, style layer weights; the global (content, style, tv) weights; guided only:
+    ``masks`` and ``region_w``.
+
+    Guided: ``masks`` (R, H, W, 1) hold each region's weight per pixel at the image's
+    size; at each layer they are averaged down to the layer's size ("area" resizing:
+    VGG19's poolings halve the size, so a layer's position covers that block of pixels).
+    Region r's Gram is the mask-weighted mean of f f^T over positions; its target
+    ``style_grams[l][r]`` is the Gram of region r's style image. A region's relative error
+    counts by ``region_w[r]`` (its style weight times its share of the picture).
+    """
+    layers = tuple(dict.fromkeys(content_layers + style_layers))
+    content_specs = tuple(tf.TensorSpec((1, None, None, None), tf.float32) for _ in content_layers)
+    gram_shape = (None, None, None) if guided else (None, None)
+    gram_specs = tuple(tf.TensorSpec(gram_shape, tf.float32) for _ in style_layers)
+    signature = [_IMAGE_SPEC, content_specs, gram_specs, _VECTOR_SPEC, _VECTOR_SPEC, _VECTOR_SPEC]
+    if guided:
+        signature += [_MASKS_SPEC, _VECTOR_SPEC]
+
+    def style_error(features: tf.Tensor, target: tf.Tensor, regions: tuple[Any, ...]) -> Any:
+        """One style layer's relative error; guided: the regions' weighted mean."""
+        if not regions:
+            return style_loss(gram(features), target)
+        masks, region_w = regions
+        errors = tf.map_fn(
+            lambda pair: style_loss(pair[0], pair[1]),
+            (guided_grams(features, masks), target),
+            fn_output_signature=tf.float32,
+        )
+        return _region_mean(errors, region_w)
+
+    # *regions: () for the plain loss, (masks, region_w) for the guided one; the signature
+    # above fixes which, so each compiled function traces once per image shape.
+    def loss_and_gradient(image, content_targets, style_grams, content_w, style_w, global_w,
+                          *regions):  # fmt: skip
+        with tf.GradientTape() as tape:
+            tape.watch(image)
+            features = extractor(image, layers, precision)
+            content = weighted_mean(
+                [content_loss(features[n], t) for n, t in zip(content_layers, content_targets)],
+                content_w,
+            )
+            style = weighted_mean(
+                [style_error(features[n], t, regions) for n, t in zip(style_layers, style_grams)],
+                style_w,
+            )
+            parts = tf.stack([content, style, total_variation(image)]) * global_w
+            total = tf.reduce_sum(parts)
+        return total, parts, tape.gradient(total, image)
+
+    return tf.function(loss_and_gradient, input_signature=signature)
+
+
+def _region_mean(errors: tf.Tensor, weights: tf.Tensor) -> tf.Tensor:
+    return tf.reduce_sum(errors * weights) / (tf.reduce_sum(weights) + EPSILON)

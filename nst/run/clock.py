@@ -1,0 +1,39 @@
+"""The estimate of the seconds a run has left, across coarse-to-fine stages."""
+
+from __future__ import annotations
+
+
+class Clock:
+    """Estimates the seconds left across stages whose steps cost differently.
+
+    A step's cost is taken as proportional to its pixels (the convolutions dominate). The
+    first step of each stage traces a new graph shape and is kept out of the rate.
+    """
+
+    def __init__(self, start: float, stages: list[tuple[int, float]]) -> None:
+        self.start = start
+        self.stages = stages
+        self._traced = 0.0  # seconds spent in first steps
+        self._units = 0.0  # cost units of the steps timed, first steps excluded
+        self._last = 0.0
+
+    def eta(self, elapsed: float, stage: int, stage_step: int) -> float:
+        took = elapsed - self._last
+        self._last = elapsed
+        cost = self.stages[stage][1]
+        if stage_step == 1:
+            self._traced += took
+        else:
+            self._units += cost
+        left = (self.stages[stage][0] - stage_step) * cost
+        left += sum(n * c for n, c in self.stages[stage + 1 :])
+        if self._units == 0:
+            return took / cost * left  # only first steps so far: the best guess there is
+        return (elapsed - self._traced) / self._units * left
+
+
+def stage_costs(plan: tuple[tuple[int, int], ...]) -> list[tuple[int, float]]:
+    """(iterations, relative cost of a step) per stage of a plan of (size, iterations):
+    cost grows with the pixels, relative to the last (full) stage's."""
+    last = plan[-1][0]
+    return [(n, (size / last) ** 2) for size, n in plan]

@@ -1,0 +1,111 @@
+"""The images a run optimizes against, prepared from the settings: colour modes, the
+texture canvas, region masks, the coarse-to-fine plan that fits the photo, and the
+result's final colours.
+
+NumPy and Pillow only: the command line uses ``texture_canvas`` before TensorFlow loads.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+from PIL import Image
+
+from nst.errors import RunError
+from nst.imaging import colour
+from nst.imaging.load import load_image
+from nst.imaging.resize import to_uint8
+from nst.settings import MIN_SIZE, Settings
+
+
+def optimized_inputs(
+    colour_mode: str, content: np.ndarray, styles: list[np.ndarray]
+) -> tuple[np.ndarray, list[np.ndarray]]:
+    """The content and style images the optimization sees, for a ``Settings.colour`` mode:
+    as given ("style"); the styles recoloured to the content's colour statistics ("match");
+    all as luminance, the styles' matched to the content's ("luminance")."""
+    if colour_mode == "match":
+        return content, [to_uint8(colour.match_colours(s, content)) for s in styles]
+    if colour_mode == "luminance":
+        grey_content = to_uint8(colour.grey(content))
+        return grey_content, [to_uint8(colour.grey(s, like=content)) for s in styles]
+    return content, list(styles)
+
+
+def texture_canvas(style: np.ndarray, aspect: float | None) -> np.ndarray:
+    """A mid-grey stand-in for the photo in texture mode: it gives the output its shape
+    (``aspect`` = width / height, or the style image's own) and nothing else."""
+    height, width = style.shape[:2]
+    if aspect is None:
+        aspect = width / height
+    # Its longest side is what resize_longest scales to the working size; 1024 keeps the
+    # proportions exact to 0.1%.
+    if aspect >= 1:
+        shape = (max(1, round(1024 / aspect)), 1024)
+    else:
+        shape = (1024, max(1, round(1024 * aspect)))
+    return np.full((*shape, 3), 128, dtype=np.uint8)
+
+
+# A mask may differ from the photo's proportions by this much (a mask saved at another
+# size, rounded): beyond it, it was made for another picture.
+MASK_ASPECT_TOLERANCE = 0.03
+
+
+def region_masks(paths: tuple[str, ...], shape: tuple[int, int]) -> np.ndarray:
+    """The styles' regions as float32 (R, H, W, 1) weights in 0..1 at the photo's ``shape``.
+
+    Each mask image is read as grey (white: its style; black: not), scaled to the photo.
+    The styles whose path is "" share the rest equally: 1 minus the masks' sum. Where masks
+    overlap to more than 1 they are divided by their sum, so no pixel gets more than one
+    style's worth of weight.
+    """
+    height, width = shape
+    planes: list[np.ndarray | None] = []
+    for path in paths:
+        if not path:
+            planes.append(None)
+            continue
+        image = load_image(path, role="mask")
+        mask_h, mask_w = image.shape[:2]
+        if abs(mask_w / mask_h - width / height) > MASK_ASPECT_TOLERANCE * width / height:
+            raise RunError(
+                f"The mask '{path}' is {mask_w}x{mask_h} px, not the shape of the content "
+                f"image ({width}x{height} px); paint or save a mask of the photo's proportions."
+            )
+        grey = Image.fromarray(image).convert("L").resize((width, height), Image.BILINEAR)
+        planes.append(np.asarray(grey, dtype=np.float32) / 255.0)
+    given = np.sum([p for p in planes if p is not None], axis=0)
+    rest = np.clip(1.0 - given, 0.0, 1.0) / max(1, sum(p is None for p in planes))
+    stack = np.stack([rest if p is None else p for p in planes])
+    total = stack.sum(axis=0)
+    stack = np.where(total > 1.0, stack / np.maximum(total, 1e-8), stack)
+    return stack[..., np.newaxis].astype(np.float32)
+
+
+def feasible_plan(
+    plan: tuple[tuple[int, int], ...], shape: tuple[int, int]
+) -> tuple[tuple[int, int], ...]:
+    """The plan without coarse stages whose short side would be under MIN_SIZE px (VGG19's
+    four poolings would leave block5 no rows); their iterations go to the next stage."""
+    short, long = min(shape), max(shape)
+    kept: list[tuple[int, int]] = []
+    carried = 0
+    for index, (size, iterations) in enumerate(plan):
+        if index < len(plan) - 1 and round(short * size / long) < MIN_SIZE:
+            carried += iterations
+            continue
+        kept.append((size, iterations + carried))
+        carried = 0
+    return tuple(kept)
+
+
+def in_chosen_colours(image: np.ndarray, photo: np.ndarray, settings: Settings) -> np.ndarray:
+    """The optimized ``image`` with the colours the settings ask for (colour.py); ``photo``
+    is the content image as given, whose colours come back at the end."""
+    s = settings
+    strength = 1.0 if s.colour == "luminance" else s.colour_strength
+    if s.colour == "match" or strength <= 0 or s.method == "texture":
+        return image  # "match" has the photo's colours already; 0 keeps the painting's
+    height, width = image.shape[:2]
+    content = np.asarray(Image.fromarray(photo).resize((width, height), Image.LANCZOS))
+    return to_uint8(colour.blend(image, content, strength))

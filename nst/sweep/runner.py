@@ -1,0 +1,289 @@
+"""Rendering a sweep: each cell a normal Gatys run saved through save_outcome in a new
+folder, then the contact sheet and sweep.json (the axes, each cell's files and losses).
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import os
+import tempfile
+import threading
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from nst.errors import ImageError, RunError, reason
+from nst.imaging.load import load_image
+from nst.imaging.save import check_output_dir, result_stem
+from nst.run.outcome import save_outcome
+from nst.sweep.grid import Cell, Sweep
+from nst.sweep.sheet import contact_sheet
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class CellStep:
+    """A step of the cell in progress (``progress`` is a nst.run.result.Progress)."""
+
+    cell: Cell
+    index: int  # 0-based, in the order cells are rendered (row by row)
+    count: int
+    progress: Any
+
+
+@dataclass(frozen=True)
+class CellDone:
+    """A finished cell: its image and files, or the one sentence why it failed."""
+
+    cell: Cell
+    index: int
+    count: int
+    image: np.ndarray | None
+    path: Path | None
+    losses: dict[str, float]
+    steps: int
+    duration: float
+    error: str = ""
+
+
+class SweepRun:
+    """Renders a Sweep's cells one after another into a new folder.
+
+    ``stop`` may be called from any thread: the cell in progress ends after its current
+    step and is not kept (a half-optimized cell would misrepresent its values); the
+    contact sheet and sweep.json then hold the cells finished so far.
+    """
+
+    def __init__(
+        self,
+        sweep: Sweep,
+        output_dir: str | os.PathLike[str],
+        *,
+        content_image: np.ndarray | None = None,
+        style_image: np.ndarray | None = None,
+        weights: Any = None,
+    ) -> None:
+        self.sweep = sweep
+        self.output_dir = output_dir
+        self.content_image = content_image
+        self.style_image = style_image
+        self.weights = weights
+        self.folder: Path | None = None
+        self.sheet_path: Path | None = None
+        self.index_path: Path | None = None
+        self.done: dict[int, CellDone] = {}
+        self.stopped = False
+        self._stop = threading.Event()
+        self._lock = threading.Lock()
+        self._session: Any = None
+        self.created = time.strftime("%Y-%m-%dT%H:%M:%S%z")
+
+    def stop(self) -> None:
+        self._stop.set()
+        with self._lock:
+            session = self._session
+        if session is not None:
+            session.stop()
+
+    def prepare(self) -> None:
+        """Read the images and weights (once for every cell), then make the folder."""
+        if self.folder is not None:
+            return
+        base = self.sweep.base
+        target = check_output_dir(self.output_dir)
+        if self.content_image is None:
+            self.content_image = load_image(base.content, role="content image")
+        if self.style_image is None:
+            self.style_image = load_image(base.style, role="style image")
+        if self.weights is None:
+            from nst.vgg.weights import load_weights
+
+            self.weights = load_weights(base.weights)
+        self.folder = new_sweep_folder(target, result_stem(base.content, base.style))
+
+    @property
+    def cell_dims(self) -> tuple[int, int]:
+        """(width, height) of a cell, from the content image's proportions."""
+        assert self.content_image is not None
+        height, width = self.content_image.shape[:2]
+        return scaled_dims(width, height, self.sweep.cell_size)
+
+    def events(self) -> Iterator[CellStep | CellDone]:
+        """Render every cell; the contact sheet and sweep.json are written at the end,
+        also when stopped or interrupted."""
+        self.prepare()
+        try:
+            yield from self._cells()
+        finally:
+            self.finish()
+
+    def _cells(self) -> Iterator[CellStep | CellDone]:
+        from nst.run.session import Transfer  # TensorFlow: only now, on the caller's thread
+
+        count = len(self.sweep.cells)
+        for index, cell in enumerate(self.sweep.cells):
+            if self._stop.is_set():
+                break
+            session = Transfer(
+                cell.settings,
+                content_image=self.content_image,
+                style_image=self.style_image,
+                weights=self.weights,
+            )
+            with self._lock:
+                self._session = session
+            try:
+                for progress in session.steps():
+                    yield CellStep(cell, index, count, progress)
+                    if self._stop.is_set():
+                        break
+            except RunError as exc:
+                # One cell's NaN (too high a learning rate, say) is a finding of the sweep,
+                # not the end of it: the sheet shows it, the other cells still run.
+                log.info("cell %s failed: %s", cell.describe(), exc)
+                done = CellDone(cell, index, count, None, None, {}, 0, 0.0, str(exc))
+            else:
+                if self._stop.is_set():
+                    break
+                done = self._save(session.result(), cell, index, count)
+            finally:
+                with self._lock:
+                    self._session = None
+            self.done[index] = done
+            self._write_index()
+            yield done
+
+    def _save(self, result: Any, cell: Cell, index: int, count: int) -> CellDone:
+        assert self.folder is not None
+        recipe = result.recipe()
+        recipe["sweep"] = {
+            "index_file": INDEX_NAME,
+            "row": cell.row + 1,
+            "column": cell.column + 1,
+            "values": {name: value for name, value in cell.values},
+        }
+        # The sweep's own folder was checked and made in prepare(): a failure to save here
+        # is raised, not hidden in the temporary folder, so the sweep stops and says why.
+        saved = save_outcome(
+            result.image, cell.settings, self.folder, recipe, stem=cell.stem, keep_elsewhere=False
+        )
+        path = saved.path
+        return CellDone(
+            cell, index, count, result.image, path, dict(result.losses), result.steps,
+            result.duration,
+        )  # fmt: skip
+
+    def finish(self) -> None:
+        """Write the contact sheet and sweep.json (idempotent)."""
+        if self.folder is None or self.sheet_path is not None:
+            return
+        # Stopped, interrupted or failed part-way: the sheet holds fewer cells than the grid.
+        self.stopped = len(self.done) < len(self.sweep.cells)
+        pictures = {i: d.image for i, d in self.done.items() if d.image is not None}
+        notes = {i: "failed" for i, d in self.done.items() if d.error}
+        sheet = contact_sheet(self.sweep, pictures, self.cell_dims, notes)
+        path = self.folder / SHEET_NAME
+        _write_atomically(path, lambda fh: sheet.save(fh, format="PNG"))
+        self.sheet_path = path
+        self._write_index()
+
+    def _write_index(self) -> None:
+        assert self.folder is not None
+        data = sweep_index(self)
+        text = json.dumps(data, indent=2, default=str) + "\n"
+        path = self.folder / INDEX_NAME
+        _write_atomically(path, lambda fh: fh.write(text.encode("utf-8")))
+        self.index_path = path
+
+
+SHEET_NAME = "contact_sheet.png"
+INDEX_NAME = "sweep.json"
+_MAX_FOLDERS = 999
+
+
+def scaled_dims(width: int, height: int, size: int) -> tuple[int, int]:
+    """(width, height) with the longest side ``size``, as imaging.resize.resize_longest makes it."""
+    scale = size / max(width, height)
+    return max(1, round(width * scale)), max(1, round(height * scale))
+
+
+def new_sweep_folder(parent: Path, stem: str) -> Path:
+    """A new folder ``sweep_<stem>_NNN`` in ``parent``: never one that exists already
+    (os.mkdir fails on an existing name, so two sweeps cannot take the same one)."""
+    for counter in range(1, _MAX_FOLDERS + 1):
+        folder = parent / f"sweep_{stem}_{counter:03d}"
+        try:
+            os.mkdir(folder)
+        except FileExistsError:
+            continue
+        except OSError as exc:
+            raise ImageError(
+                f"The sweep folder '{folder}' cannot be created ({reason(exc)}); "
+                "choose an output folder you can write to."
+            ) from exc
+        return folder
+    raise ImageError(
+        f"The output folder '{parent}' already holds {_MAX_FOLDERS} sweeps named "
+        f"'sweep_{stem}_NNN'; move some away or choose another output folder."
+    )
+
+
+def _write_atomically(path: Path, write: Any) -> None:
+    """Write a file of the sweep's own folder through a temporary file and a rename, so
+    that sweep.json is never seen half-written (it is rewritten after each cell)."""
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    try:
+        with os.fdopen(fd, "wb") as fh:
+            write(fh)
+        os.replace(tmp, path)
+    except OSError as exc:
+        Path(tmp).unlink(missing_ok=True)
+        raise ImageError(
+            f"'{path}' could not be written ({reason(exc)}); free some disk space "
+            "or choose another output folder."
+        ) from exc
+
+
+def sweep_index(run: SweepRun) -> dict[str, Any]:
+    """sweep.json: the axes, the base, and per cell its values, files and final losses."""
+    sweep = run.sweep
+    cells = []
+    for index, cell in enumerate(sweep.cells):
+        done = run.done.get(index)
+        entry: dict[str, Any] = {
+            "row": cell.row + 1,
+            "column": cell.column + 1,
+            "values": {name: value for name, value in cell.values},
+            "file": done.path.name if done and done.path else None,
+            "recipe": done.path.with_suffix(".json").name if done and done.path else None,
+            "final_losses": done.losses if done else None,
+            "steps": done.steps if done else None,
+            "duration_s": round(done.duration, 3) if done else None,
+        }
+        if done and done.error:
+            entry["error"] = done.error
+        cells.append(entry)
+    return {
+        "axes": [
+            {
+                "name": a.name,
+                "label": a.label,
+                "values": list(a.values),
+                "direction": "across" if i == 0 else "down",
+            }
+            for i, a in enumerate(sweep.axes)
+        ],  # fmt: skip
+        "cell_size": sweep.cell_size,
+        "full_size": sweep.base.size,
+        "base_settings": sweep.base.to_dict(),
+        "contact_sheet": run.sheet_path.name if run.sheet_path else None,
+        "stopped": run.stopped,
+        "created": run.created,
+        "cells": cells,
+    }
