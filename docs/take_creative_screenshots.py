@@ -16,21 +16,15 @@ Settings and results go to a temporary folder, so the user's own are left alone.
 from __future__ import annotations
 
 import sys
-import tempfile
-from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
+from PyQt5.QtCore import QPoint, Qt
+from PyQt5.QtTest import QTest
+from PyQt5.QtWidgets import QApplication
+from screenshot_kit import SAMPLES, open_window
 
-from PyQt5.QtCore import QPoint, QSettings, Qt  # noqa: E402
-from PyQt5.QtTest import QTest  # noqa: E402
-from PyQt5.QtWidgets import QApplication  # noqa: E402
+from gui.main_window import MainWindow
+from gui.mask_painter import MaskPainter
 
-from gui.app_settings import AppSettings  # noqa: E402
-from gui.main_window import MainWindow  # noqa: E402
-from gui.mask_painter import MaskPainter  # noqa: E402
-
-SAMPLES = ROOT / "gui" / "samples"
 SIZE = 128
 ITERATIONS = 60
 
@@ -43,16 +37,6 @@ def wait(app: QApplication, done, timeout_s: float = 1800) -> None:
             return
         QTest.qWait(50)
     raise SystemExit("timed out")
-
-
-def shoot(app: QApplication, widget, path: Path) -> None:
-    app.processEvents()
-    geometry = widget.frameGeometry()
-    pixmap = app.primaryScreen().grabWindow(
-        0, geometry.x(), geometry.y(), geometry.width(), geometry.height()
-    )
-    pixmap.save(str(path))
-    print(f"saved {path} ({pixmap.width()}x{pixmap.height()})", flush=True)
 
 
 def drag(canvas, points: list[tuple[float, float]], button=Qt.LeftButton) -> None:
@@ -80,15 +64,8 @@ def run_and_wait(app: QApplication, window: MainWindow) -> None:
 
 
 def main(out_dir: str) -> int:
-    out = Path(out_dir)
-    scratch = Path(tempfile.mkdtemp(prefix="nst-creative-"))
-    app = QApplication(sys.argv[:1])
-    store = AppSettings(QSettings(str(scratch / "settings.ini"), QSettings.IniFormat))
-    window = MainWindow(store, restore=False)
-    window.folder_edit.setText(str(scratch / "results"))
-    window.resize(1440, 900)
-    window.move(0, 0)
-    window.show()
+    shots = open_window(out_dir, prefix="nst-creative-")
+    app, window = shots.app, shots.window
     window.content_picker.set_path(str(SAMPLES / "tubingen.jpg"))
     window.style_picker.set_path(str(SAMPLES / "starry_night.jpg"))
     wait(app, lambda: not window.content_picker.is_loading and not window.style_picker.is_loading)
@@ -112,7 +89,7 @@ def main(out_dir: str) -> int:
     painter.size_slider.setValue(60)
     drag(canvas, [(0.9, 0.33), (1.0, 0.33)], Qt.RightButton)  # a slip over a roof, erased
     painter.brush_button.setChecked(True)
-    shoot(app, painter, out / "mask_painter.png")
+    shots.shoot("mask_painter.png", painter)
     painter.save()
     painter.close()
     window.inputs.style_mix._set_mask(
@@ -123,7 +100,7 @@ def main(out_dir: str) -> int:
     window.size_box.setValue(SIZE)
     window.iterations_box.setValue(ITERATIONS)
     run_and_wait(app, window)
-    shoot(app, window, out / "regions_window.png")
+    shots.shoot("regions_window.png")
 
     # --- two styles blended (no masks), the strength slider at 75%, style scale 150% ---
     window.inputs.style_mix._set_mask(window.inputs.style_mix.rows[0], "", emit=True)
@@ -131,7 +108,7 @@ def main(out_dir: str) -> int:
     window.controls.style_scale_box.setValue(150)
     run_and_wait(app, window)
     print(f"style weight {window.style_weight_box.value():.3g}", flush=True)
-    shoot(app, window, out / "blend_window.png")
+    shots.shoot("blend_window.png")
     window.controls.style_scale_box.setValue(100)
 
     # --- a texture ---
@@ -142,7 +119,7 @@ def main(out_dir: str) -> int:
     window.inputs.method_box.setCurrentIndex(window.inputs.method_box.findData("texture"))
     window.inputs.aspect_box.setCurrentIndex(window.inputs.aspect_box.findData(16 / 9))
     run_and_wait(app, window)
-    shoot(app, window, out / "texture_window.png")
+    shots.shoot("texture_window.png")
     window.shutdown()
     return 0
 

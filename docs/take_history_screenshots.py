@@ -12,36 +12,15 @@ opens Compare and shoots the dialog. Settings go to a temporary folder.
 from __future__ import annotations
 
 import sys
-import tempfile
-from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
-
-from PyQt5.QtCore import QSettings, QTimer  # noqa: E402
-from PyQt5.QtWidgets import QApplication  # noqa: E402
-
-from gui.app_settings import AppSettings  # noqa: E402
-from gui.main_window import MainWindow  # noqa: E402
+from PyQt5.QtCore import QTimer
+from screenshot_kit import open_window
 
 
 def main(results: str, out_dir: str) -> int:
-    out = Path(out_dir)
-    out.mkdir(parents=True, exist_ok=True)
-    scratch = Path(tempfile.mkdtemp(prefix="nst-shots-"))
-    app = QApplication(sys.argv[:1])
-    store = AppSettings(QSettings(str(scratch / "settings.ini"), QSettings.IniFormat))
-    window = MainWindow(store, restore=False)
-    window.folder_edit.setText(results)
-    window.resize(1440, 900)
-    window.move(0, 0)
-    window.show()
+    shots = open_window(out_dir, results=results)
+    app, window = shots.app, shots.window
     panel = window.history_panel
-
-    def save(widget, name: str) -> None:
-        app.processEvents()
-        widget.grab().save(str(out / name))
-        print(f"saved {out / name}", flush=True)
 
     def wait_for_thumbnails(then) -> None:
         if panel.thumbnails_pending():
@@ -55,7 +34,7 @@ def main(results: str, out_dir: str) -> int:
         wait_for_thumbnails(shoot_history)
 
     def shoot_history() -> None:
-        save(window, "history.png")
+        shots.render("history.png", window)
         pair = [e.path for e in panel.entries if e.name.startswith("tubingen_starry_night")]
         panel.select_paths(pair[:2])
         dialog = panel.open_compare()
@@ -63,7 +42,7 @@ def main(results: str, out_dir: str) -> int:
         QTimer.singleShot(300, lambda: shoot_compare(dialog))
 
     def shoot_compare(dialog) -> None:
-        save(dialog, "history_compare.png")
+        shots.render("history_compare.png", dialog)
         app.quit()
 
     QTimer.singleShot(500, show_history)

@@ -14,47 +14,18 @@ re-rendering of the widgets.
 from __future__ import annotations
 
 import sys
-import tempfile
 import time
-from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
+from PyQt5.QtCore import QTimer
+from screenshot_kit import SAMPLES, open_window
 
-from PyQt5.QtCore import QSettings, QTimer  # noqa: E402
-from PyQt5.QtWidgets import QApplication  # noqa: E402
-
-from gui.app_settings import AppSettings  # noqa: E402
-from gui.main_window import MainWindow  # noqa: E402
-
-SAMPLES = ROOT / "gui" / "samples"
 SIZE = 256
 RUNNING_AT_STEP = 60  # far enough in for the preview to look like a painting
 
 
 def main(out_dir: str) -> int:
-    out = Path(out_dir)
-    out.mkdir(parents=True, exist_ok=True)
-    scratch = Path(tempfile.mkdtemp(prefix="nst-shots-"))
-    app = QApplication(sys.argv[:1])
-    store = AppSettings(QSettings(str(scratch / "settings.ini"), QSettings.IniFormat))
-    window = MainWindow(store, restore=False)
-    window.folder_edit.setText(str(scratch / "results"))
-    window.resize(1440, 900)
-    window.move(0, 0)
-    window.show()
-
-    def shoot(name: str) -> None:
-        app.processEvents()
-        screen = app.primaryScreen()
-        geometry = window.frameGeometry()
-        pixmap = screen.grabWindow(
-            0, geometry.x(), geometry.y(), geometry.width(), geometry.height()
-        )
-        path = out / name
-        pixmap.save(str(path))
-        print(f"saved {path} ({pixmap.width()}x{pixmap.height()})", flush=True)
-
+    shots = open_window(out_dir)
+    app, window, shoot = shots.app, shots.window, shots.shoot
     state = {"running_shot": False, "started": 0.0}
 
     def on_progress(progress) -> None:

@@ -12,42 +12,15 @@ own are left alone.
 from __future__ import annotations
 
 import sys
-import tempfile
-from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
-
-from PyQt5.QtCore import QSettings, QTimer  # noqa: E402
-from PyQt5.QtWidgets import QApplication  # noqa: E402
-
-from gui.app_settings import AppSettings  # noqa: E402
-from gui.main_window import MainWindow  # noqa: E402
-
-SAMPLES = ROOT / "gui" / "samples"
+from PyQt5.QtCore import QTimer
+from screenshot_kit import SAMPLES, open_window
 
 
 def main(out_dir: str) -> int:
-    out = Path(out_dir)
-    out.mkdir(parents=True, exist_ok=True)
-    scratch = Path(tempfile.mkdtemp(prefix="nst-shots-"))
-    app = QApplication(sys.argv[:1])
-    store = AppSettings(QSettings(str(scratch / "settings.ini"), QSettings.IniFormat))
-    window = MainWindow(store, restore=False)
-    window.folder_edit.setText(str(scratch / "results"))
-    window.resize(1440, 900)
-    window.move(0, 0)
-    window.show()
+    shots = open_window(out_dir)
+    app, window = shots.app, shots.window
     panel = window.sweep_panel
-
-    def shoot(name: str) -> None:
-        app.processEvents()
-        geometry = window.frameGeometry()
-        pixmap = app.primaryScreen().grabWindow(
-            0, geometry.x(), geometry.y(), geometry.width(), geometry.height()
-        )
-        pixmap.save(str(out / name))
-        print(f"saved {out / name} ({pixmap.width()}x{pixmap.height()})", flush=True)
 
     def start() -> None:
         if window.content_picker.is_loading or window.style_picker.is_loading:
@@ -74,7 +47,7 @@ def main(out_dir: str) -> int:
         QTimer.singleShot(300, finish)
 
     def finish() -> None:
-        shoot("sweep_window.png")
+        shots.shoot("sweep_window.png")
         window.close()
         app.quit()
 

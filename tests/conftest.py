@@ -8,7 +8,7 @@ Helpers that tests call as functions live in modules beside this one (``tests.ba
 from __future__ import annotations
 
 import os
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -60,6 +60,34 @@ def content_path() -> str:
 @pytest.fixture(scope="session")
 def style_path() -> str:
     return str(SAMPLES / "starry_night.jpg")
+
+
+# --------------------------------------------------------------------------- the engine
+
+
+@pytest.fixture(scope="session")
+def weights() -> Any:
+    """The VGG19 weights (load_weights keeps them for the process; read once here too)."""
+    from nst.vgg.weights import load_weights
+
+    return load_weights()
+
+
+# --------------------------------------------------------------------------- the CLI
+
+
+@pytest.fixture
+def run_cli(capsys: pytest.CaptureFixture[str]) -> Callable[..., tuple[int, str, str]]:
+    """``run_cli(*args)`` runs the command line in this process: (exit status, stdout,
+    stderr)."""
+    from nst_cli.main import main
+
+    def run(*args: str) -> tuple[int, str, str]:
+        code = main(list(args))
+        out, err = capsys.readouterr()
+        return code, out, err
+
+    return run
 
 
 # --------------------------------------------------------------------------- the window

@@ -15,33 +15,22 @@ from PIL import Image
 
 from nst.imaging.save import read_recipe_from_png, save_result
 from nst.settings import Settings, strength_to_ratio
-from nst_cli.main import main
 
 pytestmark = pytest.mark.slow
 
 FAST = ["--size", "40", "--iterations", "3"]
 
 
-@pytest.fixture
-def run_cli(capsys):
-    def run(*args: str) -> tuple[int, str, str]:
-        code = main(list(args))
-        out, err = capsys.readouterr()
-        return code, out, err
-
-    return run
+def images(content: str, style: str, out_dir: Path) -> list[str]:
+    """The options every run needs: the two images and the output folder."""
+    return ["--content", content, "--style", style, "--output-dir", str(out_dir)]
 
 
 def test_a_run_saves_png_and_recipe_and_prints_the_path_last(
     run_cli, tmp_path, content_path, style_path
 ) -> None:
     code, out, err = run_cli(
-        "--content",
-        content_path,
-        "--style",
-        style_path,
-        "--output-dir",
-        str(tmp_path),
+        *images(content_path, style_path, tmp_path),
         *FAST,
         "--style-layers",
         "block1_conv1=1,block2_conv1=0.5",
@@ -72,9 +61,7 @@ def test_never_overwrites_and_reruns_a_recipe_with_overrides(
 ) -> None:
     first = tmp_path / "tubingen_starry_night_001.png"
     first.write_bytes(b"a user's file")
-    code, out, _ = run_cli(
-        "--content", content_path, "--style", style_path, "--output-dir", str(tmp_path), *FAST
-    )
+    code, out, _ = run_cli(*images(content_path, style_path, tmp_path), *FAST)
     assert code == 0
     second = Path(out.strip().splitlines()[-1])
     assert second.name == "tubingen_starry_night_002.png"
@@ -122,9 +109,7 @@ def assert_one_line_error(code: int, out: str, err: str, *words: str) -> None:
 )
 def test_bad_option_values(run_cli, tmp_path, content_path, style_path, args, words) -> None:
     out_dir = tmp_path / "out"
-    result = run_cli(
-        "--content", content_path, "--style", style_path, "--output-dir", str(out_dir), *args
-    )
+    result = run_cli(*images(content_path, style_path, out_dir), *args)
     assert_one_line_error(*result, *words)
     assert not out_dir.exists() or not any(out_dir.iterdir())
 
@@ -160,13 +145,9 @@ def test_bad_image_files_are_refused_without_leaving_files(
 ) -> None:
     out_dir = tmp_path / "results"
     for path, words in bad_inputs(tmp_path, content_path).values():
-        result = run_cli(
-            "--content", path, "--style", style_path, "--output-dir", str(out_dir), *FAST
-        )
+        result = run_cli(*images(path, style_path, out_dir), *FAST)
         assert_one_line_error(*result, words)
-        result = run_cli(
-            "--content", content_path, "--style", path, "--output-dir", str(out_dir), *FAST
-        )
+        result = run_cli(*images(content_path, path, out_dir), *FAST)
         assert_one_line_error(*result, words, "style image")
     assert not out_dir.exists() or not any(out_dir.iterdir())
 
@@ -174,9 +155,7 @@ def test_bad_image_files_are_refused_without_leaving_files(
 def test_unwritable_output_folder(run_cli, tmp_path, content_path, style_path) -> None:
     a_file = tmp_path / "file.txt"
     a_file.write_text("x")
-    result = run_cli(
-        "--content", content_path, "--style", style_path, "--output-dir", str(a_file), *FAST
-    )
+    result = run_cli(*images(content_path, style_path, a_file), *FAST)
     assert_one_line_error(*result, "file.txt")
     assert a_file.read_text() == "x"
 
@@ -197,17 +176,8 @@ def test_bad_recipe_files(run_cli, tmp_path) -> None:
 def test_bad_weights_file(run_cli, tmp_path, content_path, style_path) -> None:
     fake = tmp_path / "weights.h5"
     fake.write_bytes(os.urandom(1000))
-    result = run_cli(
-        "--content",
-        content_path,
-        "--style",
-        style_path,
-        "--output-dir",
-        str(tmp_path / "out"),
-        "--weights",
-        str(fake),
-        *FAST,
-    )
+    result = run_cli(*images(content_path, style_path, tmp_path / "out"), "--weights",
+                     str(fake), *FAST)  # fmt: skip
     assert_one_line_error(*result, "weights.h5")
 
 
@@ -216,46 +186,15 @@ def test_as_a_real_process(tmp_path, content_path, style_path) -> None:
     env = dict(os.environ)
     root = Path(__file__).resolve().parent.parent
     env["PYTHONPATH"] = str(root)
-    ok = subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "nst",
-            "--content",
-            content_path,
-            "--style",
-            style_path,
-            "--output-dir",
-            str(tmp_path),
-            "--size",
-            "32",
-            "--iterations",
-            "2",
-        ],
-        capture_output=True,
-        text=True,
-        env=env,
-        cwd=tmp_path,
-    )
+
+    def nst(*args: str) -> subprocess.CompletedProcess[str]:
+        command = [sys.executable, "-m", "nst", *args]
+        return subprocess.run(command, capture_output=True, text=True, env=env, cwd=tmp_path)
+
+    ok = nst(*images(content_path, style_path, tmp_path), "--size", "32", "--iterations", "2")
     assert ok.returncode == 0, ok.stderr
     assert Path(ok.stdout.strip().splitlines()[-1]).is_file()
-    bad = subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "nst",
-            "--content",
-            "missing.jpg",
-            "--style",
-            style_path,
-            "--output-dir",
-            str(tmp_path),
-        ],
-        capture_output=True,
-        text=True,
-        env=env,
-        cwd=tmp_path,
-    )
+    bad = nst(*images("missing.jpg", style_path, tmp_path))
     assert bad.returncode == 2
     assert bad.stderr.strip().startswith("error: ") and "Traceback" not in bad.stderr
     assert "missing.jpg" in bad.stderr

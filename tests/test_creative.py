@@ -24,7 +24,6 @@ from nst.settings import (
     strength_to_ratio,
 )
 from nst.tf_runtime import tf
-from nst.vgg.weights import load_weights
 from nst_cli.main import main as cli_main
 
 pytestmark = pytest.mark.slow
@@ -33,11 +32,6 @@ SAMPLES = Path(__file__).resolve().parent.parent / "gui" / "samples"
 PHOTO = str(SAMPLES / "tubingen.jpg")
 STARRY = str(SAMPLES / "starry_night.jpg")
 SCREAM = str(SAMPLES / "the_scream.jpg")
-
-
-@pytest.fixture(scope="module")
-def weights():
-    return load_weights(None)
 
 
 def run(weights, **changes) -> Result:

@@ -14,7 +14,6 @@ import json
 import os
 import subprocess
 import sys
-import time
 from pathlib import Path
 from typing import Any
 
@@ -458,11 +457,11 @@ def test_stop_mid_run_keeps_the_best_image_unsaved(
 ) -> None:
     pick(qtbot, window, content_path, style_path)
     tiny(window, iterations=200)
-    stopped_at: list[float] = []
+    stopped_at: list[int] = []
 
     def stop_on_second(record: Any) -> None:
         if record.step == 2 and not stopped_at:
-            stopped_at.append(time.perf_counter())
+            stopped_at.append(record.step)
             qtbot.keyClick(window, Qt.Key_Escape)  # Esc stops
 
     window.activateWindow()
@@ -471,9 +470,9 @@ def test_stop_mid_run_keeps_the_best_image_unsaved(
     qtbot.waitUntil(lambda: not window.is_running, timeout=RUN_TIMEOUT_MS)
 
     assert stopped_at, "the run ended before its second step"
-    assert time.perf_counter() - stopped_at[0] < 10
     outcome = window.result_panel.outcome
     assert outcome.result is not None and outcome.stopped
+    assert outcome.result.steps < 200  # Stop ended it, not the last iteration
     assert outcome.result.steps < 10 and records[-1].step < 10
     assert saved_files(out_dir) == []  # a stopped run is saved only when asked
     assert window.act_save.isEnabled()
@@ -597,12 +596,11 @@ def test_instant_preview_follows_the_controls_without_blocking(
 
     # A drag: many values in a row, each returning at once; one preview for where it rests.
     done = len(calls)
-    started = time.perf_counter()
     for value in range(100, 49, -5):
         window.inputs.style_mix.strength.setValue(value)
-    assert time.perf_counter() - started < 0.5  # nothing ran on the GUI thread
+    assert len(calls) == done  # each move returned at once: nothing ran on the GUI thread
     qtbot.waitUntil(lambda: window.result_panel.preview_view.image() is not first, timeout=30_000)
-    qtbot.wait(2 * instant_preview.DEBOUNCE_MS)
+    assert not window.inputs.preview._timer.isActive()  # nothing more is waiting to run
     assert len(calls) - done == 1 and calls[-1].strength == 0.5
 
     # A second style with a weight: the preview follows it too.

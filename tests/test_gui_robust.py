@@ -58,6 +58,16 @@ class Threads:
         return self.ended == self.started
 
 
+def ready_to_count(
+    qtbot: Any, window: MainWindow, content_path: str, style_path: str, iterations: int
+) -> Threads:
+    """The two images picked, a tiny run of ``iterations`` steps set up, and the runs'
+    threads counted from now on."""
+    pick(qtbot, window, content_path, style_path)
+    tiny(window, iterations=iterations)
+    return Threads(window)
+
+
 def assert_usable(window: MainWindow) -> None:
     assert not window.is_running and window.runner.thread is None
     assert window.run_button.text() == "Run" and window.run_button.isEnabled()
@@ -222,9 +232,7 @@ def test_output_folder_replaced_by_a_file_keeps_the_result(
 def test_two_runs_back_to_back(
     qtbot: Any, window: MainWindow, out_dir: Path, content_path: str, style_path: str
 ) -> None:
-    pick(qtbot, window, content_path, style_path)
-    tiny(window, iterations=2)
-    threads = Threads(window)
+    threads = ready_to_count(qtbot, window, content_path, style_path, iterations=2)
     start(qtbot, window)
     assert not window.start_run()  # a second start while running is refused quietly
     window.act_run.trigger()  # Ctrl+R too
@@ -243,9 +251,7 @@ def test_two_runs_back_to_back(
 def test_stop_pressed_twice(
     qtbot: Any, window: MainWindow, out_dir: Path, content_path: str, style_path: str
 ) -> None:
-    pick(qtbot, window, content_path, style_path)
-    tiny(window, iterations=300)
-    threads = Threads(window)
+    threads = ready_to_count(qtbot, window, content_path, style_path, iterations=300)
     finished: list[Any] = []
     window.run_started.connect(lambda worker: worker.finished.connect(finished.append))
     stops: list[int] = []
@@ -270,9 +276,7 @@ def test_stop_pressed_twice(
 def test_closing_twice_during_a_run_ends_its_thread(
     qtbot: Any, window: MainWindow, out_dir: Path, content_path: str, style_path: str
 ) -> None:
-    pick(qtbot, window, content_path, style_path)
-    tiny(window, iterations=500)
-    threads = Threads(window)
+    threads = ready_to_count(qtbot, window, content_path, style_path, iterations=500)
     records = start(qtbot, window)
     qtbot.waitUntil(lambda: len(records) >= 1, timeout=RUN_TIMEOUT_MS)
     window.close()

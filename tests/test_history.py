@@ -16,7 +16,7 @@ from typing import Any
 
 import numpy as np
 import pytest
-from PIL import Image
+from PIL import Image, ImageFile
 from PyQt5.QtCore import QSettings, Qt
 
 from gui import recipes
@@ -33,7 +33,7 @@ from nst.settings import Settings
 from nst.settings.recipe import MAX_RECIPE_BYTES
 from tests.bad_inputs import png_claiming
 
-pytestmark = [pytest.mark.gui, pytest.mark.slow]
+pytestmark = [pytest.mark.gui, pytest.mark.slow, pytest.mark.usefixtures("isolated_home")]
 
 SAMPLES = Path(__file__).resolve().parent.parent / "gui" / "samples"
 CONTENT = str(SAMPLES / "tubingen.jpg")
@@ -300,22 +300,26 @@ def test_format_value_names_files_and_layers() -> None:
     assert display_value("colour", "match").startswith("The photo")
 
 
-def test_listing_500_results_reads_no_pixels(tmp_path: Path) -> None:
-    """The History tab lists the folder on the GUI thread: it must stay fast. 500 copies
-    of one result; measured at about 0.1 s on the shared 2-core machine, so the 3 s bound
-    fails only if the pixels were decoded or something else went badly wrong."""
+def test_listing_500_results_reads_no_pixels(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The History tab lists the folder on the GUI thread: it must stay fast, so it reads
+    the recipes and never decodes a picture (thumbnails are made in the background).
+    500 copies of one result; how fast it is, the README's figure, is measured, not
+    asserted here."""
     first = save(tmp_path, ADAM)
     png, text = first.read_bytes(), first.with_suffix(".json").read_text()
     for i in range(2, 501):
         (tmp_path / f"r_{i:03d}.png").write_bytes(png)
         (tmp_path / f"r_{i:03d}.json").write_text(text)
-    start = time.perf_counter()
+    decoded: list[Any] = []
+    real_load = ImageFile.ImageFile.load  # what decodes a PNG's pixels
+    monkeypatch.setattr(ImageFile.ImageFile, "load", lambda im: decoded.append(im) or real_load(im))
     entries = list_results(tmp_path)
     summaries = [summary(e) for e in entries]
-    seconds = time.perf_counter() - start
     assert len(entries) == 500 and all(e.has_recipe for e in entries)
     assert set(summaries) == {"Adam, 300 steps, 512 px, loss 0.75"}
-    assert seconds < 3.0, seconds
+    assert decoded == []
 
 
 @pytest.fixture(scope="module")
@@ -356,16 +360,6 @@ def test_real_results_list_with_their_recipes(real_results: tuple[Path, list[Any
 
 
 # --------------------------------------------------------------------------- the panel
-
-
-@pytest.fixture(autouse=True)
-def isolated_home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    home = tmp_path / "home"
-    home.mkdir()
-    monkeypatch.setenv("HOME", str(home))
-    for name in ("XDG_CONFIG_HOME", "XDG_DATA_HOME", "XDG_CACHE_HOME"):
-        monkeypatch.setenv(name, str(home / name.lower()))
-    return home
 
 
 @pytest.fixture

@@ -673,16 +673,34 @@ def test_save_result_never_overwrites(tmp_path: Path) -> None:
     assert names(tmp_path) == ["a_b_001.png", "a_b_002.json", "a_b_003.json", "a_b_003.png"]
 
 
-def test_save_result_race_on_png_name(tmp_path: Path, monkeypatch) -> None:
-    # Another process takes a_b_001.png after our directory listing: the link decides.
+def before_link(monkeypatch, hook) -> None:
+    """os.link calls ``hook(Path(dst))`` first, which may raise or take the name, then links."""
     real_link = os.link
 
-    def racing_link(src, dst, *args, **kwargs):
-        if Path(dst).name == "a_b_001.png":
-            Path(dst).write_bytes(b"theirs")
+    def link(src, dst, *args, **kwargs):
+        hook(Path(dst))
         return real_link(src, dst, *args, **kwargs)
 
-    monkeypatch.setattr(os, "link", racing_link)
+    monkeypatch.setattr(os, "link", link)
+
+
+def linking_the_json_raises(monkeypatch, error: BaseException) -> None:
+    """os.link raises ``error`` for the recipe (.json); the PNG links as usual."""
+
+    def fail_for_json(dst: Path) -> None:
+        if dst.name.endswith(".json"):
+            raise error
+
+    before_link(monkeypatch, fail_for_json)
+
+
+def test_save_result_race_on_png_name(tmp_path: Path, monkeypatch) -> None:
+    # Another process takes a_b_001.png after our directory listing: the link decides.
+    def racing(dst: Path) -> None:
+        if dst.name == "a_b_001.png":
+            dst.write_bytes(b"theirs")
+
+    before_link(monkeypatch, racing)
     out = save_result(gradient(), tmp_path, "a_b", RECIPE)
     assert out.name == "a_b_002.png"
     assert (tmp_path / "a_b_001.png").read_bytes() == b"theirs"
@@ -691,14 +709,11 @@ def test_save_result_race_on_png_name(tmp_path: Path, monkeypatch) -> None:
 
 def test_save_result_race_on_json_name(tmp_path: Path, monkeypatch) -> None:
     # The PNG name was free but the JSON name was taken meanwhile: give the PNG back.
-    real_link = os.link
+    def racing(dst: Path) -> None:
+        if dst.name == "a_b_001.json":
+            dst.write_text("theirs")
 
-    def racing_link(src, dst, *args, **kwargs):
-        if Path(dst).name == "a_b_001.json":
-            Path(dst).write_text("theirs")
-        return real_link(src, dst, *args, **kwargs)
-
-    monkeypatch.setattr(os, "link", racing_link)
+    before_link(monkeypatch, racing)
     out = save_result(gradient(), tmp_path, "a_b", RECIPE)
     assert out.name == "a_b_002.png"
     assert names(tmp_path) == ["a_b_001.json", "a_b_002.json", "a_b_002.png"]
@@ -737,14 +752,7 @@ def test_save_result_disk_full_at_link(tmp_path: Path, monkeypatch) -> None:
 
 
 def test_save_result_disk_full_at_second_link(tmp_path: Path, monkeypatch) -> None:
-    real_link = os.link
-
-    def full_for_json(src, dst, *args, **kwargs):
-        if str(dst).endswith(".json"):
-            raise OSError(errno.ENOSPC, "No space left on device")
-        return real_link(src, dst, *args, **kwargs)
-
-    monkeypatch.setattr(os, "link", full_for_json)
+    linking_the_json_raises(monkeypatch, OSError(errno.ENOSPC, "No space left on device"))
     with pytest.raises(ImageError) as info:
         save_result(gradient(), tmp_path, "s", RECIPE)
     assert_failed_cleanly(info, tmp_path)  # the PNG that was linked is gone again
@@ -762,14 +770,7 @@ def test_save_result_disk_full_while_writing_png(tmp_path: Path, monkeypatch) ->
 
 
 def test_save_result_interrupted_leaves_nothing(tmp_path: Path, monkeypatch) -> None:
-    real_link = os.link
-
-    def interrupted(src, dst, *args, **kwargs):
-        if str(dst).endswith(".json"):
-            raise KeyboardInterrupt
-        return real_link(src, dst, *args, **kwargs)
-
-    monkeypatch.setattr(os, "link", interrupted)
+    linking_the_json_raises(monkeypatch, KeyboardInterrupt())
     with pytest.raises(KeyboardInterrupt):
         save_result(gradient(), tmp_path, "s", RECIPE)
     assert names(tmp_path) == []

@@ -32,16 +32,6 @@ pytestmark = pytest.mark.slow
 FAST = ["--size", "40", "--iterations", "3", "--quiet"]  # quiet: stderr holds only errors
 
 
-@pytest.fixture
-def run_cli(capsys):
-    def run(*args: str) -> tuple[int, str, str]:
-        code = cli.main(list(args))
-        out, err = capsys.readouterr()
-        return code, out, err
-
-    return run
-
-
 def one_error_line(code: int, out: str, err: str, *words: str) -> str:
     assert code == cli.EXIT_BAD_INPUT, (code, err)
     assert out == ""
@@ -157,13 +147,20 @@ def test_run_faults_end_with_one_line_and_no_file(
     assert all_files(out_dir) == []
 
 
-def test_disk_full_while_saving_keeps_the_result_elsewhere(
-    run_cli, tmp_path, monkeypatch, content_path, style_path
-) -> None:
+def disk_full(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> tuple[Path, Path]:
+    """A full output folder (``out``: os.link fails there with ENOSPC) and the temporary
+    folder (``tmp``) where the saver keeps a result it could not save there."""
     out_dir, spare = tmp_path / "out", tmp_path / "tmp"
     spare.mkdir()
     monkeypatch.setattr(tempfile, "tempdir", str(spare))
     link_fails_in(monkeypatch, out_dir, errno.ENOSPC)
+    return out_dir, spare
+
+
+def test_disk_full_while_saving_keeps_the_result_elsewhere(
+    run_cli, tmp_path, monkeypatch, content_path, style_path
+) -> None:
+    out_dir, spare = disk_full(tmp_path, monkeypatch)
     code, out, err = run_cli("--content", content_path, "--style", style_path,
                              "--output-dir", str(out_dir), *FAST)  # fmt: skip
     assert code == cli.EXIT_SAVED_ELSEWHERE
@@ -177,10 +174,7 @@ def test_disk_full_while_saving_keeps_the_result_elsewhere(
 def test_disk_full_everywhere_loses_nothing_on_disk(
     run_cli, tmp_path, monkeypatch, content_path, style_path
 ) -> None:
-    out_dir, spare = tmp_path / "out", tmp_path / "tmp"
-    spare.mkdir()
-    monkeypatch.setattr(tempfile, "tempdir", str(spare))
-    link_fails_in(monkeypatch, out_dir, errno.ENOSPC)
+    out_dir, spare = disk_full(tmp_path, monkeypatch)
     link_fails_in(monkeypatch, spare / "nst-unsaved", errno.ENOSPC)
     result = run_cli("--content", content_path, "--style", style_path,
                      "--output-dir", str(out_dir), *FAST)  # fmt: skip

@@ -13,15 +13,9 @@ from nst.run import session as transfer
 from nst.settings import Settings, SettingsError
 from nst.tf_runtime import tf
 from nst.vgg.extractor import FeatureExtractor
-from nst.vgg.weights import load_weights
 from nst_cli.main import main
 
 pytestmark = pytest.mark.slow
-
-
-@pytest.fixture(scope="module")
-def weights():
-    return load_weights()
 
 
 def test_bfloat16_features_are_float32_and_close(weights) -> None:

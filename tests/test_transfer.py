@@ -13,16 +13,10 @@ from nst.run import session as transfer
 from nst.run.result import Progress, device_description
 from nst.settings import Settings
 from nst.vgg.extractor import FeatureExtractor
-from nst.vgg.weights import load_weights
 
 pytestmark = pytest.mark.slow
 
 SIZE = 64  # tiny, so that a step takes tens of milliseconds on 2 cores
-
-
-@pytest.fixture(scope="module")
-def weights():
-    return load_weights()
 
 
 def tiny(content_path: str, style_path: str, **changes) -> Settings:

@@ -1,0 +1,1 @@
+"""Images in and out: load (safely, upright), resize, save (atomically), keep colours."""

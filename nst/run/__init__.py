@@ -1,0 +1,1 @@
+"""A run: the session (session.py), its inputs, targets, clock, result, and its saving."""

@@ -1,0 +1,1 @@
+"""VGG19: the layer table (layers.py), the weights and their readers (weights.py), the extractor."""
