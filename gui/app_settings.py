@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import json
 import logging
+import math
 import os
 from collections.abc import Mapping
 from typing import Any
@@ -41,6 +42,9 @@ DEFAULTS: dict[str, Any] = {
     "window/splitter": QByteArray(),
     "dialogs/image_folder": "",
     "dialogs/recipe_folder": "",
+    # This machine's measured speed, JSON {precision: seconds per step per megapixel}
+    # (nst/run/estimate.py); "": nothing measured yet.
+    "estimate/step_rates": "",
 }
 
 
@@ -142,6 +146,38 @@ class AppSettings:
             for name, value in values.items()
         }
         self.set("run/settings", json.dumps(data, default=list))
+
+    # --- the measured speed, for the estimate before a run ---
+
+    def step_rates(self) -> dict[str, float]:
+        """{precision: seconds per step per megapixel} measured on this machine; a value
+        that is not a positive finite number is dropped (hand-edited or damaged)."""
+        text = self.get("estimate/step_rates")
+        try:
+            data = json.loads(text) if text else {}
+        except ValueError:
+            data = None
+        if not isinstance(data, dict):
+            log.warning("ignoring the stored step rates %r", text)
+            return {}
+        rates = {}
+        for precision, rate in data.items():
+            if isinstance(rate, (int, float)) and not isinstance(rate, bool):
+                if math.isfinite(rate) and rate > 0:
+                    rates[str(precision)] = float(rate)
+        return rates
+
+    def step_rate(self, precision: str) -> float | None:
+        return self.step_rates().get(precision)
+
+    def remember_step_rate(self, precision: str, rate: float) -> None:
+        """Keep the rate the last run measured at ``precision`` (the latest replaces the
+        one before: it reflects the machine as it is now, its load and its updates)."""
+        if not (math.isfinite(rate) and rate > 0):
+            return
+        rates = self.step_rates()
+        rates[precision] = rate
+        self.set("estimate/step_rates", json.dumps(rates))
 
 
 def log_file_path() -> str:

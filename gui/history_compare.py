@@ -177,7 +177,9 @@ class CompareDialog(QDialog):
         if not self.differences:
             return "Both were made with the same settings."
         count = len(self.differences)
-        return f"{count} setting{'s' if count != 1 else ''} differ (both shown at the same scale):"
+        # The verb agrees with the count: "1 setting differs", "2 settings differ".
+        what = "1 setting differs" if count == 1 else f"{count} settings differ"
+        return f"{what} (both shown at the same scale):"
 
     def _table(self) -> QTableWidget:
         left, right = self.entries

@@ -26,7 +26,7 @@ from PyQt5.QtWidgets import (
 
 from gui.instant_preview import InstantPreview
 from gui.labels import METHOD_LABELS, TEXTURE_ASPECTS
-from gui.picker import ImagePicker
+from gui.picker import ImagePicker, is_sample
 from gui.result_panel import CONTENT_PLACEHOLDER, PREVIEW_PLACEHOLDER
 from gui.style_mix import StyleMix
 from gui.widgets import ImageView, NumberBox, numpy_to_qimage, select_data
@@ -80,6 +80,8 @@ class InputsPanel(QObject):
         form.addRow(self.aspect_label, self.aspect_box)
         self.style_mix = StyleMix()
         self.style_mix.context = lambda: (self.content_picker.path, folder())
+        self.style_mix.image_folder = self.image_folder
+        self._last_folder = ""  # where the last image the user chose came from
         form.addRow(self.style_mix)
         self._connect()
 
@@ -89,10 +91,14 @@ class InputsPanel(QObject):
             picker.busy.connect(lambda _busy: self.changed.emit())
             picker.failed.connect(lambda text: self.message.emit("Cannot use this image", text))
             picker.changed.connect(self._picked)
+            picker.changed.connect(self._remember_folder)
         self.content_picker.changed.connect(self._show_content)
         self.style_picker.changed.connect(self.style_mix.set_main_name)
         self.style_mix.changed.connect(self.changed)
         self.style_mix.changed.connect(self.request_preview)
+        self.style_mix.image_chosen.connect(self._remember_folder)
+        # In the Gatys method the visible strength is the weights' ratio: the preview follows.
+        self.style_mix.strength_moved.connect(lambda _position: self.request_preview())
         self.method_box.currentIndexChanged.connect(self.refresh_method)
         self.aspect_box.currentIndexChanged.connect(self.changed)
         self.preview.ready.connect(self._on_instant_preview)
@@ -149,6 +155,19 @@ class InputsPanel(QObject):
         for picker in (self.content_picker, self.style_picker):
             picker.setEnabled(enabled)
 
+    def image_folder(self) -> str:
+        """Where an image dialog starts: the folder of the last image chosen, else the one
+        the pickers remember from the last session."""
+        pickers = (self.style_picker, self.content_picker)
+        return self._last_folder or next((p.dialog_folder for p in pickers if p.dialog_folder), "")
+
+    def _remember_folder(self, path: str) -> None:
+        # A bundled sample's folder is inside the package: not where the user's images are.
+        if path and not is_sample(path):
+            self._last_folder = os.path.dirname(os.path.abspath(path))
+            for picker in (self.content_picker, self.style_picker):
+                picker.dialog_folder = self._last_folder  # kept for the next session too
+
     @property
     def is_loading(self) -> list[str]:
         """The roles of the pickers still loading their image."""
@@ -194,6 +213,8 @@ class InputsPanel(QObject):
         content = content_box.value()
         ratio = style_box.value() / content if content > 0 else float("inf")
         self.style_mix.set_ratio_position(ratio_to_strength(ratio))
+        if self.method == "gatys":
+            self.request_preview()  # typed weights move the visible strength too
 
     # ------------------------------------------------------------------ views
 
@@ -229,7 +250,7 @@ class InputsPanel(QObject):
             *self.style_mix.extra_styles(),
         ]
         asked = self.preview.request(
-            self.content_picker.path, styles, self.style_mix.style_strength()
+            self.content_picker.path, styles, self.style_mix.preview_strength()
         )
         if asked and view.image() is None:
             view.set_placeholder(

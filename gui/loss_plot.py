@@ -40,17 +40,19 @@ def decade_label(exponent: int) -> str:
 class LossPlot(QWidget):
     """Collects (step, losses) points and draws them; ``clear`` before a new run."""
 
-    MARGIN_LEFT = 52
+    MARGIN_LEFT = 52  # at least; wider when a decade's label needs it ("10000")
     MARGIN_RIGHT = 20  # room for half of the last step number, centred on the right edge
     MARGIN_TOP = 10
     MARGIN_BOTTOM = 26
+    LEGEND_GAP = 8  # between the plot and the legend's column
+    SWATCH = 14
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.steps: list[int] = []
         self.values: dict[str, list[float]] = {key: [] for key, _, _ in SERIES}
         self.total_steps = 0
-        self.setMinimumSize(260, 150)
+        self.setMinimumSize(440, 150)  # the legend's column and a plot beside it
         self.setSizePolicy(QSizePolicy.Expanding, QSizePolicy.Expanding)
         self.setToolTip(
             "The loss per step (log scale): total, and its content, style and "
@@ -91,13 +93,8 @@ class LossPlot(QWidget):
         painter.setRenderHint(QPainter.Antialiasing)
         palette = self.palette()
         painter.fillRect(self.rect(), palette.color(QPalette.Base))
-        plot = QRectF(
-            self.MARGIN_LEFT,
-            self.MARGIN_TOP,
-            max(1, self.width() - self.MARGIN_LEFT - self.MARGIN_RIGHT),
-            max(1, self.height() - self.MARGIN_TOP - self.MARGIN_BOTTOM),
-        )
         y_range = self._y_range()
+        plot = self.plot_rect(y_range)
         if y_range is None:
             painter.setPen(palette.color(QPalette.Disabled, QPalette.WindowText))
             painter.drawText(
@@ -111,8 +108,41 @@ class LossPlot(QWidget):
         for key, _, colour in SERIES:
             self._draw_series(painter, plot, y_range, x_max, key, QColor(colour))
         painter.setClipping(False)
-        self._draw_legend(painter, plot)
+        self._draw_legend(painter)
         painter.end()
+
+    def legend_width(self) -> int:
+        """The legend's column, right of the plot: inside it the legend would cover the
+        curves' last steps, the part a user watches. As wide as the widest entry can get
+        (a label and "8.88e+88"), so the plot does not jump as the values change."""
+        metrics = QFontMetrics(self.font())
+        widest = max(metrics.horizontalAdvance(f"{label} 8.88e+88") for _, label, _ in SERIES)
+        return widest + self.SWATCH + 18
+
+    def plot_rect(self, y_range: tuple[float, float] | None = None) -> QRectF:
+        """Where the curves are drawn, between the decade labels and the legend."""
+        metrics = QFontMetrics(self.font())
+        left = self.MARGIN_LEFT
+        if y_range is not None:  # the widest decade label, whole (never "…0000")
+            labels = range(int(y_range[0]), int(y_range[1]) + 1)
+            left = max(left, max(metrics.horizontalAdvance(decade_label(e)) for e in labels) + 12)
+        right = self.MARGIN_RIGHT + self.LEGEND_GAP + self.legend_width()
+        return QRectF(
+            left,
+            self.MARGIN_TOP,
+            max(1, self.width() - left - right),
+            max(1, self.height() - self.MARGIN_TOP - self.MARGIN_BOTTOM),
+        )
+
+    def legend_rect(self) -> QRectF:
+        """The legend's box, in its column right of the plot (for drawing and tests)."""
+        metrics = QFontMetrics(self.font())
+        entries = sum(
+            1 for key, _, _ in SERIES if self.values[key] and not math.isnan(self.values[key][-1])
+        )
+        box = QRectF(0, 0, self.legend_width(), entries * metrics.height() + 8)
+        box.moveTopRight(QPointF(self.width() - 6, self.MARGIN_TOP))
+        return box
 
     def _to_point(
         self, plot: QRectF, y_range: tuple[float, float], x_max: int, step: float, value: float
@@ -191,7 +221,7 @@ class LossPlot(QWidget):
         else:
             painter.drawPolyline(polygon)
 
-    def _draw_legend(self, painter: QPainter, plot: QRectF) -> None:
+    def _draw_legend(self, painter: QPainter) -> None:
         metrics = QFontMetrics(self.font())
         entries = []
         for key, label, colour in SERIES:
@@ -201,16 +231,11 @@ class LossPlot(QWidget):
             entries.append((f"{label} {format_value(latest)}", QColor(colour)))
         if not entries:
             return
-        swatch = 14
-        widths = [metrics.horizontalAdvance(text) + swatch + 6 for text, _ in entries]
-        box = QRectF(0, 0, max(widths) + 12, len(entries) * metrics.height() + 8)
-        box.moveTopRight(QPointF(plot.right() - 6, plot.top() + 6))
-        background = self.palette().color(QPalette.Base)
-        background.setAlpha(220)
+        box = self.legend_rect()
         painter.setPen(QPen(self.palette().color(QPalette.Mid), 1))
-        painter.setBrush(background)
-        painter.drawRoundedRect(box, 3, 3)
         painter.setBrush(Qt.NoBrush)
+        painter.drawRoundedRect(box, 3, 3)
+        swatch = self.SWATCH
         y = box.top() + 4
         for text, colour in entries:
             middle = y + metrics.height() / 2

@@ -23,7 +23,6 @@ from PyQt5.QtWidgets import (
     QMainWindow,
     QMessageBox,
     QPushButton,
-    QScrollArea,
     QSplitter,
     QTabWidget,
     QVBoxLayout,
@@ -41,8 +40,10 @@ from gui.recipe_dialogs import RecipeDialogs
 from gui.result_panel import ResultPanel
 from gui.run_control import RunController
 from gui.run_controls import RunControlsPanel
+from gui.scrolling import ScrollingPanel
 from gui.status_panel import StatusPanel
 from gui.sweep import SweepPanel
+from gui.wheel_guard import install_wheel_guard
 from nst.settings import Settings, SettingsError
 
 log = logging.getLogger(__name__)
@@ -63,6 +64,7 @@ class MainWindow(QMainWindow):
         build_actions(self)
         self._build_ui()
         build_menus(self)
+        install_wheel_guard(self)  # the wheel scrolls the panels, not the control under it
         self.runner = RunController(self)
         self.recipes = RecipeDialogs(self)
         self._connect()
@@ -117,8 +119,8 @@ class MainWindow(QMainWindow):
         tab_layout.addWidget(self.inputs.method_group)
         tab_layout.addWidget(self.controls, 1)
         self.tabs = QTabWidget()
-        self.tabs.addTab(_scrolling(run_tab), "Run")
-        self.tabs.addTab(_scrolling(self.layers_panel), "Layers && weights")
+        self.tabs.addTab(ScrollingPanel(run_tab), "Run")
+        self.tabs.addTab(ScrollingPanel(self.layers_panel), "Layers && weights")
         layout.addWidget(self.tabs, 1)
 
         self.run_button = QPushButton("Run")
@@ -176,6 +178,7 @@ class MainWindow(QMainWindow):
             self.layers_panel.content_weight_box, self.layers_panel.style_weight_box
         )
         self.inputs.method_changed.connect(self.controls.set_method)
+        self.result_panel.follow_inputs(self.inputs)
         self.inputs.message.connect(self.show_message)
         self.inputs.status.connect(self.status_panel.message)
         self.result_panel.saved.connect(lambda _path: self.history_panel.refresh())
@@ -375,16 +378,6 @@ class MainWindow(QMainWindow):
         except Exception:  # settings must never keep the window from closing
             log.exception("could not save the settings")
         event.accept()
-
-
-def _scrolling(widget: QWidget) -> QScrollArea:
-    # On a small screen the controls scroll instead of being squeezed or clipped.
-    area = QScrollArea()
-    area.setWidget(widget)
-    area.setWidgetResizable(True)
-    area.setFrameShape(QScrollArea.NoFrame)
-    area.setHorizontalScrollBarPolicy(Qt.ScrollBarAlwaysOff)
-    return area
 
 
 def _dropped_recipe(event: QDragEnterEvent | QDropEvent) -> str | None:

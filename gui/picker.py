@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import logging
 import os
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -68,6 +69,48 @@ THUMBNAIL = QSize(168, 120)
 def file_dialog_filter() -> str:
     patterns = " ".join(f"*{s}" for s in SUPPORTED_SUFFIXES)
     return f"Images ({patterns});;All files (*)"
+
+
+def samples_menu(parent: QWidget, first: str, pick: Callable[[str], None]) -> QMenu:
+    """The bundled samples, photos and paintings (``first``: "photos" or "paintings"
+    on top); choosing one calls ``pick`` with its path. The Style picker and "Add a style
+    image" share it, so both offer the same paintings."""
+    menu = QMenu(parent)
+    groups = [("Photos", SAMPLE_PHOTOS), ("Paintings", SAMPLE_PAINTINGS)]
+    if first == "paintings":
+        groups.reverse()
+    for heading, samples in groups:
+        menu.addSection(heading)
+        for filename, label in samples:
+            action = menu.addAction(label)
+            action.setData(str(SAMPLES_DIR / filename))
+            action.setToolTip(f"Use the bundled sample '{filename}'.")
+            action.triggered.connect(lambda _=False, a=action: pick(a.data()))
+
+    def add_icons() -> None:
+        # Icons are read when the menu first opens, not at start-up (8 image decodes).
+        menu.aboutToShow.disconnect(add_icons)
+        for action in menu.actions():
+            path = action.data()
+            if not path or not action.icon().isNull():
+                continue
+            reader = QImageReader(path)
+            reader.setAutoTransform(True)
+            size = reader.size()
+            if size.isValid():
+                # Decoding at a reduced size is much faster for JPEG (DCT scaling).
+                reader.setScaledSize(size.scaled(QSize(48, 48), Qt.KeepAspectRatio))
+            image = reader.read()
+            if not image.isNull():
+                action.setIcon(QIcon(QPixmap.fromImage(image)))
+
+    menu.aboutToShow.connect(add_icons)
+    return menu
+
+
+def is_sample(path: str) -> bool:
+    """A bundled sample: its folder is not one the user keeps images in."""
+    return bool(path) and Path(path).resolve().parent == SAMPLES_DIR
 
 
 def is_supported_image(path: str) -> bool:
@@ -213,7 +256,7 @@ class ImagePicker(QFrame):
         self.samples_button.setText("Samples")
         self.samples_button.setPopupMode(QToolButton.InstantPopup)
         self.samples_button.setToolTip(f"Use one of the bundled sample images as the {self.role}.")
-        self.samples_menu = self._samples_menu(samples_first)
+        self.samples_menu = samples_menu(self, samples_first, self.set_path)
         self.samples_button.setMenu(self.samples_menu)
 
         buttons = QHBoxLayout()
@@ -230,38 +273,6 @@ class ImagePicker(QFrame):
         layout.addLayout(buttons)
         self.setToolTip(f"The {self.role}: drop an image file here, or use Open… or Samples.")
         self.thumbnail.setToolTip(self.toolTip())
-
-    def _samples_menu(self, first: str) -> QMenu:
-        menu = QMenu(self)
-        groups = [("Photos", SAMPLE_PHOTOS), ("Paintings", SAMPLE_PAINTINGS)]
-        if first == "paintings":
-            groups.reverse()
-        for heading, samples in groups:
-            menu.addSection(heading)
-            for filename, label in samples:
-                action = menu.addAction(label)
-                action.setData(str(SAMPLES_DIR / filename))
-                action.setToolTip(f"Use the bundled sample '{filename}'.")
-                action.triggered.connect(lambda _=False, a=action: self.set_path(a.data()))
-        # Icons are read when the menu first opens, not at start-up (8 image decodes).
-        menu.aboutToShow.connect(self._add_sample_icons)
-        return menu
-
-    def _add_sample_icons(self) -> None:
-        for action in self.samples_menu.actions():
-            path = action.data()
-            if not path or not action.icon().isNull():
-                continue
-            reader = QImageReader(path)
-            reader.setAutoTransform(True)
-            size = reader.size()
-            if size.isValid():
-                # Decoding at a reduced size is much faster for JPEG (DCT scaling).
-                reader.setScaledSize(size.scaled(QSize(48, 48), Qt.KeepAspectRatio))
-            image = reader.read()
-            if not image.isNull():
-                action.setIcon(QIcon(QPixmap.fromImage(image)))
-        self.samples_menu.aboutToShow.disconnect(self._add_sample_icons)
 
     # --- state ---
 

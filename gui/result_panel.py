@@ -7,6 +7,7 @@ worker's outcome carries. The panel only shows NumPy arrays as QImages and asks 
 
 from __future__ import annotations
 
+import dataclasses
 import os
 from collections.abc import Callable
 from pathlib import Path
@@ -20,8 +21,6 @@ from PyQt5.QtWidgets import (
     QApplication,
     QFileDialog,
     QHBoxLayout,
-    QLabel,
-    QSizePolicy,
     QSplitter,
     QToolButton,
     QVBoxLayout,
@@ -32,7 +31,7 @@ from gui import recipes
 from gui.labels import clock
 from gui.loss_plot import LossPlot
 from gui.status_panel import StatusPanel
-from gui.widgets import ImageView, numpy_to_qimage
+from gui.widgets import ImageView, PathLabel, numpy_to_qimage
 from gui.worker import RunOutcome
 from nst.errors import NstError
 from nst.run.outcome import save_outcome, stem_for
@@ -45,6 +44,15 @@ PREVIEW_PLACEHOLDER = (
     "The instant preview appears here\nonce a content and a style image are chosen."
 )
 NOT_SAVED = "The result was not saved"
+# The result view's hint before the first run, by what is still missing.
+RESULT_PLACEHOLDERS = {
+    "both": "The result appears here.\nChoose a content and a style image, then press Run.",
+    "content": "The result appears here.\nChoose a content image, then press Run.",
+    "style": "The result appears here.\nChoose a style image, then press Run.",
+    "texture style": "The texture appears here.\nChoose a style image, then press Run.",
+    "ready": "Both images are chosen:\npress Run to make the result.",
+    "texture ready": "The style image is chosen:\npress Run to grow a texture from it.",
+}
 
 
 class ResultPanel(QWidget):
@@ -70,9 +78,9 @@ class ResultPanel(QWidget):
         views = QSplitter(Qt.Horizontal)
         self.content_view = ImageView(CONTENT_PLACEHOLDER)
         self.content_view.setToolTip("The content image, for comparison with the result.")
-        self.result_view = ImageView(
-            "The result appears here.\nChoose a content and a style image, then press Run."
-        )
+        self.result_view = ImageView(RESULT_PLACEHOLDERS["both"])
+        self.inputs: Any = None  # the window's InputsPanel, once follow_inputs has it
+        self.idle = True  # no run yet: the result view's hint follows the inputs
         self.result_view.setToolTip(
             "The image being optimized while a run goes on; the result when it ends."
         )
@@ -85,11 +93,9 @@ class ResultPanel(QWidget):
             views.addWidget(view)
 
         actions = QHBoxLayout()
-        self.saved_label = QLabel()
+        self.saved_label = PathLabel("Where the result was saved; the link opens it.")
         self.saved_label.setTextInteractionFlags(Qt.TextBrowserInteraction)
         self.saved_label.setOpenExternalLinks(True)
-        self.saved_label.setSizePolicy(QSizePolicy.Ignored, QSizePolicy.Preferred)
-        self.saved_label.setToolTip("Where the result was saved.")
         actions.addWidget(self.saved_label, 1)
         for action, text in (
             (window.act_save, "Save"),
@@ -115,16 +121,43 @@ class ResultPanel(QWidget):
         vertical.setStretchFactor(1, 1)
         layout.addWidget(vertical)
 
+    # ------------------------------------------------------------------ before a run
+
+    def follow_inputs(self, inputs: Any) -> None:
+        """Keep the result view's hint in step with the chosen images and method."""
+        if inputs is None or self.inputs is not None:
+            return
+        self.inputs = inputs
+        inputs.changed.connect(self.show_inputs)
+        self.show_inputs()
+
+    def show_inputs(self) -> None:
+        """Say what the run still needs, until the first run replaces the hint."""
+        if not self.idle or self.inputs is None:
+            return
+        inputs = self.inputs
+        texture = inputs.method == "texture"
+        content = texture or bool(inputs.content_picker.path)
+        style = bool(inputs.style_picker.path)
+        if texture:
+            key = "texture ready" if style else "texture style"
+        elif content and style:
+            key = "ready"
+        else:
+            key = "both" if not (content or style) else ("style" if content else "content")
+        self.result_view.set_placeholder(RESULT_PLACEHOLDERS[key])
+
     # ------------------------------------------------------------------ a run
 
     def reset(self, settings: Settings) -> None:
+        self.idle = False
         self.outcome = None
         self.result_image = None
         self.last_step = 0
         self.loss_plot.clear(settings.iterations)
         self.result_view.set_image(None)
         self.result_view.set_placeholder("Starting the run…")
-        self.saved_label.setText("")
+        self.saved_label.set_parts("", "")
         for act in self.acts:
             act.setEnabled(False)
 
@@ -160,24 +193,16 @@ class ResultPanel(QWidget):
             return
         result = outcome.result
         self.result_image = numpy_to_qimage(result.image)
-        height, width = result.image.shape[:2]
         steps = f"{result.steps} step{'s' if result.steps != 1 else ''}"
         if outcome.stopped:
-            caption = (
-                f"Stopped at step {result.steps} of {result.settings.iterations} · best "
-                f"image so far · {width} × {height} · not saved"
-            )
             self.status.show_end(f"Stopped at step {result.steps}")
-            self.status.message("Stopped; use Save or Save As to keep this image.", 10000)
+            if not outcome.saved_path:
+                self.status.message("Stopped; use Save or Save As to keep this image.", 10000)
         elif result.settings.method == "instant":
-            caption = f"Instant result · {width} × {height} · {result.duration:.2f} s"
             self.status.show_end(f"Done in {result.duration:.2f} s", complete=True)
         else:
-            caption = f"Result · {width} × {height} · {steps} in {clock(result.duration)}"
-            if outcome.save_error:
-                caption += " · not saved"
             self.status.show_end(f"Done: {steps} in {clock(result.duration)}", complete=True)
-        self.result_view.set_image(self.result_image, caption)
+        self.result_view.set_image(self.result_image, outcome_caption(outcome))
         for act in self.acts:
             act.setEnabled(True)
         self.act_save.setEnabled(not outcome.saved_path)
@@ -191,10 +216,12 @@ class ResultPanel(QWidget):
     # ------------------------------------------------------------------ keeping it
 
     def _show_saved(self, path: str) -> None:
-        url = QUrl.fromLocalFile(path).toString()
-        self.saved_label.setText(f'Saved as <a href="{url}">{os.path.basename(path)}</a>')
-        self.saved_label.setToolTip(path)
-        self.status.message(f"Saved {path}", 10000)
+        # The outcome now says where it is, so the caption stops saying "not saved".
+        if self.outcome is not None and self.outcome.result is not None:
+            self.outcome = dataclasses.replace(self.outcome, saved_path=path, save_error="")
+            self.result_view.set_caption(outcome_caption(self.outcome))
+        self.saved_label.set_parts("Saved as ", os.path.basename(path), short_before="", link=path)
+        self.status.message_path("Saved ", path, 10000)
         self.saved.emit(path)
 
     def _result_stem(self) -> str:
@@ -215,7 +242,6 @@ class ResultPanel(QWidget):
             self.show_message(NOT_SAVED, str(exc))
             return None
         path = str(saved.path)
-        self.outcome = RunOutcome(result, recipe, path)
         self.act_save.setEnabled(False)
         self._show_saved(path)
         return saved.path
@@ -267,6 +293,23 @@ class ResultPanel(QWidget):
             return
         if not QDesktopServices.openUrl(QUrl.fromLocalFile(folder)):
             self.show_message("Cannot open the folder", f"No file manager could open '{folder}'.")
+
+
+def outcome_caption(outcome: RunOutcome) -> str:
+    """The result view's caption. What matters goes first or last: a narrow view drops
+    the parts between (gui.widgets.caption_lines)."""
+    result = outcome.result
+    height, width = result.image.shape[:2]
+    size = f"{width} × {height}"
+    where = f"saved as {os.path.basename(outcome.saved_path)}" if outcome.saved_path else ""
+    if outcome.stopped:
+        stop = f"Stopped at step {result.steps} of {result.settings.iterations}"
+        return " · ".join([stop, "best image so far", size, where or "not saved"])
+    if result.settings.method == "instant":
+        return f"Instant result · {size} · {result.duration:.2f} s"
+    steps = f"{result.steps} step{'s' if result.steps != 1 else ''}"
+    caption = f"Result · {size} · {steps} in {clock(result.duration)}"
+    return caption + " · not saved" if outcome.save_error and not where else caption
 
 
 def _action_button(action: QAction, text: str) -> QToolButton:

@@ -1,5 +1,7 @@
-"""Starting and stopping the window's run: the memory check before it, the RunWorker on
-its QThread, a re-run from History waiting for its images, and stopping on quit.
+"""Starting and stopping the window's run: the memory check before it, the question
+before a long one (its estimated time and memory), the RunWorker on its QThread, the
+step rate each run measures (kept in the app settings for the next estimate), a re-run
+from History waiting for its images, and stopping on quit.
 
 The controller owns the worker and its thread; it reads the window's panels to start a
 run and hands what the worker reports to the result and status panels. The window only
@@ -19,6 +21,7 @@ from gui.worker_base import start_worker, stop_and_wait
 from nst import memory
 from nst.errors import NstError
 from nst.imaging.save import check_output_dir
+from nst.run import estimate
 from nst.settings import Settings
 
 # The texture method grows a picture of about this longest side when the window knows no
@@ -40,6 +43,8 @@ class RunController(QObject):
         self.close_after_stop = False
         self.closing = False
         self.memory_box: QMessageBox | None = None  # the last "not enough memory" offer
+        self.estimate_box: QMessageBox | None = None  # the last question before a long run
+        self.meter: estimate.RateMeter | None = None  # times the steps of the run going on
         self.rerun_pending: Settings | None = None  # a History re-run waiting for its images
         for picker in (window.inputs.content_picker, window.inputs.style_picker):
             picker.changed.connect(self._start_pending_rerun)
@@ -55,8 +60,9 @@ class RunController(QObject):
         else:
             self.start_run()
 
-    def start_run(self) -> bool:
-        """Start a run with the current settings; False (and why, on screen) if it cannot."""
+    def start_run(self, *, confirmed: bool = False) -> bool:
+        """Start a run with the current settings; False (and why, on screen) if it cannot,
+        or if it is long and the user is asked first (``confirmed``: they said Run)."""
         window = self.window
         if self.is_running or window.problem():
             return False
@@ -70,6 +76,8 @@ class RunController(QObject):
         if fit is not None and not fit.fits:
             self._offer_smaller_size(fit, settings)
             return False
+        if not confirmed and self._ask_before_long_run(settings, fit):
+            return False
         # A preview every step; the worker thins them to what is worth repainting.
         run_settings = settings.replace(preview_every=1)
         window.save_settings()
@@ -80,6 +88,10 @@ class RunController(QObject):
         result, status = window.result_panel, window.status_panel
         worker.progress.connect(status.show_progress)
         worker.progress.connect(result.show_progress)
+        self.meter = estimate.RateMeter(
+            estimate.stage_megapixels(run_settings, self._dims(run_settings))
+        )
+        worker.progress.connect(self.meter.add)
         worker.preview.connect(result.show_preview)
         worker.status.connect(status.show_status)
         worker.status.connect(result.show_status)
@@ -112,8 +124,9 @@ class RunController(QObject):
 
     # ------------------------------------------------------------------ memory
 
-    def _memory_fit(self, settings: Settings) -> memory.Fit | None:
-        """Whether the run fits in free memory (None when the images' sizes are unknown)."""
+    def _image_dims(self, settings: Settings) -> tuple[tuple[int, int], tuple[int, int]] | None:
+        """(content, style) (width, height) of the run's images; a texture's made-up
+        content; None when an image's size is unknown."""
         inputs = self.window.inputs
         content, style = inputs.content_picker.loaded, inputs.style_picker.loaded
         if style is None:
@@ -126,7 +139,52 @@ class RunController(QObject):
             return None
         else:
             dims = (content.width, content.height)
-        return memory.check(settings, dims, (style.width, style.height))
+        return dims, (style.width, style.height)
+
+    def _dims(self, settings: Settings) -> tuple[int, int]:
+        """The content's (width, height); a square, the most pixels a size can have, when
+        it is unknown."""
+        dims = self._image_dims(settings)
+        return dims[0] if dims else (settings.size, settings.size)
+
+    def _memory_fit(self, settings: Settings) -> memory.Fit | None:
+        """Whether the run fits in free memory (None when the images' sizes are unknown)."""
+        dims = self._image_dims(settings)
+        return memory.check(settings, *dims) if dims else None
+
+    # ------------------------------------------------------------------ time
+
+    def estimated_seconds(self, settings: Settings) -> float | None:
+        """The run's predicted seconds at this machine's measured rate; None unmeasured."""
+        rate = self.window.store.step_rate(settings.precision)
+        if rate is None:
+            return None
+        return estimate.run_seconds(settings, self._dims(settings), rate)
+
+    def _ask_before_long_run(self, settings: Settings, fit: memory.Fit | None) -> bool:
+        """Ask Run / Cancel before a long run (True: asked; Run starts it, confirmed)."""
+        seconds = self.estimated_seconds(settings)
+        if not estimate.should_ask(settings, seconds):
+            return False
+        text = estimate.question(seconds, fit.peak if fit else None)
+        box = self.window.show_message("A long run", text, QMessageBox.Question)
+        box.setInformativeText(estimate.advice(seconds))
+        box.setStandardButtons(QMessageBox.Cancel)
+        run = box.addButton("Run", QMessageBox.AcceptRole)
+        run.setToolTip("Start the run now; Stop ends it at any step with its best image so far.")
+        box.setDefaultButton(run)
+        run.clicked.connect(lambda: self.start_run(confirmed=True))
+        self.estimate_box = box
+        return True
+
+    def _remember_rate(self) -> None:
+        """Keep the rate the run measured, for the next estimate at its precision."""
+        meter, worker = self.meter, self.worker
+        self.meter = None
+        if meter is None or meter.rate is None or worker is None:
+            return
+        self.window.store.remember_step_rate(worker.settings.precision, meter.rate)
+        self.window.store.sync()
 
     def _offer_smaller_size(self, fit: memory.Fit, settings: Settings) -> None:
         """Say the run would not fit and offer to run at the largest size that does."""
@@ -153,6 +211,7 @@ class RunController(QObject):
             self.window.show_message("The run failed", message)
 
     def _on_thread_finished(self) -> None:
+        self._remember_rate()
         thread = self.thread
         self.thread = None
         self.worker = None

@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import Any
 
 from PyQt5.QtCore import Qt, pyqtSignal
+from PyQt5.QtGui import QValidator
 from PyQt5.QtWidgets import (
     QComboBox,
     QFileDialog,
@@ -22,6 +23,7 @@ from PyQt5.QtWidgets import (
     QLineEdit,
     QPushButton,
     QSlider,
+    QSpinBox,
     QToolButton,
     QVBoxLayout,
     QWidget,
@@ -58,6 +60,39 @@ def _combo(names: Any, labels: dict[str, str], tooltip: str) -> QComboBox:
     return box
 
 
+class SizeBox(QSpinBox):
+    """A size in px that takes a typed number above its maximum as the maximum and says so
+    (``clamped``): Qt's own box refuses the keystroke, so 20000 became 2000 unsaid."""
+
+    clamped = pyqtSignal(int)  # the number typed
+
+    def __init__(self, minimum: int, value: int, tooltip: str) -> None:
+        super().__init__()  # set up as gui.widgets.int_box, in pixels
+        self.setRange(minimum, MAX_SIZE)
+        self.setValue(value)
+        self.setKeyboardTracking(False)
+        self.setAccelerated(True)
+        self.setToolTip(tooltip)
+        self.setSuffix(" px")
+
+    def _typed(self, text: str) -> int | None:
+        digits = text.removesuffix(self.suffix()).strip()
+        return int(digits) if digits.isdigit() else None
+
+    def validate(self, text: str, pos: int) -> tuple[QValidator.State, str, int]:
+        typed = self._typed(text)
+        if typed is not None and typed > self.maximum():
+            return QValidator.Intermediate, text, pos  # fixup() makes it the maximum
+        return super().validate(text, pos)
+
+    def fixup(self, text: str) -> str:
+        typed = self._typed(text)
+        if typed is not None and typed > self.maximum():
+            self.clamped.emit(typed)
+            return f"{self.maximum()}{self.suffix()}"
+        return super().fixup(text)
+
+
 class RunControlsPanel(QWidget):
     changed = pyqtSignal()  # any value changed: the window checks whether Run can start
 
@@ -68,13 +103,8 @@ class RunControlsPanel(QWidget):
         self._weights_path: str | None = None  # from a recipe; no control of its own
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
-        for group in (
-            self._build_optimization(),
-            self._build_colours(),
-            self._build_speed(),
-            self._build_sizes(),
-            self._build_folder(),
-        ):
+        groups = (self._build_optimization(), self._build_colours(), self._build_speed())
+        for group in (*groups, self._build_sizes(), self._build_folder()):
             layout.addWidget(group)
         layout.addStretch(1)
         self.optimizer_box.currentIndexChanged.connect(self._optimizer_changed)
@@ -121,12 +151,9 @@ class RunControlsPanel(QWidget):
         row.addWidget(self.rate_box, 1)
         row.addWidget(self.rate_reset)
         form.addRow("Learning rate:", row)
-        self.iterations_box = int_box(
-            1,
-            MAX_ITERATIONS,
-            _DEFAULTS.iterations,
-            "How many optimization steps to run; more steps, more style, longer wait.",
-        )
+        self.iterations_box = int_box(1, MAX_ITERATIONS, _DEFAULTS.iterations, "How many "
+                                      "optimization steps to run; more steps, more style, "
+                                      "longer wait.")  # fmt: skip
         form.addRow("Iterations:", self.iterations_box)
         self.init_box = _combo(
             INITS,
@@ -135,12 +162,8 @@ class RunControlsPanel(QWidget):
             "keeps the most of the photo; noise gives the freest result.",
         )
         form.addRow("Start from:", self.init_box)
-        self.seed_box = int_box(
-            0,
-            2**31 - 1,
-            _DEFAULTS.seed,
-            "The random seed of the starting noise; the same seed gives the same result.",
-        )
+        self.seed_box = int_box(0, 2**31 - 1, _DEFAULTS.seed, "The random seed of the starting "
+                                "noise; the same seed gives the same result.")  # fmt: skip
         form.addRow("Seed:", self.seed_box)
         return self.optim_group
 
@@ -200,33 +223,39 @@ class RunControlsPanel(QWidget):
     def _build_sizes(self) -> QGroupBox:
         sizes = QGroupBox("Size")
         form = QFormLayout(sizes)
-        self.size_box = int_box(
-            MIN_SIZE, MAX_SIZE, _DEFAULTS.size, "The longest side of the result in pixels."
+        # MAX_SIZE: past it one image's activations no longer fit in 24 GiB (constants.py).
+        limit = f"from {MIN_SIZE} to {MAX_SIZE} px; larger would not fit in memory"
+        self.size_box = SizeBox(
+            MIN_SIZE, _DEFAULTS.size, f"The longest side of the result in pixels, {limit}."
         )
-        self.size_box.setSuffix(" px")
         form.addRow("Output size:", self.size_box)
-        self.work_size_box = int_box(
-            0,
-            MAX_SIZE,
-            0,
-            "The longest side the optimization runs at, then scaled "
-            "up to the output size; smaller is much faster.",
-        )
+        self.work_size_box = SizeBox(0, 0, "The longest side the optimization runs at, then "
+                                     f"scaled up to the output size; smaller is much faster. "
+                                     f"{limit[0].upper()}{limit[1:]}.")  # fmt: skip
         self.work_size_box.setSpecialValueText("Same as output")
-        self.work_size_box.setSuffix(" px")
         form.addRow("Working size:", self.work_size_box)
-        self.style_scale_box = int_box(
-            round(MIN_STYLE_SCALE * 100),
-            round(MAX_STYLE_SCALE * 100),
-            100,
-            "The painting's size relative to the result: "
-            "below 100% its brush strokes come out finer, above "
-            "100% larger.",
-        )
+        self.size_note = QLabel(wordWrap=True, visible=False)  # a typed size above the limit
+        form.addRow(self.size_note)
+        for box, what in ((self.size_box, "output"), (self.work_size_box, "working")):
+            box.clamped.connect(lambda typed, what=what: self._say_limit(what, typed))
+            box.valueChanged.connect(self._hide_limit)
+        scales = round(MIN_STYLE_SCALE * 100), round(MAX_STYLE_SCALE * 100)
+        self.style_scale_box = int_box(*scales, 100, "The painting's size relative to the "
+                                       "result: below 100% its brush strokes come out finer, "
+                                       "above 100% larger.")  # fmt: skip
         self.style_scale_box.setSuffix(" %")
         self.style_scale_box.setSingleStep(10)
         form.addRow("Style scale:", self.style_scale_box)
         return sizes
+
+    def _say_limit(self, what: str, typed: int) -> None:
+        self.size_note.setText(f"The {what} size is at most {MAX_SIZE} px: {typed} became "
+                               f"{MAX_SIZE}.")  # fmt: skip
+        self.size_note.setVisible(True)
+
+    def _hide_limit(self, value: int) -> None:
+        if value < MAX_SIZE:
+            self.size_note.setVisible(False)
 
     def _build_folder(self) -> QGroupBox:
         output = QGroupBox("Output folder")

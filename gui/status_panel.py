@@ -3,11 +3,30 @@ bar, the device and the weights the engine reports once a run has prepared."""
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
-from PyQt5.QtWidgets import QFrame, QHBoxLayout, QLabel, QProgressBar, QStatusBar, QWidget
+from PyQt5.QtCore import QEvent, QObject, QSize
+from PyQt5.QtWidgets import (
+    QFrame,
+    QHBoxLayout,
+    QLabel,
+    QProgressBar,
+    QSizePolicy,
+    QStatusBar,
+    QWidget,
+)
 
 from gui.labels import clock, speed_text
+from gui.widgets import PathLabel, elide_path
+
+WEIGHTS_TIP = "Where the VGG19 weights come from."
+# The engine describes its weights as "<source> <file name> (<checksum>)": the file name
+# is the part that can be shortened, the checksum is dropped whole, never cut.
+_WEIGHTS_PARTS = re.compile(r"^(?P<before>.*\s)(?P<path>\S+)(?P<after> \([0-9a-f]+\))$")
+# The permanent labels take at most this share of the status bar: the rest is for the
+# messages ("Saved /home/…/result_001.png").
+PERMANENT_SHARE = 0.45
 
 
 class StatusPanel(QWidget):
@@ -33,8 +52,8 @@ class StatusPanel(QWidget):
             "Where the optimization runs: the GPU TensorFlow sees, "
             "else the CPU. Known once the model has loaded."
         )
-        self.weights_label = QLabel("Weights: loaded on the first run")
-        self.weights_label.setToolTip("Where the VGG19 weights come from.")
+        self.weights_label = _WeightsLabel(status_bar, WEIGHTS_TIP)
+        self.weights_label.set_parts("Weights: loaded on the first run", "")
         for widget in (self.device_label, self.weights_label):
             widget.setContentsMargins(8, 0, 8, 0)
         separator = QFrame()
@@ -45,7 +64,24 @@ class StatusPanel(QWidget):
         status_bar.addPermanentWidget(self.weights_label)
 
     def message(self, text: str, timeout_ms: int = 0) -> None:
+        self.status_bar.setToolTip("")
         self.status_bar.showMessage(text, timeout_ms)
+
+    def message_path(self, before: str, path: str, timeout_ms: int = 0) -> None:
+        """``before`` + ``path``, the path shortened in the middle to the room the status
+        bar leaves for messages (QStatusBar cuts a long one off at its end); the full
+        text is the status bar's tooltip while it shows."""
+        metrics = self.status_bar.fontMetrics()
+        room = self.message_room() - metrics.horizontalAdvance(before)
+        self.status_bar.showMessage(before + elide_path(path, metrics, room), timeout_ms)
+        self.status_bar.setToolTip(before + path)
+
+    def message_room(self) -> int:
+        """The width left of the permanent labels, where QStatusBar draws its message."""
+        left = min(w.geometry().left() for w in (self.device_label, self.weights_label))
+        if left <= 0 or not self.status_bar.isVisible():  # not laid out yet: a guess
+            left = int(self.status_bar.width() * (1 - PERMANENT_SHARE))
+        return max(80, left - 16)
 
     def reset(self, iterations: int) -> None:
         self.progress_bar.setRange(0, iterations)
@@ -60,8 +96,14 @@ class StatusPanel(QWidget):
 
     def show_ready(self, device: str, weights: str) -> None:
         self.device_label.setText(f"Device: {device}")
-        self.weights_label.setText(f"Weights: {weights}")
-        self.weights_label.setToolTip(f"Where the VGG19 weights come from: {weights}")
+        match = _WEIGHTS_PARTS.match(weights)
+        if match:
+            before, path, after = match.group("before", "path", "after")
+            self.weights_label.set_parts(
+                f"Weights: {before}", path, after, short_before="Weights: "
+            )
+        else:
+            self.weights_label.set_parts(f"Weights: {weights}", "")
 
     def show_progress(self, progress: Any) -> None:
         self.progress_bar.setRange(0, progress.total)
@@ -79,3 +121,24 @@ class StatusPanel(QWidget):
         self.progress_label.setText(text)
         if complete:
             self.progress_bar.setValue(self.progress_bar.maximum())
+
+
+class _WeightsLabel(PathLabel):
+    """The weights' description, no wider than its share of the status bar."""
+
+    def __init__(self, status_bar: QStatusBar, tip: str) -> None:
+        super().__init__(tip)
+        self.status_bar = status_bar
+        # Preferred: it gets its size hint when there is room and shrinks when there is not.
+        self.setSizePolicy(QSizePolicy.Preferred, QSizePolicy.Preferred)
+        status_bar.installEventFilter(self)
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802 (Qt's name)
+        if watched is self.status_bar and event.type() == QEvent.Resize:
+            self.updateGeometry()  # the size hint follows the status bar's width
+        return False
+
+    def sizeHint(self) -> QSize:  # noqa: N802 (Qt's name)
+        hint = super().sizeHint()
+        share = int(self.status_bar.width() * PERMANENT_SHARE) - 160  # the device label's
+        return QSize(max(self.minimumSizeHint().width(), min(hint.width(), share)), hint.height())

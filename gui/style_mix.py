@@ -35,7 +35,7 @@ from PyQt5.QtWidgets import (
 )
 
 from gui.mask_painter import MaskPainter
-from gui.picker import file_dialog_filter
+from gui.picker import file_dialog_filter, samples_menu
 
 STEPS = 100  # slider positions per unit of weight or strength
 
@@ -75,12 +75,16 @@ class StyleMix(QWidget):
     changed = pyqtSignal()
     # The optimization's strength slider moved by the user: its position, 0..1.
     strength_moved = pyqtSignal(float)
+    # A style image added here (dialog or sample): the window remembers where it came from.
+    image_chosen = pyqtSignal(str)
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.dialog_folder = ""
         # (content image path, folder for painted masks), set by the window.
         self.context: Callable[[], tuple[str, str]] = lambda: ("", "")
+        # Where "Add a style image…" opens: the last folder images came from (the window's).
+        self.image_folder: Callable[[], str] = lambda: self.dialog_folder
         self.method = "gatys"
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
@@ -108,6 +112,9 @@ class StyleMix(QWidget):
         self.grid.addWidget(self.strength_name, 0, 0)
         self.grid.addLayout(ends, 0, 1, 1, 3)  # as wide as the weight, value and region
         self.grid.addWidget(self.strength_label, 0, 4)
+        # As wide as its widest value: "2%" after "78%" must not move the slider.
+        self.strength_label.setFixedWidth(_text_width(self.strength_label, "100%", "0.00"))
+        self.strength_label.setAlignment(Qt.AlignRight | Qt.AlignVCenter)
         self.grid.setColumnStretch(1, 1)
         self.rows: list[StyleRow] = []
         self._add_row("", 1.0, removable=False)
@@ -117,7 +124,23 @@ class StyleMix(QWidget):
             "the photo (Region button)."
         )
         self.add_button.clicked.connect(self.open_dialog)
-        layout.addWidget(self.add_button, 0, Qt.AlignLeft)
+        # The same paintings as the Style picker's Samples, paintings first.
+        self.samples_button = QToolButton()
+        self.samples_button.setText("Samples")
+        self.samples_button.setPopupMode(QToolButton.InstantPopup)
+        self.samples_button.setToolTip("Add one of the bundled sample paintings as a style.")
+        self.samples_menu = samples_menu(self, "paintings", self._chosen)
+        self.samples_button.setMenu(self.samples_menu)
+        adders = QHBoxLayout()
+        adders.addWidget(self.add_button)
+        adders.addWidget(self.samples_button)
+        adders.addStretch(1)
+        layout.addLayout(adders)
+        # Regions belong to the optimization; another method leaves them aside, and says so.
+        self.regions_note = QLabel()
+        self.regions_note.setWordWrap(True)
+        self.regions_note.hide()
+        layout.addWidget(self.regions_note)
         self.strength.valueChanged.connect(self._on_change)
         self.ratio_strength.valueChanged.connect(self._ratio_moved)
         self.set_method("gatys")
@@ -144,9 +167,14 @@ class StyleMix(QWidget):
         return [(row.path, row.exact) for row in self.rows[1:]]
 
     def style_masks(self) -> tuple[str, ...]:
-        """One mask per style image ("" for the rest), or () when no style has one."""
+        """One mask per style image ("" for the rest), or () when no style has one or the
+        method is not Gatys: the other methods ignore the regions (kept for Gatys)."""
         masks = tuple(row.mask for row in self.rows)
-        return masks if any(masks) else ()
+        return masks if any(masks) and self.method == "gatys" else ()
+
+    def preview_strength(self) -> float:
+        """The strength the instant preview shows: the visible slider's, whichever method."""
+        return self.ratio_position() if self.method == "gatys" else self.style_strength()
 
     def set_values(self, strength: float, main_weight: float,
                    extra: Sequence[tuple[str, float]],
@@ -172,6 +200,8 @@ class StyleMix(QWidget):
         name = os.path.basename(path) if path else "Style image"
         row.name.setText(f"{_short(name)}:")
         row.name.setToolTip(path)
+        if not path and row.mask:  # the style removed: its region goes with it
+            self._set_mask(row, "", emit=True)
 
     def set_method(self, method: str) -> None:
         """Show the controls that mean something to ``method``."""
@@ -197,6 +227,9 @@ class StyleMix(QWidget):
         value = QLabel()
         region = QToolButton()
         region.setPopupMode(QToolButton.InstantPopup)
+        # As wide as its widest text: "Whole" turning into "Mask" must not move the row.
+        region.setFixedWidth(_button_width(region, "Whole", "Mask", "Rest"))
+        value.setFixedWidth(_text_width(value, "0.0000"))
         remove = None
         if removable:
             remove = QToolButton()
@@ -234,15 +267,19 @@ class StyleMix(QWidget):
             else:
                 kept.append(row)
         self.rows = kept
+        self._show_regions()  # the others' "Rest" is "Whole" again if its mask went
         self._on_change()
 
     def open_dialog(self) -> None:
         path, _ = QFileDialog.getOpenFileName(
-            self, "Add a style image", self.dialog_folder, file_dialog_filter()
+            self, "Add a style image", self.image_folder(), file_dialog_filter()
         )
         if path:
-            self.dialog_folder = os.path.dirname(path)
-            self.add(path)
+            self._chosen(path)
+
+    def _chosen(self, path: str) -> None:
+        self.add(path)
+        self.image_chosen.emit(path)
 
     # --- regions ---
 
@@ -336,6 +373,24 @@ class StyleMix(QWidget):
         regions = self.method == "gatys"
         for row in self.rows:
             row.region.setVisible(regions)
+        self.regions_note.setVisible(not regions and any(row.mask for row in self.rows))
+        self.regions_note.setText(
+            f"Regions are not used by the {self.method} method (Gatys uses them again)."
+        )
+
+
+def _text_width(label: QLabel, *texts: str) -> int:
+    metrics = label.fontMetrics()
+    return max(metrics.horizontalAdvance(text) for text in texts) + 4
+
+
+def _button_width(button: QToolButton, *texts: str) -> int:
+    # The size hint counts the frame and the menu arrow as this style draws them.
+    widths = []
+    for text in texts:
+        button.setText(text)
+        widths.append(button.sizeHint().width())
+    return max(widths)
 
 
 def _short(name: str, limit: int = 20) -> str:

@@ -81,7 +81,7 @@ class RunWorker(Worker):
         self.status.emit(f"Running on {session.device}")
         self._loop(session)
         result = session.result()
-        return self._keep(result, started, stopped=result.stopped)
+        return self._keep(result, started)
 
     def _run_instant(self, started: float) -> RunOutcome:
         """The instant method: one pass of the network at the output size (no steps)."""
@@ -89,7 +89,7 @@ class RunWorker(Worker):
         from nst.instant import stylizer as instant  # TensorFlow, on this thread
 
         result = instant.run(self.settings)
-        return self._keep(result, started, stopped=self.stop_requested)
+        return self._keep(result, started)
 
     def _loop(self, session: Any) -> None:
         last_preview = 0.0
@@ -104,11 +104,16 @@ class RunWorker(Worker):
             if self.stop_requested:
                 break
 
-    def _keep(self, result: Any, started: float, *, stopped: bool) -> RunOutcome:
-        """The outcome with its recipe, saved unless the run stopped or autosave is off."""
+    def _keep(self, result: Any, started: float) -> RunOutcome:
+        """The outcome with its recipe, saved unless autosave is off.
+
+        A stopped run is saved too, as the command line saves on Ctrl+C: the best image
+        so far is minutes of work, and a Run or a quit after Stop must not discard it.
+        Its recipe says "stopped": true (Result.recipe), so History tells it apart.
+        """
         recipe = result.recipe()
         recipe["wall_time_s"] = round(time.perf_counter() - started, 3)
-        if stopped or not self.autosave:
+        if not self.autosave:
             return RunOutcome(result=result, recipe=recipe)
         return self._save(result, recipe)
 

@@ -99,6 +99,7 @@ class Fit:
     needed: int
     available: int | None  # None: unknown on this system (no check is made)
     largest_size: int | None  # the largest longest side that fits; None if it fits as asked
+    peak: int = 0  # the run's whole estimated peak, bytes (shown before a long run)
 
     @property
     def fits(self) -> bool:
@@ -210,32 +211,34 @@ def check(
     free = available_bytes() if available is None else available
     held = resident_bytes() if resident is None else resident
 
-    def needed(size: int) -> int:
+    def peak_at(size: int) -> int:
         work = work_dims(*content_dims, size)
         # The style image is scaled to style_size when set, else to the working size.
         style = work_dims(*style_dims, settings.style_size or size)
         style_layers = tuple(n for n, w in settings.style_layers.items() if w > 0)
-        peak = peak_bytes(*work, settings.layers_in_use, settings.optimizer, style,
+        return peak_bytes(*work, settings.layers_in_use, settings.optimizer, style,
                           regions=len(settings.style_masks), style_layers=style_layers)  # fmt: skip
-        return max(0, peak - held)
+
+    def needed(size: int) -> int:
+        return max(0, peak_at(size) - held)
 
     size = settings.resolved_work_size
-    need = needed(size)
+    need, peak = needed(size), peak_at(size)
     if free is None:
-        return Fit(need, None, None)
+        return Fit(need, None, None, peak)
     budget = int(free * HEADROOM)
     if need <= budget:
-        return Fit(need, free, None)
+        return Fit(need, free, None, peak)
     low, high = MIN_SIZE, size  # the largest size in [MIN_SIZE, size) whose need fits
     if needed(low) > budget:
-        return Fit(need, free, 0)
+        return Fit(need, free, 0, peak)
     while high - low > 1:
         mid = (low + high) // 2
         if needed(mid) <= budget:
             low = mid
         else:
             high = mid
-    return Fit(need, free, low)
+    return Fit(need, free, low, peak)
 
 
 def gib(value: int) -> str:

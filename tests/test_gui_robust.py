@@ -267,7 +267,7 @@ def test_stop_pressed_twice(
     wait_done(qtbot, window)
     assert stops and len(finished) == 1 and finished[0].stopped
     assert finished[0].result.steps < 20
-    assert window.last_message is None and saved_files(out_dir) == []
+    assert window.last_message is None and saved_files(out_dir) == RESULT_FILES  # saved once
     qtbot.waitUntil(threads.all_ended, timeout=10_000)
     assert threads.started == 1
     assert_usable(window)
@@ -283,4 +283,4 @@ def test_closing_twice_during_a_run_ends_its_thread(
     window.close()
     qtbot.waitUntil(lambda: not window.isVisible(), timeout=30_000)
     assert threads.started == 1 and threads.all_ended() and not window.is_running
-    assert window.last_message is None and saved_files(out_dir) == []
+    assert window.last_message is None and saved_files(out_dir) == RESULT_FILES  # kept

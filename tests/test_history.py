@@ -22,6 +22,7 @@ from PyQt5.QtCore import QSettings, Qt
 from gui import recipes
 from gui.app_settings import AppSettings
 from gui.history import THUMBNAIL_SIZE, HistoryPanel, details_html, thumbnail_pool
+from gui.history_compare import CompareDialog
 from gui.history_details import display_value, summary
 from gui.labels import FIELD_LABELS
 from gui.main_window import MainWindow
@@ -491,6 +492,25 @@ def test_compare_shows_both_images_at_one_scale_and_the_differences(
     view.grab()  # paints without error
     dialog.close()
     qtbot.waitUntil(lambda: panel.compare_dialog is None)
+
+
+@pytest.mark.parametrize(
+    ("changes", "note"),
+    [
+        ({"iterations": 30}, "1 setting differs (both shown at the same scale):"),
+        ({"iterations": 30, "seed": 7}, "2 settings differ (both shown at the same scale):"),
+    ],
+)
+def test_compare_counts_the_differing_settings_in_good_grammar(
+    qtbot: Any, tmp_path: Path, changes: dict[str, Any], note: str
+) -> None:
+    save(tmp_path, LBFGS, at=1_000_000, seed=1)
+    save(tmp_path, LBFGS.replace(**changes), at=2_000_000, seed=2)
+    left, right = list_results(tmp_path)
+    dialog = CompareDialog(left, right, FIELD_LABELS)
+    qtbot.addWidget(dialog)
+    assert dialog.note_label.text() == note
+    assert dialog.table.rowCount() == len(changes)
 
 
 def test_compare_with_a_result_without_recipe_says_so(qtbot: Any, panel: HistoryPanel) -> None:

@@ -137,6 +137,17 @@ def test_memory_already_held_counts_and_unknown_free_memory_never_refuses(monkey
     assert "close other programs" in memory.message(nothing, settings)
 
 
+def test_the_fit_carries_the_whole_peak_whatever_is_already_held() -> None:
+    # The question before a long run shows the run's whole peak, not the part still to come.
+    settings = Settings(size=512)
+    peak = memory.peak_bytes(*memory.work_dims(1024, 768, 512), settings.layers_in_use,
+                             "lbfgs", memory.work_dims(1024, 640, 512))  # fmt: skip
+    for available, resident in ((10**12, 0), (10**12, 2**30), (1, 0), (None, 10**13)):
+        fit = memory.check(settings, (1024, 768), (1024, 640), available=available,
+                           resident=resident)  # fmt: skip
+        assert fit.peak == peak
+
+
 def test_working_size_is_what_is_offered_when_set() -> None:
     settings = Settings(size=4000, work_size=3000)
     fit = memory.check(settings, (1024, 768), (1024, 640), available=3 * 2**30, resident=0)

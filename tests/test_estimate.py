@@ -1,0 +1,109 @@
+"""nst.run.estimate: a run's predicted time from its stage plan and a measured rate, the
+rate measured from progress records, and the words of the question before a long run."""
+
+from __future__ import annotations
+
+from types import SimpleNamespace
+
+import pytest
+
+from nst.run import estimate
+from nst.settings import Settings
+
+CONTENT_DIMS = (1024, 768)  # tubingen.jpg, the bundled sample
+
+
+def record(step: int, stage: int, elapsed: float) -> SimpleNamespace:
+    """The fields of nst.run.result.Progress that the meter reads."""
+    return SimpleNamespace(step=step, stage=stage, elapsed=elapsed)
+
+
+def test_stage_megapixels_follow_the_stage_plan_at_the_contents_aspect() -> None:
+    settings = Settings(size=1024, iterations=300)  # automatic: 256, 512, 1024 px
+    assert settings.stage_plan == ((256, 50), (512, 50), (1024, 200))
+    assert estimate.stage_megapixels(settings, CONTENT_DIMS) == [
+        (256 * 192 / 1e6, 50),
+        (512 * 384 / 1e6, 50),
+        (1024 * 768 / 1e6, 200),
+    ]
+
+
+def test_run_seconds_is_the_rate_times_the_step_megapixels() -> None:
+    settings = Settings(size=1024, iterations=300)
+    # 50 x 0.049152 + 50 x 0.196608 + 200 x 0.786432 step-megapixels
+    assert estimate.step_megapixels(settings, CONTENT_DIMS) == pytest.approx(169.5744)
+    assert estimate.run_seconds(settings, CONTENT_DIMS, 20.0) == pytest.approx(3391.488)
+    one_stage = settings.replace(stages=1)  # all 300 steps at full size: 4x the work
+    assert estimate.run_seconds(one_stage, CONTENT_DIMS, 20.0) == pytest.approx(
+        20.0 * 300 * 0.786432
+    )
+
+
+def test_the_model_agrees_with_the_design_documents_measured_run() -> None:
+    # docs/DESIGN.md section 4, AMD EPYC (AVX2): one float32 step at 512x384 takes 3.85 s
+    # and a default 512 px run (300 L-BFGS steps) about 16 min.
+    rate = 3.85 / (512 * 384 / 1e6)
+    minutes = estimate.run_seconds(Settings(size=512), CONTENT_DIMS, rate) / 60
+    assert minutes == pytest.approx(16, rel=0.1)
+
+
+@pytest.mark.parametrize(
+    ("changes", "seconds", "asks"),
+    [
+        ({"size": 2000}, 121.0, True),
+        ({"size": 2000}, 119.0, False),  # measured and short: no question, whatever the size
+        ({"size": 1025}, None, True),  # unmeasured and large
+        ({"size": 1024}, None, False),
+        ({"size": 2000, "method": "instant"}, None, False),  # no steps: never long
+        ({"size": 2000, "method": "texture"}, 500.0, True),
+    ],
+)
+def test_should_ask_before_long_or_large_unmeasured_runs(
+    changes: dict, seconds: float | None, asks: bool
+) -> None:
+    assert estimate.should_ask(Settings(**changes), seconds) is asks
+
+
+@pytest.mark.parametrize(
+    ("seconds", "words"),
+    [(0.2, "about 1 s"), (40, "about 40 s"), (840, "about 14 min"), (7200, "about 2 h"),
+     (7500, "about 2 h 5 min")],
+)  # fmt: skip
+def test_duration_words(seconds: float, words: str) -> None:
+    assert estimate.duration_words(seconds) == words
+
+
+def test_the_question_gives_time_and_memory_or_says_the_time_is_unknown() -> None:
+    peak = int(3.9 * 2**30)
+    assert estimate.question(840, peak) == (
+        "This run will take about 14 min and use about 3.9 GB of memory. Run it?"
+    )
+    assert estimate.question(None, peak) == (
+        "How long this run will take is unknown until its first steps on this computer; "
+        "it will use about 3.9 GB of memory. Run it?"
+    )
+    assert estimate.question(840, None) == "This run will take about 14 min. Run it?"
+    assert estimate.advice(840).startswith("Estimated from the steps of this computer's")
+    assert estimate.advice(None).startswith("The time left shows beside the progress bar")
+
+
+def test_rate_meter_times_steps_but_not_first_steps_or_small_stages() -> None:
+    meter = estimate.RateMeter([(0.05, 2), (0.2, 3)])
+    assert meter.rate is None
+    meter.add(record(1, 1, 1.0))
+    meter.add(record(2, 1, 1.5))  # stage 1 is under MIN_MEASURED_MEGAPIXELS: not timed
+    assert meter.rate is None
+    meter.add(record(3, 2, 5.0))  # the stage's first step traces its graph: not timed
+    assert meter.rate is None
+    meter.add(record(4, 2, 9.0))
+    meter.add(record(5, 2, 13.0))
+    assert meter.rate == pytest.approx(8.0 / (2 * 0.2))  # 20 s per step per megapixel
+
+
+def test_rate_meter_ignores_records_out_of_order_or_of_unknown_stages() -> None:
+    meter = estimate.RateMeter([(1.0, 10)])
+    meter.add(record(1, 1, 1.0))
+    meter.add(record(1, 1, 2.0))  # the same step again
+    meter.add(record(3, 2, 9.0))  # a stage the plan lacks
+    meter.add(record(4, 2, 8.0))  # time running backwards
+    assert meter.rate is None
