@@ -136,7 +136,7 @@ class MainWindow(QMainWindow):
         self.problem_label.setToolTip("What the run still needs before it can start.")
         self.problem_label.setStyleSheet("color: #b3261e;")
         layout.addWidget(self.problem_label)
-        panel.setMinimumWidth(400)
+        # No fixed minimum: the layout's (the widest control's) keeps every control whole.
         panel.setMaximumWidth(560)
         return panel
 

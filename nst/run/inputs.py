@@ -99,6 +99,17 @@ def feasible_plan(
     return tuple(kept)
 
 
+def instant_start(
+    content: np.ndarray, styles: list[np.ndarray], weights: list[float], strength: float
+) -> np.ndarray:
+    """A head start (init "instant"): the feed-forward stylization (nst.instant) of the
+    ``content`` with the ``styles`` of weight above 0, all float or uint8 (H, W, 3)."""
+    from nst.instant import stylizer as instant  # TensorFlow: loaded only when asked for
+
+    chosen = [(to_uint8(s), w) for s, w in zip(styles, weights) if w > 0]
+    return instant.stylize(to_uint8(content), chosen, strength)
+
+
 def in_chosen_colours(image: np.ndarray, photo: np.ndarray, settings: Settings) -> np.ndarray:
     """The optimized ``image`` with the colours the settings ask for (colour.py); ``photo``
     is the content image as given, whose colours come back at the end."""

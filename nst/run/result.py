@@ -34,6 +34,8 @@ class Progress:
     image: np.ndarray | None = None  # uint8 (H, W, 3) every `preview_every` steps, else None
     stage: int = 1  # coarse-to-fine stage of this step (Settings.stage_plan), from 1
     stages: int = 1
+    # the stage ends here: the gradient vanished, or no step within 0..255 lowered the loss
+    converged: bool = False
 
     @property
     def losses(self) -> dict[str, float]:
@@ -53,7 +55,8 @@ class Result:
     settings: Settings
     steps: int
     stopped: bool  # the caller stopped it before the last iteration
-    converged: bool  # L-BFGS found no lower loss before the last iteration
+    converged: bool  # the last stage ended early: its gradient vanished or no lower loss
+    # the losses of the saved image (Transfer.result: 8-bit, evaluated in float32)
     losses: dict[str, float]
     duration: float
     device: str

@@ -30,11 +30,12 @@ from nst.imaging.resize import resize_longest, to_uint8
 from nst.memory import lbfgs_history
 from nst.objective.builder import loss_function
 from nst.optim.first_order import FIRST_ORDER
-from nst.optim.lbfgs import LBFGS
+from nst.optim.lbfgs import LBFGS, gradient_vanishes, projected_gradient_l1
 from nst.run.clock import Clock, stage_costs
 from nst.run.inputs import (
     feasible_plan,
     in_chosen_colours,
+    instant_start,
     optimized_inputs,
     region_masks,
     texture_canvas,
@@ -75,6 +76,7 @@ class Transfer:
         self._converged = False
         self._completed = False  # every stage ran to its end (or converged)
         self._duration = 0.0
+        self._saved_losses: tuple[tf.Tensor, dict[str, float]] | None = None  # of _best
 
     # --- set-up ---
 
@@ -102,11 +104,13 @@ class Transfer:
         self._content_full, self._styles_full = optimized_inputs(s.colour, content, styles)
         self._masks_full = masks
         self._style_weights = [w for _, w in s.style_images]
-        # A texture has no content term: only the style is matched (a mode, not a weight of 0,
-        # so the graph does not compute conv4_2's features for nothing).
-        content_weights = {} if texture else s.content_layers
+        # A texture has no content term, and a weight of 0 leaves its term's layers out of
+        # the graph (one more trace): the paper's Figure 1 reconstructions then run VGG19
+        # only as deep as their one layer. Some layer stays: the extractor needs one.
+        content_weights = {} if texture or s.content_weight == 0 else s.content_layers
         self.content_layers = tuple(n for n, w in content_weights.items() if w > 0)
-        self.style_layers = tuple(n for n, w in s.style_layers.items() if w > 0)
+        style_weights = {} if s.style_weight == 0 and self.content_layers else s.style_layers
+        self.style_layers = tuple(n for n, w in style_weights.items() if w > 0)
         self.content_w = tf.constant([content_weights[n] for n in self.content_layers], tf.float32)
         self.style_w = tf.constant([s.style_layers[n] for n in self.style_layers], tf.float32)
         self.global_w = tf.constant([s.content_weight, s.style_weight, s.tv_weight], tf.float32)
@@ -154,7 +158,7 @@ class Transfer:
             self.region_w = tf.constant(self._style_weights, tf.float32) * shares
         self.content_targets, self.style_grams = self._targets()
 
-    def _targets(self) -> tuple[tuple[tf.Tensor, ...], tuple[tf.Tensor, ...]]:
+    def _targets(self, precision: str | None = None) -> tuple[tuple[tf.Tensor, ...], ...]:
         return compute_targets(
             self.extractor,
             self.content_image,
@@ -162,7 +166,7 @@ class Transfer:
             self._style_weights,
             self.content_layers,
             self.style_layers,
-            self.settings.precision,
+            precision or self.settings.precision,
             guided=self._masks_full is not None,
         )
 
@@ -174,16 +178,9 @@ class Transfer:
         if init == "style":
             return tf.image.resize(self.style_image, (self.height, self.width), method="bicubic")
         if init == "instant":
-            # A head start: the feed-forward stylization (nst.instant) at the working size.
-            from nst.instant import stylizer as instant
-
-            content = self.content_image[0].numpy().astype(np.uint8)
-            styles = [
-                (image[0].numpy().astype(np.uint8), weight)
-                for image, weight in zip(self.style_images_now, self._style_weights)
-                if weight > 0
-            ]
-            start = instant.stylize(content, styles, self.settings.style_strength)
+            styles = [image[0].numpy() for image in self.style_images_now]
+            start = instant_start(self.content_image[0].numpy(), styles, self._style_weights,
+                                  self.settings.style_strength)  # fmt: skip
             return tf.constant(start[np.newaxis].astype(np.float32))
         # White noise (Gatys et al. 2016, section 2.3), uniform over the whole 0..255 range.
         rng = np.random.default_rng(self.settings.seed)
@@ -202,10 +199,12 @@ class Transfer:
 
     def evaluate(self, image: tf.Tensor) -> tuple[float, np.ndarray, tf.Tensor]:
         """Loss, its weighted parts (content, style, tv) and gradient at ``image`` (1,H,W,3)."""
+        return self._evaluate(image, self._loss, (self.content_targets, self.style_grams))
+
+    def _evaluate(self, image: tf.Tensor, loss: Any, targets: tuple[Any, ...]) -> Any:
         arguments = [
             image,
-            self.content_targets,
-            self.style_grams,
+            *targets,
             self.content_w,
             self.style_w,
             self.global_w,
@@ -213,7 +212,7 @@ class Transfer:
         if self._masks_full is not None:
             arguments += [self.masks, self.region_w]
         try:
-            total, parts, grad = self._loss(*arguments)
+            total, parts, grad = loss(*arguments)
         except tf.errors.ResourceExhaustedError as exc:
             raise RunError(
                 f"Out of memory at {self.width}x{self.height} px; choose a smaller size."
@@ -265,17 +264,17 @@ class Transfer:
         shape = (1, self.height, self.width, 3)
 
         def evaluate_flat(flat: tf.Tensor) -> tuple[float, tf.Tensor]:
-            nonlocal last_parts, last_loss
             loss, parts, grad = self.evaluate(tf.reshape(flat, shape))
             self._evaluations += 1
-            last_parts, last_loss = parts, loss
+            seen.append((flat, loss, parts))  # the parts of the point L-BFGS keeps, found below
             if math.isfinite(loss):
                 self._remember(loss, flat, parts)
             return loss, tf.reshape(grad, (-1,))
 
-        last_parts, last_loss = np.zeros(3), 0.0
+        seen: list[tuple[tf.Tensor, float, np.ndarray]] = []
         flat = tf.reshape(x, (-1,))
         loss, grad = evaluate_flat(flat)
+        parts = seen[0][2]
         self._check_finite(loss, done)
         lbfgs = None
         if s.optimizer == "lbfgs":
@@ -288,18 +287,21 @@ class Transfer:
         for stage_step in range(1, iterations + 1):
             if self._stop.is_set():
                 break
+            seen = [(flat, loss, parts)]
             if lbfgs is not None:
                 outcome = lbfgs.step(flat, loss, grad, evaluate_flat)
                 flat, loss, grad = outcome.x, outcome.loss, outcome.gradient
-                parts = self._best[2] if outcome.converged and self._best else last_parts
+                parts = next(p for f, _, p in seen if f is flat)
                 self._converged = outcome.converged
-                if outcome.converged:
+                if outcome.converged and not any(math.isfinite(v) for _, v, _ in seen[1:]):
                     # Every trial point's loss was NaN: that is a failure, not convergence.
-                    self._check_finite(last_loss, done + stage_step)
+                    self._check_finite(seen[-1][1], done + stage_step)
+            elif gradient_vanishes(loss, projected_gradient_l1(flat, grad, 0.0, 255.0), 255.0):
+                self._converged = True
             else:
                 flat = tf.clip_by_value(first_order.step(flat, grad * pixels), 0.0, 255.0)
                 loss, grad = evaluate_flat(flat)
-                parts = last_parts
+                parts = seen[-1][2]
             step = done + stage_step
             self._check_finite(loss, step)
             self._steps_done = step
@@ -318,9 +320,10 @@ class Transfer:
                 image=self._preview(flat, step),
                 stage=index + 1,
                 stages=len(self.plan),
+                converged=self._converged,
             )
             if self._converged:
-                log.info("L-BFGS converged at step %d", step)
+                log.info("converged at step %d: no lower loss within 0..255", step)
                 break
 
     def _remember(self, loss: float, flat: tf.Tensor, parts: np.ndarray) -> None:
@@ -337,11 +340,8 @@ class Transfer:
     def _preview(self, flat: tf.Tensor, step: int) -> np.ndarray | None:
         every = self.settings.preview_every
         if every and (step % every == 0 or step == self.settings.iterations):
-            return self._in_chosen_colours(self._to_uint8(flat))
+            return in_chosen_colours(self._to_uint8(flat), self._content_colours, self.settings)
         return None
-
-    def _in_chosen_colours(self, image: np.ndarray) -> np.ndarray:
-        return in_chosen_colours(image, self._content_colours, self.settings)
 
     def _to_uint8(self, flat: tf.Tensor) -> np.ndarray:
         image = tf.reshape(flat, (self.height, self.width, 3)).numpy()
@@ -350,30 +350,45 @@ class Transfer:
     # --- the outcome ---
 
     def result(self) -> Result:
-        """The lowest-loss image seen so far, scaled to the output size."""
+        """The lowest-loss image seen so far, scaled to the output size, with its losses."""
         if self._best is None:
             raise RunError("The run has not evaluated any image yet.")
-        loss, flat, parts = self._best
-        image = self._to_uint8(flat)
+        optimized = self._to_uint8(self._best[1])
+        image = optimized
         if max(image.shape[:2]) != self.settings.size:
             image = resize_longest(image, self.settings.size)
-        image = self._in_chosen_colours(image)
+        image = in_chosen_colours(image, self._content_colours, self.settings)
         return Result(
             image=image,
             settings=self.settings,
             steps=self._steps_done,
             stopped=self._stop.is_set() or not self._completed,
             converged=self._converged,
-            losses={
-                "total": loss,
-                "content": float(parts[0]),
-                "style": float(parts[1]),
-                "tv": float(parts[2]),
-            },
+            losses=self.saved_losses(optimized),
             duration=self._duration,
             device=self.device,
             weights=self.weights,
         )
+
+    def saved_losses(self, image: np.ndarray) -> dict[str, float]:
+        """The losses of the 8-bit ``image`` (H, W, 3) at the working size, in float32.
+
+        With the defaults (output at the working size, the painting's colours) it is the
+        saved image itself. Float32 whatever the run's precision (targets too), so runs
+        compare. One more evaluation, kept until the best image changes.
+        """
+        if self._saved_losses is None or self._saved_losses[0] is not self._best[1]:
+            loss, targets = self._loss, (self.content_targets, self.style_grams)
+            if self.settings.precision != "float32":
+                loss = loss_function(self.extractor, self.content_layers, self.style_layers,
+                                     "float32", self._masks_full is not None)  # fmt: skip
+                targets = self._targets("float32")
+            pixels = tf.constant(image[np.newaxis].astype(np.float32))
+            total, parts, _ = self._evaluate(pixels, loss, targets)
+            names = ("content", "style", "tv")
+            losses = {"total": total, **{n: float(v) for n, v in zip(names, parts)}}
+            self._saved_losses = (self._best[1], losses)
+        return dict(self._saved_losses[1])
 
 
 def run(settings: Settings, **kwargs: Any) -> Result:

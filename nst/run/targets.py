@@ -26,7 +26,9 @@ def compute_targets(
     # Targets in the run's precision, so that a perfect match scores 0 in that precision.
     content_feats = extractor(content_image, content_layers, precision) if content_layers else {}
     per_style = [
-        extractor(image, style_layers, precision) if guided or weight > 0 else None
+        extractor(image, style_layers, precision)
+        if style_layers and (guided or weight > 0)
+        else None
         for image, weight in zip(style_images, style_weights)
     ]
     grams = []
