@@ -693,7 +693,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument(
         "--only",
         nargs="+",
-        choices=("efficiency", "quality", "peer", "memory"),
+        choices=("optimizer", "efficiency", "quality", "peer", "memory"),
         help="run only these sections (default: all)",
     )
     parser.add_argument("--sizes", type=int, nargs="+", help="step-efficiency sizes (px)")
@@ -721,7 +721,14 @@ def main(argv: list[str] | None = None) -> int:
         cfg = dataclasses.replace(cfg, other_limit_s=args.other_limit)
     if args.reference_steps:
         cfg = dataclasses.replace(cfg, reference_steps=args.reference_steps)
-    sections = set(args.only or ("efficiency", "quality", "peer", "memory"))
+    sections = set(args.only or ("optimizer", "efficiency", "quality", "peer", "memory"))
+    from bench.machine_header import header_lines, optimizer_share, share_line
+
+    machine_lines = header_lines()  # first, so that what follows reads against it
+    print("\n".join(machine_lines), flush=True)
+    if "optimizer" in sections:
+        machine_lines.append(share_line(optimizer_share(128 if args.quick else 512)))
+        print(machine_lines[-1], flush=True)
 
     from nst.hardware import cpu_has_fast_bfloat16
     from nst.imaging.load import load_image
@@ -763,6 +770,7 @@ def main(argv: list[str] | None = None) -> int:
         "",
         f"- date: {time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())}",
         f"- machine: {machine()}",
+        *machine_lines,
         f"- load average (1 min) at start {load_before[0]:.1f}, at end {load_after:.1f}"
         f"{busy_note(max(load_before[0], load_after))}",
         f"- bench wall time: {time.perf_counter() - started:.0f} s; command: "

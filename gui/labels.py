@@ -56,7 +56,29 @@ COLOUR_LABELS: dict[str, str] = {
     "match": "The photo's (painting recoloured)",
     "luminance": "The photo's (luminance only)",
 }
-PRECISION_LABELS: dict[str, str] = {"float32": "Exact (float32)", "bfloat16": "Fast (bfloat16)"}
+PRECISION_LABELS: dict[str, str] = {
+    "automatic": "Automatic",
+    "float32": "Exact (float32)",
+    "bfloat16": "Fast (bfloat16)",
+}
+
+
+def precision_tip(fast_cpu: bool) -> str:
+    """The precision box's tooltip; ``fast_cpu``: this CPU computes bfloat16 natively."""
+    here = (
+        "This computer's CPU has it."
+        if fast_cpu
+        else "This computer's CPU lacks it: Fast is only faster here on a GPU."
+    )
+    return (
+        "Automatic uses Fast where this computer computes bfloat16 natively, else Exact; "
+        "the status bar says which it used. Fast computes VGG19 in bfloat16, faster per "
+        "step on CPUs with AVX-512 BF16 or AMX and on GPUs with tensor cores, many times "
+        "slower elsewhere; losses, image and gradient stay float32. Exact computes "
+        f"everything in float32. {here}"
+    )
+
+
 INIT_LABELS: dict[str, str] = {
     "content": "The content image",
     "noise": "White noise",

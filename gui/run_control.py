@@ -183,7 +183,10 @@ class RunController(QObject):
         self.meter = None
         if meter is None or meter.rate is None or worker is None:
             return
-        self.window.store.remember_step_rate(worker.settings.precision, meter.rate)
+        # Kept under the precision the run used (a rate belongs to it) and, for "automatic",
+        # under the setting too: the next estimate looks up the setting, before TensorFlow.
+        for key in {worker.settings.precision, getattr(worker, "precision_used", None)} - {None}:
+            self.window.store.remember_step_rate(key, meter.rate)
         self.window.store.sync()
 
     def _offer_smaller_size(self, fit: memory.Fit, settings: Settings) -> None:

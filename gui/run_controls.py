@@ -29,7 +29,13 @@ from PyQt5.QtWidgets import (
     QWidget,
 )
 
-from gui.labels import COLOUR_LABELS, INIT_LABELS, OPTIMIZER_LABELS, PRECISION_LABELS
+from gui.labels import (
+    COLOUR_LABELS,
+    INIT_LABELS,
+    OPTIMIZER_LABELS,
+    PRECISION_LABELS,
+    precision_tip,
+)
 from gui.widgets import NumberBox, int_box, select_data
 from nst.hardware import cpu_has_fast_bfloat16
 from nst.settings import (
@@ -194,18 +200,8 @@ class RunControlsPanel(QWidget):
     def _build_speed(self) -> QGroupBox:
         speed = QGroupBox("Speed")
         form = QFormLayout(speed)
-        here = (
-            "This computer's CPU has it."
-            if cpu_has_fast_bfloat16()
-            else "This computer's CPU lacks it: Fast is only faster here on a GPU."
-        )
-        self.precision_box = _combo(
-            PRECISIONS,
-            PRECISION_LABELS,
-            "Fast computes VGG19 in bfloat16, faster per step on CPUs with AVX-512 BF16 or "
-            "AMX and on GPUs with tensor cores, many times slower elsewhere; losses, image "
-            f"and gradient stay float32. Exact computes everything in float32. {here}",
-        )
+        tip = precision_tip(cpu_has_fast_bfloat16())
+        self.precision_box = _combo(PRECISIONS, PRECISION_LABELS, tip)
         form.addRow("Precision:", self.precision_box)
         self.stages_box = QComboBox()
         self.stages_box.addItem("Automatic", 0)

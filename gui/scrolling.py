@@ -8,7 +8,7 @@ longest item (the full text is in the open list).
 
 from __future__ import annotations
 
-from PyQt5.QtCore import QSize, Qt
+from PyQt5.QtCore import QEvent, QObject, QSize, Qt
 from PyQt5.QtWidgets import QComboBox, QScrollArea, QStyle, QWidget
 
 # Characters a closed drop-down list keeps at its narrowest: "The content image" fits;
@@ -27,6 +27,14 @@ class ScrollingPanel(QScrollArea):
         self.setWidgetResizable(True)
         self.setFrameShape(QScrollArea.NoFrame)
         self.setHorizontalScrollBarPolicy(Qt.ScrollBarAlwaysOff)
+        widget.installEventFilter(self)
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802 (Qt's name)
+        # A control added later (a second style's row) widens the contents: ask the
+        # window's layout again, so the panel grows instead of clipping it.
+        if watched is self.widget() and event.type() == QEvent.LayoutRequest:
+            self.updateGeometry()
+        return super().eventFilter(watched, event)
 
     def minimumSizeHint(self) -> QSize:  # noqa: N802 (Qt's name)
         hint = super().minimumSizeHint()

@@ -21,6 +21,10 @@ from gui.labels import clock, speed_text
 from gui.widgets import PathLabel, elide_path
 
 WEIGHTS_TIP = "Where the VGG19 weights come from."
+DEVICE_TIP = (
+    "Where the optimization runs: the GPU TensorFlow sees, else the CPU, and the precision "
+    "of its convolutions. Known once the model has loaded."
+)
 # The engine describes its weights as "<source> <file name> (<checksum>)": the file name
 # is the part that can be shortened, the checksum is dropped whole, never cut.
 _WEIGHTS_PARTS = re.compile(r"^(?P<before>.*\s)(?P<path>\S+)(?P<after> \([0-9a-f]+\))$")
@@ -48,10 +52,7 @@ class StatusPanel(QWidget):
         layout.addWidget(self.progress_label)
 
         self.device_label = QLabel("Device: found on the first run")
-        self.device_label.setToolTip(
-            "Where the optimization runs: the GPU TensorFlow sees, "
-            "else the CPU. Known once the model has loaded."
-        )
+        self.device_label.setToolTip(DEVICE_TIP)
         self.weights_label = _WeightsLabel(status_bar, WEIGHTS_TIP)
         self.weights_label.set_parts("Weights: loaded on the first run", "")
         for widget in (self.device_label, self.weights_label):
@@ -94,8 +95,15 @@ class StatusPanel(QWidget):
         self.message(text)
         self.progress_label.setText(text)
 
-    def show_ready(self, device: str, weights: str) -> None:
-        self.device_label.setText(f"Device: {device}")
+    def show_ready(self, device: str, weights: str, precision: Any = None) -> None:
+        """``precision``: the nst.precision.Precision the run used; its reason goes in the
+        tooltip, the label stays short beside the weights."""
+        if precision is None:
+            self.device_label.setText(f"Device: {device}")
+        else:
+            how = " (automatic)" if precision.setting == "automatic" else ""
+            self.device_label.setText(f"Device: {device} · {precision.used}{how}")
+            self.device_label.setToolTip(f"{DEVICE_TIP}\nPrecision: {precision.words()}")
         match = _WEIGHTS_PARTS.match(weights)
         if match:
             before, path, after = match.group("before", "path", "after")

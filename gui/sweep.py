@@ -39,7 +39,7 @@ class SweepPanel(QWidget):
 
     full_size_requested = pyqtSignal(object)  # Settings of the chosen cell at full size
     running_changed = pyqtSignal(bool)
-    ready = pyqtSignal(str, str)  # device, weights: for the window's status bar
+    ready = pyqtSignal(str, str, object)  # device, weights, precision: for the status bar
     finished = pyqtSignal(object)  # the SweepRun, or None when it failed
 
     def __init__(

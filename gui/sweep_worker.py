@@ -52,7 +52,7 @@ class SweepWorker(Worker):
         run.prepare()
         from nst.run.result import device_description
 
-        self.ready.emit(device_description(), run.weights.describe())
+        self.ready.emit(device_description(), run.weights.describe(), None)
         last_preview = 0.0
         for event in run.events():
             if isinstance(event, CellDone):

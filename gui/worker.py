@@ -54,6 +54,7 @@ class RunWorker(Worker):
         self.settings = settings
         self.output_folder = output_folder
         self.autosave = autosave
+        self.precision_used: str | None = None  # "float32" or "bfloat16", once prepared
 
     def work(self) -> RunOutcome:
         started = time.perf_counter()
@@ -73,12 +74,13 @@ class RunWorker(Worker):
             return RunOutcome(result=None)
         self.status.emit("Preparing the images…")
         session.prepare()
-        self.ready.emit(session.device, session.weights.describe())
+        self.precision_used = session.precision.used
+        self.ready.emit(session.device, session.weights.describe(), session.precision)
         if self.stop_requested:
             # Transfer.steps() clears the session's stop flag when it starts, so a stop
             # asked for during prepare() is honoured here rather than lost.
             return RunOutcome(result=None)
-        self.status.emit(f"Running on {session.device}")
+        self.status.emit(f"Running on {session.device} in {session.precision.used}")
         self._loop(session)
         result = session.result()
         return self._keep(result, started)

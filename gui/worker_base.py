@@ -65,7 +65,8 @@ class Worker(QObject):
 
     status = pyqtSignal(str)  # what it is doing, in words ("Loading the model…")
     progress = pyqtSignal(object)  # a progress record, without its image
-    ready = pyqtSignal(str, str)  # device, weights description; once prepared
+    # device, weights description, the nst.precision.Precision used (None: not said); once prepared
+    ready = pyqtSignal(str, str, object)
     finished = pyqtSignal(object)  # what work() returned
     failed = pyqtSignal(str)  # one sentence
 

@@ -32,3 +32,18 @@ def cpu_flags() -> frozenset[str]:
 def cpu_has_fast_bfloat16() -> bool:
     """True when the CPU computes bfloat16 natively (AVX512_BF16 or AMX-BF16)."""
     return bool(cpu_flags() & BF16_CPU_FLAGS)
+
+
+@functools.cache
+def cpu_model() -> str:
+    """The CPU's model name ("AMD EPYC 7B13"); the processor's name elsewhere, or ''."""
+    try:
+        text = Path("/proc/cpuinfo").read_text(encoding="ascii", errors="replace")
+    except OSError:
+        import platform
+
+        return platform.processor()
+    for line in text.splitlines():
+        if line.startswith("model name"):
+            return line.partition(":")[2].strip()
+    return ""

@@ -9,7 +9,8 @@ into bytes were measured (``tools/measure_memory.py``; numbers in the constants'
 and in docs/robustness.md).
 
 NumPy-free and TensorFlow-free on purpose: the command line and the window call it before
-TensorFlow is imported.
+TensorFlow is imported. On a machine with an NVIDIA GPU (TensorFlow then runs there) the
+check counts the GPU's memory instead of the host's, and imports TensorFlow to ask it.
 """
 
 from __future__ import annotations
@@ -17,7 +18,9 @@ from __future__ import annotations
 import logging
 import math
 import os
+import sys
 from dataclasses import dataclass
+from pathlib import Path
 
 from nst.settings import MIN_SIZE, Settings
 from nst.vgg.layers import BLOCK_CHANNELS, CONV_LAYERS, PAPER_STYLE_LAYERS
@@ -171,9 +174,52 @@ def layer_values(width: int, height: int, layers: tuple[str, ...]) -> int:
     return total
 
 
+# The NVIDIA driver lists each GPU here on Linux: a GPU machine is known without
+# importing TensorFlow (which would cost seconds on every machine).
+NVIDIA_GPUS = Path("/proc/driver/nvidia/gpus")
+
+
+def gpu_memory() -> tuple[int | None, int] | None:
+    """(bytes TensorFlow may allocate on its first GPU or None if it cannot say, bytes it
+    holds there now) where TensorFlow sees a GPU; None where it runs on the CPU."""
+    try:
+        nvidia = NVIDIA_GPUS.is_dir() and any(NVIDIA_GPUS.iterdir())
+    except OSError:
+        nvidia = False
+    if not nvidia and "tensorflow" not in sys.modules:
+        return None  # no GPU driver and TensorFlow not loaded: the host's memory it is
+    from nst.tf_runtime import gpu_devices, tf  # the GPU branch only: TensorFlow is needed
+
+    if not gpu_devices():
+        return None
+    try:
+        held = int(tf.config.experimental.get_memory_info("GPU:0")["current"])
+    except (ValueError, RuntimeError, KeyError):
+        held = 0
+    try:
+        # The limit TensorFlow's allocator took for the GPU when it started (about the
+        # memory free then); the public API reports only what is in use.
+        from tensorflow.python.client import device_lib
+
+        limits = [d.memory_limit for d in device_lib.list_local_devices()
+                  if d.device_type == "GPU"]  # fmt: skip
+        if limits and limits[0]:
+            return int(limits[0]), held
+        reason = "TensorFlow reports no limit"
+    except Exception as exc:  # noqa: BLE001 (a private API: any failure means "unknown")
+        reason = str(exc)
+    log.info("the GPU's memory is unknown (%s): no memory check", reason)
+    return None, held
+
+
 def available_bytes() -> int | None:
-    """Memory a new allocation can get without swapping: MemAvailable on Linux; elsewhere
-    the free physical pages where the OS reports them; else None (unknown)."""
+    """Memory a new allocation can get without swapping: on a GPU what TensorFlow's
+    allocator has left there (None: unknown, no check); else MemAvailable on Linux;
+    elsewhere the free physical pages where the OS reports them; else None (unknown)."""
+    gpu = gpu_memory()
+    if gpu is not None:
+        limit, held = gpu
+        return None if limit is None else max(0, limit - held)
     try:
         with open("/proc/meminfo", encoding="ascii") as fh:
             for line in fh:
@@ -189,7 +235,11 @@ def available_bytes() -> int | None:
 
 def resident_bytes() -> int:
     """This process's resident memory now (0 where it cannot be read): the part of a run's
-    peak it already holds, such as TensorFlow and the weights after a first run."""
+    peak it already holds, such as TensorFlow and the weights after a first run. On a GPU,
+    what TensorFlow holds there."""
+    gpu = gpu_memory()
+    if gpu is not None:
+        return gpu[1]
     try:
         with open("/proc/self/statm", encoding="ascii") as fh:
             return int(fh.read().split()[1]) * os.sysconf("SC_PAGE_SIZE")

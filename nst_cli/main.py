@@ -89,7 +89,8 @@ def _main(argv: Sequence[str] | None) -> int:
     show = ProgressPrinter(sys.stderr, args.quiet)
     show.status("loading the VGG19 weights ...")
     session.prepare()
-    show.status(f"running on {session.device} with {session.weights.describe()}", keep=True)
+    show.status(f"running on {session.device} in {session.precision.words()} "
+                f"with {session.weights.describe()}", keep=True)  # fmt: skip
     interrupted = False
     try:
         for progress in session.steps():

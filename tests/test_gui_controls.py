@@ -13,6 +13,7 @@ from PIL import Image
 from PyQt5.QtCore import QPoint, QPointF, Qt
 from PyQt5.QtGui import QWheelEvent
 from PyQt5.QtWidgets import QApplication, QFileDialog, QScrollArea, QWidget
+from pytestqt.exceptions import TimeoutError
 
 from gui.main_window import MainWindow
 from nst.settings import strength_to_ratio
@@ -24,6 +25,13 @@ SAMPLES = Path(__file__).resolve().parent.parent / "gui" / "samples"
 PHOTO = str(SAMPLES / "tubingen.jpg")
 STARRY = str(SAMPLES / "starry_night.jpg")
 SCREAM = str(SAMPLES / "the_scream.jpg")
+
+
+def settle(qtbot: Any, window: MainWindow) -> None:
+    """Wait for the instant preview, whose arrival relays the window out: a width measured
+    before it and one after it differ for that reason, not for the change under test."""
+    view = window.result_panel.preview_view
+    qtbot.waitUntil(lambda: view.image() is not None, timeout=120_000)
 
 
 def wheel_down(widget: QWidget) -> bool:
@@ -178,6 +186,7 @@ def test_strength_value_and_region_button_keep_their_width(
     qtbot: Any, window: MainWindow, tmp_path: Path
 ) -> None:
     pick(qtbot, window, PHOTO, STARRY)
+    settle(qtbot, window)
     mix = window.inputs.style_mix
     label, region, slider = mix.strength_label, mix.rows[0].region, mix.ratio_strength
     shapes = []
@@ -234,6 +243,7 @@ def test_at_1024_by_700_no_control_is_cut_off_at_the_side(qtbot: Any, window: Ma
     window.show()
     qtbot.waitExposed(window)
     pick(qtbot, window, PHOTO, STARRY)
+    settle(qtbot, window)
     window.inputs.style_mix.add(SCREAM, 0.5)  # a second style row: its remove button too
     areas = [a for a in window.tabs.findChildren(QScrollArea) if a.isVisible() and a.widget()]
     assert areas
@@ -241,4 +251,10 @@ def test_at_1024_by_700_no_control_is_cut_off_at_the_side(qtbot: Any, window: Ma
     def whole() -> bool:  # the layout settles through posted events
         return all(a.viewport().width() >= a.widget().minimumSizeHint().width() for a in areas)
 
-    qtbot.waitUntil(whole, timeout=5000)
+    try:
+        qtbot.waitUntil(whole, timeout=5000)
+    except TimeoutError:  # say which panel and by how much
+        widths = [(a.viewport().width(), a.widget().minimumSizeHint().width()) for a in areas]
+        raise AssertionError(
+            f"(viewport, needed) {widths}; splitter {window.splitter.sizes()}"
+        ) from None

@@ -15,7 +15,7 @@ from gui.app_settings import AppSettings
 from gui.main_window import MainWindow
 from nst import memory
 from nst.run import estimate
-from nst.settings import MAX_SIZE
+from nst.settings import MAX_SIZE, Settings
 from tests.gui_helpers import RUN_TIMEOUT_MS, pick, tiny
 
 pytestmark = [pytest.mark.gui, pytest.mark.usefixtures("isolated_home")]
@@ -101,8 +101,8 @@ def test_a_run_leaves_its_measured_rate_in_the_app_settings(
     press_run(qtbot, window)
     assert window.is_running  # nothing measured and small: no question
     qtbot.waitUntil(lambda: not window.is_running, timeout=RUN_TIMEOUT_MS)
-    rate = store.step_rate("float32")
-    assert rate is not None and rate > 0
+    rate = store.step_rate("float32")  # the precision "automatic" used on this test's CPU
+    assert rate is not None and rate > 0 and store.step_rate("automatic") == rate
     predicted = window.runner.estimated_seconds(window.current_settings())
     assert predicted == pytest.approx(rate * 3 * (48 * 36 / 1e6))  # 3 steps at 48x36
 
@@ -118,7 +118,7 @@ def test_a_long_run_asks_first_with_its_time_and_memory(
 ) -> None:
     pick(qtbot, window, content_path, style_path)
     window.size_box.setValue(2000)
-    store.remember_step_rate("float32", 20.0)
+    store.remember_step_rate(Settings().precision, 20.0)  # the default: "automatic"
     seconds = window.runner.estimated_seconds(window.current_settings())
     assert seconds is not None and seconds > estimate.LONG_RUN_SECONDS
     press_run(qtbot, window)
@@ -153,7 +153,7 @@ def test_a_short_measured_run_asks_nothing_whatever_its_size(
 ) -> None:
     pick(qtbot, window, content_path, style_path)
     window.size_box.setValue(2000)
-    store.remember_step_rate("float32", 1e-6)  # a very fast machine
+    store.remember_step_rate(Settings().precision, 1e-6)  # a very fast machine
     # Asked directly: pressing Run would start a real 2000 px run.
     assert not window.runner._ask_before_long_run(window.current_settings(), None)
     assert window.runner.estimate_box is None and window.last_message is None
@@ -166,7 +166,7 @@ def test_run_in_the_question_starts_the_run_without_asking_again(
 ) -> None:
     pick(qtbot, window, content_path, style_path)
     tiny(window, iterations=2)
-    store.remember_step_rate("float32", 1e6)  # a 48 px run predicted at about an hour
+    store.remember_step_rate(Settings().precision, 1e6)  # a 48 px run predicted at about an hour
     press_run(qtbot, window)
     box = window.runner.estimate_box
     assert not window.is_running and box is not None

@@ -12,10 +12,13 @@ import pytest
 
 from nst import memory
 from nst.settings import Settings
+from nst.tf_runtime import gpu_devices
 from nst_cli.main import main
 
 ROOT = Path(__file__).resolve().parent.parent
 PAPER_LAYERS = Settings().layers_in_use  # block1_conv1 ... block5_conv1
+# On a GPU the check counts the GPU's memory: the host's figures below do not apply there.
+HOST_ONLY = pytest.mark.skipif(bool(gpu_devices()), reason="a GPU: its memory is checked")
 
 # Peak RSS (ru_maxrss) of a fresh process running L-BFGS on tubingen.jpg /
 # starry_night.jpg with the paper's layers, TensorFlow 2.21 on the 2-core development
@@ -154,6 +157,7 @@ def test_working_size_is_what_is_offered_when_set() -> None:
     assert "working size of at most" in memory.message(fit, settings)
 
 
+@HOST_ONLY
 def test_free_memory_is_read_from_proc_meminfo() -> None:
     free = memory.available_bytes()
     if Path("/proc/meminfo").exists():
@@ -180,6 +184,7 @@ def test_cli_refuses_a_run_that_does_not_fit(tmp_path, capsys, monkeypatch, cont
     assert not any(out_dir.iterdir())
 
 
+@HOST_ONLY
 @pytest.mark.slow  # a real run in a subprocess
 def test_the_estimate_holds_for_a_real_run_at_96_px() -> None:
     """One real measurement in the suite (the three large ones are in MEASURED_PEAKS)."""
@@ -190,3 +195,38 @@ def test_the_estimate_holds_for_a_real_run_at_96_px() -> None:
     m = json.loads(done.stdout.strip().splitlines()[-1])
     estimate = memory.peak_bytes(m["width"], m["height"], PAPER_LAYERS, "lbfgs")
     assert abs(estimate - m["peak"]) <= 0.25 * m["peak"], (estimate, m["peak"])
+
+
+class _Device:
+    def __init__(self, device_type: str, memory_limit: int) -> None:
+        self.device_type, self.memory_limit = device_type, memory_limit
+
+
+def test_on_a_gpu_the_gpu_memory_is_counted_and_unknown_skips_the_check(
+    monkeypatch, tmp_path
+) -> None:
+    from tensorflow.python.client import device_lib
+
+    import nst.tf_runtime
+    from nst.tf_runtime import tf
+
+    (tmp_path / "0000:01:00.0").mkdir()  # the driver's entry for one GPU
+    monkeypatch.setattr(memory, "NVIDIA_GPUS", tmp_path)
+    monkeypatch.setattr(nst.tf_runtime, "gpu_devices", lambda: ("GPU:0",))
+    monkeypatch.setattr(tf.config.experimental, "get_memory_info",
+                        lambda device: {"current": 2**30, "peak": 2**30})  # fmt: skip
+    devices = [_Device("CPU", 0), _Device("GPU", 16 * 2**30)]
+    monkeypatch.setattr(device_lib, "list_local_devices", lambda: devices)
+    assert memory.available_bytes() == 15 * 2**30  # the GPU's, less what TensorFlow holds
+    assert memory.resident_bytes() == 2**30
+    fit = memory.check(Settings(size=512), (1024, 768), (1024, 640))
+    assert fit.available == 15 * 2**30
+    devices[1] = _Device("GPU", 0)  # TensorFlow cannot say: no check, never a refusal
+    assert memory.available_bytes() is None
+    assert memory.check(Settings(size=8000), (1024, 768), (1024, 640)).fits
+
+
+def test_without_a_gpu_the_host_memory_is_counted(monkeypatch, tmp_path) -> None:
+    monkeypatch.setattr(memory, "NVIDIA_GPUS", tmp_path / "absent")
+    monkeypatch.delitem(sys.modules, "tensorflow", raising=False)  # the window before a run
+    assert memory.gpu_memory() is None

@@ -61,6 +61,8 @@ class Result:
     duration: float
     device: str
     weights: VGGWeights = field(repr=False)
+    # the precision the convolutions used and why (nst.precision); None: not a Gatys run
+    precision: Any = None
 
     def recipe(self) -> dict[str, Any]:
         """Everything needed to reproduce or compare this result, as plain JSON data."""
@@ -78,6 +80,7 @@ class Result:
             "stopped": self.stopped,
             "converged": self.converged,
             "final_losses": self.losses,
+            **(self.precision.recipe() if self.precision is not None else {}),
         }
 
 

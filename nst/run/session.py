@@ -24,13 +24,13 @@ from typing import Any
 import numpy as np
 
 from nst.errors import RunError
-from nst.hardware import cpu_has_fast_bfloat16
 from nst.imaging.load import load_image
 from nst.imaging.resize import resize_longest, to_uint8
 from nst.memory import lbfgs_history
 from nst.objective.builder import loss_function
 from nst.optim.first_order import FIRST_ORDER
 from nst.optim.lbfgs import LBFGS, gradient_vanishes, projected_gradient_l1
+from nst.precision import resolve
 from nst.run.clock import Clock, stage_costs
 from nst.run.inputs import (
     feasible_plan,
@@ -43,7 +43,7 @@ from nst.run.inputs import (
 from nst.run.result import Progress, Result, device_description
 from nst.run.targets import compute_targets
 from nst.settings import Settings
-from nst.tf_runtime import gpu_devices, tf
+from nst.tf_runtime import tf
 from nst.vgg.extractor import get_extractor
 from nst.vgg.weights import VGGWeights, load_weights
 
@@ -114,13 +114,9 @@ class Transfer:
         self.content_w = tf.constant([content_weights[n] for n in self.content_layers], tf.float32)
         self.style_w = tf.constant([s.style_layers[n] for n in self.style_layers], tf.float32)
         self.global_w = tf.constant([s.content_weight, s.style_weight, s.tv_weight], tf.float32)
-        self._loss = loss_function(
-            self.extractor, self.content_layers, self.style_layers, s.precision, masks is not None
-        )
-        if s.precision == "bfloat16" and not (gpu_devices() or cpu_has_fast_bfloat16()):
-            log.warning(
-                "bfloat16 runs emulated (no AVX512_BF16/AMX CPU, no GPU): slower than float32"
-            )
+        self.precision = resolve(s.precision)  # "automatic": what runs fast on this machine
+        self._loss = loss_function(self.extractor, self.content_layers, self.style_layers,
+                                   self.precision.used, masks is not None)  # fmt: skip
         self.plan = feasible_plan(s.stage_plan, content.shape[:2])
         self._use_size(self.plan[0][0])
         self._prepared = True
@@ -130,7 +126,7 @@ class Transfer:
             self.height,
             self.device,
             self.weights.describe(),
-            s.precision,
+            self.precision.words(),
             self.plan,
         )
 
@@ -166,7 +162,7 @@ class Transfer:
             self._style_weights,
             self.content_layers,
             self.style_layers,
-            precision or self.settings.precision,
+            precision or self.precision.used,
             guided=self._masks_full is not None,
         )
 
@@ -368,6 +364,7 @@ class Transfer:
             duration=self._duration,
             device=self.device,
             weights=self.weights,
+            precision=self.precision,
         )
 
     def saved_losses(self, image: np.ndarray) -> dict[str, float]:
@@ -379,7 +376,7 @@ class Transfer:
         """
         if self._saved_losses is None or self._saved_losses[0] is not self._best[1]:
             loss, targets = self._loss, (self.content_targets, self.style_grams)
-            if self.settings.precision != "float32":
+            if self.precision.used != "float32":
                 loss = loss_function(self.extractor, self.content_layers, self.style_layers,
                                      "float32", self._masks_full is not None)  # fmt: skip
                 targets = self._targets("float32")

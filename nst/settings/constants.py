@@ -37,9 +37,11 @@ COLOURS: tuple[str, ...] = ("style", "match", "luminance")
 
 
 # Precision of VGG19's convolutions (features.py). Grams, losses, the image and its gradient
-# are float32 in both. "bfloat16" ("Fast") needs AVX512_BF16/AMX on a CPU, or tensor cores on
-# a GPU, to be faster; elsewhere it is emulated and slower.
-PRECISIONS: tuple[str, ...] = ("float32", "bfloat16")
+# are float32 in all. "bfloat16" ("Fast") needs AVX512_BF16/AMX on a CPU, or tensor cores on
+# a GPU, to be faster; elsewhere it is emulated and slower. "automatic" (the default) is
+# bfloat16 where this machine has them and float32 elsewhere (nst/precision.py); the other
+# two force one.
+PRECISIONS: tuple[str, ...] = ("automatic", "float32", "bfloat16")
 
 
 # Coarse-to-fine (Gatys et al. 2017, "Controlling Perceptual Factors in Neural Style

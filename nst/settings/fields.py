@@ -219,7 +219,8 @@ FIELDS: tuple[FieldSpec, ...] = (
     FieldSpec(
         "precision", "choice",
         "precision of the VGG19 convolutions; bfloat16 is faster on CPUs with AVX512_BF16 "
-        "and GPUs with tensor cores (default {default})",
+        "or AMX and GPUs with tensor cores; automatic picks it where this machine has them, "
+        "else float32 (default {default})",
         choices=PRECISIONS, sweepable=True,
     ),
     FieldSpec(

@@ -77,7 +77,7 @@ class Settings:
     # Texture method: the output's width over its height (its longest side is `size`);
     # None: the style image's proportions.
     texture_aspect: float | None = None
-    precision: str = "float32"  # of the VGG19 convolutions: one of PRECISIONS
+    precision: str = "automatic"  # of the VGG19 convolutions: one of PRECISIONS
     # sizes optimized in turn, each twice the previous, ending at the working size
     # (1: no coarse-to-fine; None: automatic, see COARSEST_SIZE)
     stages: int | None = None
