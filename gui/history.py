@@ -43,7 +43,6 @@ from PyQt5.QtWidgets import (
 from gui.history_compare import CompareDialog
 from gui.history_details import (  # noqa: F401 (details_html: for tests)
     details_html,
-    settings_for_window,
     summary,
 )
 from gui.thumbnails import (  # noqa: F401 (thumbnail_pool: tests)
@@ -356,7 +355,7 @@ class HistoryPanel(QWidget):
 
     def _chosen_settings(self) -> Settings | None:
         chosen = self.selected_entries()
-        return settings_for_window(chosen[0]) if len(chosen) == 1 else None
+        return chosen[0].settings if len(chosen) == 1 else None
 
     def _rerun(self) -> None:
         settings = self._chosen_settings()

@@ -3,15 +3,12 @@
 from __future__ import annotations
 
 import html
-import os
 import time
 from collections.abc import Mapping
 from typing import Any
 
-from gui import recipes
 from gui.labels import OPTIMIZER_LABELS, choice_label
 from nst import history
-from nst.errors import NstError
 from nst.history import Entry
 from nst.settings import Settings, field_names
 
@@ -105,17 +102,6 @@ def details_html(entry: Entry, labels: Mapping[str, str]) -> str:
         for label, value in rows
     )
     return "<br>".join(lines) + f"<table style='margin-top:6px'>{table}</table>"
-
-
-def settings_for_window(entry: Entry) -> Settings | None:
-    """The entry's settings with image paths taken relative to its folder where they are
-    relative (a recipe moved together with its images), as File > Load recipe reads them."""
-    if entry.recipe is None:
-        return None
-    try:
-        return recipes.settings_from_recipe(entry.recipe, os.path.dirname(entry.path)).settings
-    except NstError:
-        return None
 
 
 def display_value(name: str, value: Any) -> str:

@@ -1,6 +1,6 @@
 """File > Load recipe and Save recipe: the dialogs, and the messages when a file fails.
 
-Reading and writing a recipe is gui/recipes.py's (over the engine's nst.settings.recipe);
+Reading and writing a recipe is the engine's (nst.settings.recipe, nst.imaging.export);
 this module only asks where and tells the user how it went.
 """
 
@@ -12,10 +12,10 @@ from typing import Any
 
 from PyQt5.QtWidgets import QFileDialog, QMessageBox
 
-from gui import recipes
 from gui.labels import describe_settings_error
 from nst.errors import NstError
-from nst.settings import SettingsError
+from nst.imaging.export import write_text_atomic
+from nst.settings import SettingsError, read_recipe
 
 _FOLDER_KEY = "dialogs/recipe_folder"  # where the last recipe was loaded or saved
 
@@ -42,7 +42,7 @@ class RecipeDialogs:
         if window.is_running:
             return False
         try:
-            loaded = recipes.load_recipe(path)
+            loaded = read_recipe(path).load()
         except NstError as exc:
             window.show_message("Cannot load the recipe", str(exc))
             return False
@@ -75,12 +75,9 @@ class RecipeDialogs:
             window.show_message("Cannot save the recipe", describe_settings_error(exc))
             return False
         try:
-            recipes.write_text_atomic(path, settings.to_json() + "\n")
-        except OSError as exc:
-            window.show_message(
-                "Cannot save the recipe",
-                f"The recipe could not be written to '{path}' ({exc.strerror or exc}).",
-            )
+            write_text_atomic(path, settings.to_json() + "\n")
+        except NstError as exc:
+            window.show_message("Cannot save the recipe", str(exc))
             return False
         window.status_panel.message(f"Saved the recipe {os.path.basename(path)}.", 8000)
         return True

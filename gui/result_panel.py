@@ -27,15 +27,25 @@ from PyQt5.QtWidgets import (
     QWidget,
 )
 
-from gui import recipes
 from gui.labels import clock
 from gui.loss_plot import LossPlot
 from gui.status_panel import StatusPanel
 from gui.widgets import ImageView, PathLabel, numpy_to_qimage
 from gui.worker import RunOutcome
 from nst.errors import NstError
+from nst.imaging.export import save_image_as
 from nst.run.outcome import save_outcome, stem_for
 from nst.settings import Settings
+
+# Formats "Save As" offers: the file dialog's filter -> the suffix added when none is typed
+# (nst.imaging.export.SUFFIX_FORMATS maps a suffix to its format).
+SAVE_FORMATS: dict[str, str] = {
+    "PNG image (*.png)": ".png",
+    "JPEG image (*.jpg *.jpeg)": ".jpg",
+    "WebP image (*.webp)": ".webp",
+    "TIFF image (*.tif *.tiff)": ".tif",
+    "BMP image (*.bmp)": ".bmp",
+}
 
 CONTENT_PLACEHOLDER = (
     "The content image appears here.\nDrop a photo on the Content picker, or press Ctrl+O."
@@ -251,12 +261,12 @@ class ResultPanel(QWidget):
             return None
         start = os.path.join(self.folder() or str(Path.home()), self._result_stem() + ".png")
         path, chosen = QFileDialog.getSaveFileName(
-            self, "Save the result as", start, ";;".join(recipes.SAVE_FORMATS)
+            self, "Save the result as", start, ";;".join(SAVE_FORMATS)
         )
         if not path:
             return None
-        if not Path(path).suffix and chosen in recipes.SAVE_FORMATS:
-            path += recipes.SAVE_FORMATS[chosen][1]
+        if not Path(path).suffix and chosen in SAVE_FORMATS:
+            path += SAVE_FORMATS[chosen]
         return self.save_result_to(path)
 
     def save_result_to(self, path: str) -> Path | None:
@@ -264,9 +274,7 @@ class ResultPanel(QWidget):
         assert self.outcome is not None and self.outcome.result is not None
         try:
             with _wait_cursor():
-                written = recipes.save_image_as(
-                    self.outcome.result.image, path, self.outcome.recipe
-                )
+                written = save_image_as(self.outcome.result.image, path, self.outcome.recipe)
         except NstError as exc:
             self.show_message(NOT_SAVED, str(exc))
             return None

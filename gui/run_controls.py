@@ -53,6 +53,7 @@ from nst.settings import (
     PRECISIONS,
     Settings,
 )
+from nst.settings.fields import MAX_SEED
 
 _DEFAULTS = Settings()
 MAX_LEARNING_RATE = 1e6  # bounds the spin box only; the engine takes any positive rate
@@ -168,7 +169,7 @@ class RunControlsPanel(QWidget):
             "keeps the most of the photo; noise gives the freest result.",
         )
         form.addRow("Start from:", self.init_box)
-        self.seed_box = int_box(0, 2**31 - 1, _DEFAULTS.seed, "The random seed of the starting "
+        self.seed_box = int_box(0, MAX_SEED, _DEFAULTS.seed, "The random seed of the starting "
                                 "noise; the same seed gives the same result.")  # fmt: skip
         form.addRow("Seed:", self.seed_box)
         return self.optim_group

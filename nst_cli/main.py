@@ -12,55 +12,40 @@ stderr.
 
 from __future__ import annotations
 
-import logging
 import sys
 import time
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-from nst.errors import NstError
 from nst.settings import Settings
+from nst_cli import sweep
 from nst_cli.arguments import settings_from_args
+from nst_cli.exits import (
+    EXIT_INTERRUPTED,
+    EXIT_SAVED_ELSEWHERE,
+    reporting_errors,
+    setup_logging,
+)
 from nst_cli.options import UsageError, build_parser
 from nst_cli.progress import ProgressPrinter
-
-EXIT_BAD_INPUT = 2
-EXIT_SAVED_ELSEWHERE = 1  # the output folder failed; the result went to the temp folder
-EXIT_INTERRUPTED = 130  # the shell's convention for a run ended by Ctrl+C (128 + SIGINT)
-
-# Named here for the callers that import them from the command line's main module
-# (nst_cli/sweep.py, the tests).
-__all__ = [
-    "EXIT_BAD_INPUT", "EXIT_INTERRUPTED", "EXIT_SAVED_ELSEWHERE", "UsageError",
-    "build_parser", "main", "settings_from_args",
-]  # fmt: skip
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     argv = list(sys.argv[1:] if argv is None else argv)
     if argv and argv[0] == "sweep":  # python -m nst sweep ...: a grid of runs (nst_cli/sweep.py)
-        from nst_cli import sweep
-
         return sweep.main(argv[1:])
-    try:
-        return _main(argv)
-    except NstError as exc:
-        print(f"error: {exc}", file=sys.stderr)
-        return EXIT_BAD_INPUT
+    return reporting_errors(_main, argv)
 
 
-def _main(argv: Sequence[str] | None) -> int:
+def _main(argv: Sequence[str]) -> int:
     args = build_parser().parse_args(argv)
     settings, warnings = settings_from_args(args)
     if not args.output_dir:
         raise UsageError("--output-dir required: name the folder to save the result in")
     for line in warnings:
         print(line, file=sys.stderr)
-    logging.basicConfig(
-        level=logging.INFO if args.verbose else logging.WARNING,
-        format="%(levelname)s %(name)s: %(message)s",
-    )
+    setup_logging(args.verbose)
 
     from nst import memory
     from nst.imaging.load import load_image

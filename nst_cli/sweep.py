@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import logging
 import sys
 import time
 from collections.abc import Sequence
@@ -11,29 +10,20 @@ from typing import Any
 import numpy as np
 
 from nst import memory
-from nst.errors import NstError
 from nst.imaging.load import load_image
 from nst.imaging.save import check_output_dir
 from nst.settings import MAX_SIZE, MIN_SIZE
 from nst.sweep.axes import LAYER_SETS, SweepError, parse_axis, sweepable_names
 from nst.sweep.grid import CELL_SIZE, SWEEP_ITERATIONS, Sweep
 from nst.sweep.runner import CellDone, CellStep, SweepRun
-from nst_cli.main import (
-    EXIT_BAD_INPUT,
-    EXIT_INTERRUPTED,
-    UsageError,
-    build_parser,
-    settings_from_args,
-)
+from nst_cli.arguments import settings_from_args
+from nst_cli.exits import EXIT_INTERRUPTED, reporting_errors, setup_logging
+from nst_cli.options import UsageError, build_parser
 
 
 def main(argv: Sequence[str]) -> int:
     """python -m nst sweep ...: see build_sweep_parser."""
-    try:
-        return _main(argv)
-    except NstError as exc:
-        print(f"error: {exc}", file=sys.stderr)
-        return EXIT_BAD_INPUT
+    return reporting_errors(_main, argv)
 
 
 def build_sweep_parser() -> Any:
@@ -114,10 +104,7 @@ def _main(argv: Sequence[str]) -> int:
     sweep = sweep_from_args(args)
     if not args.output_dir:
         raise UsageError("--output-dir required: name the folder to save the sweep in")
-    logging.basicConfig(
-        level=logging.INFO if args.verbose else logging.WARNING,
-        format="%(levelname)s %(name)s: %(message)s",
-    )
+    setup_logging(args.verbose)
     started = time.perf_counter()
     base = sweep.base
     check_output_dir(args.output_dir)

@@ -204,7 +204,8 @@ def test_as_a_real_process(tmp_path, content_path, style_path) -> None:
 
 
 def parse(*args: str):
-    from nst_cli.main import build_parser, settings_from_args
+    from nst_cli.arguments import settings_from_args
+    from nst_cli.options import build_parser
 
     return settings_from_args(build_parser().parse_args(list(args)))[0]
 

@@ -20,11 +20,11 @@ from hypothesis import given
 from hypothesis import strategies as st
 from PIL import Image
 
-from gui import recipes
 from nst.errors import ImageError, NstError
 from nst.imaging.load import load_image
-from nst.settings import Settings, SettingsError, field_names
-from nst_cli.main import build_parser, settings_from_args
+from nst.settings import Settings, SettingsError, field_names, read_recipe
+from nst_cli.arguments import settings_from_args
+from nst_cli.options import build_parser
 from tests.bad_inputs import mutate, mutation_edit
 
 pytestmark = pytest.mark.fuzz
@@ -132,7 +132,7 @@ def load_both_ways(path: Path, out_dir: Path) -> None:
     except NstError as exc:
         assert "\n" not in str(exc)
     try:
-        loaded = recipes.load_recipe(str(path))
+        loaded = read_recipe(str(path)).load()
     except NstError as exc:
         assert "\n" not in str(exc)
     else:

@@ -19,7 +19,6 @@ import pytest
 from PIL import Image, ImageFile
 from PyQt5.QtCore import QSettings, Qt
 
-from gui import recipes
 from gui.app_settings import AppSettings
 from gui.history import THUMBNAIL_SIZE, HistoryPanel, details_html, thumbnail_pool
 from gui.history_compare import CompareDialog
@@ -30,7 +29,7 @@ from nst import history
 from nst.errors import ImageError
 from nst.history import Entry, list_results, recipe_differences
 from nst.imaging.save import result_stem, save_result
-from nst.settings import Settings
+from nst.settings import Settings, read_recipe
 from nst.settings.recipe import MAX_RECIPE_BYTES
 from tests.bad_inputs import png_claiming
 
@@ -249,7 +248,7 @@ def test_relative_paths_are_taken_from_the_results_folder(
     assert entry.settings.style == str(results / "art" / "paint.jpg")
     assert entry.settings.extra_styles == ((str(results / "more.jpg"), 2.0),)
     for source in (png, png.with_suffix(".json")):
-        loaded = recipes.load_recipe(str(source))
+        loaded = read_recipe(str(source)).load()
         assert loaded.settings.content == str(results / "photo.jpg")
         assert loaded.settings.style == str(results / "art" / "paint.jpg")
 

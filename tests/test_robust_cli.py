@@ -18,6 +18,7 @@ import pytest
 
 import nst_cli.main as cli
 from nst.imaging.save import read_recipe_from_png
+from nst_cli.exits import EXIT_BAD_INPUT, EXIT_SAVED_ELSEWHERE
 from tests.bad_inputs import (
     KINDS,
     all_files,
@@ -33,7 +34,7 @@ FAST = ["--size", "40", "--iterations", "3", "--quiet"]  # quiet: stderr holds o
 
 
 def one_error_line(code: int, out: str, err: str, *words: str) -> str:
-    assert code == cli.EXIT_BAD_INPUT, (code, err)
+    assert code == EXIT_BAD_INPUT, (code, err)
     assert out == ""
     assert err.startswith("error: ") and err.count("\n") == 1, err
     assert "Traceback" not in err
@@ -163,7 +164,7 @@ def test_disk_full_while_saving_keeps_the_result_elsewhere(
     out_dir, spare = disk_full(tmp_path, monkeypatch)
     code, out, err = run_cli("--content", content_path, "--style", style_path,
                              "--output-dir", str(out_dir), *FAST)  # fmt: skip
-    assert code == cli.EXIT_SAVED_ELSEWHERE
+    assert code == EXIT_SAVED_ELSEWHERE
     assert err.count("\n") == 1 and "No space left on device" in err
     kept = Path(out.strip())
     assert kept.parent == spare / "nst-unsaved" and str(kept) in err

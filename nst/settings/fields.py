@@ -15,7 +15,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from nst.settings import checks
+import nst.settings.checks as checks
 from nst.settings.checks import SettingsError
 from nst.settings.constants import (
     COLOURS,

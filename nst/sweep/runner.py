@@ -7,7 +7,6 @@ from __future__ import annotations
 import json
 import logging
 import os
-import tempfile
 import threading
 import time
 from collections.abc import Iterator
@@ -18,6 +17,7 @@ from typing import Any
 import numpy as np
 
 from nst.errors import ImageError, RunError, reason
+from nst.imaging.export import write_atomic, write_text_atomic
 from nst.imaging.load import load_image
 from nst.imaging.save import check_output_dir, result_stem
 from nst.run.outcome import save_outcome
@@ -189,7 +189,7 @@ class SweepRun:
         notes = {i: "failed" for i, d in self.done.items() if d.error}
         sheet = contact_sheet(self.sweep, pictures, self.cell_dims, notes)
         path = self.folder / SHEET_NAME
-        _write_atomically(path, lambda fh: sheet.save(fh, format="PNG"))
+        write_atomic(path, lambda fh: sheet.save(fh, format="PNG"))
         self.sheet_path = path
         self._write_index()
 
@@ -198,7 +198,7 @@ class SweepRun:
         data = sweep_index(self)
         text = json.dumps(data, indent=2, default=str) + "\n"
         path = self.folder / INDEX_NAME
-        _write_atomically(path, lambda fh: fh.write(text.encode("utf-8")))
+        write_text_atomic(path, text)
         self.index_path = path
 
 
@@ -232,22 +232,6 @@ def new_sweep_folder(parent: Path, stem: str) -> Path:
         f"The output folder '{parent}' already holds {_MAX_FOLDERS} sweeps named "
         f"'sweep_{stem}_NNN'; move some away or choose another output folder."
     )
-
-
-def _write_atomically(path: Path, write: Any) -> None:
-    """Write a file of the sweep's own folder through a temporary file and a rename, so
-    that sweep.json is never seen half-written (it is rewritten after each cell)."""
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    try:
-        with os.fdopen(fd, "wb") as fh:
-            write(fh)
-        os.replace(tmp, path)
-    except OSError as exc:
-        Path(tmp).unlink(missing_ok=True)
-        raise ImageError(
-            f"'{path}' could not be written ({reason(exc)}); free some disk space "
-            "or choose another output folder."
-        ) from exc
 
 
 def sweep_index(run: SweepRun) -> dict[str, Any]:
