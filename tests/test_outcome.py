@@ -99,3 +99,23 @@ def test_a_caller_that_keeps_the_image_itself_gets_the_error(
     with pytest.raises(NstError, match="could not be saved in the folder"):
         outcome.save_outcome(IMAGE, settings, out, RECIPE, keep_elsewhere=False)
     assert all_files(out) == []
+
+
+def test_save_as_writes_exactly_there_and_never_an_unrelated_recipe(tmp_path: Path) -> None:
+    from nst.imaging.export import save_image_as
+
+    written = save_image_as(IMAGE, str(tmp_path / "mine.jpg"), RECIPE)
+    assert [p.name for p in written] == ["mine.jpg", "mine.json"]
+    (tmp_path / "other.json").write_text("the user's own notes")
+    written = save_image_as(IMAGE, str(tmp_path / "other.png"), RECIPE)
+    assert [p.name for p in written] == ["other.png"]  # their other.json is left alone
+    assert (tmp_path / "other.json").read_text() == "the user's own notes"
+    assert read_recipe_from_png(tmp_path / "other.png") == RECIPE
+
+
+def test_save_as_into_a_missing_folder_is_one_sentence(tmp_path: Path) -> None:
+    from nst.imaging.export import save_image_as
+
+    with pytest.raises(NstError, match="could not be written"):
+        save_image_as(IMAGE, str(tmp_path / "gone" / "mine.png"), RECIPE)
+    assert all_files(tmp_path) == []

@@ -34,7 +34,10 @@ def write_atomic(path: str | os.PathLike[str], write: Callable[[IO[bytes]], Any]
     """Write ``path`` through a temporary file beside it and a rename; ImageError in one
     sentence (and no temporary file left) if that fails."""
     target = Path(path)
-    fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
+    try:
+        fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
+    except OSError as exc:  # the folder is gone or read-only: nothing was made
+        raise _not_written(target, exc) from exc
     try:
         with os.fdopen(fd, "wb") as fh:
             write(fh)
@@ -44,13 +47,17 @@ def write_atomic(path: str | os.PathLike[str], write: Callable[[IO[bytes]], Any]
         os.replace(tmp, target)
     except OSError as exc:
         Path(tmp).unlink(missing_ok=True)
-        raise ImageError(
-            f"'{target}' could not be written ({reason(exc)}); free some disk space "
-            "or choose another folder."
-        ) from exc
+        raise _not_written(target, exc) from exc
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
         raise
+
+
+def _not_written(target: Path, exc: OSError) -> ImageError:
+    return ImageError(
+        f"'{target}' could not be written ({reason(exc)}); free some disk space "
+        "or choose another folder."
+    )
 
 
 def write_text_atomic(path: str | os.PathLike[str], text: str) -> None:
