@@ -14,6 +14,7 @@ from PyQt5.QtWidgets import QMessageBox
 from gui.app_settings import AppSettings
 from gui.main_window import MainWindow
 from nst import memory
+from nst.precision import resolve
 from nst.run import estimate
 from nst.settings import MAX_SIZE, Settings
 from tests.gui_helpers import RUN_TIMEOUT_MS, pick, tiny
@@ -97,11 +98,12 @@ def test_a_run_leaves_its_measured_rate_in_the_app_settings(
     monkeypatch.setattr(estimate, "MIN_MEASURED_MEGAPIXELS", 0.0)
     pick(qtbot, window, content_path, style_path)
     tiny(window, iterations=3)
-    assert store.step_rate("float32") is None
+    used = resolve("automatic").used  # the precision "automatic" picks on this machine
+    assert store.step_rate(used) is None
     press_run(qtbot, window)
     assert window.is_running  # nothing measured and small: no question
     qtbot.waitUntil(lambda: not window.is_running, timeout=RUN_TIMEOUT_MS)
-    rate = store.step_rate("float32")  # the precision "automatic" used on this test's CPU
+    rate = store.step_rate(used)
     assert rate is not None and rate > 0 and store.step_rate("automatic") == rate
     predicted = window.runner.estimated_seconds(window.current_settings())
     assert predicted == pytest.approx(rate * 3 * (48 * 36 / 1e6))  # 3 steps at 48x36

@@ -137,3 +137,28 @@ def test_vanishing_is_relative_to_the_loss_and_exact_at_zero() -> None:
     assert not gradient_vanishes(0.0, 1e-30, 255.0)
     assert gradient_vanishes(1.0, 1e-12, 255.0)
     assert not gradient_vanishes(1.0, 1e-6, 255.0)
+
+
+def test_successive_optimizers_reuse_the_compiled_steps_at_any_size() -> None:
+    # A run makes an optimizer per stage and an app makes many runs: tracing the compiled
+    # steps anew each time cost seconds a run. A released optimizer's pairs are reused,
+    # emptied and resized, by the next one with the same history.
+    history = 4
+    first = LBFGS(history=history)
+    minimize(first, np.full(12, 101.0), quadratic(np.linspace(1, 5, 12), np.full(12, 100.0)), 8)
+    direction, traces = first._direction, first._direction.experimental_get_tracing_count()
+    assert first.pairs > 0
+    del first  # a stage ends
+    second = LBFGS(history=history)
+    assert second._direction is direction and second.pairs == 0
+    evaluate = quadratic(np.linspace(1, 50, 30), np.full(30, 100.0))
+    _, loss, _ = minimize(second, np.full(30, 101.0), evaluate, 40)
+    assert loss < 1e-6  # a different size, with the same compiled steps
+    assert direction.experimental_get_tracing_count() == traces
+
+
+def test_two_optimizers_at_once_keep_their_own_pairs() -> None:
+    first, second = LBFGS(history=3), LBFGS(history=3)
+    assert first._direction is not second._direction
+    minimize(first, np.full(6, 101.0), quadratic(np.ones(6), np.full(6, 100.0)), 1)
+    assert first.pairs == 1 and second.pairs == 0

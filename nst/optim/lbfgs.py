@@ -32,6 +32,8 @@ loop (``Transfer.steps()`` is a generator), where scipy's minimizer would own it
 from __future__ import annotations
 
 import math
+import threading
+import weakref
 from collections.abc import Callable
 from dataclasses import dataclass
 
@@ -78,9 +80,6 @@ class LBFGS:
     C1, C2 = 1e-4, 0.9  # Wolfe constants (Nocedal & Wright, section 3.1, for quasi-Newton)
     MAX_EVALUATIONS = 20  # per line search: scipy's L-BFGS-B default (maxls = 20)
     EXTRAPOLATE = 2.0  # growth of t while phi still falls steeply (N&W 3.5: any factor > 1)
-    # The first step has no curvature to scale it; move the most-affected pixel by this
-    # many of its 255 levels, then the curvature pairs set the scale.
-    FIRST_STEP_LEVELS = 10.0
 
     def __init__(
         self,
@@ -92,18 +91,17 @@ class LBFGS:
         # memory: 2 * history image-sized vectors (memory.lbfgs_history picks it per size)
         self.history = self.HISTORY if history is None else history
         self.low, self.high = bounds
-        self._s: tf.Variable | None = None  # (history, n): the pairs, a ring buffer
-        self._y: tf.Variable | None = None
-        self._rho = tf.Variable(tf.zeros(self.history), trainable=False)  # 1 / (y . s)
-        self._count = tf.Variable(0, trainable=False)  # pairs held
-        self._head = tf.Variable(0, trainable=False)  # the slot the next pair goes to
-        self._gamma = tf.Variable(1.0, trainable=False)  # s.y / y.y of the newest pair
-        self._direction = tf.function(self._direction_graph, input_signature=[_FLAT, _FLAT])
-        self._trial = tf.function(self._trial_graph, input_signature=[_FLAT, _FLAT, _SCALAR])
-        self._slopes = tf.function(
-            self._slopes_graph, input_signature=[_FLAT, _FLAT, _SCALAR, _FLAT, _FLAT]
-        )
-        self._remember = tf.function(self._remember_graph, input_signature=[_FLAT] * 4)
+        memory = _acquire(self.history, self.low, self.high)
+        # Back to the pool when this optimizer goes (a stage ends), its pairs freed; not at
+        # interpreter exit, when TensorFlow may be gone.
+        self.release = weakref.finalize(self, _release, memory)
+        self.release.atexit = False
+        self._memory = memory
+        self._count = memory.count
+        self._direction = memory.direction
+        self._trial = memory.trial
+        self._slopes = memory.slopes
+        self._remember = memory.remember
 
     @property
     def pairs(self) -> int:
@@ -111,16 +109,13 @@ class LBFGS:
         return int(self._count.numpy())
 
     def forget(self) -> None:
-        self._count.assign(0)
-        self._head.assign(0)
+        self._memory.forget()
 
     # --- the step (Python: the line search's few scalar decisions) ---
 
     def allocate(self, n: int) -> None:
         """Make room for ``history`` pairs of ``n`` values (the first step does it)."""
-        if self._s is None:
-            self._s = tf.Variable(tf.zeros((self.history, n)), trainable=False)
-            self._y = tf.Variable(tf.zeros((self.history, n)), trainable=False)
+        self._memory.allocate(n)
 
     def step(self, x: tf.Tensor, loss: float, g: tf.Tensor, evaluate: Evaluate) -> LBFGSStep:
         self.allocate(int(x.shape[0]))
@@ -188,7 +183,52 @@ class LBFGS:
             return None, used
         return (best[3], best[1], best[4]), used
 
-    # --- compiled: image-sized work, no host round trip ---
+
+class _Memory:
+    """The correction pairs and the compiled functions that read and write them.
+
+    Tracing the four functions takes seconds, and a run makes an optimizer per stage, so
+    optimizers with the same history and bounds share one, taken from a pool: the pairs'
+    width is left open (``None``) and each stage sizes them anew. Image-sized work only,
+    no host round trip."""
+
+    # The first step has no curvature to scale it; move the most-affected pixel by this
+    # many of its 255 levels, then the curvature pairs set the scale.
+    FIRST_STEP_LEVELS = 10.0
+
+    def __init__(self, history: int, low: float, high: float) -> None:
+        self.history, self.low, self.high = history, low, high
+        self.width = 0  # values per pair now (the variables' declared width is open)
+        width_open = tf.TensorShape([history, None])
+        # (history, n): the pairs, a ring buffer
+        self._s = tf.Variable(tf.zeros((history, 0)), shape=width_open, trainable=False)
+        self._y = tf.Variable(tf.zeros((history, 0)), shape=width_open, trainable=False)
+        self._rho = tf.Variable(tf.zeros(history), trainable=False)  # 1 / (y . s)
+        self.count = tf.Variable(0, trainable=False)  # pairs held
+        self._head = tf.Variable(0, trainable=False)  # the slot the next pair goes to
+        self._gamma = tf.Variable(1.0, trainable=False)  # s.y / y.y of the newest pair
+        self.direction = tf.function(self._direction_graph, input_signature=[_FLAT, _FLAT])
+        self.trial = tf.function(self._trial_graph, input_signature=[_FLAT, _FLAT, _SCALAR])
+        self.slopes = tf.function(
+            self._slopes_graph, input_signature=[_FLAT, _FLAT, _SCALAR, _FLAT, _FLAT]
+        )
+        self.remember = tf.function(self._remember_graph, input_signature=[_FLAT] * 4)
+
+    def forget(self) -> None:
+        self.count.assign(0)
+        self._head.assign(0)
+
+    def allocate(self, n: int) -> None:
+        if self.width != n:
+            self.width = n
+            self._s.assign(tf.zeros((self.history, n)))
+            self._y.assign(tf.zeros((self.history, n)))
+            self.forget()
+
+    def free(self) -> None:
+        """Forget the pairs and give their memory back."""
+        self.forget()
+        self.allocate(0)
 
     def _free(self, x: tf.Tensor, g: tf.Tensor) -> tf.Tensor:
         """The pixels that may move: not at a bound that the gradient pushes them past."""
@@ -201,7 +241,7 @@ class LBFGS:
         free = self._free(x, g)
         q = tf.where(free, g, 0.0)
         gradient_l1 = tf.reduce_sum(tf.abs(q))
-        count, head, m = self._count, self._head, self.history
+        count, head, m = self.count, self._head, self.history
         alphas = tf.TensorArray(tf.float32, size=count)
         for i in tf.range(count):  # newest pair first
             j = tf.math.floormod(head - 1 - i, m)
@@ -246,7 +286,29 @@ class LBFGS:
             self._rho.scatter_update(tf.IndexedSlices((1.0 / sy)[tf.newaxis], head[tf.newaxis]))
             self._gamma.assign(sy / yy)
             self._head.assign(tf.math.floormod(head + 1, self.history))
-            self._count.assign(tf.minimum(self._count + 1, self.history))
+            self.count.assign(tf.minimum(self.count + 1, self.history))
+
+
+_POOL: dict[tuple[int, float, float], list[_Memory]] = {}
+_POOL_LOCK = threading.Lock()
+
+
+def _acquire(history: int, low: float, high: float) -> _Memory:
+    """A free _Memory for these pairs and bounds, emptied; a new one if none is free (two
+    runs at once each get their own)."""
+    with _POOL_LOCK:
+        free = _POOL.setdefault((history, low, high), [])
+        memory = free.pop() if free else None
+    if memory is None:
+        return _Memory(history, low, high)
+    memory.forget()
+    return memory
+
+
+def _release(memory: _Memory) -> None:
+    memory.free()
+    with _POOL_LOCK:
+        _POOL.setdefault((memory.history, memory.low, memory.high), []).append(memory)
 
 
 def _interpolate(low: tuple[float, float, float], high: tuple[float, float, float]) -> float:

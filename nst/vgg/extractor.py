@@ -54,10 +54,11 @@ class FeatureExtractor:
             return self._kernels
         if not self._low_kernels:  # cast once per process, not once per trace
             dtype = COMPUTE_DTYPES[precision]
-            self._low_kernels = {
-                name: (tf.cast(kernel, dtype), tf.cast(bias, dtype))
-                for name, (kernel, bias) in self._kernels.items()
-            }
+            with tf.init_scope():  # eagerly, even when first asked inside a tf.function
+                self._low_kernels = {
+                    name: (tf.cast(kernel, dtype), tf.cast(bias, dtype))
+                    for name, (kernel, bias) in self._kernels.items()
+                }
         return self._low_kernels
 
     def __call__(
