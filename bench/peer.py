@@ -1,4 +1,4 @@
-"""The peer: pastiche 1.6.0 (PyTorch, CPU), run in its own virtualenv by bench/__main__.py.
+"""The peer: pastiche 1.6.0 (PyTorch, CPU), run in its own virtualenv by bench/peer_run.py.
 
 Run as ``bench/.venv-peer/bin/python bench/peer.py ...``: it imports torch and pastiche,
 never nst (TensorFlow is not in that environment). It draws with pastiche's L-BFGS (one
@@ -11,7 +11,7 @@ With pastiche's defaults it minimizes a different loss from ours (its own layer 
 an L1 total variation of weight 0), so our loss of its images stalls far above the target
 (bench/RESULTS.md, 2026-11-25: 2.27 against 1.008 at 128 px). To time both on the same
 objective, ``--content-layer-weights`` and ``--style-layer-weights`` (computed by
-bench/__main__.py from our targets) make its content and style terms equal ours, and
+bench/peer_run.py from our targets) make its content and style terms equal ours, and
 ``--tv-weight`` replaces its L1 total variation by ours (squared differences, 0..1 units;
 nst/objective/losses.py). Its features, Grams, optimizer and step are pastiche's own code.
 """

@@ -34,6 +34,9 @@ def reference_settings(size: int = REFERENCE_SIZE, steps: int = REFERENCE_STEPS)
         iterations=steps,
         size=size,
         preview_every=0,
+        # float32 whatever "automatic" picks on this machine: the target is the
+        # float32 Adam loss (and the cached records were computed in float32).
+        precision="float32",
         # One size: "1000 Adam steps at 512 px" are 1000 steps at 512 px. (Before
         # 2026-12-02 the automatic coarse-to-fine plan made them 500 at 256 px and 500 at
         # 512 px, a different and cheaper run.)

@@ -6,7 +6,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from bench.__main__ import step_flops
+from bench.efficiency import step_flops
 from nst.hardware import cpu_flags, cpu_has_fast_bfloat16
 from nst.run import inputs
 from nst.run import session as transfer
@@ -199,7 +199,7 @@ def test_a_run_gives_lbfgs_the_history_for_its_size(
 
 
 def test_the_bench_runs_the_default_coarse_stages_then_the_last_size_until_the_target() -> None:
-    from bench.__main__ import until_target_plan
+    from bench.quality import until_target_plan
 
     settings = Settings(size=512, iterations=100_000)
     assert until_target_plan(settings) == ((256, 50), (512, 100_000))
@@ -207,7 +207,7 @@ def test_the_bench_runs_the_default_coarse_stages_then_the_last_size_until_the_t
 
 
 def test_a_cached_reference_counts_as_the_same_run_only_with_the_same_plan() -> None:
-    from bench.__main__ import _same_run
+    from bench.quality import _same_run
     from bench.reference import reference_settings
 
     def record(settings: Settings) -> dict:
