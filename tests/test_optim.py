@@ -25,7 +25,7 @@ def reference_direction(g: np.ndarray, pairs: list[tuple[np.ndarray, np.ndarray]
     return -r
 
 
-def test_the_compiled_two_loop_recursion_matches_numpys() -> None:
+def test_the_compact_direction_matches_numpys_two_loop_recursion() -> None:
     rng = np.random.default_rng(0)
     n, history = 50, 5
     spd = rng.normal(size=(n, n))
