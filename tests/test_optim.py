@@ -25,9 +25,11 @@ def reference_direction(g: np.ndarray, pairs: list[tuple[np.ndarray, np.ndarray]
     return -r
 
 
-def test_the_compact_direction_matches_numpys_two_loop_recursion() -> None:
+# 5 pairs: one group of slots; 11 and 19: groups of GROUP_SLOTS, the last one partly used.
+@pytest.mark.parametrize("history", [5, 11, 19])
+def test_the_compact_direction_matches_numpys_two_loop_recursion(history: int) -> None:
     rng = np.random.default_rng(0)
-    n, history = 50, 5
+    n = 50
     spd = rng.normal(size=(n, n))
     spd = spd @ spd.T / n + np.eye(n)  # y = A s with A positive definite: s.y > 0
     optimizer = LBFGS(history=history)
@@ -42,12 +44,18 @@ def test_the_compact_direction_matches_numpys_two_loop_recursion() -> None:
         optimizer._remember(tf.constant(x), tf.constant(x + s), tf.constant(g0),
                             tf.constant(g0 + y))  # fmt: skip
     assert optimizer.pairs == history
-    g = rng.normal(size=n).astype(np.float32)
-    d, scalars = optimizer._direction(tf.constant(x), tf.constant(g))
-    expected = reference_direction(g, [(s.astype(np.float64), y.astype(np.float64))
-                                       for s, y in pairs[-history:]])  # fmt: skip
-    np.testing.assert_allclose(d.numpy(), expected, rtol=2e-4, atol=1e-5 * np.abs(expected).max())
-    assert scalars.numpy()[0] == pytest.approx(g @ expected, rel=1e-4)
+    for _ in range(3):  # then as a run goes: a direction, a new pair, a direction, ...
+        g = rng.normal(size=n).astype(np.float32)
+        d, scalars = optimizer._direction(tf.constant(x), tf.constant(g))
+        expected = reference_direction(g, [(s.astype(np.float64), y.astype(np.float64))
+                                           for s, y in pairs[-history:]])  # fmt: skip
+        scale = np.abs(expected).max()
+        np.testing.assert_allclose(d.numpy(), expected, rtol=2e-4, atol=1e-5 * scale)
+        assert scalars.numpy()[0] == pytest.approx(g @ expected, rel=1e-4)
+        s = rng.normal(size=n).astype(np.float32)
+        pairs.append((s, (spd @ s).astype(np.float32)))
+        optimizer._remember(tf.constant(x), tf.constant(x + s), tf.constant(g0),
+                            tf.constant(g0 + pairs[-1][1]))  # fmt: skip
 
 
 def quadratic(diagonal: np.ndarray, centre: np.ndarray, floor: float = 0.0):

@@ -32,11 +32,11 @@ loop (``Transfer.steps()`` is a generator), where scipy's minimizer would own it
 from __future__ import annotations
 
 import math
-import threading
 import weakref
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from nst.optim.pairs import acquire, release
 from nst.tf_runtime import tf
 
 # An evaluation: image (flat) -> (loss, gradient (flat)).
@@ -44,8 +44,6 @@ Evaluate = Callable[[tf.Tensor], tuple[float, tf.Tensor]]
 
 # float32's machine epsilon: a change of the loss below this fraction of it is not seen.
 FLOAT32_EPSILON = 2.0**-23
-_FLAT = tf.TensorSpec((None,), tf.float32)
-_SCALAR = tf.TensorSpec((), tf.float32)
 
 
 @dataclass
@@ -91,10 +89,10 @@ class LBFGS:
         # memory: 2 * history image-sized vectors (memory.lbfgs_history picks it per size)
         self.history = self.HISTORY if history is None else history
         self.low, self.high = bounds
-        memory = _acquire(self.history, self.low, self.high)
+        memory = acquire(self.history, self.low, self.high)
         # Back to the pool when this optimizer goes (a stage ends), its pairs freed; not at
         # interpreter exit, when TensorFlow may be gone.
-        self.release = weakref.finalize(self, _release, memory)
+        self.release = weakref.finalize(self, release, memory)
         self.release.atexit = False
         self._memory = memory
         self._count = memory.count
@@ -182,171 +180,6 @@ class LBFGS:
         if best is None:
             return None, used
         return (best[3], best[1], best[4]), used
-
-
-class _Memory:
-    """The correction pairs and the compiled functions that read and write them.
-
-    -H g in the compact form of Byrd, Nocedal & Schnabel (1994, "Representations of
-    quasi-Newton matrices and their use in limited memory methods", theorem 2.2), which
-    L-BFGS-B uses too: the same matrix as the two-loop recursion, but its image-sized work
-    is two matrix-vector products over all pairs at once (and one more to remember a pair),
-    not 4 x pairs small operations. At 512 px with 40 pairs the two-loop took 77 ms, 18% of
-    a bfloat16 evaluation on an AVX512_BF16 CPU (bench/RESULTS.md); this form's products
-    read the pairs at the memory's speed. The small (pairs x pairs) algebra is in float64.
-
-    Tracing the functions takes seconds, and a run makes an optimizer per stage, so
-    optimizers with the same history and bounds share one, taken from a pool: the pairs'
-    width is left open (``None``) and each stage sizes them anew."""
-
-    # The first step has no curvature to scale it; move the most-affected pixel by this
-    # many of its 255 levels, then the curvature pairs set the scale.
-    FIRST_STEP_LEVELS = 10.0
-
-    def __init__(self, history: int, low: float, high: float) -> None:
-        self.history, self.low, self.high = history, low, high
-        self.width = 0  # values per pair now (the variables' declared width is open)
-        m = history
-        # (2 history, n): rows 0..m-1 the steps s, rows m..2m-1 the gradient changes y,
-        # each a ring buffer whose slot ``head`` takes the next pair.
-        self._w = tf.Variable(tf.zeros((2 * m, 0)), shape=[2 * m, None], trainable=False)
-        self._sy = tf.Variable(tf.zeros((m, m), tf.float64), trainable=False)  # s_i . y_j
-        self._yy = tf.Variable(tf.zeros((m, m), tf.float64), trainable=False)  # y_i . y_j
-        self.count = tf.Variable(0, trainable=False)  # pairs held
-        self._head = tf.Variable(0, trainable=False)  # the slot the next pair goes to
-        self._gamma = tf.Variable(1.0, trainable=False)  # s.y / y.y of the newest pair
-        self.direction = tf.function(self._direction_graph, input_signature=[_FLAT, _FLAT])
-        self.trial = tf.function(self._trial_graph, input_signature=[_FLAT, _FLAT, _SCALAR])
-        self.slopes = tf.function(
-            self._slopes_graph, input_signature=[_FLAT, _FLAT, _SCALAR, _FLAT, _FLAT]
-        )
-        self.remember = tf.function(self._remember_graph, input_signature=[_FLAT] * 4)
-
-    def forget(self) -> None:
-        self.count.assign(0)
-        self._head.assign(0)
-
-    def allocate(self, n: int) -> None:
-        if self.width != n:
-            self.width = n
-            self._w.assign(tf.zeros((2 * self.history, n)))
-            self.forget()
-
-    def free(self) -> None:
-        """Forget the pairs and give their memory back."""
-        self.forget()
-        self.allocate(0)
-
-    def _free(self, x: tf.Tensor, g: tf.Tensor) -> tf.Tensor:
-        """The pixels that may move: not at a bound that the gradient pushes them past."""
-        held = ((x <= self.low) & (g > 0)) | ((x >= self.high) & (g < 0))
-        return tf.logical_not(held)
-
-    def _direction_graph(self, x: tf.Tensor, g: tf.Tensor) -> tuple[tf.Tensor, tf.Tensor]:
-        """-H g on the free pixels, and (slope g.d, |g_free|_1).
-
-        H = gamma I + [S  gamma Y] M [S^T; gamma Y^T] with, over the pairs oldest first,
-        M = [[R^-T (D + gamma Y^T Y) R^-1, -R^-T], [-R^-1, 0]], R the upper triangle of
-        S^T Y and D its diagonal (Byrd, Nocedal & Schnabel 1994, equation 2.6)."""
-        free = self._free(x, g)
-        q = tf.where(free, g, 0.0)
-        gradient_l1 = tf.reduce_sum(tf.abs(q))
-        count, m = self.count, self.history
-        if count > 0:
-            order = tf.math.floormod(self._head - count + tf.range(count), m)  # oldest first
-            products = tf.cast(tf.linalg.matvec(self._w, q), tf.float64)  # S q, then Y q
-            a = tf.gather(products[:m], order)[:, tf.newaxis]
-            b = tf.gather(products[m:], order)[:, tf.newaxis]
-            sy = tf.gather(tf.gather(self._sy, order), order, axis=1)
-            yy = tf.gather(tf.gather(self._yy, order), order, axis=1)
-            gamma = tf.cast(self._gamma, tf.float64)
-            r = tf.linalg.band_part(sy, 0, -1)
-            r_inv_a = tf.linalg.triangular_solve(r, a, lower=False)
-            middle = (tf.linalg.diag(tf.linalg.diag_part(sy)) + gamma * yy) @ r_inv_a - gamma * b
-            p = tf.linalg.triangular_solve(r, middle, lower=False, adjoint=True)
-            coefficients = tf.scatter_nd(
-                tf.concat([order, order + m], 0)[:, tf.newaxis],
-                tf.concat([p[:, 0], -gamma * r_inv_a[:, 0]], 0),
-                [2 * m],
-            )
-            combined = tf.linalg.matvec(self._w, tf.cast(coefficients, tf.float32), adjoint_a=True)
-            h_q = self._gamma * q + combined
-        else:  # no curvature yet: scale so that the largest move is FIRST_STEP_LEVELS
-            h_q = q * (self.FIRST_STEP_LEVELS / tf.maximum(tf.reduce_max(tf.abs(q)), 1e-30))
-        d = -tf.where(free, h_q, 0.0)
-        return d, tf.stack([tf.tensordot(g, d, 1), gradient_l1])
-
-    def _trial_graph(self, x: tf.Tensor, d: tf.Tensor, t: tf.Tensor) -> tf.Tensor:
-        return tf.clip_by_value(x + t * d, self.low, self.high)
-
-    def _slopes_graph(self, x, d, t, g, g_t):  # fmt: skip
-        """(g . (x_t - x), phi'(t)): the Armijo term along the projected path, and phi's
-        slope at t, which counts only the pixels the projection has not stopped."""
-        moved = x + t * d
-        inside = (moved > self.low) & (moved < self.high)
-        x_t = tf.clip_by_value(moved, self.low, self.high)
-        slope = tf.reduce_sum(tf.where(inside, g_t * d, 0.0))
-        return tf.stack([tf.tensordot(g, x_t - x, 1), slope])
-
-    def _remember_graph(self, x, x_new, g, g_new):  # fmt: skip
-        """Keep the pair (x_new - x, g_new - g) if its curvature is positive, with its
-        products against the pairs held (S^T y, Y^T s, Y^T y) in the small matrices.
-
-        The pairs are replaced whole (one copy, 7 ms at 512 px with 40 pairs), never
-        written in place by a sparse or sliced update: those put the variable in TensorFlow's
-        copy-on-read mode, and every later read of it copied all the pairs (11 ms a read)."""
-        # Keep only pairs with positive curvature, or the inverse Hessian model is not
-        # positive definite (N&W section 7.2); 1e-10 relative guards against rounding.
-        s, y = x_new - x, g_new - g
-        sy, yy = tf.tensordot(s, y, 1), tf.tensordot(y, y, 1)
-        if sy > 1e-10 * yy:
-            head, m = self._head, self.history
-            pair = tf.stack([s, y])
-            # Against every slot, the one the pair replaces as well; its own entries next.
-            products = tf.cast(tf.matmul(pair, self._w, transpose_b=True), tf.float64)
-            s_dot_y, y_dot_s, y_dot_y = products[1, :m], products[0, m:], products[1, m:]
-            self._w.assign(
-                tf.tensor_scatter_nd_update(self._w, tf.stack([[head], [head + m]]), pair)
-            )
-            slot = head[tf.newaxis, tf.newaxis]
-            own = tf.stack([head, head])[tf.newaxis]
-            sy_matrix = _set_column(_set_row(self._sy, slot, y_dot_s), slot, s_dot_y)
-            yy_matrix = _set_column(_set_row(self._yy, slot, y_dot_y), slot, y_dot_y)
-            self._sy.assign(tf.tensor_scatter_nd_update(sy_matrix, own, [tf.cast(sy, tf.float64)]))
-            self._yy.assign(tf.tensor_scatter_nd_update(yy_matrix, own, [tf.cast(yy, tf.float64)]))
-            self._gamma.assign(sy / yy)
-            self._head.assign(tf.math.floormod(head + 1, m))
-            self.count.assign(tf.minimum(self.count + 1, m))
-
-
-def _set_row(matrix: tf.Tensor, slot: tf.Tensor, values: tf.Tensor) -> tf.Tensor:
-    return tf.tensor_scatter_nd_update(matrix, slot, values[tf.newaxis])
-
-
-def _set_column(matrix: tf.Tensor, slot: tf.Tensor, values: tf.Tensor) -> tf.Tensor:
-    return tf.transpose(_set_row(tf.transpose(matrix), slot, values))
-
-
-_POOL: dict[tuple[int, float, float], list[_Memory]] = {}
-_POOL_LOCK = threading.Lock()
-
-
-def _acquire(history: int, low: float, high: float) -> _Memory:
-    """A free _Memory for these pairs and bounds, emptied; a new one if none is free (two
-    runs at once each get their own)."""
-    with _POOL_LOCK:
-        free = _POOL.setdefault((history, low, high), [])
-        memory = free.pop() if free else None
-    if memory is None:
-        return _Memory(history, low, high)
-    memory.forget()
-    return memory
-
-
-def _release(memory: _Memory) -> None:
-    memory.free()
-    with _POOL_LOCK:
-        _POOL.setdefault((memory.history, memory.low, memory.high), []).append(memory)
 
 
 def _interpolate(low: tuple[float, float, float], high: tuple[float, float, float]) -> float:
