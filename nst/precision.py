@@ -1,9 +1,10 @@
 """Which precision a run's convolutions use: Settings.precision "automatic" resolved for
 this machine, or the precision the settings force.
 
-bfloat16 convolutions are several times faster where the hardware computes bfloat16
-natively and many times slower where TensorFlow emulates it (docs/DESIGN.md section 4: a
-512x384 step 4.0x faster with AMX, about 9x slower on an AVX2-only AMD EPYC). So
+bfloat16 convolutions are faster where the hardware computes bfloat16 natively and many
+times slower where TensorFlow emulates it (docs/DESIGN.md section 4: a 512x384 step 4.0x
+faster with AMX, about 9x slower on an AVX2-only AMD EPYC; bench/RESULTS.md: 1.75x faster
+on an AMD EPYC with AVX512_BF16 and no AMX). So
 "automatic" picks bfloat16 on x86 CPUs with AVX512_BF16 or AMX-BF16 (oneDNN uses them)
 and on GPUs with compute capability 8.0 or more (Ampere on: bfloat16 tensor cores), and
 float32 where the flags say the hardware lacks it. Where they do not settle it (a GPU
