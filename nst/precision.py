@@ -51,14 +51,20 @@ class Precision:
     setting: str
     used: str
     reason: str
+    # "automatic" only: the step from which a bfloat16 run went on in float32, where
+    # bfloat16 could lower the loss no further (nst.run.session); None: it never did.
+    float32_from_step: int | None = None
 
     def words(self) -> str:
         """'bfloat16 (automatic: CPU with AMX)' for the start line and the status bar."""
         how = "automatic" if self.setting == "automatic" else "as set"
         return f"{self.used} ({how}: {self.reason})"
 
-    def recipe(self) -> dict[str, str]:
-        return {"precision_used": self.used, "precision_reason": self.reason}
+    def recipe(self) -> dict[str, Any]:
+        recipe: dict[str, Any] = {"precision_used": self.used, "precision_reason": self.reason}
+        if self.float32_from_step is not None:
+            recipe["precision_float32_from_step"] = self.float32_from_step
+        return recipe
 
 
 def resolve(setting: str) -> Precision:

@@ -19,6 +19,7 @@ import math
 import threading
 import time
 from collections.abc import Iterator
+from dataclasses import replace
 from typing import Any
 
 import numpy as np
@@ -78,8 +79,6 @@ class Transfer:
         self._duration = 0.0
         self._saved_losses: tuple[tf.Tensor, dict[str, float]] | None = None  # of _best
 
-    # --- set-up ---
-
     def prepare(self) -> None:
         """Load the weights and images, and compute the targets. Idempotent."""
         if self._prepared:
@@ -115,20 +114,13 @@ class Transfer:
         self.style_w = tf.constant([s.style_layers[n] for n in self.style_layers], tf.float32)
         self.global_w = tf.constant([s.content_weight, s.style_weight, s.tv_weight], tf.float32)
         self.precision = resolve(s.precision)  # "automatic": what runs fast on this machine
-        self._loss = loss_function(self.extractor, self.content_layers, self.style_layers,
-                                   self.precision.used, masks is not None)  # fmt: skip
+        self._compute = self.precision.used  # float32 once bfloat16 can do no more
         self.plan = feasible_plan(s.stage_plan, content.shape[:2])
         self._use_size(self.plan[0][0])
         self._prepared = True
-        log.info(
-            "prepared a %dx%d run on %s with %s, %s, stages %s",
-            self.width,
-            self.height,
-            self.device,
-            self.weights.describe(),
-            self.precision.words(),
-            self.plan,
-        )
+        log.info("prepared a %dx%d run on %s with %s, %s, stages %s", self.width,
+                 self.height, self.device, self.weights.describe(), self.precision.words(),
+                 self.plan)  # fmt: skip
 
     def _use_size(self, size: int) -> None:
         """Scale the images to ``size`` (longest side) and compute that size's targets.
@@ -154,6 +146,15 @@ class Transfer:
             self.region_w = tf.constant(self._style_weights, tf.float32) * shares
         self.content_targets, self.style_grams = self._targets()
 
+    @property
+    def _loss(self) -> Any:
+        """The compiled loss in the precision computing now (cached per process)."""
+        return self._loss_in(self._compute)
+
+    def _loss_in(self, precision: str) -> Any:
+        return loss_function(self.extractor, self.content_layers, self.style_layers, precision,
+                             self._masks_full is not None)  # fmt: skip
+
     def _targets(self, precision: str | None = None) -> tuple[tuple[tf.Tensor, ...], ...]:
         return compute_targets(
             self.extractor,
@@ -162,7 +163,7 @@ class Transfer:
             self._style_weights,
             self.content_layers,
             self.style_layers,
-            precision or self.precision.used,
+            precision or self._compute,
             guided=self._masks_full is not None,
         )
 
@@ -224,6 +225,10 @@ class Transfer:
         self.prepare()
         start = time.perf_counter()
         self._stop.clear()
+        if self._compute != self.precision.used:  # a second run after a float32 finish
+            self._compute = self.precision.used
+            self.precision = replace(self.precision, float32_from_step=None)
+            self._use_size(self.plan[0][0])
         self._clock = Clock(start, stage_costs(self.plan))
         done = 0
         x: tf.Tensor | None = None
@@ -292,6 +297,10 @@ class Transfer:
                 if outcome.converged and not any(math.isfinite(v) for _, v, _ in seen[1:]):
                     # Every trial point's loss was NaN: that is a failure, not convergence.
                     self._check_finite(seen[-1][1], done + stage_step)
+                if outcome.converged and self._finish_in_float32(done + stage_step):
+                    self._best, self._converged = None, False  # float32 losses from here
+                    loss, grad = evaluate_flat(flat)
+                    parts = seen[-1][2]
             elif gradient_vanishes(loss, projected_gradient_l1(flat, grad, 0.0, 255.0), 255.0):
                 self._converged = True
             else:
@@ -303,24 +312,28 @@ class Transfer:
             self._steps_done = step
             elapsed = time.perf_counter() - self._clock.start
             self._duration = elapsed
-            yield Progress(
-                step=step,
-                total=s.iterations,
-                total_loss=loss,
-                content_loss=float(parts[0]),
-                style_loss=float(parts[1]),
-                tv_loss=float(parts[2]),
-                elapsed=elapsed,
-                eta=self._clock.eta(elapsed, index, stage_step),
-                evaluations=self._evaluations,
-                image=self._preview(flat, step),
-                stage=index + 1,
-                stages=len(self.plan),
-                converged=self._converged,
-            )
+            content, style, tv = (float(v) for v in parts)
+            yield Progress(step=step, total=s.iterations, total_loss=loss, content_loss=content,
+                           style_loss=style, tv_loss=tv, elapsed=elapsed,
+                           eta=self._clock.eta(elapsed, index, stage_step),
+                           evaluations=self._evaluations, image=self._preview(flat, step),
+                           stage=index + 1, stages=len(self.plan),
+                           converged=self._converged)  # fmt: skip
             if self._converged:
                 log.info("converged at step %d: no lower loss within 0..255", step)
                 break
+
+    def _finish_in_float32(self, step: int) -> bool:
+        """Whether to go on in float32: "automatic" chose bfloat16 and L-BFGS found no lower
+        loss; at 512 px that loss read 0.7% under float32's and stopped short of what float32
+        and Adam reach (bench/RESULTS.md)."""
+        if self.settings.precision != "automatic" or self._compute == "float32":
+            return False
+        self._compute = "float32"
+        self.precision = replace(self.precision, float32_from_step=step)
+        self.content_targets, self.style_grams = self._targets()
+        log.info("step %d: bfloat16 lowers the loss no further; going on in float32", step)
+        return True
 
     def _remember(self, loss: float, flat: tf.Tensor, parts: np.ndarray) -> None:
         if self._best is None or loss < self._best[0]:
@@ -354,18 +367,11 @@ class Transfer:
         if max(image.shape[:2]) != self.settings.size:
             image = resize_longest(image, self.settings.size)
         image = in_chosen_colours(image, self._content_colours, self.settings)
-        return Result(
-            image=image,
-            settings=self.settings,
-            steps=self._steps_done,
-            stopped=self._stop.is_set() or not self._completed,
-            converged=self._converged,
-            losses=self.saved_losses(optimized),
-            duration=self._duration,
-            device=self.device,
-            weights=self.weights,
-            precision=self.precision,
-        )
+        return Result(image=image, settings=self.settings, steps=self._steps_done,
+                      stopped=self._stop.is_set() or not self._completed,
+                      converged=self._converged, losses=self.saved_losses(optimized),
+                      duration=self._duration, device=self.device, weights=self.weights,
+                      precision=self.precision)  # fmt: skip
 
     def saved_losses(self, image: np.ndarray) -> dict[str, float]:
         """The losses of the 8-bit ``image`` (H, W, 3) at the working size, in float32.
@@ -375,10 +381,8 @@ class Transfer:
         compare. One more evaluation, kept until the best image changes.
         """
         if self._saved_losses is None or self._saved_losses[0] is not self._best[1]:
-            loss, targets = self._loss, (self.content_targets, self.style_grams)
-            if self.precision.used != "float32":
-                loss = loss_function(self.extractor, self.content_layers, self.style_layers,
-                                     "float32", self._masks_full is not None)  # fmt: skip
+            loss, targets = self._loss_in("float32"), (self.content_targets, self.style_grams)
+            if self._compute != "float32":
                 targets = self._targets("float32")
             pixels = tf.constant(image[np.newaxis].astype(np.float32))
             total, parts, _ = self._evaluate(pixels, loss, targets)
