@@ -76,7 +76,7 @@ def table(results: dict[str, Any]) -> str:
     if results.get("wall"):
         from bench.wall_time import wall_lines
 
-        lines += [WALL_HEADING, "", *wall_lines(results["wall"]), ""]
+        lines += ["", WALL_HEADING, "", *wall_lines(results["wall"]), ""]
     if results.get("efficiency"):
         lines += efficiency_lines(results["efficiency"], results["config"]["matmul_n"])
     if results.get("quality"):
