@@ -71,11 +71,12 @@ def precision_tip(fast_cpu: bool) -> str:
         else "This computer's CPU lacks it: Fast is only faster here on a GPU."
     )
     return (
-        "Automatic uses Fast where this computer computes bfloat16 natively, else Exact; "
-        "the status bar says which it used. Fast computes VGG19 in bfloat16, faster per "
-        "step on CPUs with AVX-512 BF16 or AMX and on GPUs with tensor cores, many times "
-        "slower elsewhere; losses, image and gradient stay float32. Exact computes "
-        f"everything in float32. {here}"
+        "Automatic uses Fast where this computer computes bfloat16 natively, else Exact, "
+        "and finishes in Exact once Fast can lower the loss no further; the status bar says "
+        "which it used, the recipe from which step it finished in Exact. Fast computes "
+        "VGG19 in bfloat16, faster per step on CPUs with AVX-512 BF16 or AMX and on GPUs "
+        "with tensor cores, many times slower elsewhere; losses, image and gradient stay "
+        f"float32. Exact computes everything in float32. {here}"
     )
 
 

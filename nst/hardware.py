@@ -12,38 +12,39 @@ from __future__ import annotations
 import functools
 from pathlib import Path
 
-# Linux /proc/cpuinfo flag names of the native bfloat16 instructions.
-BF16_CPU_FLAGS = frozenset({"avx512_bf16", "amx_bf16"})
+# Linux /proc/cpuinfo flag names of the native bfloat16 instructions, and their names in
+# words (nst.precision says which one it found).
+BF16_CPU_FLAGS: dict[str, str] = {"avx512_bf16": "AVX512_BF16", "amx_bf16": "AMX"}
 
 
 @functools.cache
-def cpu_flags() -> frozenset[str]:
-    """The CPU's feature flags on Linux; empty where /proc/cpuinfo is not there."""
+def _cpuinfo(field: str) -> str | None:
+    """The first ``field`` line's value in /proc/cpuinfo; None where there is none."""
     try:
         text = Path("/proc/cpuinfo").read_text(encoding="ascii", errors="replace")
     except OSError:
-        return frozenset()
+        return None
     for line in text.splitlines():
-        if line.startswith("flags"):
-            return frozenset(line.partition(":")[2].split())
-    return frozenset()
+        if line.startswith(field):
+            return line.partition(":")[2].strip()
+    return None
+
+
+def cpu_flags() -> frozenset[str]:
+    """The CPU's feature flags on Linux; empty where /proc/cpuinfo is not there."""
+    return frozenset((_cpuinfo("flags") or "").split())
 
 
 def cpu_has_fast_bfloat16() -> bool:
     """True when the CPU computes bfloat16 natively (AVX512_BF16 or AMX-BF16)."""
-    return bool(cpu_flags() & BF16_CPU_FLAGS)
+    return bool(cpu_flags() & BF16_CPU_FLAGS.keys())
 
 
-@functools.cache
 def cpu_model() -> str:
     """The CPU's model name ("AMD EPYC 7B13"); the processor's name elsewhere, or ''."""
-    try:
-        text = Path("/proc/cpuinfo").read_text(encoding="ascii", errors="replace")
-    except OSError:
+    model = _cpuinfo("model name")
+    if model is None and not Path("/proc/cpuinfo").exists():
         import platform
 
         return platform.processor()
-    for line in text.splitlines():
-        if line.startswith("model name"):
-            return line.partition(":")[2].strip()
-    return ""
+    return model or ""

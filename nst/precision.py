@@ -22,7 +22,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from nst.hardware import cpu_flags, cpu_model
+from nst.hardware import BF16_CPU_FLAGS, cpu_flags, cpu_model
 
 log = logging.getLogger(__name__)
 
@@ -94,8 +94,7 @@ def hardware_verdict() -> tuple[bool | None, str]:
     flags = cpu_flags()
     if not flags:
         return None, "CPU flags unknown"
-    have = [name for flag, name in (("avx512_bf16", "AVX512_BF16"), ("amx_bf16", "AMX"))
-            if flag in flags]  # fmt: skip
+    have = [name for flag, name in BF16_CPU_FLAGS.items() if flag in flags]
     if have:
         return True, f"CPU with {' and '.join(have)}"
     return False, "CPU without AVX512_BF16/AMX"

@@ -92,8 +92,8 @@ class LBFGS:
         memory = acquire(self.history, self.low, self.high)
         # Back to the pool when this optimizer goes (a stage ends), its pairs freed; not at
         # interpreter exit, when TensorFlow may be gone.
-        self.release = weakref.finalize(self, release, memory)
-        self.release.atexit = False
+        self._release = weakref.finalize(self, release, memory)
+        self._release.atexit = False
         self._memory = memory
         self._count = memory.count
         self._direction = memory.direction

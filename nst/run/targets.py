@@ -3,33 +3,12 @@ features, and per style layer the style Gram matrix to match."""
 
 from __future__ import annotations
 
-import threading
 from collections.abc import Sequence
-from typing import Any
 
+from nst.objective.builder import features_function
 from nst.objective.losses import gram
 from nst.tf_runtime import tf
 from nst.vgg.extractor import FeatureExtractor
-
-_IMAGE_SPEC = tf.TensorSpec(shape=(1, None, None, 3), dtype=tf.float32)
-_features_cache: dict[tuple[Any, ...], Any] = {}
-_features_lock = threading.Lock()
-
-
-def features_function(extractor: FeatureExtractor, layers: tuple[str, ...], precision: str) -> Any:
-    """The compiled image -> features of ``layers``, one per process for each choice.
-
-    Compiled like the loss, and through the same layers, so that the targets and the
-    loss's features round alike: in bfloat16 the eager ops round differently from the
-    graph's, and a perfect match (the content reconstruction from the photo itself)
-    scored about 1e-5 instead of 0 and never converged."""
-    key = (id(extractor), layers, precision)
-    with _features_lock:
-        if key not in _features_cache:
-            _features_cache[key] = tf.function(
-                lambda image: extractor(image, layers, precision), input_signature=[_IMAGE_SPEC]
-            )
-        return _features_cache[key]
 
 
 def compute_targets(
@@ -46,8 +25,7 @@ def compute_targets(
     blended by their weights, or with regions (``guided``) one Gram per style image,
     stacked."""
     # Targets in the run's precision, so that a perfect match scores 0 in that precision.
-    features = features_function(extractor, tuple(dict.fromkeys(content_layers + style_layers)),
-                                 precision)  # fmt: skip
+    features = features_function(extractor, content_layers, style_layers, precision)
     content_feats = features(content_image) if content_layers else {}
     per_style = [
         features(image) if style_layers and (guided or weight > 0) else None
