@@ -1,0 +1,31 @@
+"""The window's state without Qt: what the panels show and edit, and what Run asks for.
+
+    from gui.model import WindowModel, SettingsChanged, RunState, Phase
+
+- window_model.py: the model (Settings, images, output folder, run state, jobs);
+- events.py: the typed changes it emits; run_state.py: where a run stands;
+- jobs.py: what Run asks for (RunRequest) or why it cannot (NotReady), a queue's Job;
+- fields.py: which fields each part of the window edits, from the table's groups.
+
+Nothing here imports Qt or TensorFlow (tests/test_window_model.py checks it).
+"""
+
+from gui.model.events import (
+    Change,
+    FolderChanged,
+    ImagesChanged,
+    JobsChanged,
+    RunStateChanged,
+    SettingsChanged,
+    SweepChanged,
+)
+from gui.model.fields import WINDOW_GROUPS, fields_in, window_fields
+from gui.model.jobs import Job, NotReady, RunRequest
+from gui.model.run_state import Phase, RunState
+from gui.model.window_model import FIELDS, IMAGE_ROLES, WindowModel
+
+__all__ = [
+    "FIELDS", "IMAGE_ROLES", "WINDOW_GROUPS", "Change", "FolderChanged", "ImagesChanged",
+    "Job", "JobsChanged", "NotReady", "Phase", "RunRequest", "RunState", "RunStateChanged",
+    "SettingsChanged", "SweepChanged", "WindowModel", "fields_in", "window_fields",
+]  # fmt: skip

@@ -1,0 +1,54 @@
+"""The model's changes, as small typed values: a panel reacts to what changed, never to
+the words of a message."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from gui.model.jobs import Job
+    from gui.model.run_state import RunState
+
+
+@dataclass(frozen=True)
+class SettingsChanged:
+    """Settings fields changed (their shown values, valid or not). ``loaded``: the whole
+    Settings was replaced at once (a recipe, History, the last session)."""
+
+    fields: frozenset[str]
+    loaded: bool = False
+
+
+@dataclass(frozen=True)
+class ImagesChanged:
+    """Which images ("content", "style") are still loading."""
+
+    loading: frozenset[str]
+
+
+@dataclass(frozen=True)
+class FolderChanged:
+    folder: str
+
+
+@dataclass(frozen=True)
+class RunStateChanged:
+    state: RunState
+
+
+@dataclass(frozen=True)
+class SweepChanged:
+    """A sweep started or ended: Run waits for it."""
+
+    running: bool
+
+
+@dataclass(frozen=True)
+class JobsChanged:
+    jobs: tuple[Job, ...]
+
+
+Change = (
+    SettingsChanged | ImagesChanged | FolderChanged | RunStateChanged | SweepChanged | JobsChanged
+)

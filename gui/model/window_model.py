@@ -1,0 +1,251 @@
+"""The window's state in plain Python: the Settings, the chosen images, the output folder,
+the run's state and the jobs of a queue. No Qt here: the panels bind to this model (they
+show what it holds and write what the user edits into it), and a test drives it alone.
+
+One value, one place: each Settings field lives here once and every control showing it
+is a view of it (the style strength slider and the style weight box both show
+``style_weight``). An edit that makes the Settings invalid is kept as the user typed it,
+with its problem, and no other field is rewritten to make it fit.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Callable, Mapping
+from typing import Any
+
+from gui.model.events import (
+    Change,
+    FolderChanged,
+    ImagesChanged,
+    JobsChanged,
+    RunStateChanged,
+    SettingsChanged,
+    SweepChanged,
+)
+from gui.model.jobs import Job, NotReady, RunRequest
+from gui.model.run_state import RunState
+from nst.settings import Settings, SettingsError, ratio_to_strength, strength_to_ratio
+
+FIELDS = tuple(f.name for f in dataclasses.fields(Settings))
+IMAGE_ROLES = ("content", "style")
+
+Listener = Callable[[Change], None]
+
+
+class WindowModel:
+    def __init__(self, settings: Settings | None = None, folder: str = "") -> None:
+        self._settings = settings if settings is not None else Settings()
+        self._edits: dict[str, Any] = {}  # shown values the Settings do not hold (invalid)
+        self._problems: dict[str, SettingsError] = {}
+        # Regions set aside while a method other than Gatys is chosen (they come back
+        # with it): the other methods take no masks, and the user's must not be lost.
+        self._masks_aside: tuple[str, ...] = ()
+        self._folder = folder
+        self._loading: frozenset[str] = frozenset()
+        self._run_state = RunState()
+        self._sweep_running = False
+        self._jobs: tuple[Job, ...] = ()
+        self._listeners: list[Listener] = []
+
+    # ------------------------------------------------------------------ listening
+
+    def subscribe(self, listener: Listener) -> Callable[[], None]:
+        """Call ``listener`` with every change from now on; returns the unsubscriber."""
+        self._listeners.append(listener)
+        return lambda: self._listeners.remove(listener)
+
+    def _emit(self, change: Change) -> None:
+        for listener in list(self._listeners):
+            listener(change)
+
+    # ------------------------------------------------------------------ settings
+
+    @property
+    def settings(self) -> Settings:
+        """The last valid Settings (see ``problems`` for an edit not yet valid)."""
+        return self._settings
+
+    @property
+    def problems(self) -> Mapping[str, SettingsError]:
+        """field -> why the value shown is not allowed (empty when the Settings are valid)."""
+        return dict(self._problems)
+
+    def value(self, name: str) -> Any:
+        """The value shown for field ``name``: the user's edit, valid or not."""
+        if name in self._edits:
+            return self._edits[name]
+        return getattr(self._settings, name)
+
+    def values(self) -> dict[str, Any]:
+        return {name: self.value(name) for name in FIELDS}
+
+    def set_field(self, name: str, value: Any) -> None:
+        self.set_fields(**{name: value})
+
+    def set_fields(self, **values: Any) -> None:
+        """The user's edit of one or more fields, checked together: one change."""
+        unknown = set(values) - set(FIELDS)
+        if unknown:
+            raise KeyError(f"not a setting: {', '.join(sorted(unknown))}")
+        changed = frozenset(n for n, v in values.items() if not _same(self.value(n), v))
+        if not changed:
+            return
+        candidate = {**self.values(), **values}
+        changed |= self._regions(candidate, changed)
+        self._check(candidate)
+        self._emit(SettingsChanged(changed))
+
+    def load_settings(self, settings: Settings) -> None:
+        """Replace the Settings whole (a recipe, History): one check, one change."""
+        self._settings = settings
+        self._edits, self._problems, self._masks_aside = {}, {}, ()
+        self._emit(SettingsChanged(frozenset(FIELDS), loaded=True))
+
+    def _check(self, candidate: dict[str, Any]) -> None:
+        try:
+            settings = Settings(**candidate)
+        except SettingsError as exc:
+            self._edits = {
+                n: v for n, v in candidate.items() if not _same(getattr(self._settings, n), v)
+            }
+            self._problems = {exc.field.split(".")[0]: exc}
+        else:
+            self._settings, self._edits, self._problems = settings, {}, {}
+
+    def _regions(self, candidate: dict[str, Any], changed: frozenset[str]) -> set[str]:
+        """Regions follow the styles and the method; returns the fields this changed."""
+        masks = tuple(candidate["style_masks"])
+        if "style" in changed and not candidate["style"] and masks and masks[0]:
+            masks = ("", *masks[1:])  # the main style removed: its region goes with it
+            if not any(masks):
+                masks = ()
+        if candidate["method"] != "gatys" and masks:
+            self._masks_aside, masks = masks, ()
+        elif candidate["method"] == "gatys" and "method" in changed and self._masks_aside:
+            if len(self._masks_aside) == 1 + len(candidate["extra_styles"]):
+                masks = self._masks_aside
+            self._masks_aside = ()
+        if masks == tuple(candidate["style_masks"]):
+            return set()
+        candidate["style_masks"] = masks
+        return {"style_masks"}
+
+    @property
+    def masks_aside(self) -> tuple[str, ...]:
+        """The regions kept for the Gatys method while another is chosen."""
+        return self._masks_aside
+
+    @property
+    def rate_chosen(self) -> bool:
+        """The user chose the learning rate; else (None) it is the optimizer's default."""
+        return self.value("learning_rate") is not None
+
+    # ------------------------------------------------------------------ style strength
+
+    @property
+    def strength_position(self) -> float | None:
+        """The style strength slider's position for the optimization: a view of the style
+        weight against the content weight; None when the content weight is 0 (no ratio)."""
+        content, style = self.value("content_weight"), self.value("style_weight")
+        if not _number(content) or not _number(style) or content <= 0:
+            return None
+        return ratio_to_strength(style / content)
+
+    def set_strength_position(self, position: float) -> None:
+        """The slider moved: the style weight follows; the content weight stays as it is."""
+        content = self.value("content_weight")
+        if _number(content) and content > 0:
+            self.set_field("style_weight", strength_to_ratio(position) * content)
+
+    @property
+    def preview_strength(self) -> float:
+        """The strength the instant preview shows: the visible slider's, whichever method."""
+        if self.value("method") == "gatys":
+            position = self.strength_position
+            return 1.0 if position is None else position
+        return self.value("style_strength")
+
+    # ------------------------------------------------------------------ images, folder
+
+    @property
+    def loading(self) -> frozenset[str]:
+        """The images ("content", "style") still loading."""
+        return self._loading
+
+    def set_loading(self, role: str, loading: bool) -> None:
+        now = self._loading | {role} if loading else self._loading - {role}
+        if now != self._loading:
+            self._loading = now
+            self._emit(ImagesChanged(now))
+
+    @property
+    def folder(self) -> str:
+        return self._folder
+
+    def set_folder(self, folder: str) -> None:
+        folder = folder.strip()
+        if folder != self._folder:
+            self._folder = folder
+            self._emit(FolderChanged(folder))
+
+    # ------------------------------------------------------------------ runs
+
+    @property
+    def run_state(self) -> RunState:
+        return self._run_state
+
+    def set_run_state(self, state: RunState) -> None:
+        if state != self._run_state:
+            self._run_state = state
+            self._emit(RunStateChanged(state))
+
+    @property
+    def sweep_running(self) -> bool:
+        return self._sweep_running
+
+    def set_sweep_running(self, running: bool) -> None:
+        if running != self._sweep_running:
+            self._sweep_running = running
+            self._emit(SweepChanged(running))
+
+    @property
+    def jobs(self) -> tuple[Job, ...]:
+        """The queue's jobs, waiting their turn (the queue itself is the next step)."""
+        return self._jobs
+
+    def set_jobs(self, jobs: tuple[Job, ...]) -> None:
+        self._jobs = tuple(jobs)
+        self._emit(JobsChanged(self._jobs))
+
+    def readiness(self) -> NotReady | None:
+        """Why Run cannot start now (None: it can). A run going on is not a reason: Run
+        is then the Stop button."""
+        missing: list[str] = []
+        if not self._problems:
+            missing = self._settings.missing_inputs()
+            if not self._folder:
+                missing.append("choose an output folder")
+        loading = tuple(role for role in IMAGE_ROLES if role in self._loading)
+        if not (self._sweep_running or self._problems or loading or missing):
+            return None
+        return NotReady(self._sweep_running, self.problems, loading, tuple(missing))
+
+    def request_run(self) -> RunRequest | NotReady:
+        """The run the model describes, or why it cannot start."""
+        not_ready = self.readiness()
+        if not_ready is not None:
+            return not_ready
+        return RunRequest(self._settings, self._folder)
+
+
+def _same(a: Any, b: Any) -> bool:
+    if isinstance(a, Mapping) and isinstance(b, Mapping):
+        return dict(a) == dict(b)
+    if isinstance(a, (tuple, list)) and isinstance(b, (tuple, list)):
+        return len(a) == len(b) and all(_same(x, y) for x, y in zip(a, b))
+    return type(a) is type(b) and a == b or (_number(a) and _number(b) and a == b)
+
+
+def _number(value: Any) -> bool:
+    return isinstance(value, (int, float)) and not isinstance(value, bool)
