@@ -8,7 +8,7 @@ import pytest
 
 from bench.efficiency import step_flops
 from nst.hardware import cpu_flags, cpu_has_fast_bfloat16
-from nst.run import inputs
+from nst.run import inputs, stage
 from nst.run import session as transfer
 from nst.settings import Settings, SettingsError
 from nst.tf_runtime import tf
@@ -184,12 +184,12 @@ def test_a_run_gives_lbfgs_the_history_for_its_size(
 
     made = []
 
-    class Recording(transfer.LBFGS):
+    class Recording(stage.LBFGS):
         def __init__(self, *args, **kwargs) -> None:
             super().__init__(*args, **kwargs)
             made.append(self)
 
-    monkeypatch.setattr(transfer, "LBFGS", Recording)
+    monkeypatch.setattr(stage, "LBFGS", Recording)
     monkeypatch.setattr(memory, "LBFGS_HISTORY_BYTES", 2 * 48 * 36 * 3 * 4 * 12)  # 12 pairs
     settings = Settings(
         content=content_path, style=style_path, size=48, iterations=3, stages=1, preview_every=0

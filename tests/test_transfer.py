@@ -13,6 +13,8 @@ from nst.errors import RunError
 from nst.optim.lbfgs import LBFGS
 from nst.precision import Precision
 from nst.run import session as transfer
+from nst.run import stage
+from nst.run.preview import PreviewRate
 from nst.run.result import Progress, device_description
 from nst.settings import Settings
 from nst.vgg.extractor import FeatureExtractor
@@ -134,6 +136,29 @@ def test_progress_reports_eta_evaluations_and_previews(content_path, style_path,
     assert steps[0].eta > 0
     assert [p.evaluations for p in steps] == [2, 3, 4, 5, 6, 7]
     assert all(p.elapsed > 0 for p in steps)
+
+
+def test_a_preview_interval_leaves_the_steps_between_without_an_image(
+    content_path, style_path, weights
+) -> None:
+    # A window asks for an image every step at most every so many seconds: with an hour,
+    # the first step and the last carry one and no step between pays for it.
+    settings = tiny(content_path, style_path, optimizer="adam", iterations=6, preview_every=1)
+    steps = collect(transfer.Transfer(settings, weights=weights, preview_interval=3600.0))
+    assert [p.image is not None for p in steps] == [True, False, False, False, False, True]
+    assert steps[-1].image.shape == (48, 64, 3)
+
+
+def test_preview_rate_keeps_to_its_steps_and_its_interval() -> None:
+    now = [0.0]
+    rate = PreviewRate(every=2, last_step=9, interval=1.0, clock=lambda: now[0])
+    due = []
+    for step in range(1, 10):
+        now[0] += 0.3  # a step takes 0.3 s
+        due.append(rate.due(step))
+    # step 2 (0.6 s) is the first; step 4 comes 0.6 s later, step 6 1.2 s; 9 is the last.
+    assert [step for step, d in enumerate(due, 1) if d] == [2, 6, 9]
+    assert not PreviewRate(every=0, last_step=9).due(9)
 
 
 @pytest.mark.parametrize("optimizer", ["adam", "adadelta", "rmsprop", "sgd"])
@@ -344,7 +369,7 @@ def test_bfloat16_that_lowers_the_loss_no_further_goes_on_in_float32_when_automa
             outcome = super().step(*args)
             return replace(outcome, converged=True) if len(calls) == 3 else outcome
 
-    monkeypatch.setattr(transfer, "LBFGS", StallsAtTheThirdStep)
+    monkeypatch.setattr(stage, "LBFGS", StallsAtTheThirdStep)
     settings = tiny(content_path, style_path, size=32, stages=1, iterations=6, precision=setting)
     session = transfer.Transfer(settings, weights=weights)
     steps = collect(session)

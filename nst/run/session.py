@@ -1,12 +1,13 @@
 """The optimization: a session that yields progress step by step.
 
-    session = Transfer(settings)
+    session = Transfer(settings, preview_interval=0.1)
     session.prepare()                 # load weights, images, targets (slow the first time)
     for progress in session.steps():  # the caller owns the loop: stopping is a `break`
         ...
     result = session.result()         # the best image so far, at the output size
 
-The style Grams and content features are computed once per run (targets.py). The
+The style Grams and content features are computed once per run (targets.py), one stage's
+steps are taken by stage.py, and the live preview's rate and image are preview.py's. The
 expensive part of a step, the loss and its gradient through VGG19, is one ``tf.function``
 with a fixed input signature whose loss weights are tensors (nst.objective.builder), so
 neither changing a weight nor starting a new run with the same layers traces it again.
@@ -26,11 +27,8 @@ import numpy as np
 
 from nst.errors import RunError
 from nst.imaging.load import load_image
-from nst.imaging.resize import resize_longest, to_uint8
-from nst.memory import lbfgs_history
+from nst.imaging.resize import resize_longest
 from nst.objective.builder import loss_function
-from nst.optim.first_order import FIRST_ORDER
-from nst.optim.lbfgs import LBFGS, gradient_vanishes, projected_gradient_l1
 from nst.precision import resolve
 from nst.run.clock import Clock, stage_costs
 from nst.run.inputs import (
@@ -41,7 +39,9 @@ from nst.run.inputs import (
     region_masks,
     texture_canvas,
 )
+from nst.run.preview import PreviewRate, as_image, preview
 from nst.run.result import Progress, Result, device_description
+from nst.run.stage import Stepper, check_finite
 from nst.run.targets import compute_targets
 from nst.settings import Settings
 from nst.tf_runtime import tf
@@ -61,10 +61,17 @@ class Transfer:
         content_image: np.ndarray | None = None,
         style_image: np.ndarray | None = None,
         weights: VGGWeights | None = None,
+        preview_interval: float = 0.0,
     ) -> None:
         """Images may be given as uint8 (H, W, 3) arrays; otherwise they are read from
-        ``settings.content`` and ``settings.style`` when ``prepare`` runs."""
+        ``settings.content`` and ``settings.style`` when ``prepare`` runs.
+
+        A progress record carries an image every ``settings.preview_every`` steps, and at
+        most one every ``preview_interval`` seconds (a window: the rate it repaints at;
+        nst.run.preview says what a step saves), and always at the last step.
+        """
         self.settings = settings
+        self.preview_interval = preview_interval
         self._content_source = content_image
         self._style_source = style_image
         self.weights = weights
@@ -118,9 +125,11 @@ class Transfer:
         self.plan = feasible_plan(s.stage_plan, content.shape[:2])
         self._use_size(self.plan[0][0])
         self._prepared = True
-        log.info("prepared a %dx%d run on %s with %s, %s, stages %s", self.width,
-                 self.height, self.device, self.weights.describe(), self.precision.words(),
-                 self.plan)  # fmt: skip
+        log.info(
+            "prepared a %dx%d run on %s with %s, %s, stages %s",
+            *(self.width, self.height, self.device, self.weights.describe()),
+            *(self.precision.words(), self.plan),
+        )
 
     def _use_size(self, size: int) -> None:
         """Scale the images to ``size`` (longest side) and compute that size's targets.
@@ -152,8 +161,10 @@ class Transfer:
         return self._loss_in(self._compute)
 
     def _loss_in(self, precision: str) -> Any:
-        return loss_function(self.extractor, self.content_layers, self.style_layers, precision,
-                             self._masks_full is not None)  # fmt: skip
+        guided = self._masks_full is not None
+        return loss_function(
+            self.extractor, self.content_layers, self.style_layers, precision, guided
+        )
 
     def _targets(self, precision: str | None = None) -> tuple[tuple[tf.Tensor, ...], ...]:
         return compute_targets(
@@ -176,8 +187,9 @@ class Transfer:
             return tf.image.resize(self.style_image, (self.height, self.width), method="bicubic")
         if init == "instant":
             styles = [image[0].numpy() for image in self.style_images_now]
-            start = instant_start(self.content_image[0].numpy(), styles, self._style_weights,
-                                  self.settings.style_strength)  # fmt: skip
+            content = self.content_image[0].numpy()
+            strength = self.settings.style_strength
+            start = instant_start(content, styles, self._style_weights, strength)
             return tf.constant(start[np.newaxis].astype(np.float32))
         # White noise (Gatys et al. 2016, section 2.3), uniform over the whole 0..255 range.
         rng = np.random.default_rng(self.settings.seed)
@@ -230,6 +242,8 @@ class Transfer:
             self.precision = replace(self.precision, float32_from_step=None)
             self._use_size(self.plan[0][0])
         self._clock = Clock(start, stage_costs(self.plan))
+        s = self.settings
+        self._previews = PreviewRate(s.preview_every, s.iterations, self.preview_interval)
         done = 0
         x: tf.Tensor | None = None
         for index, (size, iterations) in enumerate(self.plan):
@@ -259,66 +273,51 @@ class Transfer:
             raise RunError("The run has not evaluated any image yet.")
         return tf.reshape(self._best[1], (1, self.height, self.width, 3))
 
+    def _evaluate_flat(self, flat: tf.Tensor) -> tuple[float, np.ndarray, tf.Tensor]:
+        loss, parts, grad = self.evaluate(tf.reshape(flat, (1, self.height, self.width, 3)))
+        self._evaluations += 1
+        if math.isfinite(loss) and (self._best is None or loss < self._best[0]):
+            self._best = (loss, tf.identity(flat), parts)
+        return loss, parts, tf.reshape(grad, (-1,))
+
     def _stage(self, x: tf.Tensor, done: int, iterations: int, index: int) -> Iterator[Progress]:
         """One stage's loop: ``iterations`` steps at the current size."""
         s = self.settings
-        shape = (1, self.height, self.width, 3)
-
-        def evaluate_flat(flat: tf.Tensor) -> tuple[float, tf.Tensor]:
-            loss, parts, grad = self.evaluate(tf.reshape(flat, shape))
-            self._evaluations += 1
-            seen.append((flat, loss, parts))  # the parts of the point L-BFGS keeps, found below
-            if math.isfinite(loss):
-                self._remember(loss, flat, parts)
-            return loss, tf.reshape(grad, (-1,))
-
-        seen: list[tuple[tf.Tensor, float, np.ndarray]] = []
-        flat = tf.reshape(x, (-1,))
-        loss, grad = evaluate_flat(flat)
-        parts = seen[0][2]
-        self._check_finite(loss, done)
-        lbfgs = None
-        if s.optimizer == "lbfgs":
-            lbfgs = LBFGS(s.resolved_learning_rate, lbfgs_history(int(flat.shape[0])))
-        first_order = None if lbfgs else FIRST_ORDER[s.optimizer](s.resolved_learning_rate)
-        # First-order methods get the gradient per pixel: the loss is a mean over pixels,
-        # so its raw gradient shrinks as the image grows, and SGD's rate would have to grow
-        # with it. Adam and RMSprop are indifferent to the scale; SGD and Adadelta are not.
-        pixels = float(self.height * self.width)
+        rate = s.resolved_learning_rate
+        stepper = Stepper(s.optimizer, rate, self._evaluate_flat, x)
+        check_finite(stepper.loss, done, rate)
         for stage_step in range(1, iterations + 1):
             if self._stop.is_set():
                 break
-            seen = [(flat, loss, parts)]
-            if lbfgs is not None:
-                outcome = lbfgs.step(flat, loss, grad, evaluate_flat)
-                flat, loss, grad = outcome.x, outcome.loss, outcome.gradient
-                parts = next(p for f, _, p in seen if f is flat)
-                self._converged = outcome.converged
-                if outcome.converged and not any(math.isfinite(v) for _, v, _ in seen[1:]):
-                    # Every trial point's loss was NaN: that is a failure, not convergence.
-                    self._check_finite(seen[-1][1], done + stage_step)
-                if outcome.converged and self._finish_in_float32(done + stage_step):
-                    self._best, self._converged = None, False  # float32 losses from here
-                    loss, grad = evaluate_flat(flat)
-                    parts = seen[-1][2]
-            elif gradient_vanishes(loss, projected_gradient_l1(flat, grad, 0.0, 255.0), 255.0):
-                self._converged = True
-            else:
-                flat = tf.clip_by_value(first_order.step(flat, grad * pixels), 0.0, 255.0)
-                loss, grad = evaluate_flat(flat)
-                parts = seen[-1][2]
             step = done + stage_step
-            self._check_finite(loss, step)
+            stepper.step(step)
+            if stepper.converged and self._finish_in_float32(step):
+                self._best = None  # float32 losses from here
+                stepper.evaluate_here()
+            self._converged = stepper.converged
+            check_finite(stepper.loss, step, rate)
             self._steps_done = step
             elapsed = time.perf_counter() - self._clock.start
             self._duration = elapsed
-            content, style, tv = (float(v) for v in parts)
-            yield Progress(step=step, total=s.iterations, total_loss=loss, content_loss=content,
-                           style_loss=style, tv_loss=tv, elapsed=elapsed,
-                           eta=self._clock.eta(elapsed, index, stage_step),
-                           evaluations=self._evaluations, image=self._preview(flat, step),
-                           stage=index + 1, stages=len(self.plan),
-                           converged=self._converged)  # fmt: skip
+            content, style, tv = (float(v) for v in stepper.parts)
+            image = None
+            if self._previews.due(step):
+                image = preview(stepper.flat, self.height, self.width, self._content_colours, s)
+            yield Progress(
+                step=step,
+                total=s.iterations,
+                total_loss=stepper.loss,
+                content_loss=content,
+                style_loss=style,
+                tv_loss=tv,
+                elapsed=elapsed,
+                eta=self._clock.eta(elapsed, index, stage_step),
+                evaluations=self._evaluations,
+                image=image,
+                stage=index + 1,
+                stages=len(self.plan),
+                converged=self._converged,
+            )
             if self._converged:
                 log.info("converged at step %d: no lower loss within 0..255", step)
                 break
@@ -335,43 +334,29 @@ class Transfer:
         log.info("step %d: bfloat16 lowers the loss no further; going on in float32", step)
         return True
 
-    def _remember(self, loss: float, flat: tf.Tensor, parts: np.ndarray) -> None:
-        if self._best is None or loss < self._best[0]:
-            self._best = (loss, tf.identity(flat), parts)
-
-    def _check_finite(self, loss: float, step: int) -> None:
-        if not math.isfinite(loss):
-            raise RunError(
-                f"The loss became {loss} at step {step}; lower the learning rate "
-                f"(now {self.settings.resolved_learning_rate:g}) or the style weight."
-            )
-
-    def _preview(self, flat: tf.Tensor, step: int) -> np.ndarray | None:
-        every = self.settings.preview_every
-        if every and (step % every == 0 or step == self.settings.iterations):
-            return in_chosen_colours(self._to_uint8(flat), self._content_colours, self.settings)
-        return None
-
-    def _to_uint8(self, flat: tf.Tensor) -> np.ndarray:
-        image = tf.reshape(flat, (self.height, self.width, 3)).numpy()
-        return to_uint8(image)
-
     # --- the outcome ---
 
     def result(self) -> Result:
         """The lowest-loss image seen so far, scaled to the output size, with its losses."""
         if self._best is None:
             raise RunError("The run has not evaluated any image yet.")
-        optimized = self._to_uint8(self._best[1])
+        optimized = as_image(self._best[1], self.height, self.width)
         image = optimized
         if max(image.shape[:2]) != self.settings.size:
             image = resize_longest(image, self.settings.size)
         image = in_chosen_colours(image, self._content_colours, self.settings)
-        return Result(image=image, settings=self.settings, steps=self._steps_done,
-                      stopped=self._stop.is_set() or not self._completed,
-                      converged=self._converged, losses=self.saved_losses(optimized),
-                      duration=self._duration, device=self.device, weights=self.weights,
-                      precision=self.precision)  # fmt: skip
+        return Result(
+            image=image,
+            settings=self.settings,
+            steps=self._steps_done,
+            stopped=self._stop.is_set() or not self._completed,
+            converged=self._converged,
+            losses=self.saved_losses(optimized),
+            duration=self._duration,
+            device=self.device,
+            weights=self.weights,
+            precision=self.precision,
+        )
 
     def saved_losses(self, image: np.ndarray) -> dict[str, float]:
         """The losses of the 8-bit ``image`` (H, W, 3) at the working size, in float32.
