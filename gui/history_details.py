@@ -7,20 +7,10 @@ import time
 from collections.abc import Mapping
 from typing import Any
 
-from gui.labels import OPTIMIZER_LABELS, choice_label
+from gui.labels import AUTOMATIC_WORDS, OPTIMIZER_LABELS, choice_label
 from nst import history
 from nst.history import Entry
-from nst.settings import Settings, field_names
-
-# Fields that only one method uses, left out of the other's details.
-_INSTANT_ONLY = frozenset({"style_strength", "extra_styles", "style_image_weight"})
-_GATYS_ONLY = frozenset({
-    "content_layers", "style_layers", "content_weight", "style_weight", "tv_weight",
-    "optimizer", "learning_rate", "iterations", "work_size", "style_size", "init", "seed",
-    "precision", "stages", "weights",
-})  # fmt: skip
-_NOT_SHOWN = frozenset({"preview_every"})  # how often the run sent previews: not the picture's
-
+from nst.settings import FIELDS, Settings
 
 # --------------------------------------------------------------------------- words
 
@@ -60,20 +50,20 @@ def summary(entry: Entry, *, with_size: bool = True) -> str:
     ]
     if "total" in entry.losses:
         parts.append(f"loss {entry.losses['total']:.3g}")
+    if entry.stopped:
+        parts.append("stopped")
     return ", ".join(parts)
 
 
 def setting_rows(settings: Settings, labels: Mapping[str, str]) -> list[tuple[str, str]]:
     """(label, value) for each setting that matters to this method, in field order."""
     data = settings.to_dict()
-    if settings.method == "gatys":
-        data["learning_rate"] = settings.resolved_learning_rate
-    skip = _NOT_SHOWN | (_INSTANT_ONLY if settings.method == "gatys" else _GATYS_ONLY)
     rows = []
-    for name in field_names():
-        if name in skip:
-            continue
-        rows.append((labels.get(name, name), display_value(name, data[name])))
+    for spec in FIELDS:  # what changes the picture of a run of this method (the table says)
+        if spec.compared and settings.method in spec.methods:
+            rows.append(
+                (labels.get(spec.name, spec.name), display_value(spec.name, data[spec.name]))
+            )
     return rows
 
 
@@ -88,7 +78,7 @@ def details_html(entry: Entry, labels: Mapping[str, str]) -> str:
     if entry.losses:
         rows.append(("Loss", losses_text(entry.losses)))
     if entry.steps is not None and entry.settings is not None:
-        stopped = " (stopped)" if recipe.get("stopped") else ""
+        stopped = " (stopped)" if entry.stopped else ""
         rows.append(("Steps", f"{entry.steps} of {entry.settings.iterations}{stopped}"))
     if entry.duration is not None:
         rows.append(("Time", duration_text(entry.duration)))
@@ -105,5 +95,8 @@ def details_html(entry: Entry, labels: Mapping[str, str]) -> str:
 
 
 def display_value(name: str, value: Any) -> str:
-    """A setting's value in the window's words: its choice label, else the engine's text."""
+    """A setting's value in the window's words: its choice label, the form's words for a
+    value chosen for you, else the engine's text."""
+    if value is None and name in AUTOMATIC_WORDS:
+        return AUTOMATIC_WORDS[name]
     return choice_label(name, value) or history.format_value(name, value)

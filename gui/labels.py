@@ -6,37 +6,21 @@ from __future__ import annotations
 
 from typing import Any
 
-# Settings field -> the control's label, so that a validation message names what the
-# user sees ("Working size: ..."), not the dataclass field.
-FIELD_LABELS: dict[str, str] = {
-    "content": "Content image",
-    "style": "Style image",
-    "content_layers": "Content layers",
-    "style_layers": "Style layers",
-    "content_weight": "Content weight",
-    "style_weight": "Style weight",
-    "tv_weight": "Smoothness (TV) weight",
-    "optimizer": "Optimizer",
-    "learning_rate": "Learning rate",
-    "iterations": "Iterations",
-    "size": "Output size",
-    "work_size": "Working size",
-    "style_size": "Style size",
-    "init": "Start from",
-    "seed": "Seed",
-    "weights": "Weights file",
-    "method": "Method",
-    "style_strength": "Style strength",
-    "extra_styles": "Extra style images",
-    "style_image_weight": "Style image weight",
-    "precision": "Precision",
-    "colour": "Colours",
-    "colour_strength": "Photo's colours",
-    "stages": "Coarse-to-fine",
-    "style_masks": "Regions",
-    "style_scale": "Style scale",
-    "texture_aspect": "Proportions",
-    "preview_every": "Live preview every",
+from nst.settings import FIELDS
+
+# Settings field -> its label, from the settings table, so that a validation message
+# names what the user sees ("Working size: ..."), not the dataclass field.
+FIELD_LABELS: dict[str, str] = {spec.name: spec.label for spec in FIELDS}
+
+# What the form shows for a field left to be chosen for you (None), in its own words;
+# every field the table marks optional has one (a test checks).
+AUTOMATIC_WORDS: dict[str, str] = {
+    "learning_rate": "The optimizer's default",
+    "work_size": "Same as output",
+    "style_size": "By style scale",
+    "weights": "Found automatically",
+    "texture_aspect": "The painting's",
+    "stages": "Automatic",
 }
 
 OPTIMIZER_LABELS: dict[str, str] = {

@@ -32,17 +32,16 @@ from nst.errors import ImageError
 from nst.imaging.load import MAX_PIXELS
 from nst.imaging.save import read_recipe_from_png
 from nst.settings import Settings, field_names
+from nst.settings.fields import automatic_fields, compared_fields
 from nst.settings.recipe import RecipeError, RecipeMissing, read_recipe_data, recipe_settings
+from nst.settings.text import number_text
 
 log = logging.getLogger(__name__)
 
-# Settings whose None means "chosen for you": the working and style sizes follow the
-# output size, the stages the size, the rate the optimizer, the weights file is searched.
-_AUTOMATIC = frozenset({"work_size", "style_size", "stages", "learning_rate", "weights"})
-
-# Settings that do not change the picture: how often the run sent a preview to the window
-# (the window asks for every step, the command line for every tenth).
-_NOT_COMPARED = frozenset({"preview_every"})
+# Settings whose None means "chosen for you" (the working size follows the output size,
+# the rate the optimizer, ...), and those that change the picture: from the table.
+_AUTOMATIC = automatic_fields()
+_COMPARED = compared_fields()
 
 
 @dataclass(frozen=True, eq=False)
@@ -100,6 +99,11 @@ class Entry:
         """Optimizer steps actually done (fewer than asked for when stopped early)."""
         steps = _number((self.recipe or {}).get("steps"))
         return int(steps) if steps is not None else None
+
+    @property
+    def stopped(self) -> bool:
+        """The run was stopped before its last step (the recipe says so)."""
+        return (self.recipe or {}).get("stopped") is True
 
     @property
     def content_name(self) -> str:
@@ -213,8 +217,8 @@ def recipe_differences(a: Mapping[str, Any], b: Mapping[str, Any]) -> list[tuple
     picture (the preview interval) are left out.
     """
     left, right = _comparable(a), _comparable(b)
-    names = [n for n in field_names() if n not in _NOT_COMPARED]
-    names += sorted((set(left) | set(right)) - set(names) - _NOT_COMPARED)
+    names = list(_COMPARED)
+    names += sorted((set(left) | set(right)) - set(field_names()))
     return [(n, left.get(n), right.get(n)) for n in names if left.get(n) != right.get(n)]
 
 
@@ -246,7 +250,7 @@ def format_value(name: str, value: Any) -> str:
     if isinstance(value, (list, tuple)):
         return ", ".join(format_value(name, v) for v in value) or "none"
     if isinstance(value, float):
-        return f"{value:g}"
+        return number_text(value)
     return str(value)
 
 

@@ -1,9 +1,9 @@
 """The command line's options, generated from the settings table (nst/settings/fields.py).
 
-Every setting is an option spelled as the table says (--name-with-dashes unless it says
-otherwise), with its help, its choices and its default read from the Settings dataclass;
-only the options that are not settings (--output-dir, --config, -q, -v, --version) are
-written here.
+Every setting is an option, in the table's group order, spelled and explained as
+nst_cli/option_words.py says (--name-with-dashes unless it says otherwise), with its
+choices and its default read from the engine; only the options that are not settings
+(--output-dir, --config, -q, -v, --version) are written here.
 """
 
 from __future__ import annotations
@@ -15,8 +15,10 @@ from typing import Any, NoReturn
 from nst import __version__
 from nst.errors import NstError
 from nst.settings import FIELDS, FieldSpec, Settings
+from nst.settings.fields import fields_in_groups
 from nst.settings.text import layers_text
 from nst.vgg.layers import CONV_LAYERS
+from nst_cli.option_words import option_of, words_of
 
 DEFAULTS = Settings()
 
@@ -55,60 +57,51 @@ def default_text(value: Any) -> str:
     return str(value)
 
 
-def add_setting(p: argparse.ArgumentParser, spec: FieldSpec) -> None:
+def add_setting(p: argparse.ArgumentParser, spec: FieldSpec, defaults: Any = DEFAULTS) -> None:
     """One setting's option, as the table describes it; its value lands on args.<name>
     (None when not given, so that a recipe's value stands)."""
     kwargs: dict[str, Any] = {"dest": spec.name}
-    if spec.hidden:
+    words = words_of(spec)
+    if words.hidden:
         kwargs["help"] = argparse.SUPPRESS
     else:
-        kwargs["help"] = spec.help.format(default=default_text(getattr(DEFAULTS, spec.name)))
-    if spec.metavar:
-        kwargs["metavar"] = spec.metavar
-    if spec.repeat:
+        default = getattr(defaults, spec.name, None)
+        kwargs["help"] = words.help.format(default=default_text(default))
+    if words.metavar:
+        kwargs["metavar"] = words.metavar
+    if words.repeat:
         kwargs["action"] = "append"
-    if spec.parse is not None:
-        kwargs["type"] = option_text(spec.parse)
+    if words.parse is not None:
+        kwargs["type"] = option_text(words.parse)
     elif spec.kind == "float":
         kwargs["type"] = float
     elif spec.kind == "int":
         kwargs["type"] = int
     elif spec.kind == "choice":
         kwargs["choices"] = spec.choices
-    p.add_argument(spec.cli_option, **kwargs)
+    p.add_argument(option_of(spec), **kwargs)
 
 
-# The table's order is the dataclass's; --help lists the inputs first, then the method and
-# what shapes the picture, then the optimizer and the layers, as the options always were.
-HELP_ORDER = (
-    "content", "style", None, "method", "style_strength", "extra_styles", "style_masks",
-    "style_image_weight", "size", "work_size", "style_scale", "style_size", "texture_aspect",
-    "iterations", "optimizer", "learning_rate", "content_layers", "style_layers",
-    "content_weight", "style_weight", "tv_weight", "precision", "stages", "colour",
-    "colour_strength", "init", "seed", "preview_every", "weights",
-)  # fmt: skip
-
-
-def build_parser() -> Parser:
-    """python -m nst's parser: every setting from the table, and the run's own options."""
+def build_parser(fields: tuple[FieldSpec, ...] = FIELDS, defaults: Any = DEFAULTS) -> Parser:
+    """python -m nst's parser: every setting of the table ``fields``, in its group order
+    (the inputs, then where the result goes, then what shapes the picture), and the run's
+    own options."""
     p = Parser(
         prog="python -m nst",
         description="Restyle a photo in the manner of a painting (Gatys et al. 2016).",
         epilog=f"VGG19 conv layers: {', '.join(CONV_LAYERS)}.",
     )
-    by_name = {spec.name: spec for spec in FIELDS}
-    # A field missing from HELP_ORDER (a new setting) is listed after the others.
-    order = [*HELP_ORDER, *(n for n in by_name if n not in HELP_ORDER)]
-    for name in order:
-        if name is None:  # where the output and the recipe go among the inputs
+    placed = False
+    for spec in fields_in_groups(fields):
+        if spec.group != "images" and not placed:  # where the result and recipe go
             p.add_argument(
                 "--output-dir", metavar="DIR", help="folder for the result (created if missing)"
             )
             p.add_argument(
                 "--config", metavar="RECIPE", help="start from a recipe (.json) of an earlier run"
             )
-        else:
-            add_setting(p, by_name[name])
+            placed = True
+        add_setting(p, spec, defaults)
     p.add_argument("-q", "--quiet", action="store_true", help="no progress output")
     p.add_argument("-v", "--verbose", action="store_true", help="log what the engine does")
     p.add_argument("--version", action="version", version=f"nst {__version__}")
@@ -119,5 +112,5 @@ def option_for(name: str) -> str:
     """The option that sets setting ``name`` ("--extra-style" for extra_styles)."""
     for spec in FIELDS:
         if spec.name == name:
-            return spec.cli_option
+            return option_of(spec)
     return "--" + name.replace("_", "-")

@@ -45,7 +45,9 @@ def test_a_run_saves_png_and_recipe_and_prints_the_path_last(
     assert recipe == read_recipe_from_png(path)
     s = recipe["settings"]
     assert s["style_layers"] == {"block1_conv1": 1.0, "block2_conv1": 0.5}
-    assert s["optimizer"] == "adam" and s["learning_rate"] == 4.0 and s["iterations"] == 3
+    # the rate as chosen (the optimizer's default: None), and the rate the run used
+    assert s["optimizer"] == "adam" and s["learning_rate"] is None and s["iterations"] == 3
+    assert recipe["learning_rate_used"] == 4.0
     assert s["content"] == content_path
     assert len(recipe["weights"]["sha256"]) == 64 and recipe["weights"]["source"]
     assert {"tensorflow", "numpy", "pillow"} <= set(recipe["versions"])
@@ -298,6 +300,7 @@ OLD_OPTIONS = (
 
 def test_every_setting_is_an_option_and_the_old_ones_remain(capsys) -> None:
     from nst.settings import FIELDS
+    from nst_cli.option_words import option_of, words_of
     from nst_cli.options import build_parser
 
     with pytest.raises(SystemExit):
@@ -306,7 +309,7 @@ def test_every_setting_is_an_option_and_the_old_ones_remain(capsys) -> None:
     for option in OLD_OPTIONS:
         assert option in text, option
     for spec in FIELDS:
-        assert spec.hidden or spec.cli_option in text, spec.name
+        assert words_of(spec).hidden or option_of(spec) in text, spec.name
     s = parse("--content", "c.jpg", "--style", "s.jpg", "--extra-style", "x.jpg=0.5",
               "--extra-style", "y.jpg", "--style-mask", "a.png", "--style-mask", "rest",
               "--style-mask", "b.png", "--texture-aspect", "16:9", "--preview-every", "3",

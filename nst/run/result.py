@@ -66,10 +66,11 @@ class Result:
 
     def recipe(self) -> dict[str, Any]:
         """Everything needed to reproduce or compare this result, as plain JSON data."""
-        settings = self.settings.to_dict()
-        settings["learning_rate"] = self.settings.resolved_learning_rate
         return {
-            "settings": settings,
+            # As chosen: a rate left to the optimizer stays None, so that loading the
+            # recipe and changing the optimizer gives that optimizer's own rate.
+            "settings": self.settings.to_dict(),
+            "learning_rate_used": self.settings.resolved_learning_rate,
             "weights": {
                 "source": self.weights.source,
                 "path": self.weights.path,

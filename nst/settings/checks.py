@@ -9,13 +9,19 @@ from typing import Any
 from nst.errors import NstError
 from nst.vgg.layers import CONV_LAYERS
 
+_UNSET: Any = object()
+
 
 class SettingsError(NstError, ValueError):
-    """A setting has a value that is not allowed; the message names the field."""
+    """A setting has a value that is not allowed: structured as the field, the value (when
+    known) and the reason, so that each face words it in its own terms (an option, a
+    label); ``str()`` is "field: reason" for logs."""
 
-    def __init__(self, field_name: str, message: str) -> None:
-        super().__init__(f"{field_name}: {message}")
+    def __init__(self, field_name: str, reason: str, *, value: Any = _UNSET) -> None:
+        super().__init__(f"{field_name}: {reason}")
         self.field = field_name
+        self.reason = reason
+        self.value = None if value is _UNSET else value
 
 
 def number(name: str, value: Any) -> float:

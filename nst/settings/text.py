@@ -7,6 +7,11 @@ engine knows nothing of the command line.
 
 from __future__ import annotations
 
+import math
+
+# Significant digits of a computed value (10 ** 0.843 = 6.9663...): as many as people type.
+COMPUTED_DIGITS = 3
+
 # What --style-mask takes for the style that gets "the rest" (stored as "").
 REST = "rest"
 
@@ -51,3 +56,13 @@ def parse_mask(text: str) -> str:
 def layers_text(layers: dict[str, float]) -> str:
     """{layer: weight} -> 'block1_conv1=1,block2_conv1=0.5', as parse_layer_weights reads it."""
     return ",".join(f"{k}={v:g}" for k, v in layers.items())
+
+
+def number_text(value: float) -> str:
+    """A number as people write it, the one rule for every face: 4, 0.5, 2000, 1e-05; a
+    computed value with COMPUTED_DIGITS significant digits, never fewer than its whole
+    digits (0.581256 -> "0.581", 316227.766 -> "316228")."""
+    if value == 0 or not math.isfinite(value) or float(f"{value:.6g}") == value:
+        return f"{value:g}"
+    whole = math.floor(math.log10(abs(value))) + 1
+    return f"{value:.{max(COMPUTED_DIGITS, whole)}g}"

@@ -10,6 +10,7 @@ from typing import Any
 
 from nst.errors import NstError
 from nst.settings import Settings, SettingsError, field_spec, sweepable_fields
+from nst.settings.fields import field_names, not_swept
 from nst.vgg.layers import CONV_LAYERS, PAPER_STYLE_LAYERS
 
 # Values per axis: the 16 conv layers are the longest list anyone needs to step through.
@@ -30,35 +31,17 @@ LAYER_SETS: dict[str, tuple[str, ...]] = {
     "all": CONV_LAYERS,
 }  # fmt: skip
 
-# Settings fields that hold one value but are not offered as axes, and why.
-NOT_SWEPT: dict[str, str] = {
-    "content": "a sweep restyles one photo; run one sweep per photo",
-    "style": "a sweep uses one painting; run one sweep per painting",
-    "weights": "the weights are loaded once for the whole sweep",
-    "method": "a sweep compares runs of the optimization (the Gatys method)",
-    "size": "every cell has the cell size; re-render a cell to get it large",
-    "work_size": "every cell is optimized at the cell size",
-    "style_size": "the style size follows the cell size",
-    "preview_every": "it changes nothing in the result",
-    # Both of these would render the same picture in every cell of a sweep's Gatys runs:
-    "style_strength": "it is the instant method's blend; for the optimization's strength "
-    "sweep ratio or style_weight",
-    "texture_aspect": "it shapes a texture, and a sweep restyles a photo",
-}
+# Settings fields that are not offered as axes, and why (from the settings table).
+NOT_SWEPT: dict[str, str] = not_swept()
 
 # Names in the order the window lists them: the usual experiments first.
 FIRST_NAMES = ("style_weight", "content_weight", "tv_weight", "ratio", "layer_set",
                "learning_rate", "optimizer", "iterations")  # fmt: skip
 
-# How the sheet and the window name an axis ("style weight"); others: the name, spaced.
+# How the sheet and the window name the sweep's own axes; a setting by its table label.
 LABELS: dict[str, str] = {
     "ratio": "style : content",
     "layer_set": "style layers",
-    "tv_weight": "smoothness (TV) weight",
-    "init": "start from",
-    "colour": "colours",
-    "colour_strength": "photo's colours",
-    "stages": "coarse-to-fine stages",
 }
 
 _TRUE = ("true", "yes", "on", "1")
@@ -95,7 +78,10 @@ def axis_label(name: str) -> str:
     if "." in name:
         kind, layer = name.split(".", 1)
         return f"{kind.split('_')[0]} weight of {short_layer(layer)}"
-    return LABELS.get(name, name.replace("_", " "))
+    if name in LABELS:
+        return LABELS[name]
+    label = field_spec(name).label if name in field_names() else name.replace("_", " ")
+    return label[:1].lower() + label[1:]
 
 
 def value_text(value: Any) -> str:
