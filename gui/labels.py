@@ -48,19 +48,14 @@ PRECISION_LABELS: dict[str, str] = {
 
 
 def precision_tip(fast_cpu: bool) -> str:
-    """The precision box's tooltip; ``fast_cpu``: this CPU computes bfloat16 natively."""
-    here = (
-        "This computer's CPU has it."
-        if fast_cpu
-        else "This computer's CPU lacks it: Fast is only faster here on a GPU."
-    )
+    """The precision box's tooltip, in three short sentences; ``fast_cpu``: this CPU
+    computes bfloat16 natively."""
+    here = "This computer has it." if fast_cpu else "This computer lacks it."
     return (
-        "Automatic uses Fast where this computer computes bfloat16 natively, else Exact, "
-        "and finishes in Exact once Fast can lower the loss no further; the status bar says "
-        "which it used, the recipe from which step it finished in Exact. Fast computes "
-        "VGG19 in bfloat16, faster per step on CPUs with AVX-512 BF16 or AMX and on GPUs "
-        "with tensor cores, many times slower elsewhere; losses, image and gradient stay "
-        f"float32. Exact computes everything in float32. {here}"
+        "Fast computes the network in lower precision: quicker on recent CPUs and GPUs "
+        f"that support it, much slower elsewhere. {here}\n"
+        "Exact is full precision everywhere.\n"
+        "Automatic uses Fast where it is quicker and finishes in Exact."
     )
 
 
