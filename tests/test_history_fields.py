@@ -81,3 +81,15 @@ def test_a_stopped_result_is_marked(tmp_path):
     settings = Settings(content="/p/a.png", style="/p/b.png", iterations=20)
     assert "stopped" in summary(entry_for(tmp_path, settings, stopped=True), with_size=False)
     assert "stopped" not in summary(entry_for(tmp_path, settings), with_size=False)
+
+
+def test_save_and_save_as_write_numbers_alike(tmp_path):
+    """A NumPy number in a recipe (a loss read off a tensor) is a number in both files."""
+    from nst.imaging.export import save_image_as
+
+    recipe = {"final_losses": {"total": np.float32(0.5)}, "steps": np.int64(3)}
+    image = np.zeros((4, 4, 3), np.uint8)
+    saved = save_result(image, tmp_path, "r", recipe).with_suffix(".json")
+    saved_as = save_image_as(image, str(tmp_path / "copy.png"), recipe)[1]
+    assert json.loads(saved.read_text()) == json.loads(saved_as.read_text())
+    assert json.loads(saved_as.read_text())["final_losses"]["total"] == 0.5

@@ -7,7 +7,6 @@ cell), a recipe the user saves, and "Save As" to the path the user picked.
 
 from __future__ import annotations
 
-import json
 import os
 import tempfile
 from collections.abc import Callable
@@ -20,7 +19,7 @@ from PIL.PngImagePlugin import PngInfo
 
 from nst.errors import ImageError, reason
 from nst.imaging.resize import to_uint8
-from nst.imaging.save import RECIPE_KEY
+from nst.imaging.save import RECIPE_KEY, recipe_json
 
 # Pillow's format for each suffix "Save As" accepts.
 SUFFIX_FORMATS: dict[str, str] = {
@@ -80,7 +79,7 @@ def save_image_as(image: np.ndarray, path: str, recipe: dict[str, Any]) -> list[
     image_existed = target.exists()
     fmt = format_for(path)
     pixels = to_uint8(image)
-    text = json.dumps(recipe, indent=2, default=str)
+    text = recipe_json(recipe)
     options: dict[str, Any] = {}
     if fmt == "PNG":
         info = PngInfo()

@@ -140,7 +140,7 @@ def save_result(
         log.debug("result stem %r sanitized to %r", stem, safe_stem)
     # default=: a recipe value JSON does not know (a Path, a NumPy number) is written as
     # its string or Python value rather than losing the result over it.
-    text = json.dumps(recipe, indent=2, default=_json_default)
+    text = recipe_json(recipe)
     info = PngInfo()
     info.add_itxt(RECIPE_KEY, text)
 
@@ -194,6 +194,12 @@ def _as_rgb(image: np.ndarray) -> np.ndarray:
     if array.ndim != 3 or array.shape[2] != 3 or array.shape[0] < 1 or array.shape[1] < 1:
         raise ValueError(f"expected an H x W x 3 image, not shape {array.shape}")
     return np.ascontiguousarray(array)
+
+
+def recipe_json(recipe: dict[str, Any]) -> str:
+    """A recipe as the text every save writes (Save and Save As alike): NumPy numbers as
+    numbers, paths as text."""
+    return json.dumps(recipe, indent=2, default=_json_default)
 
 
 def _json_default(value: Any) -> Any:
