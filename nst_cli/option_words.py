@@ -47,6 +47,20 @@ def words_of(spec: FieldSpec) -> OptionWords:
     return words if words.help else replace(words, help=spec.label.lower())
 
 
+# --help's heading for each group of the table (a new group is headed by its name).
+GROUP_TITLES: dict[str, str] = {
+    "images": "the images",
+    "method": "method",
+    "style_mix": "several styles, strength and regions",
+    "size": "sizes",
+    "optimization": "optimization",
+    "loss_weights": "loss weights",
+    "layers": "VGG19 layers",
+    "speed": "speed",
+    "colours": "colours",
+    "run": "the run",
+}
+
 _RATES = ", ".join(f"{k} {v:g}" for k, v in DEFAULT_LEARNING_RATES.items())
 
 WORDS: dict[str, OptionWords] = {

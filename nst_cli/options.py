@@ -18,7 +18,7 @@ from nst.settings import FIELDS, FieldSpec, Settings
 from nst.settings.fields import fields_in_groups
 from nst.settings.text import layers_text
 from nst.vgg.layers import CONV_LAYERS
-from nst_cli.option_words import option_of, words_of
+from nst_cli.option_words import GROUP_TITLES, option_of, words_of
 
 DEFAULTS = Settings()
 
@@ -57,7 +57,7 @@ def default_text(value: Any) -> str:
     return str(value)
 
 
-def add_setting(p: argparse.ArgumentParser, spec: FieldSpec, defaults: Any = DEFAULTS) -> None:
+def add_setting(p: Any, spec: FieldSpec, defaults: Any = DEFAULTS) -> None:
     """One setting's option, as the table describes it; its value lands on args.<name>
     (None when not given, so that a recipe's value stands)."""
     kwargs: dict[str, Any] = {"dest": spec.name}
@@ -91,17 +91,21 @@ def build_parser(fields: tuple[FieldSpec, ...] = FIELDS, defaults: Any = DEFAULT
         description="Restyle a photo in the manner of a painting (Gatys et al. 2016).",
         epilog=f"VGG19 conv layers: {', '.join(CONV_LAYERS)}.",
     )
-    placed = False
+    groups: dict[str, argparse._ArgumentGroup] = {}
     for spec in fields_in_groups(fields):
-        if spec.group != "images" and not placed:  # where the result and recipe go
-            p.add_argument(
-                "--output-dir", metavar="DIR", help="folder for the result (created if missing)"
-            )
-            p.add_argument(
-                "--config", metavar="RECIPE", help="start from a recipe (.json) of an earlier run"
-            )
-            placed = True
-        add_setting(p, spec, defaults)
+        if spec.group not in groups:
+            if groups.keys() == {"images"}:  # where the result and the recipe go
+                output = p.add_argument_group("output and recipe")
+                output.add_argument(
+                    "--output-dir", metavar="DIR", help="folder for the result (created if missing)"
+                )
+                output.add_argument(
+                    "--config",
+                    metavar="RECIPE",
+                    help="start from a recipe (.json) of an earlier run",
+                )
+            groups[spec.group] = p.add_argument_group(GROUP_TITLES.get(spec.group, spec.group))
+        add_setting(groups[spec.group], spec, defaults)
     p.add_argument("-q", "--quiet", action="store_true", help="no progress output")
     p.add_argument("-v", "--verbose", action="store_true", help="log what the engine does")
     p.add_argument("--version", action="version", version=f"nst {__version__}")
