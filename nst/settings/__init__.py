@@ -30,7 +30,7 @@ from nst.settings.constants import (
     TEXTURE_COARSEST_SIZE,
 )
 from nst.settings.fields import FIELDS, FieldSpec, field_names, field_spec, sweepable_fields
-from nst.settings.model import Settings, default
+from nst.settings.model import Settings, default, texture_dims
 from nst.settings.recipe import LoadedRecipe, RecipeError, RecipeRead, read_recipe
 from nst.settings.strength import (
     STRENGTH_KNOTS,
@@ -48,5 +48,5 @@ __all__ = [
     "STRENGTH_KNOTS", "STRENGTH_LOG_HIGH", "STRENGTH_LOG_LOW", "TEXTURE_COARSE_SHARE",
     "TEXTURE_COARSEST_SIZE", "FieldSpec", "LoadedRecipe", "RecipeError", "RecipeRead",
     "Settings", "SettingsError", "default", "field_names", "field_spec", "ratio_to_strength",
-    "read_recipe", "strength_to_ratio", "sweepable_fields",
+    "read_recipe", "strength_to_ratio", "sweepable_fields", "texture_dims",
 ]  # fmt: skip

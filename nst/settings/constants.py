@@ -78,6 +78,10 @@ MAX_STYLE_SCALE = 4.0
 # is still 102 px high, above VGG19's MIN_SIZE with room for its deepest layers.
 MAX_ASPECT = 10.0
 
+# A texture's canvas (the stand-in for a photo that gives it its shape) has this longest
+# side before it is scaled to the working size: 1024 keeps its proportions exact to 0.1%.
+TEXTURE_CANVAS_SIDE = 1024
+
 MIN_SIZE = 16  # below this block5 has no spatial extent left (VGG19 pools 4 times: 16 / 2^4 = 1)
 MAX_SIZE = 8192  # past this a single image's activations no longer fit in 24 GiB
 MAX_ITERATIONS = 100_000

@@ -23,6 +23,7 @@ from nst.settings.constants import (
     MAX_SIZE,
     MAX_STAGES,
     MIN_SIZE,
+    TEXTURE_CANVAS_SIDE,
     TEXTURE_COARSE_SHARE,
     TEXTURE_COARSEST_SIZE,
 )
@@ -253,6 +254,18 @@ class Settings:
                     raise
                 wrong[name] = str(exc).split(": ", 1)[1] if ": " in str(exc) else str(exc)
                 del values[name]
+
+
+def texture_dims(
+    aspect: float | None, style_dims: tuple[int, int], side: int = TEXTURE_CANVAS_SIDE
+) -> tuple[int, int]:
+    """(width, height) of a texture with longest side ``side``: ``aspect`` (width / height)
+    or, when None, the style image's own proportions (``style_dims`` = (width, height))."""
+    if aspect is None:
+        aspect = style_dims[0] / style_dims[1]
+    if aspect >= 1:
+        return side, max(1, round(side / aspect))
+    return max(1, round(side * aspect)), side
 
 
 def default(name: str) -> Any:
