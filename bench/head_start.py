@@ -14,12 +14,9 @@ so the instant image is judged by the same VGG19 losses as the Gatys run.
 Seconds are noisy on a shared machine; steps and evaluations are not (the runs are
 deterministic), and seconds include the instant stylization itself (model loaded first).
 
-Measured on 2026-11-25 (2-core CPU, shared, load average 7 to 18), default arguments:
-target 0.8574; from the content image 50 steps (51 evaluations), start loss 5.92; from the
-instant result 64 steps (65 evaluations), start loss 3.28, ahead until about step 20
-(step 20: 1.084 against 1.111), behind from step 30 (0.981 against 0.967). So --init
-instant is not the default. (Its seconds, 1345 against 1621, are not comparable: the
-load on the machine changed between the two runs.)
+What it found (figures in bench/RESULTS.md): the instant start is ahead for the first
+steps and behind after, and reaches the target later. So --init instant is not the
+default.
 """
 
 from __future__ import annotations

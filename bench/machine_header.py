@@ -1,8 +1,9 @@
 """The bench's first lines: the machine it ran on and what "Automatic" chose there, then
 the optimizer's own share of a step (bench/optimizer_share.py) at that precision.
 
-The machines differ from session to session (AMD EPYC with AVX2 only, Intel Xeon with
-AMX: docs/DESIGN.md section 4), and every figure below the header depends on which.
+The machines differ from session to session (AMD EPYC with AVX2 only or with
+AVX512_BF16, Intel Xeon with AMX: bench/RESULTS.md), and every figure below the header
+depends on which.
 """
 
 from __future__ import annotations

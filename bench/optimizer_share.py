@@ -4,10 +4,11 @@
 
 1. At ``--size`` px (tubingen): one loss-and-gradient evaluation through VGG19 against the
    optimizer's own work in a step with a full history (nst.memory.lbfgs_history pairs):
-   the compiled two-loop recursion and line-search bookkeeping (nst.optim.lbfgs), the
-   eager one it replaced (git HEAD~ lbfgs.py, if given with --old), and scipy's L-BFGS-B
-   if scipy imports (its iteration on a free quadratic, with the copies to and from
-   float64 NumPy that driving it from TensorFlow takes).
+   the compiled direction (compact form, nst.optim.pairs) and line-search bookkeeping
+   (nst.optim.lbfgs), an older eager lbfgs.py from git history (given with --old, for
+   comparison), and scipy's L-BFGS-B if scipy imports (its iteration on a free
+   quadratic, with the copies to and from float64 NumPy that driving it from TensorFlow
+   takes).
 2. At ``--race`` px: the lowest loss each reaches in ``--evaluations`` evaluations from
    the photo, and the seconds it took. Float32 throughout. Prints; writes nothing.
 """

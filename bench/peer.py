@@ -9,7 +9,7 @@ own loss of the content image}.
 
 With pastiche's defaults it minimizes a different loss from ours (its own layer weights,
 an L1 total variation of weight 0), so our loss of its images stalls far above the target
-(bench/RESULTS.md, 2026-11-25: 2.27 against 1.008 at 128 px). To time both on the same
+(bench/RESULTS.md). To time both on the same
 objective, ``--content-layer-weights`` and ``--style-layer-weights`` (computed by
 bench/peer_run.py from our targets) make its content and style terms equal ours, and
 ``--tv-weight`` replaces its L1 total variation by ours (squared differences, 0..1 units;

@@ -3,8 +3,7 @@
 bfloat16 convolutions (Settings.precision "bfloat16") are only faster than float32 where
 the hardware computes bfloat16 natively: x86 CPUs with AVX512_BF16 or AMX-BF16 (oneDNN
 uses them), or GPUs with tensor cores. Elsewhere TensorFlow emulates bfloat16 and a step
-gets many times slower (measured on a 2-core AMD EPYC with AVX2 only: about 10x slower
-at 512 px, bench/RESULTS.md).
+gets many times slower (figures in bench/RESULTS.md).
 """
 
 from __future__ import annotations

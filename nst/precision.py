@@ -2,9 +2,9 @@
 this machine, or the precision the settings force.
 
 bfloat16 convolutions are faster where the hardware computes bfloat16 natively and many
-times slower where TensorFlow emulates it (docs/DESIGN.md section 4: a 512x384 step 4.0x
-faster with AMX, about 9x slower on an AVX2-only AMD EPYC; bench/RESULTS.md: 1.75x faster
-on an AMD EPYC with AVX512_BF16 and no AMX). So
+times slower where TensorFlow emulates it (bench/RESULTS.md: a 512x384 step 4.0x faster
+with AMX, 1.75x faster on an AMD EPYC with AVX512_BF16 and no AMX, 9.3x slower on one
+with AVX2 only). So
 "automatic" picks bfloat16 on x86 CPUs with AVX512_BF16 or AMX-BF16 (oneDNN uses them)
 and on GPUs with compute capability 8.0 or more (Ampere on: bfloat16 tensor cores), and
 float32 where the flags say the hardware lacks it. Where they do not settle it (a GPU
@@ -30,13 +30,13 @@ log = logging.getLogger(__name__)
 # (NVIDIA's CUDA C++ Programming Guide, "Compute Capabilities"; Turing 7.5 has none).
 MIN_BF16_CAPABILITY = (8, 0)
 # The measured check picks bfloat16 only when its convolutions take at most this share of
-# float32's time: native bfloat16 measured 4x faster (0.25), emulated about 9x slower
-# (docs/DESIGN.md section 4), so 0.8 separates the two with room for timing noise.
+# float32's time: native bfloat16 took 0.25 to 0.57 of it where measured, emulated 9.3
+# times it (bench/RESULTS.md), so 0.8 separates the two with room for timing noise.
 MEASURED_BF16_SHARE = 0.8
 # The measured check's convolutions: VGG19's 64-channel 3x3 layer (block1_conv2) on a
 # 64 px image (128 px on a GPU, where a smaller one times the launch, not the work),
-# chained CHECK_CONVS deep and timed best of CHECK_REPEATS: about 0.3 s on an AVX2-only
-# 2-core EPYC, where the bfloat16 half is emulated.
+# chained CHECK_CONVS deep and timed best of CHECK_REPEATS: a fraction of a second even
+# where the bfloat16 half is emulated, and once per machine.
 CHECK_CHANNELS = 64
 CHECK_CONVS = 4
 CHECK_REPEATS = 3
@@ -152,8 +152,8 @@ def _remember(path: Path, key: str, f32: float, bf16: float) -> None:
             data = {}
     except (OSError, ValueError):
         data = {}
-    data[key] = {"float32_s": f32, "bfloat16_s": bf16,
-                 "measured": time.strftime("%Y-%m-%dT%H:%M:%S%z")}  # fmt: skip
+    measured = time.strftime("%Y-%m-%dT%H:%M:%S%z")
+    data[key] = {"float32_s": f32, "bfloat16_s": bf16, "measured": measured}
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
         temporary = path.with_name(f"{path.name}.{os.getpid()}.tmp")

@@ -73,10 +73,16 @@ def test_no_import_cycles() -> None:
 
 
 def _is_table(node: ast.stmt) -> bool:
-    """A table: an assignment of a literal tuple, list, set or dict (bare, or as the one
+    """A table: a name bound to a literal tuple, list, set or dict (bare, or as the one
     argument of a call such as ``frozenset(...)``), whose rows a ``# fmt: skip`` may lay
     out one per line. Any other skipped statement is packing: a call, a def, a loop."""
-    if not isinstance(node, (ast.Assign, ast.AnnAssign)) or node.value is None:
+    if isinstance(node, ast.Assign):
+        targets = node.targets
+    elif isinstance(node, ast.AnnAssign) and node.value is not None:
+        targets = [node.target]
+    else:
+        return False
+    if not all(isinstance(target, ast.Name) for target in targets):
         return False
     value = node.value
     if isinstance(value, ast.Call) and len(value.args) == 1 and not value.keywords:
@@ -133,6 +139,7 @@ def test_packing_is_removed_and_tables_kept() -> None:
     source = (
         "ROWS = (\n    1, 2,\n    3,\n)  # fmt: skip\n"
         "NAMES = frozenset({\n    'a', 'b',\n})  # fmt: skip\n"
+        "data[key] = {'a': 1,\n             'b': 2}  # fmt: skip\n"
         "call(a,\n     b)  # fmt: skip\n"
         "def f(a, b):  # noqa: E501  # fmt: skip\n    return g(a,\n             b)  # fmt:skip\n"
     )

@@ -1,5 +1,6 @@
 """The bounded L-BFGS (nst/optim/lbfgs.py) on small problems with known answers, and its
-compiled two-loop recursion against a NumPy reference."""
+compiled direction (the compact form, nst/optim/pairs.py) against a NumPy two-loop
+reference."""
 
 from __future__ import annotations
 

@@ -215,7 +215,7 @@ def test_a_cached_reference_counts_as_the_same_run_only_with_the_same_plan() -> 
 
     one_size = reference_settings(512, 1000)
     assert one_size.stage_plan == ((512, 1000),)
-    # Before 2026-12-02 the reference asked for the automatic plan: 256 px, then 512 px.
+    # The automatic plan (256 px, then 512 px) is another run: its records do not count.
     assert _same_run(record(one_size.replace(stages=None))) != _same_run(record(one_size))
     small = reference_settings(128, 200)  # under 512 px the automatic plan is one size too
     assert _same_run(record(small.replace(stages=None))) == _same_run(record(small))

@@ -6,9 +6,9 @@ L-BFGS (Nocedal 1980; Liu & Nocedal 1989) is written here because TensorFlow has
 Bounds, by projection in the two-metric form (Bertsekas 1982, "Projected Newton methods
 for optimization problems with simple constraints"; its L-BFGS use: Kim, Sra & Dhillon
 2010): a pixel at a bound whose gradient pushes it outward is held (the active set); the
-two-loop recursion acts on the gradient of the others, and every trial point is projected
-onto the box. So every image evaluated, the best one kept among them, lies in 0..255, and
-the losses reported belong to an image that can be saved.
+direction -H g (nst/optim/pairs.py) acts on the gradient of the others, and every trial
+point is projected onto the box. So every image evaluated, the best one kept among them,
+lies in 0..255, and the losses reported belong to an image that can be saved.
 
 Line search: the strong Wolfe conditions (Nocedal & Wright, "Numerical Optimization",
 2nd ed., algorithms 3.5 and 3.6, with their c1 = 1e-4 and c2 = 0.9 for quasi-Newton
@@ -19,14 +19,14 @@ always: one evaluation a step.
 A zero or vanishing gradient ends the run as converged, and so does a search along the
 plain gradient that finds no lower loss; neither recurses.
 
-Compiled, not scipy's L-BFGS-B, by measurement (bench/optimizer_share.py; figures in
-bench/RESULTS.md): at 512 px with 40 pairs the compiled step's own work is about 2% of a
-float32 evaluation on a 2-core AVX2 CPU, the eager one it replaces 5%, scipy's 9% (its
-Cauchy-point and subspace work in float64, and the copies to and from NumPy); with its
-default tolerances scipy also stopped early, at a higher loss. And the compiled recursion
-(stacked pairs in preallocated variables, one ``tf.function``) runs where the image is,
-GPU included, with no host sync but the loss and a few scalars, and the caller keeps its
-loop (``Transfer.steps()`` is a generator), where scipy's minimizer would own it.
+Compiled, not scipy's L-BFGS-B, by measurement (bench/optimizer_share.py; the figures are
+in bench/RESULTS.md): the compiled step's own work is a small share of an evaluation and
+scipy's a larger one (its Cauchy-point and subspace work in float64, and the copies to
+and from NumPy); with its default tolerances scipy also stopped early, at a higher loss.
+And the compiled direction (the pairs in preallocated variables, a few ``tf.function``s)
+runs where the image is, GPU included, with no host sync but the loss and a few scalars,
+and the caller keeps its loop (``Transfer.steps()`` is a generator), where scipy's
+minimizer would own it.
 """
 
 from __future__ import annotations

@@ -2,17 +2,17 @@
 
 -H g in the compact form of Byrd, Nocedal & Schnabel (1994, "Representations of
 quasi-Newton matrices and their use in limited memory methods", theorem 2.2), which
-L-BFGS-B uses too: the same matrix as the two-loop recursion, but its image-sized work is
-a few matrix products over all pairs at once instead of 4 x pairs small operations (at
-512 px with 40 pairs the two-loop took 77 ms, 18% of a bfloat16 evaluation on an
-AVX512_BF16 CPU; figures in bench/RESULTS.md). The small (pairs x pairs) algebra is in
-float64.
+L-BFGS-B uses too: the same matrix as the two-loop recursion it replaced, but its
+image-sized work is a few matrix products over all pairs at once instead of 4 x pairs
+small operations, which left the two-loop a large share of a bfloat16 evaluation
+(bench/optimizer_share.py; figures in bench/RESULTS.md). The small (pairs x pairs)
+algebra is in float64.
 
 How the pairs are kept, both by measurement:
 - In groups of GROUP_SLOTS slots, each group one variable, replaced whole when one of its
   slots takes a new pair: a sparse or sliced write in place puts a TensorFlow variable in
-  copy-on-read mode, after which every read of it copied all of it (11 ms a read at 512 px
-  with 40 pairs); a whole replacement copies only the group.
+  copy-on-read mode, after which every read of it copied all of it (bench/RESULTS.md);
+  a whole replacement copies only the group.
 - A new pair's products with the others (S^T y, Y^T s, Y^T y) are taken in the next
   direction's pass over the pairs, which reads them anyway, instead of in a pass of its own.
 

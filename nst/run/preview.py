@@ -1,11 +1,12 @@
 """The live preview: which steps carry an image, and that image as the result would show.
 
-An image costs a step more than its conversion: the copy off the device, the 8-bit
-rounding and the colour handling of the saved result (``in_chosen_colours``), about as
-long as a small step itself (bench/preview_cost.py; figures in bench/RESULTS.md). A
-window repaints a few times a second, so a session asked for an image every step made
-most of them for nothing. ``interval`` asks for one at most every so many seconds
-instead: a window passes the rate it repaints at, a script that keeps every image 0.
+An image costs a step the copy off the device, the 8-bit rounding and the colour
+handling of the saved result (``in_chosen_colours``): a small share of a long step on a
+CPU, a larger one where steps are short (bench/preview_cost.py; figures in
+bench/RESULTS.md). A window repaints a few times a second, so a session asked for an
+image every step made most of them for nothing. ``interval`` asks for one at most every
+so many seconds instead: a window passes the rate it repaints at, a script that keeps
+every image 0.
 """
 
 from __future__ import annotations
