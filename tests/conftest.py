@@ -124,7 +124,10 @@ def out_dir(tmp_path: Path) -> Path:
 
 @pytest.fixture
 def window(qtbot: Any, store: AppSettings, out_dir: Path) -> Iterator[MainWindow]:
+    """The one window of the GUI tests, shown, its results going to ``out_dir`` (a test
+    module that needs another folder overrides the ``out_dir`` fixture)."""
     from gui.main_window import MainWindow
+    from gui.thumbnails import thumbnail_pool
 
     win = MainWindow(store)
     win.folder_edit.setText(str(out_dir))
@@ -132,3 +135,4 @@ def window(qtbot: Any, store: AppSettings, out_dir: Path) -> Iterator[MainWindow
     win.show()
     yield win
     win.shutdown()  # a test that failed mid-run must not leave its thread behind
+    thumbnail_pool().waitForDone(10_000)  # nor a History thumbnail still being made

@@ -1,8 +1,9 @@
 """History: the engine's listing of an output folder (nst.history) and the History tab.
 
-Results are made the way the app makes them, with save_result and real recipes;
-one test runs the real engine at 32 px. GUI tests run under QT_QPA_PLATFORM=offscreen
-with pytest-qt, like test_gui.py, in a tmp_path HOME so nothing touches the user's files.
+Results are made the way the app makes them, with save_result and real recipes; two
+tests run the real engine at 32 px (marked slow), the others none. GUI tests run under
+QT_QPA_PLATFORM=offscreen with pytest-qt, like test_gui.py, in a tmp_path HOME so nothing
+touches the user's files.
 """
 
 from __future__ import annotations
@@ -17,14 +18,14 @@ from typing import Any
 import numpy as np
 import pytest
 from PIL import Image, ImageFile
-from PyQt5.QtCore import QSettings, Qt
+from PyQt5.QtCore import Qt
 
-from gui.app_settings import AppSettings
-from gui.history import THUMBNAIL_SIZE, HistoryPanel, details_html, thumbnail_pool
+from gui.history import THUMBNAIL_SIZE, HistoryPanel, details_html
 from gui.history_compare import CompareDialog
 from gui.history_details import display_value, summary
 from gui.labels import FIELD_LABELS
 from gui.main_window import MainWindow
+from gui.thumbnails import thumbnail_pool
 from nst import history
 from nst.errors import ImageError
 from nst.history import Entry, list_results, recipe_differences
@@ -33,7 +34,7 @@ from nst.settings import Settings, read_recipe
 from nst.settings.recipe import MAX_RECIPE_BYTES
 from tests.bad_inputs import png_claiming
 
-pytestmark = [pytest.mark.gui, pytest.mark.slow, pytest.mark.usefixtures("isolated_home")]
+pytestmark = [pytest.mark.gui, pytest.mark.usefixtures("isolated_home")]
 
 SAMPLES = Path(__file__).resolve().parent.parent / "gui" / "samples"
 CONTENT = str(SAMPLES / "tubingen.jpg")
@@ -339,6 +340,7 @@ def real_results(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, list[A
     return folder, results
 
 
+@pytest.mark.slow
 def test_real_results_list_with_their_recipes(real_results: tuple[Path, list[Any]]) -> None:
     folder, (lbfgs, adam) = real_results
     entries = list_results(folder)
@@ -555,8 +557,8 @@ def test_panel_follows_the_folder_on_disk(qtbot: Any, panel: HistoryPanel, folde
 def test_hidden_panel_lists_the_folder_when_shown(qtbot: Any, folder: Path) -> None:
     widget = HistoryPanel()
     qtbot.addWidget(widget)
-    widget.set_folder(str(folder))
-    qtbot.wait(600)  # past the refresh delay
+    with qtbot.waitSignal(widget._timer.timeout, timeout=5_000):  # the refresh delay
+        widget.set_folder(str(folder))
     assert widget.entries == []  # hidden: not listed yet
     widget.show()
     assert len(widget.entries) == 4
@@ -590,15 +592,9 @@ def test_details_escape_file_names(tmp_path: Path) -> None:
 
 
 @pytest.fixture
-def window(qtbot: Any, tmp_path: Path, folder: Path) -> MainWindow:
-    store = AppSettings(QSettings(str(tmp_path / "settings.ini"), QSettings.IniFormat))
-    win = MainWindow(store)
-    win.folder_edit.setText(str(folder))
-    qtbot.addWidget(win)
-    win.show()
-    yield win
-    win.shutdown()
-    thumbnail_pool().waitForDone(10_000)
+def out_dir(folder: Path) -> Path:
+    """The window (tests/conftest.py) saves and lists in the folder of results."""
+    return folder
 
 
 def test_window_has_result_and_history_tabs(qtbot: Any, window: MainWindow, folder: Path) -> None:
@@ -627,6 +623,7 @@ def test_load_settings_from_history_fills_the_window(qtbot: Any, window: MainWin
     assert not window.is_running and window.result_tabs.currentIndex() == 1
 
 
+@pytest.mark.slow
 def test_rerun_from_history_runs_and_lists_the_new_result(
     qtbot: Any, window: MainWindow, folder: Path
 ) -> None:
