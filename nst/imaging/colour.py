@@ -51,8 +51,10 @@ def match_colours(source: np.ndarray, target: np.ndarray) -> np.ndarray:
     """``source`` (H, W, 3, 0..255) with its colour mean and covariance made ``target``'s."""
     src, tgt = _flat(source), _flat(target)
     mu_s, mu_t = src.mean(axis=0), tgt.mean(axis=0)
-    cov_s = np.cov(src, rowvar=False)
-    cov_t = np.cov(tgt, rowvar=False)
+    # Divided by N, not N - 1: a one-pixel image's covariance is then 0 (which _EPSILON
+    # handles), not 0 / 0; the factor is the same on both sides and cancels out of A.
+    cov_s = np.cov(src, rowvar=False, bias=True)
+    cov_t = np.cov(tgt, rowvar=False, bias=True)
     transform = _sqrt_matrix(cov_t, 0.5) @ _sqrt_matrix(cov_s, -0.5)
     out = (src - mu_s) @ transform.T + mu_t
     return np.clip(out, 0, 255).reshape(source.shape).astype(np.float32)

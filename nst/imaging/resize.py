@@ -5,6 +5,8 @@ This module is part of the engine: NumPy and Pillow only, never Qt.
 
 from __future__ import annotations
 
+import math
+
 import numpy as np
 from PIL import Image
 
@@ -24,12 +26,8 @@ def resize_longest(image: np.ndarray, size: int) -> np.ndarray:
     image = np.asarray(image)
     if image.ndim not in (2, 3) or image.shape[0] < 1 or image.shape[1] < 1:
         raise ValueError(f"expected an H x W or H x W x C image, not shape {image.shape}")
-    height, width = image.shape[:2]
-    scale = size / max(height, width)
-    # round() on the longest side gives exactly `size`; the other keeps the aspect.
-    new_w = max(1, round(width * scale))
-    new_h = max(1, round(height * scale))
-    if (new_w, new_h) == (width, height):
+    new_h, new_w = longest_dims(image.shape[:2], size)
+    if (new_h, new_w) == image.shape[:2]:
         return image.copy()
 
     if image.dtype == np.uint8:
@@ -51,6 +49,25 @@ def resize_longest(image: np.ndarray, size: int) -> np.ndarray:
             )
         return np.clip(out, 0.0, 255.0).astype(image.dtype, copy=False)
     raise TypeError(f"expected a uint8 or float image, not {image.dtype}")
+
+
+def longest_dims(shape: tuple[int, ...], size: int) -> tuple[int, int]:
+    """The (height, width) :func:`resize_longest` gives an image of ``shape`` (H, W, ...)."""
+    height, width = shape[:2]
+    scale = size / max(height, width)
+    # round() on the longest side gives exactly `size`; the other keeps the aspect.
+    return max(1, round(height * scale)), max(1, round(width * scale))
+
+
+def least_size(shape: tuple[int, ...], short_side: int) -> int:
+    """The least longest side at which :func:`resize_longest` leaves an image of ``shape``
+    at least ``short_side`` px across (and at least ``short_side`` itself)."""
+    short, long = min(shape[:2]), max(shape[:2])
+    size = max(short_side, math.ceil(short_side * long / short))  # enough: no rounding down
+    # round() may reach short_side from a little below; step down to the least that does.
+    while size > short_side and min(longest_dims(shape, size - 1)) >= short_side:
+        size -= 1
+    return size
 
 
 def _resize_plane(plane: np.ndarray, width: int, height: int) -> np.ndarray:

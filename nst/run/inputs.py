@@ -7,14 +7,16 @@ NumPy and Pillow only: the command line uses ``texture_canvas`` before TensorFlo
 
 from __future__ import annotations
 
+import os
+
 import numpy as np
 from PIL import Image
 
-from nst.errors import RunError
+from nst.errors import RunError, TooNarrowError
 from nst.imaging import colour
 from nst.imaging.load import load_image
-from nst.imaging.resize import to_uint8
-from nst.settings import MIN_SIZE, Settings
+from nst.imaging.resize import least_size, longest_dims, resize_longest, to_uint8
+from nst.settings import MAX_SIZE, MIN_SIZE, Settings
 
 
 def optimized_inputs(
@@ -44,6 +46,83 @@ def texture_canvas(style: np.ndarray, aspect: float | None) -> np.ndarray:
     else:
         shape = (1024, max(1, round(1024 * aspect)))
     return np.full((*shape, 3), 128, dtype=np.uint8)
+
+
+def check_proportions(settings: Settings, content: np.ndarray, styles: list[np.ndarray]) -> None:
+    """Refuse, before anything slow, an image VGG19 cannot see: the content image (or a
+    texture's canvas, from texture_canvas) under MIN_SIZE px across at the working size,
+    or a style image that would have to be longer than MAX_SIZE px to be MIN_SIZE across
+    (see style_at). VGG19 pools four times: an image under MIN_SIZE px across leaves its
+    deepest style layer no rows, and oneDNN's pooling refuses such an input outright."""
+    s = settings
+    work = s.resolved_work_size
+    short = min(longest_dims(content.shape, work))
+    if short < MIN_SIZE:
+        needed = least_size(content.shape, MIN_SIZE)
+        needed = needed if needed <= MAX_SIZE else None
+        if s.method == "texture":
+            role, path = "texture", s.style
+            image = styles[0]
+            if s.texture_aspect is None:
+                what = f"A texture shaped like the style image {_named(path, image)}"
+            else:
+                what = f"A {_ratio(s.texture_aspect)} texture"
+            square = "or proportions nearer square"
+        else:
+            role, path, image = "content image", s.content, content
+            what = f"The content image {_named(path, image)}"
+            square = "or crop the image nearer square"
+        where = f"{work} px" if s.work_size is None else f"a working size of {work} px"
+        if needed is None:
+            advice = f"choose proportions of at most {MAX_SIZE // MIN_SIZE}:1"
+            advice = advice if role == "texture" else "crop the image to " + advice[7:]
+        elif s.work_size is None:
+            advice = f"choose a size of at least {needed} px {square}"
+        elif needed <= s.size:
+            advice = f"choose a working size of at least {needed} px {square}"
+        else:
+            advice = f"choose a size and working size of at least {needed} px {square}"
+        raise TooNarrowError(
+            f"{what} is too narrow to paint at {where}: its short side would be {short} px, "
+            f"under the {MIN_SIZE} px VGG19 needs; {advice}.",
+            **_parts(role, path, image), size=work, short_side=short, needed=needed,
+        )  # fmt: skip
+    for path, style in zip([s.style, *(p for p, _ in s.extra_styles)], styles):
+        long = least_size(style.shape, MIN_SIZE)
+        if long > MAX_SIZE:
+            raise TooNarrowError(
+                f"The style image {_named(path, style)} is too narrow to take a style from: "
+                f"at the {MIN_SIZE} px across VGG19 needs it would be {long} px long, over "
+                f"the {MAX_SIZE} px limit; crop it to proportions of at most "
+                f"{MAX_SIZE // MIN_SIZE}:1.",
+                **_parts("style image", path, style), size=s.resolved_style_size,
+                short_side=min(longest_dims(style.shape, s.resolved_style_size)), needed=None,
+            )  # fmt: skip
+
+
+def style_at(style: np.ndarray, size: int) -> np.ndarray:
+    """The style image scaled to ``size`` px on its longest side (resize_longest), but
+    never under MIN_SIZE px across: a long painting at a coarse stage or a small style
+    size is seen a little larger instead (check_proportions refuses one that would have
+    to grow past MAX_SIZE). A style's statistics, not its shape, make its target."""
+    if min(longest_dims(style.shape, size)) < MIN_SIZE:
+        size = least_size(style.shape, MIN_SIZE)
+    return resize_longest(style, size)
+
+
+def _named(path: str, image: np.ndarray) -> str:
+    name = os.path.basename(path)
+    shape = f"({image.shape[1]} x {image.shape[0]} px)"
+    return f"'{name}' {shape}" if name else shape
+
+
+def _parts(role: str, path: str, image: np.ndarray) -> dict[str, object]:
+    name = os.path.basename(path)
+    return {"role": role, "name": name, "width": image.shape[1], "height": image.shape[0]}
+
+
+def _ratio(aspect: float) -> str:
+    return f"{aspect:.3g}:1" if aspect >= 1 else f"1:{1 / aspect:.3g}"
 
 
 # A mask may differ from the photo's proportions by this much (a mask saved at another
