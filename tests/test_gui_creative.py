@@ -9,7 +9,7 @@ from typing import Any
 import numpy as np
 import pytest
 from PIL import Image
-from PyQt5.QtCore import QPoint, QPointF, Qt
+from PyQt5.QtCore import QCoreApplication, QPoint, QPointF, Qt
 from PyQt5.QtGui import QImage
 from PyQt5.QtWidgets import QPushButton
 
@@ -67,9 +67,12 @@ def test_a_preview_asked_for_before_the_texture_method_never_shows(
 ) -> None:
     pick(qtbot, window, PHOTO, STARRY)  # asks for an instant preview of the photo
     window.inputs.method_box.setCurrentIndex(window.inputs.method_box.findData("texture"))
-    qtbot.wait(2 * window.preview._timer.interval() + 3000)  # past the debounce and a job
+    # The switch cancels the request: nothing is left to submit, a job already started
+    # finishes, and its answer, queued for this thread, is delivered and must be dropped.
+    assert not window.preview._timer.isActive()
     window.preview.pool.waitForDone(60_000)
-    qtbot.wait(100)  # the finished job's signal
+    QCoreApplication.sendPostedEvents()
+    QCoreApplication.processEvents()
     assert window.result_panel.preview_view.image() is None
 
 

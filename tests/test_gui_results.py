@@ -118,7 +118,7 @@ def test_stop_saves_the_best_image_with_a_stopped_recipe(
     qtbot.waitUntil(lambda: not window.is_running, timeout=RUN_TIMEOUT_MS)
 
     outcome = window.result_panel.outcome
-    assert outcome.stopped and outcome.result.steps < 200
+    assert outcome.stopped and outcome.result.steps == records[-1].step >= 2
     assert saved_files(out_dir) == STOPPED_FILES  # no Run or quit can discard it now
     recipe = json.loads((out_dir / STOPPED_FILES[0]).read_text())
     assert recipe["stopped"] is True and recipe["steps"] == outcome.result.steps
@@ -269,7 +269,6 @@ def test_the_result_hint_follows_the_chosen_images(
     window = MainWindow(store, restore=False)
     qtbot.addWidget(window)
     panel = window.result_panel
-    qtbot.waitUntil(lambda: panel.inputs is not None)
     hint = panel.result_view.placeholder
     assert "Choose a content and a style image" in hint()
 
