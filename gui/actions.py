@@ -7,14 +7,38 @@ slot is looked up when the action fires.
 
 from __future__ import annotations
 
-from typing import Any
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any, Protocol
 
 from PyQt5.QtCore import Qt
 from PyQt5.QtGui import QKeySequence
-from PyQt5.QtWidgets import QAction
+from PyQt5.QtWidgets import QAction, QMenuBar
+
+if TYPE_CHECKING:
+    from gui.inputs_panel import InputsPanel
+    from gui.layers_panel import LayersPanel
+    from gui.recipe_dialogs import RecipeDialogs
+    from gui.result_panel import ResultPanel
+    from gui.run_control import RunController
 
 
-def _action(window: Any, text: str, tip: str, slot: Any, shortcut: Any = None) -> QAction:
+class ActionHost(Protocol):
+    """The window the actions are built onto: what their slots call."""
+
+    inputs: InputsPanel
+    layers_panel: LayersPanel
+    recipes: RecipeDialogs
+    result_panel: ResultPanel
+    runner: RunController
+
+    def addAction(self, action: QAction) -> None: ...  # noqa: N802 (Qt's name)
+    def menuBar(self) -> QMenuBar: ...  # noqa: N802 (Qt's name)
+    def show_about(self) -> None: ...
+    def close(self) -> bool: ...
+
+
+def _action(window: ActionHost, text: str, tip: str, slot: Callable[[], Any],
+            shortcut: Any = None) -> QAction:  # fmt: skip
     action = QAction(text, window)
     action.setToolTip(tip)
     action.setStatusTip(tip)
@@ -25,7 +49,7 @@ def _action(window: Any, text: str, tip: str, slot: Any, shortcut: Any = None) -
     return action
 
 
-def build_actions(window: Any) -> None:
+def build_actions(window: ActionHost) -> None:
     """The window's actions, as attributes act_*."""
     w = window
     # (attribute, menu text, tip, slot, shortcut); one row an action.
@@ -67,7 +91,7 @@ def build_actions(window: Any) -> None:
         act.setEnabled(False)
 
 
-def build_menus(window: Any) -> None:
+def build_menus(window: Any) -> None:  # an ActionHost with its act_* built
     menu = window.menuBar().addMenu("&File")
     menu.addAction(window.act_open_content)
     menu.addAction(window.act_open_style)

@@ -1,50 +1,50 @@
 """What the run works on: the content and style pickers, the method, the texture's
-proportions, the style mix (strength, extra styles, regions) and the instant preview
-that follows them.
+proportions, the style mix (gui/style_mix.py) and the instant preview that follows them.
+A view of the model's "images" and "method" fields.
 
-A thin view over Settings like gui/layers_panel.py: values() gives the Settings fields
-it shows, show_settings() puts a Settings' values in its controls. The pickers sit above
-the window's tabs and the method group in the Run tab, so the panel is two widgets.
+The pickers load an image in the background: the model holds a path once its image has
+loaded (a path from a recipe at once, while its picker loads it) and which images are
+still loading. The preview is asked for once per change of what it shows.
 """
 
 from __future__ import annotations
 
 import os
-from collections.abc import Callable
-from typing import Any
 
 import numpy as np
 from PyQt5.QtCore import QObject, pyqtSignal
-from PyQt5.QtWidgets import (
-    QComboBox,
-    QFormLayout,
-    QGroupBox,
-    QHBoxLayout,
-    QLabel,
-    QWidget,
-)
+from PyQt5.QtWidgets import QComboBox, QFormLayout, QGroupBox, QHBoxLayout, QLabel, QWidget
 
+from gui.binding import ModelView
+from gui.editors import select_data
+from gui.image_view import ImageView, numpy_to_qimage
 from gui.instant_preview import InstantPreview
 from gui.labels import METHOD_LABELS, TEXTURE_ASPECTS
+from gui.model import Change, SettingsChanged, WindowModel
 from gui.picker import ImagePicker, is_sample
 from gui.result_panel import CONTENT_PLACEHOLDER, PREVIEW_PLACEHOLDER
 from gui.style_mix import StyleMix
-from gui.widgets import ImageView, NumberBox, numpy_to_qimage, select_data
-from nst.settings import METHODS, Settings, ratio_to_strength, strength_to_ratio
+from nst.settings import METHODS
+
+# What the instant preview shows: a change of any of these asks for a new one.
+PREVIEW_FIELDS = frozenset(
+    {"content", "style", "method", "style_strength", "extra_styles", "style_image_weight",
+     "content_weight", "style_weight"}
+)  # fmt: skip
 
 
-class InputsPanel(QObject):
-    changed = pyqtSignal()  # anything that may change whether Run can start
-    method_changed = pyqtSignal(str)
+class InputsPanel(QObject, ModelView):
+    GROUPS = ("images", "method")
+    WATCHES = PREVIEW_FIELDS
     message = pyqtSignal(str, str)  # title, text: a picker could not use an image
     status = pyqtSignal(str, int)  # a status-bar line and how long it stays (ms)
 
     def __init__(
         self,
+        model: WindowModel,
         preview: InstantPreview,
         content_view: ImageView,
         preview_view: ImageView,
-        folder: Callable[[], str],
         parent: QObject | None = None,
     ) -> None:
         super().__init__(parent)
@@ -53,6 +53,8 @@ class InputsPanel(QObject):
         self.preview_view = preview_view
         self.content_picker = ImagePicker("content image", "Content", "photos")
         self.style_picker = ImagePicker("style image", "Style", "paintings")
+        self.pickers_by_field = {"content": self.content_picker, "style": self.style_picker}
+        self._following: dict[str, str] = {}  # field -> a path the model gave its picker
         self.pickers = QWidget()
         row = QHBoxLayout(self.pickers)
         row.setContentsMargins(0, 0, 0, 0)
@@ -78,71 +80,71 @@ class InputsPanel(QObject):
         )
         self.aspect_label = QLabel("Proportions:")
         form.addRow(self.aspect_label, self.aspect_box)
-        self.style_mix = StyleMix()
-        self.style_mix.context = lambda: (self.content_picker.path, folder())
+        self.style_mix = StyleMix(model)
         self.style_mix.image_folder = self.image_folder
         self._last_folder = ""  # where the last image the user chose came from
         form.addRow(self.style_mix)
         self._connect()
+        self.bind(model)
 
     def _connect(self) -> None:
-        for picker in (self.content_picker, self.style_picker):
-            picker.changed.connect(self.changed)
-            picker.busy.connect(lambda _busy: self.changed.emit())
-            picker.failed.connect(lambda text: self.message.emit("Cannot use this image", text))
-            picker.changed.connect(self._picked)
+        for name, picker in self.pickers_by_field.items():
+            picker.changed.connect(lambda path, name=name: self._picked(name, path))
+            picker.busy.connect(lambda busy, name=name: self.model.set_loading(name, busy))
+            picker.failed.connect(lambda text, name=name: self._failed(name, text))
             picker.changed.connect(self._remember_folder)
-        self.content_picker.changed.connect(self._show_content)
-        self.style_picker.changed.connect(self.style_mix.set_main_name)
-        self.style_mix.changed.connect(self.changed)
-        self.style_mix.changed.connect(self.request_preview)
         self.style_mix.image_chosen.connect(self._remember_folder)
-        # In the Gatys method the visible strength is the weights' ratio: the preview follows.
-        self.style_mix.strength_moved.connect(lambda _position: self.request_preview())
-        self.method_box.currentIndexChanged.connect(self.refresh_method)
-        self.aspect_box.currentIndexChanged.connect(self.changed)
+        self.method_box.currentIndexChanged.connect(
+            lambda: self.edit(method=self.method_box.currentData())
+        )
+        self.aspect_box.currentIndexChanged.connect(
+            lambda: self.edit(texture_aspect=self.aspect_box.currentData())
+        )
         self.preview.ready.connect(self._on_instant_preview)
         self.preview.failed.connect(self._on_instant_failed)
 
     @property
     def method(self) -> str:
-        return self.method_box.currentData()
+        return self.value("method")
 
-    def values(self) -> dict[str, Any]:
-        return {
-            "content": self.content_picker.path,
-            "style": self.style_picker.path,
-            "method": self.method,
-            "texture_aspect": self.aspect_box.currentData(),
-            "style_masks": self.style_mix.style_masks(),
-            "style_strength": self.style_mix.style_strength(),
-            "extra_styles": tuple(self.style_mix.extra_styles()),
-            "style_image_weight": self.style_mix.main_style_weight(),
-        }
+    @property
+    def is_loading(self) -> list[str]:
+        """The roles of the pickers still loading their image."""
+        return [p.role for p in self.pickers_by_field.values() if p.is_loading]
 
-    def show_settings(self, settings: Settings) -> None:
-        """Images are loaded only when named: a recipe without images keeps the ones chosen."""
-        for picker, path in (
-            (self.content_picker, settings.content),
-            (self.style_picker, settings.style),
-        ):
-            if path and path != picker.path:
+    # ------------------------------------------------------------------ the model
+
+    def model_changed(self, change: Change) -> None:
+        if not isinstance(change, SettingsChanged):
+            return
+        if change.fields & self.fields:
+            self.refresh()
+        if change.fields & PREVIEW_FIELDS:
+            self.request_preview()  # once per change, however many fields it holds
+
+    def show_model(self) -> None:
+        for name, picker in self.pickers_by_field.items():
+            path = _absolute(self.value(name))
+            if path and path != picker.path and path != self._following.get(name):
+                self._following[name] = path
                 picker.set_path(path)
-        self._show_aspect(settings.texture_aspect)
-        select_data(self.method_box, settings.method)
-        self.style_mix.set_values(
-            settings.style_strength,
-            settings.style_image_weight,
-            settings.extra_styles,
-            settings.style_masks,
-        )
+            elif not path and picker.path:
+                picker.clear()
+        self._show_aspect(self.value("texture_aspect"))
+        method = self.method
+        select_data(self.method_box, method)
+        for widget in (self.aspect_label, self.aspect_box):
+            widget.setVisible(method == "texture")
+        self._show_content()
 
     def _show_aspect(self, aspect: float | None) -> None:
         index = next(
             (
                 i
-                for i, (_, v) in enumerate(TEXTURE_ASPECTS)
-                if v is not None and aspect is not None and abs(v - aspect) < 1e-3
+                for i in range(self.aspect_box.count())
+                if (value := self.aspect_box.itemData(i)) is not None
+                and aspect is not None
+                and abs(value - aspect) < 1e-3
             ),
             0,
         )
@@ -151,9 +153,28 @@ class InputsPanel(QObject):
             index = self.aspect_box.count() - 1
         self.aspect_box.setCurrentIndex(index)
 
-    def set_enabled(self, enabled: bool) -> None:
-        for picker in (self.content_picker, self.style_picker):
-            picker.setEnabled(enabled)
+    # ------------------------------------------------------------------ pickers
+
+    def _picked(self, name: str, path: str) -> None:
+        if self._showing:  # cleared by the model itself
+            self._show_content()
+            return
+        if self._following.get(name) == path:  # the model's own path, now loaded
+            del self._following[name]
+            self._show_content()
+            return
+        self._following.pop(name, None)
+        self.preview.forget(path)  # the same path may hold another picture now
+        if self.value(name) == path:  # chosen again: no change, but a fresh preview
+            self.request_preview()
+        self.edit(**{name: path})
+        self._show_content()
+
+    def _failed(self, name: str, text: str) -> None:
+        # The picker keeps the image it had: so does the model.
+        self._following.pop(name, None)
+        self.edit(**{name: self.pickers_by_field[name].path})
+        self.message.emit("Cannot use this image", text)
 
     def image_folder(self) -> str:
         """Where an image dialog starts: the folder of the last image chosen, else the one
@@ -168,57 +189,9 @@ class InputsPanel(QObject):
             for picker in (self.content_picker, self.style_picker):
                 picker.dialog_folder = self._last_folder  # kept for the next session too
 
-    @property
-    def is_loading(self) -> list[str]:
-        """The roles of the pickers still loading their image."""
-        return [p.role for p in (self.content_picker, self.style_picker) if p.is_loading]
-
-    # ------------------------------------------------------------------ method, strength
-
-    def refresh_method(self) -> None:
-        method = self.method
-        for widget in (self.aspect_label, self.aspect_box):
-            widget.setVisible(method == "texture")
-        self.style_mix.set_method(method)
-        self._show_strength()
-        self._show_content(self.content_picker.path)
-        self.request_preview()
-        self.method_changed.emit(method)
-        self.changed.emit()
-
-    def bind_weights(self, content_box: NumberBox, style_box: NumberBox) -> None:
-        """The optimization's strength slider moves the style weight (log scale)."""
-        self._weight_boxes = (content_box, style_box)
-        self._moving_strength = False
-        self.style_mix.strength_moved.connect(self._strength_moved)
-        for box in self._weight_boxes:
-            box.valueChanged.connect(self._show_strength)
-
-    def _strength_moved(self, position: float) -> None:
-        content_box, style_box = self._weight_boxes
-        ratio = strength_to_ratio(position)
-        content = content_box.value()
-        self._moving_strength = True
-        try:
-            style_box.setValue(ratio * (content if content > 0 else 1.0))
-            if content <= 0:
-                content_box.setValue(1.0)
-        finally:
-            self._moving_strength = False
-
-    def _show_strength(self) -> None:
-        if getattr(self, "_moving_strength", True):
-            return  # moved by the slider itself, or not bound to the weights yet
-        content_box, style_box = self._weight_boxes
-        content = content_box.value()
-        ratio = style_box.value() / content if content > 0 else float("inf")
-        self.style_mix.set_ratio_position(ratio_to_strength(ratio))
-        if self.method == "gatys":
-            self.request_preview()  # typed weights move the visible strength too
-
     # ------------------------------------------------------------------ views
 
-    def _show_content(self, path: str) -> None:
+    def _show_content(self) -> None:
         loaded = self.content_picker.loaded
         view = self.content_view
         if self.method == "texture":
@@ -232,7 +205,7 @@ class InputsPanel(QObject):
         else:
             view.set_image(
                 loaded.display,
-                f"Content · {os.path.basename(path)} · {loaded.width} × {loaded.height}",
+                f"Content · {os.path.basename(loaded.path)} · {loaded.width} × {loaded.height}",
             )
 
     def request_preview(self) -> bool:
@@ -246,12 +219,10 @@ class InputsPanel(QObject):
             )
             return False
         styles = [
-            (self.style_picker.path, self.style_mix.main_style_weight()),
-            *self.style_mix.extra_styles(),
+            (self.value("style"), self.value("style_image_weight")),
+            *self.value("extra_styles"),
         ]
-        asked = self.preview.request(
-            self.content_picker.path, styles, self.style_mix.preview_strength()
-        )
+        asked = self.preview.request(self.value("content"), styles, self.model.preview_strength)
         if asked and view.image() is None:
             view.set_placeholder(
                 "Making the instant preview…\nThe first one loads the network (a few seconds)."
@@ -260,10 +231,6 @@ class InputsPanel(QObject):
             view.set_image(None)
             view.set_placeholder(PREVIEW_PLACEHOLDER)
         return asked
-
-    def _picked(self, path: str) -> None:
-        self.preview.forget(path)
-        self.request_preview()
 
     def _on_instant_preview(self, array: np.ndarray, seconds: float) -> None:
         height, width = array.shape[:2]
@@ -275,3 +242,8 @@ class InputsPanel(QObject):
         self.preview_view.set_image(None)
         self.preview_view.set_placeholder("No instant preview.")
         self.status.emit(message, 15000)
+
+
+def _absolute(path: str) -> str:
+    """A path as the pickers hold it."""
+    return os.path.abspath(os.path.expanduser(path)) if path else ""

@@ -1,12 +1,11 @@
-"""The "Layers & weights" tab: the loss weights and the two VGG19 layer checklists.
+"""The "Layers & weights" tab: the loss weights and the two VGG19 layer checklists, a
+view of the model's "loss_weights" and "layers" fields.
 
-A thin view over Settings: show_settings() puts a Settings' values in the controls and
-values() gives them back as Settings fields; the window merges every panel's values.
+The style weight box and the style strength slider (gui/style_mix.py) show one value, the
+model's style_weight: neither rewrites the content weight.
 """
 
 from __future__ import annotations
-
-from typing import Any
 
 from PyQt5.QtWidgets import (
     QFormLayout,
@@ -17,19 +16,22 @@ from PyQt5.QtWidgets import (
     QWidget,
 )
 
+from gui.binding import ModelView
+from gui.editors import NumberBox
 from gui.layers import LayerList
-from gui.widgets import NumberBox
-from nst.settings import Settings
-from nst.vgg.layers import PAPER_CONTENT_LAYERS, PAPER_STYLE_LAYERS
+from gui.model import WindowModel
+from nst.settings import default
 
 # The largest weight a loss term may get; the engine takes any finite number, this only
 # bounds the spin box (style weights of 1e4 and more are used with unnormalized losses).
 MAX_LOSS_WEIGHT = 1e9
-_DEFAULTS = Settings()
+WEIGHT_FIELDS = ("content_weight", "style_weight", "tv_weight")
 
 
-class LayersPanel(QWidget):
-    def __init__(self, parent: QWidget | None = None) -> None:
+class LayersPanel(QWidget, ModelView):
+    GROUPS = ("loss_weights", "layers")
+
+    def __init__(self, model: WindowModel, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         layout = QVBoxLayout(self)
         weights = QGroupBox("Loss weights")
@@ -72,26 +74,28 @@ class LayersPanel(QWidget):
         layout.addStretch(1)
         self.defaults_button.clicked.connect(self.restore_defaults)
 
-    def values(self) -> dict[str, Any]:
-        return {
-            "content_layers": self.content_layers.weights(),
-            "style_layers": self.style_layers.weights(),
-            "content_weight": self.content_weight_box.value(),
-            "style_weight": self.style_weight_box.value(),
-            "tv_weight": self.tv_weight_box.value(),
-        }
+        for name in WEIGHT_FIELDS:
+            box = self.weight_box(name)
+            box.valueChanged.connect(lambda value, name=name: self.edit(**{name: value}))
+        for name, layers in (
+            ("content_layers", self.content_layers),
+            ("style_layers", self.style_layers),
+        ):
+            layers.changed.connect(
+                lambda name=name, layers=layers: self.edit(**{name: layers.weights()})
+            )
+        self.bind(model)
 
-    def show_settings(self, settings: Settings) -> None:
-        self.content_weight_box.setValue(settings.content_weight)
-        self.style_weight_box.setValue(settings.style_weight)
-        self.tv_weight_box.setValue(settings.tv_weight)
-        self.content_layers.set_weights(settings.content_layers)
-        self.style_layers.set_weights(settings.style_layers)
+    def weight_box(self, name: str) -> NumberBox:
+        return getattr(self, name + "_box")
+
+    def show_model(self) -> None:
+        for name in WEIGHT_FIELDS:
+            self.weight_box(name).setValue(self.value(name))
+        self.content_layers.set_weights(self.value("content_layers"))
+        self.style_layers.set_weights(self.value("style_layers"))
 
     def restore_defaults(self) -> None:
-        """The paper's layers and the default loss weights."""
-        self.content_layers.set_weights(PAPER_CONTENT_LAYERS)
-        self.style_layers.set_weights(PAPER_STYLE_LAYERS)
-        self.content_weight_box.setValue(_DEFAULTS.content_weight)
-        self.style_weight_box.setValue(_DEFAULTS.style_weight)
-        self.tv_weight_box.setValue(_DEFAULTS.tv_weight)
+        """The paper's layers and the default loss weights, as one edit."""
+        names = (*WEIGHT_FIELDS, "content_layers", "style_layers")
+        self.model.set_fields(**{name: default(name) for name in names})

@@ -4,10 +4,10 @@ Layout: a control panel on the left (the image pickers, a "Run" tab and a "Layer
 the Run button with a line saying what is missing); on the right the Result, History
 and Sweep tabs over the progress bar.
 
-The window only composes: each panel maps Settings to its widgets and back (values(),
-show_settings()), the RunController starts and stops the RunWorker, gui/actions.py
-builds the menus. The window never computes a loss: TensorFlow is not imported here (nor
-by anything this module imports), so the window opens at once.
+The window only composes: the state is the model's (gui/model/, no Qt), each panel is a
+view of it that writes the user's edits back, the RunController starts and stops the
+RunWorker, gui/actions.py builds the menus. The window never computes a loss: TensorFlow
+is not imported here (nor by anything this module imports), so the window opens at once.
 """
 
 from __future__ import annotations
@@ -29,13 +29,22 @@ from PyQt5.QtWidgets import (
     QWidget,
 )
 
+from gui import run_phases
 from gui.actions import build_actions, build_menus
 from gui.app_settings import AppSettings
 from gui.history import HistoryPanel
 from gui.inputs_panel import InputsPanel
 from gui.instant_preview import InstantPreview
-from gui.labels import FIELD_LABELS, describe_missing, describe_settings_error
+from gui.labels import FIELD_LABELS
 from gui.layers_panel import LayersPanel
+from gui.model import (
+    Change,
+    FolderChanged,
+    Phase,
+    RunStateChanged,
+    WindowModel,
+)
+from gui.readiness import describe_not_ready
 from gui.recipe_dialogs import RecipeDialogs
 from gui.result_panel import ResultPanel
 from gui.run_control import RunController
@@ -44,7 +53,7 @@ from gui.scrolling import ScrollingPanel
 from gui.status_panel import StatusPanel
 from gui.sweep import SweepPanel
 from gui.wheel_guard import install_wheel_guard
-from nst.settings import Settings, SettingsError
+from nst.settings import Settings
 
 log = logging.getLogger(__name__)
 
@@ -60,36 +69,36 @@ class MainWindow(QMainWindow):
         self.last_message: tuple[str, str] | None = None  # (title, text), for tests and logs
         self.setWindowTitle(APP_TITLE)
         self.setAcceptDrops(True)
+        self.model = WindowModel()
         self.preview = InstantPreview(self)
         build_actions(self)
         self._build_ui()
         build_menus(self)
         install_wheel_guard(self)  # the wheel scrolls the panels, not the control under it
         self.runner = RunController(self)
-        self.recipes = RecipeDialogs(self)
+        self.recipes = RecipeDialogs(self, self)
         self._connect()
         if restore:
             self.restore_settings()
         else:  # the defaults, written once in nst.settings
-            self.apply_settings(Settings(), rate_user_set=False)
-            self.controls.folder_edit.setText(self.store.output_folder())
+            self.model.set_folder(self.store.output_folder())
+        self._validate()
 
     # ------------------------------------------------------------------ building
 
     def _build_ui(self) -> None:
+        model = self.model
         self.status_panel = StatusPanel(self.statusBar())
-        self.result_panel = ResultPanel(
-            self, self.status_panel, lambda: self.controls.folder, self.show_message
-        )
-        self.controls = RunControlsPanel()
+        self.result_panel = ResultPanel(model, self, self.status_panel, self.show_message)
+        self.controls = RunControlsPanel(model)
         self.inputs = InputsPanel(
+            model,
             self.preview,
             self.result_panel.content_view,
             self.result_panel.preview_view,
-            lambda: self.controls.folder,
             self,
         )
-        self.layers_panel = LayersPanel()
+        self.layers_panel = LayersPanel(model)
         # The widgets tests and helpers outside the panels reach for by their old names.
         self.content_picker, self.style_picker = (
             self.inputs.content_picker,
@@ -146,7 +155,7 @@ class MainWindow(QMainWindow):
         layout.setContentsMargins(4, 8, 8, 4)
         self.history_panel = HistoryPanel(field_labels=FIELD_LABELS)
         # The Sweep tab shares the right-hand side: a contact sheet needs the room.
-        self.sweep_panel = SweepPanel(self.current_settings, lambda: self.controls.folder)
+        self.sweep_panel = SweepPanel(self.current_settings, lambda: self.model.folder)
         self.result_tabs = QTabWidget()
         for widget, name, tip in (
             (self.result_panel, "Result", "The run: the result beside the content image, and "
@@ -165,51 +174,43 @@ class MainWindow(QMainWindow):
         self.run_started = self.runner.started
         self.run_button.clicked.connect(self.runner.run_or_stop)
         self.runner.running_changed.connect(self._set_running)
-        layers = self.layers_panel
-        for panel in (self.inputs, self.controls, layers.content_layers, layers.style_layers):
-            panel.changed.connect(self._validate)
-        for box in (
-            self.layers_panel.content_weight_box,
-            self.layers_panel.style_weight_box,
-            self.layers_panel.tv_weight_box,
-        ):
-            box.valueChanged.connect(self._validate)
-        self.inputs.bind_weights(
-            self.layers_panel.content_weight_box, self.layers_panel.style_weight_box
-        )
-        self.inputs.method_changed.connect(self.controls.set_method)
-        self.result_panel.follow_inputs(self.inputs)
+        self.runner.started.connect(lambda worker: run_phases.follow_run(self.model, worker))
+        self.model.subscribe(self._model_changed)
         self.inputs.message.connect(self.show_message)
         self.inputs.status.connect(self.status_panel.message)
         self.result_panel.saved.connect(lambda _path: self.history_panel.refresh())
-        self.controls.folder_edit.textChanged.connect(self.history_panel.set_folder)
+        self.history_panel.set_folder(self.model.folder)
         self.history_panel.rerun_requested.connect(self.runner.rerun)
         self.history_panel.load_requested.connect(self.load_from_history)
         self.sweep_panel.full_size_requested.connect(self.runner.render_sweep_cell)
-        self.sweep_panel.running_changed.connect(lambda _running: self._validate())
+        self.sweep_panel.running_changed.connect(self.model.set_sweep_running)
         self.sweep_panel.ready.connect(self.status_panel.show_ready)
 
-    # ------------------------------------------------------------------ settings <-> panels
+    def _model_changed(self, change: Change) -> None:
+        if isinstance(change, FolderChanged):
+            self.history_panel.set_folder(change.folder)
+        if not isinstance(change, RunStateChanged):
+            self._validate()
+
+    # ------------------------------------------------------------------ settings
 
     def widget_values(self) -> dict[str, Any]:
-        """The panels' values as keyword arguments for Settings (not validated)."""
-        return {
-            **self.inputs.values(),
-            **self.controls.values(),
-            **self.layers_panel.values(),
-        }
+        """The values the controls show, as keyword arguments for Settings (not validated)."""
+        return self.model.values()
 
     def current_settings(self) -> Settings:
         """The run the controls describe; raises SettingsError when a value is not allowed."""
-        return Settings(**self.widget_values())
+        for problem in self.model.problems.values():
+            raise problem
+        return self.model.settings
 
-    def apply_settings(self, settings: Settings, *, rate_user_set: bool | None = None) -> None:
-        """Show ``settings`` in the panels (``rate_user_set``: see RunControlsPanel)."""
-        self.controls.show_settings(settings, rate_user_set=rate_user_set)
-        self.layers_panel.show_settings(settings)
-        self.inputs.show_settings(settings)
-        self.inputs.refresh_method()
-        self._validate()
+    def apply_settings(self, settings: Settings) -> None:
+        """Show ``settings`` (a recipe, History): the model is set once. A recipe without
+        images keeps the ones chosen."""
+        kept = {name: self.model.value(name) for name in ("content", "style")}
+        self.model.load_settings(
+            settings.replace(**{name: getattr(settings, name) or kept[name] for name in kept})
+        )
 
     def restore_settings(self) -> None:
         """The controls, window geometry and folders as the last session left them."""
@@ -222,8 +223,8 @@ class MainWindow(QMainWindow):
             if (path := getattr(settings, name)) and os.path.isfile(path)
         }
         settings = settings.replace(content=kept.get("content", ""), style=kept.get("style", ""))
-        self.apply_settings(settings, rate_user_set=settings.learning_rate is not None)
-        self.controls.folder_edit.setText(self.store.output_folder())
+        self.model.load_settings(settings)
+        self.model.set_folder(self.store.output_folder())
         image_folder = self.store.get("dialogs/image_folder")
         self.content_picker.dialog_folder = self.style_picker.dialog_folder = image_folder
         geometry = self.store.get("window/geometry")
@@ -234,8 +235,8 @@ class MainWindow(QMainWindow):
             self.splitter.restoreState(state)
 
     def save_settings(self) -> None:
-        self.store.store_run(self.widget_values())
-        self.store.set("output/folder", self.controls.folder)
+        self.store.store_run(self.model.values())
+        self.store.set("output/folder", self.model.folder)
         folder = self.content_picker.dialog_folder or self.style_picker.dialog_folder
         self.store.set("dialogs/image_folder", folder)
         self.store.set("window/geometry", self.saveGeometry())
@@ -271,19 +272,7 @@ class MainWindow(QMainWindow):
         """Why Run cannot start now, in one sentence; "" when it can."""
         if self.is_running:
             return ""
-        if self.sweep_panel.is_running:
-            return "A sweep is rendering; stop it on the Sweep tab or wait for it to end."
-        try:
-            settings = self.current_settings()
-        except SettingsError as exc:
-            return describe_settings_error(exc)
-        loading = self.inputs.is_loading
-        if loading:
-            return f"Loading the {' and the '.join(loading)}…"
-        missing = settings.missing_inputs()
-        if not self.controls.folder:
-            missing.append("choose an output folder")
-        return describe_missing(missing)
+        return describe_not_ready(self.model.readiness())
 
     def _validate(self) -> None:
         if self.is_running:
@@ -293,13 +282,15 @@ class MainWindow(QMainWindow):
         self.problem_label.setVisible(bool(problem))
         self.run_button.setEnabled(not problem)
         self.act_run.setEnabled(not problem)
-        self.act_save_recipe.setEnabled(not problem.startswith(tuple(FIELD_LABELS.values())))
+        # A recipe can be saved whenever every value is allowed, images or not.
+        self.act_save_recipe.setEnabled(not self.model.problems)
 
     def show_problem(self, text: str) -> None:
         self.problem_label.setText(text)
         self.problem_label.setVisible(True)
 
     def show_stopping(self) -> None:
+        run_phases.set_phase(self.model, Phase.STOPPING)
         self.run_button.setText("Stopping…")
         self.run_button.setEnabled(False)
         self.act_stop.setEnabled(False)
@@ -318,7 +309,10 @@ class MainWindow(QMainWindow):
             act.setEnabled(not running)
         self.problem_label.setVisible(False)
         self.sweep_panel.block_for_run(running)
-        if not running:
+        if running:
+            run_phases.run_started(self.model)
+        else:
+            run_phases.run_ended(self.model, None)
             self._validate()
 
     # ------------------------------------------------------------------ recipes, messages

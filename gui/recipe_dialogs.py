@@ -8,26 +8,44 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any, Protocol
 
-from PyQt5.QtWidgets import QFileDialog, QMessageBox
+from PyQt5.QtWidgets import QFileDialog, QMessageBox, QWidget
 
 from gui.labels import describe_settings_error
 from nst.errors import NstError
 from nst.imaging.export import write_text_atomic
-from nst.settings import SettingsError, read_recipe
+from nst.settings import Settings, SettingsError, read_recipe
+
+if TYPE_CHECKING:
+    from gui.app_settings import AppSettings
+    from gui.status_panel import StatusPanel
 
 _FOLDER_KEY = "dialogs/recipe_folder"  # where the last recipe was loaded or saved
 
 
+class RecipeHost(Protocol):
+    """The window the dialogs serve: where they open, and what they show and read."""
+
+    store: AppSettings
+    status_panel: StatusPanel
+
+    @property
+    def is_running(self) -> bool: ...
+    def apply_settings(self, settings: Settings) -> None: ...
+    def current_settings(self) -> Settings: ...
+    def show_message(self, title: str, text: str, icon: Any = ...) -> Any: ...
+
+
 class RecipeDialogs:
-    def __init__(self, window: Any) -> None:
-        self.window = window  # its store, apply_settings, current_settings and messages
+    def __init__(self, window: RecipeHost, parent: QWidget) -> None:
+        self.window = window
+        self.parent = parent  # the dialogs' parent widget
 
     def load_dialog(self) -> None:
         store = self.window.store
         path, _ = QFileDialog.getOpenFileName(
-            self.window,
+            self.parent,
             "Load a recipe",
             store.get(_FOLDER_KEY),
             "Recipes (*.json);;Results with a recipe (*.png);;All files (*)",
@@ -58,7 +76,7 @@ class RecipeDialogs:
         store = self.window.store
         start = os.path.join(store.get(_FOLDER_KEY) or str(Path.home()), "recipe.json")
         path, _ = QFileDialog.getSaveFileName(
-            self.window, "Save the settings as a recipe", start, "Recipes (*.json)"
+            self.parent, "Save the settings as a recipe", start, "Recipes (*.json)"
         )
         if not path:
             return

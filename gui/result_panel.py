@@ -11,7 +11,7 @@ import dataclasses
 import os
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol
 
 import numpy as np
 from PyQt5.QtCore import Qt, QUrl, pyqtSignal
@@ -27,10 +27,12 @@ from PyQt5.QtWidgets import (
     QWidget,
 )
 
+from gui.image_view import ImageView, numpy_to_qimage
 from gui.labels import clock
 from gui.loss_plot import LossPlot
+from gui.model import Change, Phase, RunStateChanged, SettingsChanged, WindowModel
+from gui.path_label import PathLabel
 from gui.status_panel import StatusPanel
-from gui.widgets import ImageView, PathLabel, numpy_to_qimage
 from gui.worker import RunOutcome
 from nst.errors import NstError
 from nst.imaging.export import save_image_as
@@ -65,19 +67,28 @@ RESULT_PLACEHOLDERS = {
 }
 
 
+class ResultActions(Protocol):
+    """The window's actions on a result, which the panel's buttons show."""
+
+    act_save: QAction
+    act_save_as: QAction
+    act_copy: QAction
+    act_open_folder: QAction
+
+
 class ResultPanel(QWidget):
     saved = pyqtSignal(str)  # the path of a result just saved
 
     def __init__(
         self,
-        window: Any,  # the actions act_save, act_save_as, act_copy, act_open_folder
+        model: WindowModel,
+        window: ResultActions,
         status: StatusPanel,
-        folder: Callable[[], str],
         show_message: Callable[[str, str], Any],
     ) -> None:
         super().__init__()
+        self.model = model
         self.status = status
-        self.folder = folder
         self.show_message = show_message
         self.outcome: RunOutcome | None = None
         self.result_image: QImage | None = None
@@ -89,7 +100,6 @@ class ResultPanel(QWidget):
         self.content_view = ImageView(CONTENT_PLACEHOLDER)
         self.content_view.setToolTip("The content image, for comparison with the result.")
         self.result_view = ImageView(RESULT_PLACEHOLDERS["both"])
-        self.inputs: Any = None  # the window's InputsPanel, once follow_inputs has it
         self.idle = True  # no run yet: the result view's hint follows the inputs
         self.result_view.setToolTip(
             "The image being optimized while a run goes on; the result when it ends."
@@ -131,24 +141,30 @@ class ResultPanel(QWidget):
         vertical.setStretchFactor(1, 1)
         layout.addWidget(vertical)
 
-    # ------------------------------------------------------------------ before a run
-
-    def follow_inputs(self, inputs: Any) -> None:
-        """Keep the result view's hint in step with the chosen images and method."""
-        if inputs is None or self.inputs is not None:
-            return
-        self.inputs = inputs
-        inputs.changed.connect(self.show_inputs)
+        model.subscribe(self._model_changed)
         self.show_inputs()
+
+    # ------------------------------------------------------------------ the model
+
+    def folder(self) -> str:
+        return self.model.folder
+
+    def _model_changed(self, change: Change) -> None:
+        if isinstance(change, SettingsChanged) and change.fields & {"content", "style", "method"}:
+            self.show_inputs()
+        elif isinstance(change, RunStateChanged) and change.state.phase is Phase.LOADING_MODEL:
+            self.result_view.set_placeholder(
+                "Loading the model…\nThe first run takes a few seconds more."
+            )
 
     def show_inputs(self) -> None:
         """Say what the run still needs, until the first run replaces the hint."""
-        if not self.idle or self.inputs is None:
+        if not self.idle:
             return
-        inputs = self.inputs
-        texture = inputs.method == "texture"
-        content = texture or bool(inputs.content_picker.path)
-        style = bool(inputs.style_picker.path)
+        model = self.model
+        texture = model.value("method") == "texture"
+        content = texture or bool(model.value("content"))
+        style = bool(model.value("style"))
         if texture:
             key = "texture ready" if style else "texture style"
         elif content and style:
@@ -171,11 +187,9 @@ class ResultPanel(QWidget):
         for act in self.acts:
             act.setEnabled(False)
 
-    def show_status(self, text: str) -> None:
-        if text.startswith("Loading the model"):
-            self.result_view.set_placeholder(
-                "Loading the model…\nThe first run takes a few seconds more."
-            )
+    def show_status(self, _text: str) -> None:
+        """The worker's words are the status bar's; this view follows the model's RunState
+        (kept while gui/run_control.py still connects the worker's status here)."""
 
     def show_progress(self, progress: Any) -> None:
         self.last_step = progress.step
@@ -305,7 +319,7 @@ class ResultPanel(QWidget):
 
 def outcome_caption(outcome: RunOutcome) -> str:
     """The result view's caption. What matters goes first or last: a narrow view drops
-    the parts between (gui.widgets.caption_lines)."""
+    the parts between (gui.image_view.caption_lines)."""
     result = outcome.result
     height, width = result.image.shape[:2]
     size = f"{width} × {height}"

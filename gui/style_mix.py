@@ -1,22 +1,23 @@
-"""Style strength, several style images with a weight each, and each style's region.
+"""Style strength and the style images with their weights and regions: a view of the
+model's "style_mix" fields.
 
 A row per style image: the main one (the Style picker's) first, then the extra ones added
-here, each with a weight slider, a Region button (paint a mask over the photo, load one,
-or use the whole picture) and, for the extras, a remove button. Weights are relative (the
-engine divides by their sum), so the sliders run from 0 to 1 in steps of 0.01. A row keeps
-its exact weight beside its slider: a recipe's 2.0 or 0.375 is shown and run as it is (the
-slider then stands at its end or nearest step) until the user moves that slider.
+here, each with a weight slider, a Region button (gui/style_regions.py) and, for the
+extras, a remove button. Weights are relative (the engine divides by their sum), so the
+sliders run from 0 to 1 in steps of 0.01; the model keeps each exact weight (a recipe's 2.0
+or 0.375 runs as it is, the slider at its end or nearest step) until its slider moves.
 
 Style strength means one thing per method: the instant network's blend between the
-photo's own style and the painting's (Settings.style_strength), or for the optimization
-the style/content weight ratio on a log scale (settings.strength_to_ratio); the window
-ties the latter to the style weight box.
+photo's own style and the painting's (style_strength), or for the optimization the
+style/content weight ratio on a log scale, a view of the model's style_weight (the same
+value as the style weight box; the content weight is never rewritten: at 0 there is no
+ratio, and the slider waits, disabled).
 """
 
 from __future__ import annotations
 
 import os
-from collections.abc import Callable, Sequence
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from PyQt5.QtCore import Qt, pyqtSignal
@@ -25,8 +26,6 @@ from PyQt5.QtWidgets import (
     QGridLayout,
     QHBoxLayout,
     QLabel,
-    QMenu,
-    QMessageBox,
     QPushButton,
     QSlider,
     QToolButton,
@@ -34,10 +33,16 @@ from PyQt5.QtWidgets import (
     QWidget,
 )
 
-from gui.mask_painter import MaskPainter
+from gui.binding import ModelView
+from gui.model import WindowModel
 from gui.picker import file_dialog_filter, samples_menu
+from gui.style_regions import choose_mask, paint_region, region_button, show_region
 
 STEPS = 100  # slider positions per unit of weight or strength
+RATIO_TIP = (
+    "From a hint of style (left) to all style (right): sets the style weight against the "
+    "content weight on a log scale, so equal steps look like equal changes."
+)
 
 
 def slider(value: float, tooltip: str) -> QSlider:
@@ -51,7 +56,7 @@ def slider(value: float, tooltip: str) -> QSlider:
 
 @dataclass
 class StyleRow:
-    """One style image's widgets, and its mask ("" for the whole picture / the rest)."""
+    """One style image's widgets; its weight and mask as the model last showed them."""
 
     path: str
     name: QLabel
@@ -60,32 +65,25 @@ class StyleRow:
     region: QToolButton
     remove: QToolButton | None
     mask: str = ""
-    exact: float = 1.0  # the weight itself; the slider shows it clamped to 0..1
+    exact: float = 1.0
 
-    def set_weight(self, weight: float) -> None:
-        self.exact = weight
-        self.weight.blockSignals(True)  # not the user's move: keep the exact value
-        self.weight.setValue(round(min(weight, 1.0) * STEPS))
-        self.weight.blockSignals(False)
+    def widgets(self) -> tuple[QWidget, ...]:
+        return tuple(w for w in (self.name, self.weight, self.value, self.region, self.remove) if w)
 
 
-class StyleMix(QWidget):
+class StyleMix(QWidget, ModelView):
     """Style strength, the style images with their weights, and their regions."""
 
-    changed = pyqtSignal()
-    # The optimization's strength slider moved by the user: its position, 0..1.
-    strength_moved = pyqtSignal(float)
+    GROUPS = ("style_mix",)
+    WATCHES = frozenset({"style", "method", "content_weight", "style_weight"})
     # A style image added here (dialog or sample): the window remembers where it came from.
     image_chosen = pyqtSignal(str)
 
-    def __init__(self, parent: QWidget | None = None) -> None:
+    def __init__(self, model: WindowModel, parent: QWidget | None = None) -> None:
         super().__init__(parent)
-        self.dialog_folder = ""
-        # (content image path, folder for painted masks), set by the window.
-        self.context: Callable[[], tuple[str, str]] = lambda: ("", "")
+        self.dialog_folder = ""  # where the last mask was loaded from
         # Where "Add a style image…" opens: the last folder images came from (the window's).
         self.image_folder: Callable[[], str] = lambda: self.dialog_folder
-        self.method = "gatys"
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         self.grid = QGridLayout()
@@ -93,11 +91,7 @@ class StyleMix(QWidget):
         self.strength = slider(
             1.0, "Instant method: 0 keeps the photo's own look, 1 takes the painting's style fully."
         )
-        self.ratio_strength = slider(
-            0.5,
-            "From a hint of style (left) to all style (right): sets the style weight against "
-            "the content weight on a log scale, so equal steps look like equal changes.",
-        )
+        self.ratio_strength = slider(0.5, RATIO_TIP)
         self.strength_label = QLabel()
         self.strength_name = QLabel("Style strength:")
         ends = QHBoxLayout()
@@ -117,7 +111,6 @@ class StyleMix(QWidget):
         self.strength_label.setAlignment(Qt.AlignRight | Qt.AlignVCenter)
         self.grid.setColumnStretch(1, 1)
         self.rows: list[StyleRow] = []
-        self._add_row("", 1.0, removable=False)
         self.add_button = QPushButton("Add a style image…")
         self.add_button.setToolTip(
             "Blend another painting's style in with its own weight, or give it a region of "
@@ -141,134 +134,35 @@ class StyleMix(QWidget):
         self.regions_note.setWordWrap(True)
         self.regions_note.hide()
         layout.addWidget(self.regions_note)
-        self.strength.valueChanged.connect(self._on_change)
+        self.strength.valueChanged.connect(lambda v: self.edit(style_strength=v / STEPS))
         self.ratio_strength.valueChanged.connect(self._ratio_moved)
-        self.set_method("gatys")
+        self.bind(model)
 
-    # --- values ---
+    # --- values, as the model holds them ---
+
+    @property
+    def method(self) -> str:
+        return self.value("method")
 
     def style_strength(self) -> float:
-        return self.strength.value() / STEPS
+        return self.value("style_strength")
 
     def ratio_position(self) -> float:
         return self.ratio_strength.value() / STEPS
 
-    def set_ratio_position(self, position: float) -> None:
-        """Show a style/content ratio's slider position without emitting strength_moved."""
-        self.ratio_strength.blockSignals(True)
-        self.ratio_strength.setValue(round(position * STEPS))
-        self.ratio_strength.blockSignals(False)
-        self._update_labels()
-
     def main_style_weight(self) -> float:
-        return self.rows[0].exact
+        return self.value("style_image_weight")
 
     def extra_styles(self) -> list[tuple[str, float]]:
-        return [(row.path, row.exact) for row in self.rows[1:]]
+        return [(path, weight) for path, weight in self.value("extra_styles")]
 
-    def style_masks(self) -> tuple[str, ...]:
-        """One mask per style image ("" for the rest), or () when no style has one or the
-        method is not Gatys: the other methods ignore the regions (kept for Gatys)."""
-        masks = tuple(row.mask for row in self.rows)
-        return masks if any(masks) and self.method == "gatys" else ()
-
-    def preview_strength(self) -> float:
-        """The strength the instant preview shows: the visible slider's, whichever method."""
-        return self.ratio_position() if self.method == "gatys" else self.style_strength()
-
-    def set_values(self, strength: float, main_weight: float,
-                   extra: Sequence[tuple[str, float]],
-                   masks: Sequence[str] = ()) -> None:  # fmt: skip
-        self.blockSignals(True)
-        try:
-            self.strength.setValue(round(strength * STEPS))
-            self.rows[0].set_weight(main_weight)
-            for row in list(self.rows[1:]):
-                self.remove(row.path)
-            for path, weight in extra:
-                self.add(path, weight)
-            masks = list(masks) or [""] * len(self.rows)
-            for row, mask in zip(self.rows, masks):
-                self._set_mask(row, mask)
-        finally:
-            self.blockSignals(False)
-        self._on_change()
-
-    def set_main_name(self, path: str) -> None:
-        row = self.rows[0]
-        row.path = path
-        name = os.path.basename(path) if path else "Style image"
-        row.name.setText(f"{_short(name)}:")
-        row.name.setToolTip(path)
-        if not path and row.mask:  # the style removed: its region goes with it
-            self._set_mask(row, "", emit=True)
-
-    def set_method(self, method: str) -> None:
-        """Show the controls that mean something to ``method``."""
-        self.method = method
-        instant = method == "instant"
-        self.strength.setVisible(instant)
-        self.ratio_strength.setVisible(method == "gatys")
-        # A texture has no photo: no ratio to it, and no regions to paint on.
-        for widget in (self.strength_name, self.strength_label, self.hint_label, self.all_label):
-            widget.setVisible(method != "texture")
-        self._update_labels()
-
-    # --- rows ---
-
-    def _add_row(self, path: str, weight: float, removable: bool = True) -> StyleRow:
-        row_index = len(self.rows) + 1
-        base = os.path.basename(path) if path else "Style image"
-        name = QLabel(f"{_short(base)}:")
-        name.setToolTip(path)
-        weight_slider = slider(
-            min(weight, 1.0), f"The weight of {base} among the style images (relative)."
-        )
-        value = QLabel()
-        region = QToolButton()
-        region.setPopupMode(QToolButton.InstantPopup)
-        # As wide as its widest text: "Whole" turning into "Mask" must not move the row.
-        region.setFixedWidth(_button_width(region, "Whole", "Mask", "Rest"))
-        value.setFixedWidth(_text_width(value, "0.0000"))
-        remove = None
-        if removable:
-            remove = QToolButton()
-            remove.setText("✕")
-            remove.setToolTip(f"Remove {base} from the style images.")
-            remove.clicked.connect(lambda: self.remove(path))
-        row = StyleRow(path, name, weight_slider, value, region, remove, exact=weight)
-        menu = QMenu(region)
-        menu.addAction("Paint the region…", lambda: self.paint(row))
-        menu.addAction("Load a mask image…", lambda: self.load_mask(row))
-        menu.addAction("Whole picture (no mask)", lambda: self._set_mask(row, "", emit=True))
-        region.setMenu(menu)
-        weight_slider.valueChanged.connect(lambda position: self._weight_moved(row, position))
-        for column, widget in enumerate((name, weight_slider, value, region, remove)):
-            if widget is not None:
-                self.grid.addWidget(widget, row_index, column)
-        self.rows.append(row)
-        self._set_mask(row, "")
-        return row
+    # --- the user's edits ---
 
     def add(self, path: str, weight: float = 1.0) -> None:
-        if any(row.path == path for row in self.rows[1:]):
-            return
-        self._add_row(path, weight)
-        self._on_change()
+        self.model.add_style(path, weight)
 
     def remove(self, path: str) -> None:
-        kept = [self.rows[0]]
-        for row in self.rows[1:]:
-            if row.path == path:
-                for widget in (row.name, row.weight, row.value, row.region, row.remove):
-                    if widget is not None:
-                        self.grid.removeWidget(widget)
-                        widget.deleteLater()
-            else:
-                kept.append(row)
-        self.rows = kept
-        self._show_regions()  # the others' "Rest" is "Whole" again if its mask went
-        self._on_change()
+        self.model.remove_style(path)
 
     def open_dialog(self) -> None:
         path, _ = QFileDialog.getOpenFileName(
@@ -281,116 +175,127 @@ class StyleMix(QWidget):
         self.add(path)
         self.image_chosen.emit(path)
 
-    # --- regions ---
-
-    def _set_mask(self, row: StyleRow, mask: str, emit: bool = False) -> None:
-        row.mask = mask
-        self._show_regions()
-        if emit:
-            self._on_change()
-
-    def _show_regions(self) -> None:
-        """Each Region button says what its style covers: its mask, what the masks leave
-        ("Rest"), or, while no style has a mask, the whole picture."""
-        masked = any(row.mask for row in self.rows)
-        for row in self.rows:
-            if row.mask:
-                row.region.setText("Mask")
-                row.region.setToolTip(
-                    f"This style goes where the mask {row.mask} is white. "
-                    "Click to paint it again, load another, or use the "
-                    "whole picture."
-                )
-            else:
-                row.region.setText("Rest" if masked else "Whole")
-                row.region.setToolTip(
-                    "This style covers "
-                    + ("what the other styles' masks leave" if masked else "the whole picture")
-                    + ". Click to paint or load a region for it."
-                )
+    def _set_mask(self, row: StyleRow, mask: str, emit: bool = True) -> None:
+        """Give ``row``'s style the region ``mask`` ("" for the whole picture)."""
+        if row in self.rows:
+            self.model.set_region(self.rows.index(row), mask)
 
     def paint(self, row: StyleRow) -> bool:
         """Open the painter over the content image; True when a mask was saved and used."""
-        photo, folder = self.context()
-        if not photo or not os.path.isfile(photo):
-            QMessageBox.information(
-                self,
-                "Choose a photo first",
-                "Regions are painted over the content image: choose one first.",
-            )
-            return False
-        if not folder:
-            QMessageBox.information(
-                self,
-                "Choose an output folder first",
-                "Painted masks are saved in the output folder's 'masks' "
-                "folder: choose an output folder first.",
-            )
-            return False
-        name = os.path.basename(row.path) if row.path else "the style image"
-        dialog = MaskPainter(photo, name, folder, row.mask, self)
+        dialog = paint_region(self, self.value("content"), self.model.folder, row.path, row.mask)
         self.painter_dialog = dialog  # tests reach the open dialog through this
-        if dialog.exec_() and dialog.saved_path:
-            self._set_mask(row, dialog.saved_path, emit=True)
+        if dialog is not None and dialog.exec_() and dialog.saved_path:
+            self._set_mask(row, dialog.saved_path)
             return True
         return False
 
     def load_mask(self, row: StyleRow) -> None:
-        path, _ = QFileDialog.getOpenFileName(
-            self, "Load a mask image", self.dialog_folder, file_dialog_filter()
-        )
+        path = choose_mask(self, self.dialog_folder)
         if path:
             self.dialog_folder = os.path.dirname(path)
-            self._set_mask(row, path, emit=True)
+            self._set_mask(row, path)
 
-    # --- display ---
-
-    def _ratio_moved(self) -> None:
-        self._update_labels()
-        self.strength_moved.emit(self.ratio_position())
+    def _ratio_moved(self, position: int) -> None:
+        if not self._showing:
+            self.model.set_strength_position(position / STEPS)
 
     def _weight_moved(self, row: StyleRow, position: int) -> None:
-        row.exact = position / STEPS
-        self._on_change()
+        if not self._showing and row in self.rows:
+            self.model.set_style_weight(self.rows.index(row), position / STEPS)
 
-    def _on_change(self) -> None:
-        self._update_labels()
-        self.changed.emit()
+    # --- showing the model ---
 
-    def _update_labels(self) -> None:
-        if self.method == "instant":
+    def show_model(self) -> None:
+        method = self.method
+        self._show_rows()
+        self.strength.setValue(round(self.style_strength() * STEPS))
+        position = self.model.strength_position
+        self.ratio_strength.setEnabled(position is not None)
+        self.ratio_strength.setToolTip(
+            RATIO_TIP if position is not None else "The content weight is 0: the style has "
+            "nothing to be weighed against (Layers & weights tab)."
+        )  # fmt: skip
+        self.ratio_strength.setValue(round((1.0 if position is None else position) * STEPS))
+        self.strength.setVisible(method == "instant")
+        self.ratio_strength.setVisible(method == "gatys")
+        # A texture has no photo: no ratio to it, and no regions to paint on.
+        for widget in (self.strength_name, self.strength_label, self.hint_label, self.all_label):
+            widget.setVisible(method != "texture")
+        if method == "instant":
             self.strength_label.setText(f"{self.style_strength():.2f}")
         else:
             self.strength_label.setText(f"{round(self.ratio_position() * 100)}%")
-        for row in self.rows:
-            row.value.setText(f"{row.exact:.4g}")  # the exact weight, not the slider step
         several = len(self.rows) > 1
         # With one style image its weight means nothing; show it once there are several.
         main = self.rows[0]
         main.weight.setVisible(several)
         main.value.setVisible(several)
-        main.name.setVisible(several or self.method == "gatys")
-        regions = self.method == "gatys"
+        main.name.setVisible(several or method == "gatys")
+        regions = method == "gatys"
+        masked = any(row.mask for row in self.rows)
         for row in self.rows:
             row.region.setVisible(regions)
-        self.regions_note.setVisible(not regions and any(row.mask for row in self.rows))
+            show_region(row.region, row.mask, masked)
+        self.regions_note.setVisible(not regions and masked)
         self.regions_note.setText(
-            f"Regions are not used by the {self.method} method (Gatys uses them again)."
+            f"Regions are not used by the {method} method (Gatys uses them again)."
         )
+
+    def _show_rows(self) -> None:
+        styles = [(self.value("style"), self.main_style_weight()), *self.extra_styles()]
+        paths = [path for path, _ in styles]
+        if [row.path for row in self.rows[1:]] != paths[1:] or not self.rows:
+            for row in self.rows[1:]:
+                for widget in row.widgets():
+                    self.grid.removeWidget(widget)
+                    widget.deleteLater()
+            self.rows = self.rows[:1]
+            if not self.rows:
+                self._add_row("", removable=False)
+            for path in paths[1:]:
+                self._add_row(path)
+        main = self.rows[0]
+        main.path = paths[0]
+        name = os.path.basename(main.path) if main.path else "Style image"
+        main.name.setText(f"{_short(name)}:")
+        main.name.setToolTip(main.path)
+        for row, (_, weight), mask in zip(self.rows, styles, self.model.shown_masks()):
+            row.exact, row.mask = weight, mask
+            row.weight.setValue(round(min(weight, 1.0) * STEPS))
+            row.value.setText(f"{weight:.4g}")  # the exact weight, not the slider step
+
+    def _add_row(self, path: str, removable: bool = True) -> None:
+        base = os.path.basename(path) if path else "Style image"
+        name = QLabel(f"{_short(base)}:")
+        name.setToolTip(path)
+        weight = slider(1.0, f"The weight of {base} among the style images (relative).")
+        value = QLabel()
+        value.setFixedWidth(_text_width(value, "0.0000"))
+        remove = None
+        if removable:
+            remove = QToolButton()
+            remove.setText("✕")
+            remove.setToolTip(f"Remove {base} from the style images.")
+            remove.clicked.connect(lambda: self.remove(path))
+        holder: list[StyleRow] = []
+        region = region_button(
+            lambda: self.paint(holder[0]),
+            lambda: self.load_mask(holder[0]),
+            lambda: self._set_mask(holder[0], ""),
+        )
+        row = StyleRow(path, name, weight, value, region, remove)
+        holder.append(row)
+        weight.valueChanged.connect(lambda position: self._weight_moved(row, position))
+        row_index = len(self.rows) + 1
+        for column, widget in enumerate((name, weight, value, region, remove)):
+            if widget is not None:
+                self.grid.addWidget(widget, row_index, column)
+        self.rows.append(row)
 
 
 def _text_width(label: QLabel, *texts: str) -> int:
     metrics = label.fontMetrics()
     return max(metrics.horizontalAdvance(text) for text in texts) + 4
-
-
-def _button_width(button: QToolButton, *texts: str) -> int:
-    # The size hint counts the frame and the menu arrow as this style draws them.
-    widths = []
-    for text in texts:
-        button.setText(text)
-        widths.append(button.sizeHint().width())
-    return max(widths)
 
 
 def _short(name: str, limit: int = 20) -> str:

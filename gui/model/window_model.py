@@ -131,6 +131,51 @@ class WindowModel:
         candidate["style_masks"] = masks
         return {"style_masks"}
 
+    # ------------------------------------------------------------------ style images
+
+    def shown_masks(self) -> tuple[str, ...]:
+        """Each style image's region, the main style's first ("" for the whole picture or
+        the rest), those set aside by another method included."""
+        count = 1 + len(self.value("extra_styles"))
+        masks = tuple(self.value("style_masks")) or self._masks_aside
+        return masks if len(masks) == count else ("",) * count
+
+    def add_style(self, path: str, weight: float = 1.0) -> None:
+        """Another style image, with no region of its own yet."""
+        extra = tuple(self.value("extra_styles"))
+        if any(p == path for p, _ in extra):
+            return
+        self._set_styles((*extra, (path, weight)), (*self.shown_masks(), ""))
+
+    def remove_style(self, path: str) -> None:
+        """An extra style image removed, its region with it."""
+        extra = tuple(self.value("extra_styles"))
+        kept = [i for i, (p, _) in enumerate(extra) if p != path]
+        masks = self.shown_masks()
+        self._set_styles(tuple(extra[i] for i in kept), (masks[0], *(masks[1 + i] for i in kept)))
+
+    def set_style_weight(self, index: int, weight: float) -> None:
+        """Style image ``index``'s weight (0: the main one, the Style picker's)."""
+        if index == 0:
+            self.set_field("style_image_weight", weight)
+            return
+        extra = list(self.value("extra_styles"))
+        extra[index - 1] = (extra[index - 1][0], weight)
+        self.set_field("extra_styles", tuple(extra))
+
+    def set_region(self, index: int, mask: str) -> None:
+        """Style image ``index``'s region: a mask image, or "" for the whole picture."""
+        masks = list(self.shown_masks())
+        masks[index] = mask
+        self._set_styles(tuple(self.value("extra_styles")), tuple(masks))
+
+    def _set_styles(self, extra: tuple[tuple[str, float], ...], masks: tuple[str, ...]) -> None:
+        if not any(masks):
+            masks = ()
+        if self.value("method") != "gatys":  # kept for Gatys, not used by this method
+            self._masks_aside, masks = masks, ()
+        self.set_fields(extra_styles=extra, style_masks=masks)
+
     @property
     def masks_aside(self) -> tuple[str, ...]:
         """The regions kept for the Gatys method while another is chosen."""
