@@ -1,5 +1,6 @@
-"""Starting and stopping the window's run: the memory check before it, the question
-before a long one (its estimated time and memory), the RunWorker on its QThread, the
+"""Starting and stopping the window's run: the question before a long one (its estimated
+time and memory), the RunWorker on its QThread (whose first act is the memory check:
+on a GPU machine it imports TensorFlow, never done on this, the GUI thread), the
 step rate each run measures (kept in the app settings for the next estimate), a re-run
 from History waiting for its images, and stopping on quit.
 
@@ -16,6 +17,8 @@ from typing import Any
 from PyQt5.QtCore import QObject, QThread, QTimer, pyqtSignal
 from PyQt5.QtWidgets import QMessageBox
 
+from gui import run_estimate_words as estimate_words
+from gui.error_words import memory_words
 from gui.worker import RunOutcome, RunWorker
 from gui.worker_base import start_worker, stop_and_wait
 from nst import memory
@@ -23,6 +26,12 @@ from nst.errors import NstError
 from nst.imaging.save import check_output_dir
 from nst.run import estimate
 from nst.settings import Settings
+
+# The rough rate (small runs only: nst.run.estimate.TimeEstimate) is kept beside the
+# measured ones under this prefix, e.g. "rough/float32".
+ROUGH_KEY = "rough/"
+
+ImageDims = tuple[tuple[int, int], tuple[int, int]]  # the content's and style's (w, h)
 
 # The texture method grows a picture of about this longest side when the window knows no
 # content image to size it by: the memory check assumes it (1024 px: a generous guess).
@@ -43,6 +52,7 @@ class RunController(QObject):
         self.close_after_stop = False
         self.closing = False
         self.memory_box: QMessageBox | None = None  # the last "not enough memory" offer
+        self.refusal: memory.NotEnoughMemory | None = None  # the worker's, until it ends
         self.estimate_box: QMessageBox | None = None  # the last question before a long run
         self.meter: estimate.RateMeter | None = None  # times the steps of the run going on
         self.rerun_pending: Settings | None = None  # a History re-run waiting for its images
@@ -72,20 +82,18 @@ class RunController(QObject):
         except NstError as exc:
             window.show_message("Cannot run", str(exc))
             return False
-        fit = self._memory_fit(settings)
-        if fit is not None and not fit.fits:
-            self._offer_smaller_size(fit, settings)
-            return False
-        if not confirmed and self._ask_before_long_run(settings, fit):
+        dims = self._image_dims(settings)
+        if not confirmed and self._ask_before_long_run(settings, dims):
             return False
         # A preview every step; the worker thins them to what is worth repainting.
         run_settings = settings.replace(preview_every=1)
         window.save_settings()
-        window.result_panel.reset(run_settings)
-        window.status_panel.reset(run_settings.iterations)
 
-        worker = RunWorker(run_settings, str(folder))
+        # The memory check is the worker's first act (on a GPU machine it imports
+        # TensorFlow): the panels clear once it passes, and a refusal offers a smaller size.
+        worker = RunWorker(run_settings, str(folder), image_dims=dims)
         result, status = window.result_panel, window.status_panel
+        worker.admitted.connect(self._on_admitted)
         worker.progress.connect(status.show_progress)
         worker.progress.connect(result.show_progress)
         self.meter = estimate.RateMeter(
@@ -98,6 +106,7 @@ class RunController(QObject):
         worker.ready.connect(status.show_ready)
         worker.finished.connect(self._on_finished)
         worker.failed.connect(self._on_failed)
+        worker.refused.connect(self._keep_refusal)
         self.worker = worker  # a run is going on from here on (is_running)
         self.running_changed.emit(True)
         self.thread = start_worker(
@@ -124,7 +133,7 @@ class RunController(QObject):
 
     # ------------------------------------------------------------------ memory
 
-    def _image_dims(self, settings: Settings) -> tuple[tuple[int, int], tuple[int, int]] | None:
+    def _image_dims(self, settings: Settings) -> ImageDims | None:
         """(content, style) (width, height) of the run's images; a texture's made-up
         content; None when an image's size is unknown."""
         inputs = self.window.inputs
@@ -147,28 +156,32 @@ class RunController(QObject):
         dims = self._image_dims(settings)
         return dims[0] if dims else (settings.size, settings.size)
 
-    def _memory_fit(self, settings: Settings) -> memory.Fit | None:
-        """Whether the run fits in free memory (None when the images' sizes are unknown)."""
-        dims = self._image_dims(settings)
-        return memory.check(settings, *dims) if dims else None
+    def _peak(self, settings: Settings, dims: ImageDims | None) -> int | None:
+        """The run's estimated peak memory, from the sizes alone (no TensorFlow: this is
+        the GUI thread); None when an image's size is unknown."""
+        return memory.run_peak(settings, *dims) if dims else None
 
     # ------------------------------------------------------------------ time
 
-    def estimated_seconds(self, settings: Settings) -> float | None:
-        """The run's predicted seconds at this machine's measured rate; None unmeasured."""
-        rate = self.window.store.step_rate(settings.precision)
-        if rate is None:
-            return None
-        return estimate.run_seconds(settings, self._dims(settings), rate)
+    def estimate_time(self, settings: Settings) -> estimate.TimeEstimate | None:
+        """The run's predicted time at this machine's measured rate, else a rough one from
+        its small runs; None when nothing was measured."""
+        store = self.window.store
+        return estimate.run_estimate(
+            settings,
+            self._dims(settings),
+            store.step_rate(settings.precision),
+            store.step_rate(ROUGH_KEY + settings.precision),
+        )
 
-    def _ask_before_long_run(self, settings: Settings, fit: memory.Fit | None) -> bool:
+    def _ask_before_long_run(self, settings: Settings, dims: ImageDims | None) -> bool:
         """Ask Run / Cancel before a long run (True: asked; Run starts it, confirmed)."""
-        seconds = self.estimated_seconds(settings)
-        if not estimate.should_ask(settings, seconds):
+        predicted = self.estimate_time(settings)
+        if not estimate.should_ask(settings, predicted):
             return False
-        text = estimate.question(seconds, fit.peak if fit else None)
+        text = estimate_words.question(predicted, self._peak(settings, dims))
         box = self.window.show_message("A long run", text, QMessageBox.Question)
-        box.setInformativeText(estimate.advice(seconds))
+        box.setInformativeText(estimate_words.advice(predicted))
         box.setStandardButtons(QMessageBox.Cancel)
         run = box.addButton("Run", QMessageBox.AcceptRole)
         run.setToolTip("Start the run now; Stop ends it at any step with its best image so far.")
@@ -178,20 +191,32 @@ class RunController(QObject):
         return True
 
     def _remember_rate(self) -> None:
-        """Keep the rate the run measured, for the next estimate at its precision."""
+        """Keep the rates the run measured, for the next estimate at its precision."""
         meter, worker = self.meter, self.worker
         self.meter = None
-        if meter is None or meter.rate is None or worker is None:
+        if meter is None or worker is None:
             return
         # Kept under the precision the run used (a rate belongs to it) and, for "automatic",
         # under the setting too: the next estimate looks up the setting, before TensorFlow.
         for key in {worker.settings.precision, getattr(worker, "precision_used", None)} - {None}:
-            self.window.store.remember_step_rate(key, meter.rate)
+            if meter.rate is not None:
+                self.window.store.remember_step_rate(key, meter.rate)
+            if meter.rough_rate is not None:
+                self.window.store.remember_step_rate(ROUGH_KEY + key, meter.rough_rate)
         self.window.store.sync()
 
-    def _offer_smaller_size(self, fit: memory.Fit, settings: Settings) -> None:
+    def _keep_refusal(self, refusal: memory.NotEnoughMemory) -> None:
+        """The worker's memory check refused the run: offered once its thread has ended,
+        so that the offer's Run starts at once."""
+        self.refusal = refusal
+
+    def _offer_smaller_size(self, refusal: memory.NotEnoughMemory) -> None:
         """Say the run would not fit and offer to run at the largest size that does."""
-        text = memory.message(fit, settings)
+        fit = refusal.fit
+        text = memory_words(refusal)
+        self.window.status_panel.message(text, 15000)
+        if self.closing or self.close_after_stop:
+            return
         self.window.show_problem(text)
         box = self.window.show_message("Not enough memory for this size", text)
         if fit.largest_size:
@@ -202,6 +227,13 @@ class RunController(QObject):
         self.memory_box = box
 
     # ------------------------------------------------------------------ the worker's end
+
+    def _on_admitted(self) -> None:
+        """The run passed its memory check and starts: the panels clear for it."""
+        if self.worker is not None:
+            settings = self.worker.settings
+            self.window.result_panel.reset(settings)
+            self.window.status_panel.reset(settings.iterations)
 
     def _on_finished(self, outcome: RunOutcome) -> None:
         self.window.result_panel.show_outcome(outcome, quiet=self.closing)
@@ -221,8 +253,11 @@ class RunController(QObject):
         if thread is not None:
             thread.deleteLater()
         self.running_changed.emit(False)
+        refusal, self.refusal = self.refusal, None
         if self.close_after_stop:
             QTimer.singleShot(0, self.window.close)
+        elif refusal is not None:
+            self._offer_smaller_size(refusal)
 
     def shutdown(self, timeout_ms: int = 120_000) -> None:
         """Stop a run in progress and wait for its thread (on quit; blocks)."""

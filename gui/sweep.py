@@ -19,6 +19,7 @@ from PyQt5.QtCore import QThread, QUrl, pyqtSignal
 from PyQt5.QtGui import QDesktopServices
 from PyQt5.QtWidgets import QHBoxLayout, QLabel, QPushButton, QScrollArea, QVBoxLayout, QWidget
 
+from gui.error_words import memory_words
 from gui.labels import clock
 from gui.sweep_form import MAX_CELL_SIZE, NOTHING, SweepForm  # noqa: F401 (MAX_CELL_SIZE: tests)
 from gui.sweep_grid import SheetGrid, content_dims
@@ -26,10 +27,11 @@ from gui.sweep_worker import SweepWorker
 from gui.worker_base import start_worker, stop_and_wait
 from nst.errors import NstError
 from nst.imaging.save import check_output_dir
+from nst.memory import NotEnoughMemory, work_dims
 from nst.settings import Settings, SettingsError
 from nst.sweep.axes import Axis, SweepError, example_values, make_axis, value_text
 from nst.sweep.grid import Cell, Sweep
-from nst.sweep.runner import CellDone, CellStep, scaled_dims
+from nst.sweep.runner import CellDone, CellStep
 
 _BLOCKED_BY_RUN = "A run is in progress; a sweep can start when it ends."
 
@@ -208,7 +210,7 @@ class SweepPanel(QWidget):
         self._sweep, self._run, self._done, self._selected = sweep, None, {}, None
         self.last_error = ""
         content = content_dims(sweep.base.content)
-        self.grid.show_sweep(sweep, scaled_dims(*content, sweep.cell_size))
+        self.grid.show_sweep(sweep, work_dims(*content, sweep.cell_size))
         worker = SweepWorker(sweep, str(folder))
         worker.status.connect(self._say)
         worker.ready.connect(self.ready)
@@ -217,6 +219,7 @@ class SweepPanel(QWidget):
         worker.cell_done.connect(self._on_cell_done)
         worker.finished.connect(self._on_finished)
         worker.failed.connect(self._on_failed)
+        worker.refused.connect(self._on_refused)
         self._worker = worker
         self._started = time.perf_counter()
         self._say(f"Starting a sweep of {len(sweep.cells)} cells…")
@@ -287,6 +290,15 @@ class SweepPanel(QWidget):
     def _on_failed(self, message: str) -> None:
         self.last_error = message
         self._say(f"The sweep failed: {message}", error=True)
+        self.finished.emit(None)
+
+    def _on_refused(self, refusal: NotEnoughMemory) -> None:
+        """A cell would not fit in memory: no cell ran (the command line checks the same)."""
+        cells = self._sweep.cells if self._sweep is not None else []
+        for index in range(len(cells)):
+            self.grid.set_text(index, "not run", "Not rendered: too big for the free memory.")
+        self.last_error = memory_words(refusal)
+        self._say(self.last_error, error=True)
         self.finished.emit(None)
 
     def _on_thread_finished(self) -> None:

@@ -8,9 +8,9 @@ from PyQt5.QtGui import QIcon, QPixmap
 from PyQt5.QtWidgets import QButtonGroup, QGridLayout, QLabel, QToolButton, QWidget
 
 from gui.widgets import numpy_to_qimage
+from nst.memory import work_dims
 from nst.sweep.axes import axis_label
 from nst.sweep.grid import CELL_SIZE, Cell, Sweep
-from nst.sweep.runner import scaled_dims
 
 # Thumbnails are shown with their longest side in this range whatever the cell size: a
 # 32 px cell would be a speck, a 512 px one would push the grid off the screen.
@@ -64,7 +64,7 @@ class SheetGrid(QWidget):
         """Headers and an empty button per cell: across on top, down on the left."""
         self.clear()
         longest = min(THUMB_MAX, max(THUMB_MIN, sweep.cell_size))
-        self.thumb = QSize(*scaled_dims(*cell_dims, longest))
+        self.thumb = QSize(*work_dims(*cell_dims, longest))
         across = sweep.axes[0]
         self.grid.addWidget(self._header(across.label, axis=True), 0, 1, 1, sweep.columns)
         for column, text in enumerate(across.texts()):

@@ -14,7 +14,7 @@ from PyQt5.QtCore import pyqtSignal
 
 from gui.worker_base import PREVIEW_INTERVAL_S, Worker, _weights_for, model_loaded
 from nst.sweep.grid import Sweep
-from nst.sweep.runner import CellDone, CellStep
+from nst.sweep.runner import CellDone, CellStep, SweepRun
 
 
 class SweepWorker(Worker):
@@ -42,12 +42,14 @@ class SweepWorker(Worker):
             self.status.emit("Loading the model…")
         # The heavy imports, on this thread: TensorFlow takes seconds to load.
         os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
-        from nst.sweep.runner import SweepRun
-
-        weights = _weights_for(self.sweep.base.weights)
-        run = SweepRun(self.sweep, self.output_folder, weights=weights)
+        run = SweepRun(self.sweep, self.output_folder)
         if self.attach(run):
             run.stop()
+        # The command line's check, here on the worker's thread (on a GPU machine it asks
+        # TensorFlow): a cell too big refuses the sweep before any cell runs (`refused`).
+        run.check_memory()
+        self.admitted.emit()
+        run.weights = _weights_for(self.sweep.base.weights)
         self.status.emit("Preparing the images…")
         run.prepare()
         from nst.run.result import device_description
@@ -65,10 +67,6 @@ class SweepWorker(Worker):
                 self.preview.emit(event.index, image)
             self.progress.emit(_without_image(event))
         return run
-
-
-def _without_image(event: CellStep) -> CellStep:
-    return dataclasses.replace(event, progress=dataclasses.replace(event.progress, image=None))
 
 
 def _without_image(event: CellStep) -> CellStep:

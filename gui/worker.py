@@ -1,8 +1,9 @@
 """The run worker: drives one nst.run.session session on a QThread and reports by signals.
 
 Started by gui.worker_base.start_worker (see gui/run_control.py). TensorFlow is imported
-here, inside ``work`` on the worker thread, the first time a run starts: importing it takes
-seconds, and the window must appear at once. The worker only emits NumPy arrays and plain
+here, inside ``work`` on the worker thread, the first time a run starts (or by the memory
+check before it, on a GPU machine): importing it takes seconds, and the window must stay
+responsive. The worker only emits NumPy arrays and plain
 records; the GUI thread makes the QImages. Stopping is the base's (gui/worker_base.py).
 """
 
@@ -24,6 +25,7 @@ from gui.worker_base import (  # noqa: F401 (unexpected_error_message: used by i
     model_loaded,
     unexpected_error_message,
 )
+from nst import memory
 from nst.errors import NstError
 from nst.settings import Settings
 
@@ -49,17 +51,32 @@ class RunWorker(Worker):
     preview = pyqtSignal(object)  # the current image, uint8 (H, W, 3)
     # progress: nst.run.session.Progress, without its image; finished: RunOutcome
 
-    def __init__(self, settings: Settings, output_folder: str, *, autosave: bool = True) -> None:
+    def __init__(
+        self,
+        settings: Settings,
+        output_folder: str,
+        *,
+        autosave: bool = True,
+        image_dims: tuple[tuple[int, int], tuple[int, int]] | None = None,
+    ) -> None:
+        """``image_dims``: the content's and style's own (width, height), for the memory
+        check before the run (None: no check)."""
         super().__init__()
         self.settings = settings
         self.output_folder = output_folder
         self.autosave = autosave
+        self.image_dims = image_dims
         self.precision_used: str | None = None  # "float32" or "bfloat16", once prepared
 
     def work(self) -> RunOutcome:
         started = time.perf_counter()
         if self.stop_requested:
             return RunOutcome(result=None)
+        if self.image_dims is not None:
+            # Here, not on the GUI thread: on a GPU machine the check asks TensorFlow,
+            # which takes seconds to import and starts CUDA. NotEnoughMemory: `refused`.
+            memory.require_fit(self.settings, *self.image_dims)
+        self.admitted.emit()
         if self.settings.method == "instant":
             return self._run_instant(started)
         if not model_loaded():

@@ -6,11 +6,13 @@ Usage (see gui/run_control.py and gui/sweep.py)::
     thread = start_worker(worker, parent, on_thread_finished)
 
 A worker's ``run`` slot does the whole job on its thread and ends with exactly one of
-``finished`` or ``failed``. ``stop`` is called from the GUI thread while ``run`` is busy
-in its loop (the worker's own thread has no event loop free to deliver a queued call), so
-it is a plain thread-safe method, not a slot: it sets a flag under a lock and calls the
-engine's own thread-safe ``stop``; the engine checks between steps, so a job stops within
-one step. TensorFlow is imported by the subclasses inside ``work``, on the worker thread.
+``finished``, ``failed`` or ``refused`` (the memory check, done on the worker's thread
+because on a GPU machine it imports TensorFlow, found the job too big). ``stop`` is
+called from the GUI thread while ``run`` is busy in its loop (the worker's own thread has
+no event loop free to deliver a queued call), so it is a plain thread-safe method, not a
+slot: it sets a flag under a lock and calls the engine's own thread-safe ``stop``; the
+engine checks between steps, so a job stops within one step. TensorFlow is imported by
+the subclasses inside ``work``, on the worker thread.
 """
 
 from __future__ import annotations
@@ -22,7 +24,9 @@ from typing import Any
 
 from PyQt5.QtCore import QObject, Qt, QThread, pyqtSignal, pyqtSlot
 
+from gui.error_words import error_words
 from nst.errors import NstError
+from nst.memory import NotEnoughMemory
 
 log = logging.getLogger(__name__)
 
@@ -30,25 +34,20 @@ log = logging.getLogger(__name__)
 # repainting faster than the eye can follow would only slow the run down.
 PREVIEW_INTERVAL_S = 0.1
 
-_cache_lock = threading.Lock()
-_weights_cache: dict[str | None, Any] = {}  # Settings.weights -> VGGWeights
-
 
 def model_loaded() -> bool:
-    """Whether a job in this process has already loaded TensorFlow and the weights."""
-    with _cache_lock:
-        return bool(_weights_cache)
+    """Whether a job in this process has already read the weights (the engine keeps them)."""
+    from nst.vgg import weights
+
+    return weights.loaded()
 
 
 def _weights_for(path: str | None) -> Any:
-    """The VGG19 weights, read once per process (a second run then starts at once and
-    reuses the engine's compiled loss, which is cached per weights object)."""
+    """The VGG19 weights, read once per process by the engine's own cache (a second run
+    then starts at once and reuses the compiled loss, cached per weights object)."""
     from nst.vgg.weights import load_weights
 
-    with _cache_lock:
-        if path not in _weights_cache:
-            _weights_cache[path] = load_weights(path)
-        return _weights_cache[path]
+    return load_weights(path)
 
 
 def unexpected_error_message(exc: BaseException, what: str = "run") -> str:
@@ -69,6 +68,12 @@ class Worker(QObject):
     ready = pyqtSignal(str, str, object)
     finished = pyqtSignal(object)  # what work() returned
     failed = pyqtSignal(str)  # one sentence
+    # The job did not start: it would not fit in memory (nst.memory.NotEnoughMemory, its
+    # numbers, for the window to word and offer the size that fits).
+    refused = pyqtSignal(object)
+    # The memory check passed and the job is starting (the panels clear for it only then:
+    # a refused run leaves the last result on screen).
+    admitted = pyqtSignal()
 
     what = "run"  # names the job in messages: "The run ran out of memory…"
     memory_advice = "choose a smaller output or working size"
@@ -100,12 +105,15 @@ class Worker(QObject):
 
     @pyqtSlot()
     def run(self) -> None:
-        """The whole job; ends with exactly one of ``finished`` or ``failed``."""
+        """The whole job; ends with exactly one of ``finished``, ``failed`` or ``refused``."""
         try:
             outcome = self.work()
+        except NotEnoughMemory as exc:
+            log.info("%s refused: %s", self.what, exc)
+            self.refused.emit(exc)
         except NstError as exc:
             log.info("%s failed: %s", self.what, exc)
-            self.failed.emit(str(exc))
+            self.failed.emit(error_words(exc))
         except MemoryError:
             log.exception("out of memory")
             self.failed.emit(f"The {self.what} ran out of memory; {self.memory_advice}.")
@@ -137,6 +145,7 @@ def start_worker(
     thread.started.connect(worker.run)
     worker.finished.connect(thread.quit)
     worker.failed.connect(thread.quit)
+    worker.refused.connect(thread.quit)
     # deleteLater must run while the worker's thread can still process it.
     thread.finished.connect(worker.deleteLater, Qt.DirectConnection)
     thread.finished.connect(on_thread_finished)

@@ -8,9 +8,12 @@ vectors. The activation count is exact (``activation_values``); the factors that
 into bytes were measured (``tools/measure_memory.py``; numbers in the constants' comments
 and in docs/robustness.md).
 
-NumPy-free and TensorFlow-free on purpose: the command line and the window call it before
-TensorFlow is imported. On a machine with an NVIDIA GPU (TensorFlow then runs there) the
-check counts the GPU's memory instead of the host's, and imports TensorFlow to ask it.
+NumPy-free and TensorFlow-free on purpose: the command line calls it before TensorFlow is
+imported, and the window computes the peak (run_peak, sizes alone) on its GUI thread. On a
+machine with an NVIDIA GPU (TensorFlow then runs there) the check counts the GPU's memory
+instead of the host's and imports TensorFlow to ask it, so the window checks on the run's
+own thread (gui/worker.py). A run that would not fit raises NotEnoughMemory: numbers, which
+each face words in its own terms.
 """
 
 from __future__ import annotations
@@ -21,7 +24,9 @@ import os
 import sys
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
+from nst.errors import NstError
 from nst.settings import MIN_SIZE, Settings
 from nst.vgg.layers import BLOCK_CHANNELS, CONV_LAYERS, PAPER_STYLE_LAYERS
 
@@ -181,14 +186,23 @@ NVIDIA_GPUS = Path("/proc/driver/nvidia/gpus")
 
 def gpu_memory() -> tuple[int | None, int] | None:
     """(bytes TensorFlow may allocate on its first GPU or None if it cannot say, bytes it
-    holds there now) where TensorFlow sees a GPU; None where it runs on the CPU."""
+    holds there now) where TensorFlow sees a GPU; None where it runs on the CPU.
+
+    Imports TensorFlow where a GPU driver is present, which takes seconds and starts CUDA:
+    the window calls it on a worker's thread only."""
     try:
         nvidia = NVIDIA_GPUS.is_dir() and any(NVIDIA_GPUS.iterdir())
     except OSError:
         nvidia = False
     if not nvidia and "tensorflow" not in sys.modules:
         return None  # no GPU driver and TensorFlow not loaded: the host's memory it is
-    from nst.tf_runtime import gpu_devices, tf  # the GPU branch only: TensorFlow is needed
+    return tensorflow_gpu_memory()
+
+
+def tensorflow_gpu_memory() -> tuple[int | None, int] | None:
+    """What TensorFlow says of its first GPU, as gpu_memory returns it (TensorFlow is
+    imported here: the GPU branch only)."""
+    from nst.tf_runtime import gpu_devices, tf
 
     if not gpu_devices():
         return None
@@ -247,6 +261,21 @@ def resident_bytes() -> int:
         return 0
 
 
+def run_peak(
+    settings: Settings, content_dims: tuple[int, int], style_dims: tuple[int, int],
+    size: int | None = None,
+) -> int:  # fmt: skip
+    """The estimated peak of the run ``settings`` describe at working size ``size``
+    (default its own), from the images' own (width, height): sizes alone, no TensorFlow."""
+    size = settings.resolved_work_size if size is None else size
+    work = work_dims(*content_dims, size)
+    # The style image is scaled to style_size when set, else to the working size.
+    style = work_dims(*style_dims, settings.style_size or size)
+    style_layers = tuple(n for n, w in settings.style_layers.items() if w > 0)
+    return peak_bytes(*work, settings.layers_in_use, settings.optimizer, style,
+                      regions=len(settings.style_masks), style_layers=style_layers)  # fmt: skip
+
+
 def check(
     settings: Settings,
     content_dims: tuple[int, int],
@@ -257,23 +286,16 @@ def check(
 ) -> Fit:
     """Whether the run ``settings`` describe fits in memory, and if not the largest
     working size that does. ``content_dims`` and ``style_dims`` are the images' own
-    (width, height); ``available`` and ``resident`` default to this machine's figures."""
+    (width, height); ``available`` and ``resident`` default to this machine's figures
+    (on a GPU machine asking them imports TensorFlow: see gpu_memory)."""
     free = available_bytes() if available is None else available
     held = resident_bytes() if resident is None else resident
 
-    def peak_at(size: int) -> int:
-        work = work_dims(*content_dims, size)
-        # The style image is scaled to style_size when set, else to the working size.
-        style = work_dims(*style_dims, settings.style_size or size)
-        style_layers = tuple(n for n, w in settings.style_layers.items() if w > 0)
-        return peak_bytes(*work, settings.layers_in_use, settings.optimizer, style,
-                          regions=len(settings.style_masks), style_layers=style_layers)  # fmt: skip
-
     def needed(size: int) -> int:
-        return max(0, peak_at(size) - held)
+        return max(0, run_peak(settings, content_dims, style_dims, size) - held)
 
     size = settings.resolved_work_size
-    need, peak = needed(size), peak_at(size)
+    need, peak = needed(size), run_peak(settings, content_dims, style_dims, size)
     if free is None:
         return Fit(need, None, None, peak)
     budget = int(free * HEADROOM)
@@ -291,21 +313,43 @@ def check(
     return Fit(need, free, low, peak)
 
 
+class NotEnoughMemory(NstError):
+    """A run that would not fit in the free memory, refused before it starts: the numbers,
+    for each face to word in its own terms (an option, a field of the window, a cell).
+
+    ``field``: the setting that sets the working size ("work_size" when it is set, else
+    "size"); ``value``: the working size asked; ``cell``: the sweep's cell, if one."""
+
+    def __init__(self, fit: Fit, settings: Settings, cell: Any = None) -> None:
+        self.fit = fit
+        self.settings = settings
+        self.cell = cell
+        self.field = "work_size" if settings.work_size is not None else "size"
+        self.value = settings.resolved_work_size
+        fits = f"; at most {fit.largest_size} px fits" if fit.largest_size else ""
+        super().__init__(f"{shortfall_words(fit, self.value)}{fits}.")
+
+
+def require_fit(
+    settings: Settings, content_dims: tuple[int, int], style_dims: tuple[int, int],
+    *, cell: Any = None,
+) -> Fit:  # fmt: skip
+    """check(), raising NotEnoughMemory when the run would not fit."""
+    fit = check(settings, content_dims, style_dims)
+    if not fit.fits:
+        raise NotEnoughMemory(fit, settings, cell)
+    return fit
+
+
 def gib(value: int) -> str:
     """Bytes in words: '3.2 GB' (GiB, the unit system monitors show)."""
     return f"{value / 2**30:.1f} GB" if value >= 2**30 / 10 else f"{math.ceil(value / 2**20)} MB"
 
 
-def message(fit: Fit, settings: Settings) -> str:
-    """One sentence for a run that does not fit; '' when it does."""
-    if fit.fits:
-        return ""
-    what = "working size" if settings.work_size is not None else "size"
-    asked = settings.resolved_work_size
-    head = (
-        f"A run at {asked} px needs about {gib(fit.needed)} of memory but only "
+def shortfall_words(fit: Fit, size: int) -> str:
+    """'A run at 2000 px needs about 3.2 GB of memory but only 1.1 GB is free': the
+    numbers, which every face says the same way (what to do is each face's own)."""
+    return (
+        f"A run at {size} px needs about {gib(fit.needed)} of memory but only "
         f"{gib(int(fit.available or 0))} is free"
     )
-    if not fit.largest_size:
-        return f"{head}; close other programs and try again."
-    return f"{head}; choose a {what} of at most {fit.largest_size} px, or close other programs."

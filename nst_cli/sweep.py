@@ -7,9 +7,6 @@ import time
 from collections.abc import Sequence
 from typing import Any
 
-import numpy as np
-
-from nst import memory
 from nst.imaging.load import load_image
 from nst.imaging.save import check_output_dir
 from nst.settings import MAX_SIZE, MIN_SIZE
@@ -110,8 +107,8 @@ def _main(argv: Sequence[str]) -> int:
     check_output_dir(args.output_dir)
     content = load_image(base.content, role="content image")
     style = load_image(base.style, role="style image")
-    _check_memory(sweep, content, style)
     run = SweepRun(sweep, args.output_dir, content_image=content, style_image=style)
+    run.check_memory()  # a cell too big is refused before any runs (exits.error_words)
     show = _SweepPrinter(sys.stderr, args.quiet)
     show.status("loading the VGG19 weights ...")
     run.prepare()
@@ -129,15 +126,6 @@ def _main(argv: Sequence[str]) -> int:
     show.line(f"done in {time.perf_counter() - started:.1f} s")
     print(run.sheet_path)
     return EXIT_INTERRUPTED if interrupted else 0
-
-
-def _check_memory(sweep: Sweep, content: np.ndarray, style: np.ndarray) -> None:
-    """Refuse a cell that would not fit in the free memory before any cell runs."""
-    dims = (content.shape[1], content.shape[0]), (style.shape[1], style.shape[0])
-    for cell in sweep.cells:
-        fit = memory.check(cell.settings, *dims)
-        if not fit.fits:
-            raise UsageError(f"The cell {cell.describe()}: {memory.message(fit, cell.settings)}")
 
 
 class _SweepPrinter:

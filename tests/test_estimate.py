@@ -1,5 +1,6 @@
-"""nst.run.estimate: a run's predicted time from its stage plan and a measured rate, the
-rate measured from progress records, and the words of the question before a long run."""
+"""nst.run.estimate: a run's predicted time from its stage plan and a measured rate (or a
+rough one from small runs), the rates measured from progress records; and the window's
+words for them (gui/run_estimate_words.py, Qt-free)."""
 
 from __future__ import annotations
 
@@ -7,6 +8,7 @@ from types import SimpleNamespace
 
 import pytest
 
+from gui import run_estimate_words as words
 from nst.run import estimate
 from nst.settings import Settings
 
@@ -39,9 +41,9 @@ def test_run_seconds_is_the_rate_times_the_step_megapixels() -> None:
     )
 
 
-def test_the_model_agrees_with_the_design_documents_measured_run() -> None:
-    # docs/DESIGN.md section 4, AMD EPYC (AVX2): one float32 step at 512x384 takes 3.85 s
-    # and a default 512 px run (300 L-BFGS steps) about 16 min.
+def test_the_model_agrees_with_a_measured_run() -> None:
+    # AMD EPYC (AVX2): one float32 step at 512x384 took 3.85 s and a default 512 px run
+    # (300 L-BFGS steps) about 16 min.
     rate = 3.85 / (512 * 384 / 1e6)
     minutes = estimate.run_seconds(Settings(size=512), CONTENT_DIMS, rate) / 60
     assert minutes == pytest.approx(16, rel=0.1)
@@ -61,43 +63,72 @@ def test_the_model_agrees_with_the_design_documents_measured_run() -> None:
 def test_should_ask_before_long_or_large_unmeasured_runs(
     changes: dict, seconds: float | None, asks: bool
 ) -> None:
-    assert estimate.should_ask(Settings(**changes), seconds) is asks
+    predicted = None if seconds is None else estimate.TimeEstimate(seconds, seconds)
+    assert estimate.should_ask(Settings(**changes), predicted) is asks
+    if seconds is not None:  # a rough figure asks by its likely most
+        rough = estimate.TimeEstimate(seconds, seconds / estimate.ROUGH_FACTOR, rough=True)
+        assert estimate.should_ask(Settings(**changes), rough) is asks
+
+
+def test_a_rough_rate_gives_a_range_rather_than_no_figure() -> None:
+    settings = Settings(size=1024, iterations=300)
+    assert estimate.run_estimate(settings, CONTENT_DIMS, None, None) is None
+    measured = estimate.run_estimate(settings, CONTENT_DIMS, 20.0, 60.0)
+    assert measured is not None and not measured.rough  # a measured rate wins
+    assert measured.seconds == pytest.approx(3391.488) == measured.low
+    rough = estimate.run_estimate(settings, CONTENT_DIMS, None, 60.0)
+    assert rough is not None and rough.rough
+    assert rough.seconds == pytest.approx(3 * 3391.488)
+    assert rough.low == pytest.approx(rough.seconds / estimate.ROUGH_FACTOR)
+    assert words.time_words(rough) == "roughly 57 min to 2 h 50 min"
+    assert words.question(rough, None) == (
+        "This run will take roughly 57 min to 2 h 50 min. Run it?"
+    )
+    short = estimate.TimeEstimate(840, 280, rough=True)
+    assert words.time_words(short) == "roughly 5 to 14 min"
+    assert words.advice(rough).startswith("A rough figure: this computer has timed only small")
 
 
 @pytest.mark.parametrize(
-    ("seconds", "words"),
+    ("seconds", "expected"),
     [(0.2, "about 1 s"), (40, "about 40 s"), (840, "about 14 min"), (7200, "about 2 h"),
      (7500, "about 2 h 5 min")],
 )  # fmt: skip
-def test_duration_words(seconds: float, words: str) -> None:
-    assert estimate.duration_words(seconds) == words
+def test_duration_words(seconds: float, expected: str) -> None:
+    assert words.duration_words(seconds) == expected
 
 
 def test_the_question_gives_time_and_memory_or_says_the_time_is_unknown() -> None:
     peak = int(3.9 * 2**30)
-    assert estimate.question(840, peak) == (
+    measured = estimate.TimeEstimate(840, 840)
+    assert words.question(measured, peak) == (
         "This run will take about 14 min and use about 3.9 GB of memory. Run it?"
     )
-    assert estimate.question(None, peak) == (
+    assert words.question(None, peak) == (
         "How long this run will take is unknown until its first steps on this computer; "
         "it will use about 3.9 GB of memory. Run it?"
     )
-    assert estimate.question(840, None) == "This run will take about 14 min. Run it?"
-    assert estimate.advice(840).startswith("Estimated from the steps of this computer's")
-    assert estimate.advice(None).startswith("The time left shows beside the progress bar")
+    assert words.question(measured, None) == "This run will take about 14 min. Run it?"
+    assert words.advice(measured).startswith("Estimated from the steps of this computer's")
+    assert words.advice(None).startswith("The time left shows beside the progress bar")
+    rough = estimate.TimeEstimate(7200, 2400, rough=True)
+    assert words.time_words(rough) == "roughly 40 min to 2 h"
+    assert words.time_words(estimate.TimeEstimate(100, 33, rough=True)) == "roughly 33 s to 2 min"
 
 
-def test_rate_meter_times_steps_but_not_first_steps_or_small_stages() -> None:
+def test_rate_meter_times_steps_but_not_first_steps_and_small_stages_apart() -> None:
     meter = estimate.RateMeter([(0.05, 2), (0.2, 3)])
-    assert meter.rate is None
+    assert meter.rate is None and meter.rough_rate is None
     meter.add(record(1, 1, 1.0))
-    meter.add(record(2, 1, 1.5))  # stage 1 is under MIN_MEASURED_MEGAPIXELS: not timed
+    meter.add(record(2, 1, 1.5))  # stage 1 is under MIN_MEASURED_MEGAPIXELS: rough only
     assert meter.rate is None
+    assert meter.rough_rate == pytest.approx(0.5 / 0.05)
     meter.add(record(3, 2, 5.0))  # the stage's first step traces its graph: not timed
     assert meter.rate is None
     meter.add(record(4, 2, 9.0))
     meter.add(record(5, 2, 13.0))
     assert meter.rate == pytest.approx(8.0 / (2 * 0.2))  # 20 s per step per megapixel
+    assert meter.rough_rate == pytest.approx(10.0)  # the small stage's, kept apart
 
 
 def test_rate_meter_ignores_records_out_of_order_or_of_unknown_stages() -> None:
@@ -106,4 +137,4 @@ def test_rate_meter_ignores_records_out_of_order_or_of_unknown_stages() -> None:
     meter.add(record(1, 1, 2.0))  # the same step again
     meter.add(record(3, 2, 9.0))  # a stage the plan lacks
     meter.add(record(4, 2, 8.0))  # time running backwards
-    assert meter.rate is None
+    assert meter.rate is None and meter.rough_rate is None

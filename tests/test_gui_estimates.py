@@ -11,6 +11,7 @@ import pytest
 from PyQt5.QtCore import QSettings, Qt
 from PyQt5.QtWidgets import QMessageBox
 
+from gui import run_estimate_words as estimate_words
 from gui.app_settings import AppSettings
 from gui.main_window import MainWindow
 from nst import memory
@@ -24,8 +25,8 @@ pytestmark = [pytest.mark.gui, pytest.mark.usefixtures("isolated_home")]
 
 @pytest.fixture
 def plenty_of_memory(monkeypatch: pytest.MonkeyPatch) -> None:
-    """The large runs here fit, whatever this machine has free (the memory check comes
-    first and would offer a smaller size instead of the question)."""
+    """The large runs here fit, whatever this machine has free (the worker's memory check
+    would refuse them after the question)."""
     monkeypatch.setattr(memory, "available_bytes", lambda: 2**40)
 
 
@@ -105,8 +106,36 @@ def test_a_run_leaves_its_measured_rate_in_the_app_settings(
     qtbot.waitUntil(lambda: not window.is_running, timeout=RUN_TIMEOUT_MS)
     rate = store.step_rate(used)
     assert rate is not None and rate > 0 and store.step_rate("automatic") == rate
-    predicted = window.runner.estimated_seconds(window.current_settings())
-    assert predicted == pytest.approx(rate * 3 * (48 * 36 / 1e6))  # 3 steps at 48x36
+    predicted = window.runner.estimate_time(window.current_settings())
+    assert predicted is not None and not predicted.rough
+    assert predicted.seconds == pytest.approx(rate * 3 * (48 * 36 / 1e6))  # 3 steps at 48x36
+
+
+@pytest.mark.slow
+@pytest.mark.usefixtures("plenty_of_memory")
+def test_small_runs_leave_a_rough_figure_for_a_large_run(
+    qtbot: Any, window: MainWindow, store: AppSettings, content_path: str, style_path: str
+) -> None:
+    """Runs under MIN_MEASURED_MEGAPIXELS are not timed as a rate; the question before a
+    large run gives a rough range from them rather than 'unknown'."""
+    pick(qtbot, window, content_path, style_path)
+    tiny(window, iterations=3)
+    press_run(qtbot, window)
+    qtbot.waitUntil(lambda: not window.is_running, timeout=RUN_TIMEOUT_MS)
+    used = resolve("automatic").used
+    assert store.step_rate(used) is None  # 48 px: too small for a rate
+    rough = store.step_rate("rough/" + used)
+    assert rough is not None and rough > 0 and store.step_rate("rough/automatic") == rough
+    window.size_box.setValue(2000)
+    window.iterations_box.setValue(300)
+    predicted = window.runner.estimate_time(window.current_settings())
+    assert predicted is not None and predicted.rough and predicted.low < predicted.seconds
+    press_run(qtbot, window)
+    assert not window.is_running
+    text = window.runner.estimate_box.text()
+    assert text.startswith(f"This run will take {estimate_words.time_words(predicted)}")
+    assert text.startswith("This run will take roughly ")
+    assert window.runner.estimate_box.informativeText().startswith("A rough figure")
 
 
 # --------------------------------------------------------------------------- the question
@@ -121,17 +150,18 @@ def test_a_long_run_asks_first_with_its_time_and_memory(
     pick(qtbot, window, content_path, style_path)
     window.size_box.setValue(2000)
     store.remember_step_rate(Settings().precision, 20.0)  # the default: "automatic"
-    seconds = window.runner.estimated_seconds(window.current_settings())
-    assert seconds is not None and seconds > estimate.LONG_RUN_SECONDS
+    predicted = window.runner.estimate_time(window.current_settings())
+    assert predicted is not None and predicted.seconds > estimate.LONG_RUN_SECONDS
     press_run(qtbot, window)
     assert not window.is_running
     box = window.runner.estimate_box
     assert box is not None and box.isVisible()
     title, text = window.last_message
     assert title == "A long run" and box.text() == text
-    assert text.startswith(f"This run will take {estimate.duration_words(seconds)} and use ")
+    words = estimate_words.duration_words(predicted.seconds)
+    assert text.startswith(f"This run will take {words} and use ")
     assert text.endswith(" GB of memory. Run it?")
-    assert box.informativeText() == estimate.advice(seconds)
+    assert box.informativeText() == estimate_words.advice(predicted)
     button(box, "Cancel").click()
     assert not window.is_running
 

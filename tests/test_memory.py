@@ -10,9 +10,11 @@ from pathlib import Path
 
 import pytest
 
+from gui.error_words import error_words as window_words
 from nst import memory
 from nst.settings import Settings
 from nst.tf_runtime import gpu_devices
+from nst_cli.exits import error_words as cli_words
 from nst_cli.main import main
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -122,9 +124,15 @@ def test_largest_size_that_fits_is_the_largest() -> None:
                          available=available, resident=0)  # fmt: skip
     assert at.fits and at.needed <= available * memory.HEADROOM
     assert above.needed > available * memory.HEADROOM
-    text = memory.message(fit, settings)
-    assert f"at most {size} px" in text and "\n" not in text and text.endswith(".")
-    assert "4000 px" in text
+    refusal = memory.NotEnoughMemory(fit, settings)
+    assert (refusal.field, refusal.value, refusal.fit) == ("size", 4000, fit)
+    for text in (str(refusal), cli_words(refusal), window_words(refusal)):
+        assert f" {size}" in text and "\n" not in text and text.endswith(".")
+        assert "4000 px" in text
+    # The engine states the numbers; only a face says which option or field to change.
+    assert "--" not in str(refusal) and "Output size" not in str(refusal)
+    assert f"choose --size {size} or less" in cli_words(refusal)
+    assert f"set the Output size to at most {size} px" in window_words(refusal)
 
 
 def test_memory_already_held_counts_and_unknown_free_memory_never_refuses(monkeypatch) -> None:
@@ -137,7 +145,8 @@ def test_memory_already_held_counts_and_unknown_free_memory_never_refuses(monkey
     assert unknown.fits  # no figure, no refusal: never block a run on a guess
     nothing = memory.check(settings, (1024, 768), (1024, 640), available=1, resident=0)
     assert not nothing.fits and nothing.largest_size == 0
-    assert "close other programs" in memory.message(nothing, settings)
+    for words in (cli_words, window_words):
+        assert "close other programs" in words(memory.NotEnoughMemory(nothing, settings))
 
 
 def test_the_fit_carries_the_whole_peak_whatever_is_already_held() -> None:
@@ -154,7 +163,23 @@ def test_the_fit_carries_the_whole_peak_whatever_is_already_held() -> None:
 def test_working_size_is_what_is_offered_when_set() -> None:
     settings = Settings(size=4000, work_size=3000)
     fit = memory.check(settings, (1024, 768), (1024, 640), available=3 * 2**30, resident=0)
-    assert "working size of at most" in memory.message(fit, settings)
+    refusal = memory.NotEnoughMemory(fit, settings)
+    assert refusal.field == "work_size" and refusal.value == 3000
+    assert "choose --work-size " in cli_words(refusal)
+    assert "set the Working size to at most" in window_words(refusal)
+
+
+def test_require_fit_raises_the_numbers_and_the_peak_needs_no_machine(monkeypatch) -> None:
+    settings = Settings(size=4000)
+    monkeypatch.setattr(memory, "available_bytes", lambda: 3 * 2**30)
+    monkeypatch.setattr(memory, "resident_bytes", lambda: 0)
+    with pytest.raises(memory.NotEnoughMemory) as info:
+        memory.require_fit(settings, (1024, 768), (1024, 640))
+    assert not info.value.fit.fits and info.value.cell is None
+    # The window's question computes the peak on its GUI thread: sizes alone, the same
+    # figure as the check's.
+    assert memory.run_peak(settings, (1024, 768), (1024, 640)) == info.value.fit.peak
+    assert memory.require_fit(settings.replace(size=64), (1024, 768), (1024, 640)).fits
 
 
 @HOST_ONLY
@@ -180,7 +205,7 @@ def test_cli_refuses_a_run_that_does_not_fit(tmp_path, capsys, monkeypatch, cont
     out, err = capsys.readouterr()
     assert code == 2 and out == ""
     assert err.count("\n") == 1 and err.startswith("error: A run at 4000 px needs about")
-    assert "choose a size of at most" in err
+    assert "choose --size " in err and " or less" in err
     assert not any(out_dir.iterdir())
 
 

