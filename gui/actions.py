@@ -37,8 +37,9 @@ class ActionHost(Protocol):
     def close(self) -> bool: ...
 
 
-def _action(window: ActionHost, text: str, tip: str, slot: Callable[[], Any],
-            shortcut: Any = None) -> QAction:  # fmt: skip
+def _action(
+    window: ActionHost, text: str, tip: str, slot: Callable[[], Any], shortcut: Any = None
+) -> QAction:
     action = QAction(text, window)
     action.setToolTip(tip)
     action.setStatusTip(tip)

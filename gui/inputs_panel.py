@@ -28,9 +28,17 @@ from nst.settings import METHODS
 
 # What the instant preview shows: a change of any of these asks for a new one.
 PREVIEW_FIELDS = frozenset(
-    {"content", "style", "method", "style_strength", "extra_styles", "style_image_weight",
-     "content_weight", "style_weight"}
-)  # fmt: skip
+    {
+        "content",
+        "style",
+        "method",
+        "style_strength",
+        "extra_styles",
+        "style_image_weight",
+        "content_weight",
+        "style_weight",
+    }
+)
 
 
 class InputsPanel(QObject, ModelView):

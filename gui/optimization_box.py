@@ -44,8 +44,12 @@ class OptimizationGroup(QGroupBox, ModelView):
         row.addWidget(self.rate_box, 1)
         row.addWidget(self.rate_reset)
         form.addRow("Learning rate:", row)
-        self.iterations_box = int_box(1, MAX_ITERATIONS, 1, "How many optimization steps to "
-                                      "run; more steps, more style, longer wait.")  # fmt: skip
+        self.iterations_box = int_box(
+            1,
+            MAX_ITERATIONS,
+            1,
+            "How many optimization steps to run; more steps, more style, longer wait.",
+        )
         form.addRow("Iterations:", self.iterations_box)
         self.init_box = combo(
             INITS,
@@ -54,8 +58,12 @@ class OptimizationGroup(QGroupBox, ModelView):
             "keeps the most of the photo; noise gives the freest result.",
         )
         form.addRow("Start from:", self.init_box)
-        self.seed_box = int_box(0, MAX_SEED, 0, "The random seed of the starting noise; the "
-                                "same seed gives the same result.")  # fmt: skip
+        self.seed_box = int_box(
+            0,
+            MAX_SEED,
+            0,
+            "The random seed of the starting noise; the same seed gives the same result.",
+        )
         form.addRow("Seed:", self.seed_box)
 
         self.optimizer_box.currentIndexChanged.connect(

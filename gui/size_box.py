@@ -59,9 +59,12 @@ class SizeGroup(QGroupBox, ModelView):
         limit = f"from {MIN_SIZE} to {MAX_SIZE} px; larger would not fit in memory"
         self.size_box = SizeBox(MIN_SIZE, f"The longest side of the result in pixels, {limit}.")
         form.addRow("Output size:", self.size_box)
-        self.work_size_box = SizeBox(0, "The longest side the optimization runs at, then "
-                                     f"scaled up to the output size; smaller is much faster. "
-                                     f"{limit[0].upper()}{limit[1:]}.")  # fmt: skip
+        self.work_size_box = SizeBox(
+            0,
+            "The longest side the optimization runs at, then "
+            f"scaled up to the output size; smaller is much faster. "
+            f"{limit[0].upper()}{limit[1:]}.",
+        )
         self.work_size_box.setSpecialValueText("Same as output")  # work_size None
         form.addRow("Working size:", self.work_size_box)
         self.size_note = QLabel(wordWrap=True, visible=False)  # a typed size above the limit
@@ -70,9 +73,13 @@ class SizeGroup(QGroupBox, ModelView):
             box.clamped.connect(lambda typed, what=what: self._say_limit(what, typed))
             box.valueChanged.connect(self._hide_limit)
         scales = round(MIN_STYLE_SCALE * 100), round(MAX_STYLE_SCALE * 100)
-        self.style_scale_box = int_box(*scales, 100, "The painting's size relative to the "
-                                       "result: below 100% its brush strokes come out finer, "
-                                       "above 100% larger.")  # fmt: skip
+        self.style_scale_box = int_box(
+            *scales,
+            100,
+            "The painting's size relative to the "
+            "result: below 100% its brush strokes come out finer, "
+            "above 100% larger.",
+        )
         self.style_scale_box.setSuffix(" %")
         self.style_scale_box.setSingleStep(10)
         form.addRow("Style scale:", self.style_scale_box)
@@ -98,8 +105,9 @@ class SizeGroup(QGroupBox, ModelView):
         self.model.set_field("work_size" if self.value("work_size") else "size", size)
 
     def _say_limit(self, what: str, typed: int) -> None:
-        self.size_note.setText(f"The {what} size is at most {MAX_SIZE} px: {typed} became "
-                               f"{MAX_SIZE}.")  # fmt: skip
+        self.size_note.setText(
+            f"The {what} size is at most {MAX_SIZE} px: {typed} became {MAX_SIZE}."
+        )
         self.size_note.setVisible(True)
 
     def _hide_limit(self, value: int) -> None:

@@ -43,6 +43,9 @@ RATIO_TIP = (
     "From a hint of style (left) to all style (right): sets the style weight against the "
     "content weight on a log scale, so equal steps look like equal changes."
 )
+NO_RATIO_TIP = (
+    "The content weight is 0: the style has nothing to be weighed against (Layers & weights tab)."
+)
 
 
 def slider(value: float, tooltip: str) -> QSlider:
@@ -211,10 +214,7 @@ class StyleMix(QWidget, ModelView):
         self.strength.setValue(round(self.style_strength() * STEPS))
         position = self.model.strength_position
         self.ratio_strength.setEnabled(position is not None)
-        self.ratio_strength.setToolTip(
-            RATIO_TIP if position is not None else "The content weight is 0: the style has "
-            "nothing to be weighed against (Layers & weights tab)."
-        )  # fmt: skip
+        self.ratio_strength.setToolTip(RATIO_TIP if position is not None else NO_RATIO_TIP)
         self.ratio_strength.setValue(round((1.0 if position is None else position) * STEPS))
         self.strength.setVisible(method == "instant")
         self.ratio_strength.setVisible(method == "gatys")

@@ -18,8 +18,9 @@ from gui.picker import file_dialog_filter
 REGION_TEXTS = ("Whole", "Mask", "Rest")
 
 
-def region_button(paint: Callable[[], object], load: Callable[[], object],
-                  whole: Callable[[], object]) -> QToolButton:  # fmt: skip
+def region_button(
+    paint: Callable[[], object], load: Callable[[], object], whole: Callable[[], object]
+) -> QToolButton:
     """The Region button of one style image, with its menu."""
     button = QToolButton()
     button.setPopupMode(QToolButton.InstantPopup)
@@ -55,8 +56,9 @@ def show_region(button: QToolButton, mask: str, masked: bool) -> None:
     )
 
 
-def paint_region(parent: QWidget, photo: str, folder: str, style: str,
-                 mask: str) -> MaskPainter | None:  # fmt: skip
+def paint_region(
+    parent: QWidget, photo: str, folder: str, style: str, mask: str
+) -> MaskPainter | None:
     """The painter over the photo, opened (None, and why on screen, when it cannot be)."""
     if not photo or not os.path.isfile(photo):
         QMessageBox.information(

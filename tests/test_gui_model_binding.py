@@ -27,8 +27,15 @@ from tests.gui_helpers import pick
 
 pytestmark = [pytest.mark.gui, pytest.mark.usefixtures("isolated_home")]
 
-PANELS = (InputsPanel, StyleMix, OptimizationGroup, ColoursGroup, SpeedGroup, SizeGroup,
-          LayersPanel)  # fmt: skip
+PANELS = (
+    InputsPanel,
+    StyleMix,
+    OptimizationGroup,
+    ColoursGroup,
+    SpeedGroup,
+    SizeGroup,
+    LayersPanel,
+)
 
 
 def editors(name: str) -> list[str]:
@@ -49,15 +56,27 @@ def test_a_field_added_to_the_table_finds_its_panel(monkeypatch: pytest.MonkeyPa
 
 
 def test_loading_a_recipe_sets_the_model_once(
-    qtbot: Any, window: MainWindow, tmp_path: Path, content_path: str, style_path: str,
+    qtbot: Any,
+    window: MainWindow,
+    tmp_path: Path,
+    content_path: str,
+    style_path: str,
     monkeypatch: pytest.MonkeyPatch,
-) -> None:  # fmt: skip
+) -> None:
     pick(qtbot, window, content_path, style_path)
     recipe = Settings(
-        content=content_path, style=style_path, optimizer="adam", iterations=42,
-        content_weight=2.0, style_weight=50.0, colour="match", size=300, work_size=200,
-        style_layers={"block1_conv1": 1.0, "block3_conv1": 0.5}, precision="float32",
-    )  # fmt: skip
+        content=content_path,
+        style=style_path,
+        optimizer="adam",
+        iterations=42,
+        content_weight=2.0,
+        style_weight=50.0,
+        colour="match",
+        size=300,
+        work_size=200,
+        style_layers={"block1_conv1": 1.0, "block3_conv1": 0.5},
+        precision="float32",
+    )
     path = tmp_path / "recipe.json"
     path.write_text(json.dumps(recipe.to_dict()))
     validations, previews, changes = [], [], []
