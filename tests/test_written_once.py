@@ -1,0 +1,112 @@
+"""Logic that was written twice, now once: the scaled size of an image, the weights cache,
+the sweep worker's helper, and the memory check before a sweep (the window's sweep makes
+the command line's check, on its worker's thread)."""
+
+from __future__ import annotations
+
+import ast
+import threading
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pytest
+
+from nst import memory
+from nst.imaging.resize import resize_longest
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+@pytest.mark.parametrize("shape", [(768, 1024), (1024, 768), (1, 5000), (333, 334), (7, 7)])
+@pytest.mark.parametrize("size", [16, 31, 512, 1000])
+def test_one_function_gives_the_size_an_image_is_scaled_to(shape: tuple, size: int) -> None:
+    height, width = shape
+    scaled = resize_longest(np.zeros((height, width), np.uint8), size)
+    assert memory.work_dims(width, height, size) == (scaled.shape[1], scaled.shape[0])
+
+
+def test_the_sweep_and_the_estimate_use_that_function() -> None:
+    import gui.sweep
+    import gui.sweep_grid
+    import nst.run.estimate
+    import nst.sweep.runner
+
+    assert not hasattr(nst.sweep.runner, "scaled_dims")
+    for module in (nst.sweep.runner, gui.sweep, gui.sweep_grid, nst.run.estimate):
+        assert module.work_dims is memory.work_dims, module.__name__
+
+
+def test_one_weights_cache_the_engines() -> None:
+    from gui import worker_base
+    from nst.vgg import weights
+
+    assert not [n for n in vars(worker_base) if "cache" in n.lower() and not n.startswith("__")]
+    weights.clear_cache()
+    assert not worker_base.model_loaded()
+    loaded = worker_base._weights_for(None)
+    assert worker_base.model_loaded() and weights.load_weights(None) is loaded
+
+
+def test_the_sweep_workers_helper_is_defined_once() -> None:
+    tree = ast.parse((ROOT / "gui" / "sweep_worker.py").read_text(encoding="utf-8"))
+    names = [node.name for node in ast.walk(tree) if isinstance(node, ast.FunctionDef)]
+    assert len(names) == len(set(names)), names
+
+
+@pytest.fixture
+def little_memory(monkeypatch: pytest.MonkeyPatch) -> list[threading.Thread]:
+    """Free memory for a 48 px cell but not for a 256 px one; records the threads that
+    asked (the window's check must be on its worker's)."""
+    asked: list[threading.Thread] = []
+    at_48 = memory.peak_bytes(*memory.work_dims(1024, 768, 48), memory.DEFAULT_STYLE_LAYERS,
+                              "lbfgs", memory.work_dims(1024, 640, 48))  # fmt: skip
+
+    def available() -> int:
+        asked.append(threading.current_thread())
+        return int(at_48 / memory.HEADROOM) + 1000
+
+    monkeypatch.setattr(memory, "available_bytes", available)
+    monkeypatch.setattr(memory, "resident_bytes", lambda: 0)
+    return asked
+
+
+def test_the_command_lines_sweep_refuses_a_cell_too_big_before_any_runs(
+    tmp_path: Path, content_path: str, style_path: str, capsys: Any, little_memory: list
+) -> None:
+    from nst_cli.main import main
+
+    out_dir = tmp_path / "out"
+    out_dir.mkdir()
+    code = main(["sweep", "--content", content_path, "--style", style_path,
+                 "--output-dir", str(out_dir), "--vary", "style_weight=1,100",
+                 "--cell-size", "256", "--iterations", "2"])  # fmt: skip
+    out, err = capsys.readouterr()
+    assert code == 2 and out == "" and err.count("\n") == 1
+    assert err.startswith("error: The cell style_weight=1: a run at 256 px needs about")
+    assert "choose --cell-size " in err and little_memory
+    assert not any(out_dir.iterdir())  # no sweep folder: nothing ran
+
+
+@pytest.mark.gui
+@pytest.mark.usefixtures("isolated_home")
+def test_the_windows_sweep_makes_the_same_check_on_its_worker(
+    qtbot: Any, window: Any, content_path: str, style_path: str, out_dir: Path,
+    little_memory: list,
+) -> None:  # fmt: skip
+    window.content_picker.set_path(content_path)
+    window.style_picker.set_path(style_path)
+    qtbot.waitUntil(lambda: window.run_button.isEnabled(), timeout=10_000)
+    panel = window.sweep_panel
+    panel.value_edits[0].setText("1, 100")
+    panel.cell_size_box.setValue(256)
+    panel.iterations_box.setValue(2)
+    with qtbot.waitSignal(panel.finished, timeout=60_000) as blocker:
+        assert panel.start()
+    assert blocker.args[0] is None  # refused: no SweepRun to show
+    qtbot.waitUntil(lambda: not panel.is_running, timeout=10_000)
+    text = panel.last_error
+    assert text.startswith("The cell ") and "a run at 256 px needs about" in text
+    assert "set the Cell size to at most" in text and "--" not in text
+    assert little_memory and threading.main_thread() not in little_memory
+    assert not out_dir.exists() or not any(out_dir.iterdir())
