@@ -27,7 +27,8 @@ from gui.labels import describe_missing
 from gui.layers import short_name
 from gui.loss_plot import LossPlot
 from gui.main_window import MainWindow
-from gui.worker import RunOutcome, RunWorker, unexpected_error_message
+from gui.worker import RunOutcome, RunWorker
+from gui.worker_base import unexpected_error_message
 from nst.settings import (
     DEFAULT_LEARNING_RATES,
     Settings,

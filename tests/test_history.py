@@ -20,12 +20,12 @@ import pytest
 from PIL import Image, ImageFile
 from PyQt5.QtCore import Qt
 
-from gui.history import THUMBNAIL_SIZE, HistoryPanel, details_html
+from gui.history import HistoryPanel
 from gui.history_compare import CompareDialog
-from gui.history_details import display_value, summary
+from gui.history_details import details_html, display_value, summary
 from gui.labels import FIELD_LABELS
 from gui.main_window import MainWindow
-from gui.thumbnails import thumbnail_pool
+from gui.thumbnails import THUMBNAIL_SIZE, thumbnail_pool
 from nst import history
 from nst.errors import ImageError
 from nst.history import Entry, list_results, recipe_differences
