@@ -1,6 +1,7 @@
 """Settings -> recipe -> the window's Load recipe -> Settings is the identity, for any
-valid Settings (every field, drawn from the table): the fourth path of the round trip
-(tests/test_roundtrip.py has the engine's reader, ``nst --config`` and History). The
+valid Settings (every field, drawn from the table), and through History's Re-run and Load
+settings into the window (tests/test_roundtrip.py has the engine's reader, ``nst
+--config`` and History's entries). The
 window shows each value and rewrites none, even one its control cannot show (a rate above
 the box's range, a style weight above its slider's end)."""
 
@@ -40,6 +41,10 @@ def test_load_recipe_gives_back_the_settings(
     path.write_text(json.dumps(settings.to_dict()))
     assert window.recipes.load(str(path))
     wait_loaded(qtbot, window)
+    assert window.current_settings() == settings
+    # History's Re-run and Load settings show an entry's settings the same way.
+    window.apply_settings(Settings())
+    assert window.load_from_history(settings)
     assert window.current_settings() == settings
     # A changed optimizer after loading gets that optimizer's own rate, unless one was chosen.
     other = "adam" if settings.optimizer != "adam" else "sgd"
