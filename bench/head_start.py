@@ -96,12 +96,13 @@ def main() -> int:
     )
     # The content run is the reference itself: it reaches the target at its last step.
     runs = [reference, run_until(base.replace(init="instant"), weights, target, args.max_steps)]
-    print(f"{'init':8} {'start loss':>10} {'steps':>6} {'evals':>6} {'seconds':>8} "
-          f"{'init s':>7}")  # fmt: skip
+    print(f"{'init':8} {'start loss':>10} {'steps':>6} {'evals':>6} {'seconds':>8} {'init s':>7}")
     for r in runs:
         steps = r["steps"] if r["steps"] is not None else f">{args.max_steps}"
-        print(f"{r['init']:8} {r['start_loss']:10.4f} {steps!s:>6} {r['evaluations']:6d} "
-              f"{r['seconds']:8.1f} {r['init_s']:7.2f}")  # fmt: skip
+        print(
+            f"{r['init']:8} {r['start_loss']:10.4f} {steps!s:>6} {r['evaluations']:6d} "
+            f"{r['seconds']:8.1f} {r['init_s']:7.2f}"
+        )
     for r in runs:
         marks = [1, 5, 10, 20, 30, 50, 75, 100]
         trace = ", ".join(f"{m}: {r['losses'][m - 1]:.3f}" for m in marks if m <= len(r["losses"]))

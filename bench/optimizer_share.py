@@ -33,8 +33,13 @@ SAMPLES = "gui/samples/"
 
 
 def session_at(size: int) -> Transfer:
-    settings = Settings(content=SAMPLES + "tubingen.jpg", style=SAMPLES + "starry_night.jpg",
-                        size=size, stages=1, iterations=1)  # fmt: skip
+    settings = Settings(
+        content=SAMPLES + "tubingen.jpg",
+        style=SAMPLES + "starry_night.jpg",
+        size=size,
+        stages=1,
+        iterations=1,
+    )
     session = Transfer(settings)
     session.prepare()
     return session
@@ -164,8 +169,10 @@ def race(size: int, evaluations: int, old_path: str | None) -> None:
             if outcome.converged:
                 break
         low, high = float(tf.reduce_min(x)), float(tf.reduce_max(x))
-        print(f"  {name:10s} loss {best:.5g} after {used} evaluations, "
-              f"{time.perf_counter() - start:.1f} s, pixels {low:.1f}..{high:.1f}")  # fmt: skip
+        print(
+            f"  {name:10s} loss {best:.5g} after {used} evaluations, "
+            f"{time.perf_counter() - start:.1f} s, pixels {low:.1f}..{high:.1f}"
+        )
     try:
         from scipy.optimize import Bounds, minimize
     except ImportError:
@@ -178,10 +185,18 @@ def race(size: int, evaluations: int, old_path: str | None) -> None:
         return loss, grad.numpy().astype(np.float64)
 
     start = time.perf_counter()
-    minimize(fun, x0.numpy().astype(np.float64), jac=True, method="L-BFGS-B",
-             bounds=Bounds(0.0, 255.0), options={"maxcor": m, "maxfun": evaluations})  # fmt: skip
-    print(f"  {'scipy':10s} loss {min(seen):.5g} after {len(seen)} evaluations, "
-          f"{time.perf_counter() - start:.1f} s")  # fmt: skip
+    minimize(
+        fun,
+        x0.numpy().astype(np.float64),
+        jac=True,
+        method="L-BFGS-B",
+        bounds=Bounds(0.0, 255.0),
+        options={"maxcor": m, "maxfun": evaluations},
+    )
+    print(
+        f"  {'scipy':10s} loss {min(seen):.5g} after {len(seen)} evaluations, "
+        f"{time.perf_counter() - start:.1f} s"
+    )
 
 
 def main() -> None:

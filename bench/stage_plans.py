@@ -59,9 +59,14 @@ def run_plan(settings: Any, plan: tuple, target: float | None, limit: int, weigh
     sides = [side for side, _ in session.plan]
     counts = [evaluations[i + 1] - evaluations.get(i, 0) for i in range(len(sides))]
     cost = sum(n * (side / final) ** 2 for n, side in zip(counts, sides))
-    return {"seconds": curve[-1][0] if reached else None, "final_steps": len(curve),
-            "loss": best, "evaluations": counts, "cost": round(cost, 1),
-            "curve": curve}  # fmt: skip
+    return {
+        "seconds": curve[-1][0] if reached else None,
+        "final_steps": len(curve),
+        "loss": best,
+        "evaluations": counts,
+        "cost": round(cost, 1),
+        "curve": curve,
+    }
 
 
 def scaled(plan: tuple, size: int) -> tuple:
@@ -80,8 +85,9 @@ def main(argv: list[str] | None = None) -> int:
     from nst.vgg.weights import load_weights
 
     weights = load_weights(None)
-    settings = Settings(content=str(CONTENT), style=str(STYLE), size=args.size,
-                        precision=args.precision)  # fmt: skip
+    settings = Settings(
+        content=str(CONTENT), style=str(STYLE), size=args.size, precision=args.precision
+    )
     # Trace the loss and the optimizer once beforehand, so that no plan pays for it alone.
     run_plan(settings.replace(size=64, iterations=2), ((32, 2),), None, 2, weights)
     rows: list[dict[str, Any]] = []
@@ -101,9 +107,11 @@ def main(argv: list[str] | None = None) -> int:
     base, base_cost = rows[0]["seconds"], rows[0]["cost"]
     for row in rows:
         ratio = f"{row['seconds'] / base:.2f}" if row["seconds"] else "not reached"
-        print(f"{row['name']:28s} {row['seconds']} s ({ratio} of the default's), "
-              f"{row['final_steps']} last-stage steps, cost {row['cost']} final-size "
-              f"evaluations ({row['cost'] / base_cost:.2f} of the default's)")  # fmt: skip
+        print(
+            f"{row['name']:28s} {row['seconds']} s ({ratio} of the default's), "
+            f"{row['final_steps']} last-stage steps, cost {row['cost']} final-size "
+            f"evaluations ({row['cost'] / base_cost:.2f} of the default's)"
+        )
     return 0
 
 

@@ -44,8 +44,10 @@ def wall_time(size: int = 512, precision: str | None = None) -> dict[str, Any]:
         if precision:
             arguments += ["--precision", precision]
         command = [sys.executable, "-m", "bench.wall_time", "--child", str(events), *arguments]
-        env = dict(os.environ, PYTHONPATH=os.pathsep.join(filter(None, [str(ROOT),
-                   os.environ.get("PYTHONPATH")])))  # fmt: skip
+        env = dict(
+            os.environ,
+            PYTHONPATH=os.pathsep.join(filter(None, [str(ROOT), os.environ.get("PYTHONPATH")])),
+        )
         launched = time.time()
         done = subprocess.run(command, cwd=ROOT, env=env, capture_output=True, text=True)
         ended = time.time()
@@ -54,8 +56,11 @@ def wall_time(size: int = 512, precision: str | None = None) -> dict[str, Any]:
                 f"the hero command failed ({done.returncode}): {done.stderr[-2000:]}"
             )
         record = json.loads(events.read_text(encoding="utf-8"))
-        recipe = json.loads(Path(done.stdout.strip().splitlines()[-1]).with_suffix(".json")
-                            .read_text(encoding="utf-8"))  # fmt: skip
+        recipe = json.loads(
+            Path(done.stdout.strip().splitlines()[-1])
+            .with_suffix(".json")
+            .read_text(encoding="utf-8")
+        )
     return {
         "size": size,
         "precision": recipe.get("precision_used"),
@@ -78,8 +83,11 @@ def phases(launched: float, record: dict[str, Any], ended: float) -> list[tuple[
         if stage == 1:
             marks.append(("stage 1, first step (traces the loss)", times[0]))
         marks.append((f"stage {stage} of {steps[-1][2]}", times[-1]))
-    marks += [("result (best image, its float32 losses)", record["result"]),
-              ("saving (image and recipe)", record["saved"]), ("exit", ended)]  # fmt: skip
+    marks += [
+        ("result (best image, its float32 losses)", record["result"]),
+        ("saving (image and recipe)", record["saved"]),
+        ("exit", ended),
+    ]
     out, before = [], launched
     for name, at in marks:
         out.append((name, round(at - before, 2)))
@@ -108,8 +116,10 @@ def wall_lines(result: dict[str, Any]) -> list[str]:
     ]
     for name, seconds in result["phases"]:
         lines.append(f"| {name} | {seconds:.2f} | {100 * seconds / result['total_s']:.1f}% |")
-    counts = ", ".join(f"stage {i}: {n} steps, {e} evaluations"
-                       for i, (n, e) in enumerate(result["evaluations"], 1))  # fmt: skip
+    counts = ", ".join(
+        f"stage {i}: {n} steps, {e} evaluations"
+        for i, (n, e) in enumerate(result["evaluations"], 1)
+    )
     lines += [
         "",
         f"Loss evaluations (L-BFGS's line search may take more than one a step): {counts}.",

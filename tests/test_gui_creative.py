@@ -95,8 +95,9 @@ def test_painting_a_region_saves_a_mask_of_the_photos_size(
     assert canvas.coverage() == 0.0
     # a stroke across the top third with the brush, a smaller one erased inside it
     canvas.brush = photo.height() // 3
-    canvas.stroke(QPointF(0, photo.height() / 6), QPointF(photo.width(), photo.height() / 6),
-                  erase=False)  # fmt: skip
+    canvas.stroke(
+        QPointF(0, photo.height() / 6), QPointF(photo.width(), photo.height() / 6), erase=False
+    )
     painted = canvas.coverage()
     assert 0.3 < painted < 0.45
     dialog.eraser_button.setChecked(True)
@@ -188,8 +189,9 @@ def test_two_styles_with_regions_run_through_the_window(
     qtbot.waitUntil(lambda: not window.is_running, timeout=RUN_TIMEOUT_MS)
     pngs = [name for name in saved_files(out_dir) if name.endswith(".png")]
     assert pngs == ["tubingen_starry_night_001.png"]
-    recipe = Settings.from_dict(__import__("json").loads(
-        (out_dir / "tubingen_starry_night_001.json").read_text()))  # fmt: skip
+    recipe = Settings.from_dict(
+        __import__("json").loads((out_dir / "tubingen_starry_night_001.json").read_text())
+    )
     assert recipe.style_masks == (str(tmp_path / "left.png"), "")
     assert recipe.extra_styles == ((SCREAM, 1.0),)
 

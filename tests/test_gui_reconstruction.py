@@ -58,8 +58,9 @@ def test_content_only_reconstruction_from_noise(
 
 
 @pytest.mark.slow  # a real run through the window
-def test_style_only_reconstruction(qtbot: Any, window: MainWindow, out_dir: Path,
-                                   content_path: str, style_path: str) -> None:  # fmt: skip
+def test_style_only_reconstruction(
+    qtbot: Any, window: MainWindow, out_dir: Path, content_path: str, style_path: str
+) -> None:
     pick(qtbot, window, content_path, style_path)
     tiny(window, iterations=3, size=48)
     window.layers_panel.content_weight_box.setValue(0.0)

@@ -79,9 +79,14 @@ def assert_usable(window: MainWindow) -> None:
 
 @pytest.mark.parametrize("kind", KINDS)
 def test_every_bad_image_is_refused_with_one_sentence(
-    qtbot: Any, window: MainWindow, tmp_path: Path, monkeypatch, content_path: str,
-    style_path: str, kind: str
-) -> None:  # fmt: skip
+    qtbot: Any,
+    window: MainWindow,
+    tmp_path: Path,
+    monkeypatch,
+    content_path: str,
+    style_path: str,
+    kind: str,
+) -> None:
     pick(qtbot, window, content_path, style_path)
     path, words = make_bad_inputs(tmp_path / "in", content_path)[kind]
     if kind == "unreadable":
@@ -100,14 +105,14 @@ def test_every_bad_image_is_refused_with_one_sentence(
 
 
 def test_a_run_too_big_for_memory_offers_the_size_that_fits(
-    qtbot: Any, window: MainWindow, out_dir: Path, monkeypatch, content_path: str,
-    style_path: str
-) -> None:  # fmt: skip
+    qtbot: Any, window: MainWindow, out_dir: Path, monkeypatch, content_path: str, style_path: str
+) -> None:
     pick(qtbot, window, content_path, style_path)
     tiny(window, iterations=2, size=2000)
     layers = Settings().layers_in_use
-    at_48 = memory.peak_bytes(*memory.work_dims(1024, 768, 48), layers, "lbfgs",
-                              memory.work_dims(1024, 640, 48))  # fmt: skip
+    at_48 = memory.peak_bytes(
+        *memory.work_dims(1024, 768, 48), layers, "lbfgs", memory.work_dims(1024, 640, 48)
+    )
     monkeypatch.setattr(memory, "available_bytes", lambda: int(at_48 / memory.HEADROOM) + 1000)
     monkeypatch.setattr(memory, "resident_bytes", lambda: 0)
 
@@ -142,9 +147,16 @@ def test_a_run_too_big_for_memory_offers_the_size_that_fits(
     ],
 )
 def test_run_faults_show_one_sentence_and_a_next_run_works(
-    qtbot: Any, window: MainWindow, out_dir: Path, monkeypatch, content_path: str,
-    style_path: str, fault: str, optimizer: str, words: str
-) -> None:  # fmt: skip
+    qtbot: Any,
+    window: MainWindow,
+    out_dir: Path,
+    monkeypatch,
+    content_path: str,
+    style_path: str,
+    fault: str,
+    optimizer: str,
+    words: str,
+) -> None:
     pick(qtbot, window, content_path, style_path)
     tiny(window, iterations=4)
     window.controls.optimizer_box.setCurrentIndex(window.controls.optimizer_box.findData(optimizer))
@@ -165,9 +177,14 @@ def test_run_faults_show_one_sentence_and_a_next_run_works(
 
 
 def test_disk_full_on_autosave_keeps_the_result_and_save_as_works(
-    qtbot: Any, window: MainWindow, out_dir: Path, tmp_path: Path, monkeypatch,
-    content_path: str, style_path: str
-) -> None:  # fmt: skip
+    qtbot: Any,
+    window: MainWindow,
+    out_dir: Path,
+    tmp_path: Path,
+    monkeypatch,
+    content_path: str,
+    style_path: str,
+) -> None:
     pick(qtbot, window, content_path, style_path)
     tiny(window)
     link_fails_in(monkeypatch, out_dir, errno.ENOSPC)
@@ -209,9 +226,13 @@ def test_output_folder_deleted_during_the_run_is_made_again(
 
 
 def test_output_folder_replaced_by_a_file_keeps_the_result(
-    qtbot: Any, window: MainWindow, out_dir: Path, tmp_path: Path, content_path: str,
-    style_path: str
-) -> None:  # fmt: skip
+    qtbot: Any,
+    window: MainWindow,
+    out_dir: Path,
+    tmp_path: Path,
+    content_path: str,
+    style_path: str,
+) -> None:
     pick(qtbot, window, content_path, style_path)
     tiny(window, iterations=3)
 
@@ -246,8 +267,11 @@ def test_two_runs_back_to_back(
     wait_done(qtbot, window)
     assert threads.started == 2
     qtbot.waitUntil(threads.all_ended, timeout=10_000)
-    assert saved_files(out_dir) == [*RESULT_FILES, "tubingen_starry_night_002.json",
-                                    "tubingen_starry_night_002.png"]  # fmt: skip
+    assert saved_files(out_dir) == [
+        *RESULT_FILES,
+        "tubingen_starry_night_002.json",
+        "tubingen_starry_night_002.png",
+    ]
     assert window.last_message is None
     assert_usable(window)
 

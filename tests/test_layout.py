@@ -22,6 +22,7 @@ PACKAGES = ("nst", "nst_cli", "gui")
 MEASURED = (*PACKAGES, "bench", "tools")
 MAX_LINES = 400
 SKIP = re.compile(r"#\s*fmt:\s*skip\b")
+CONTAINERS = ("frozenset", "set", "tuple", "list", "dict")
 
 
 def _modules() -> dict[str, Path]:
@@ -74,8 +75,9 @@ def test_no_import_cycles() -> None:
 
 def _is_table(node: ast.stmt) -> bool:
     """A table: a name bound to a literal tuple, list, set or dict (bare, or as the one
-    argument of a call such as ``frozenset(...)``), whose rows a ``# fmt: skip`` may lay
-    out one per line. Any other skipped statement is packing: a call, a def, a loop."""
+    argument of ``frozenset``, ``set``, ``tuple``, ``list`` or ``dict``), whose rows a
+    ``# fmt: skip`` may lay out one per line. Any other skipped statement is packing: a
+    call, a def, a loop."""
     if isinstance(node, ast.Assign):
         targets = node.targets
     elif isinstance(node, ast.AnnAssign) and node.value is not None:
@@ -85,7 +87,13 @@ def _is_table(node: ast.stmt) -> bool:
     if not all(isinstance(target, ast.Name) for target in targets):
         return False
     value = node.value
-    if isinstance(value, ast.Call) and len(value.args) == 1 and not value.keywords:
+    if (
+        isinstance(value, ast.Call)
+        and isinstance(value.func, ast.Name)
+        and value.func.id in CONTAINERS
+        and len(value.args) == 1
+        and not value.keywords
+    ):
         value = value.args[0]
     return isinstance(value, (ast.Tuple, ast.List, ast.Set, ast.Dict))
 
@@ -140,6 +148,7 @@ def test_packing_is_removed_and_tables_kept() -> None:
         "ROWS = (\n    1, 2,\n    3,\n)  # fmt: skip\n"
         "NAMES = frozenset({\n    'a', 'b',\n})  # fmt: skip\n"
         "data[key] = {'a': 1,\n             'b': 2}  # fmt: skip\n"
+        "code = main(['a',\n             'b'])  # fmt: skip\n"
         "call(a,\n     b)  # fmt: skip\n"
         "def f(a, b):  # noqa: E501  # fmt: skip\n    return g(a,\n             b)  # fmt:skip\n"
     )

@@ -42,21 +42,24 @@ def test_the_compact_direction_matches_numpys_two_loop_recursion(history: int) -
         s = rng.normal(size=n).astype(np.float32)
         y = (spd @ s).astype(np.float32)
         pairs.append((s, y))
-        optimizer._remember(tf.constant(x), tf.constant(x + s), tf.constant(g0),
-                            tf.constant(g0 + y))  # fmt: skip
+        optimizer._remember(
+            tf.constant(x), tf.constant(x + s), tf.constant(g0), tf.constant(g0 + y)
+        )
     assert optimizer.pairs == history
     for _ in range(3):  # then as a run goes: a direction, a new pair, a direction, ...
         g = rng.normal(size=n).astype(np.float32)
         d, scalars = optimizer._direction(tf.constant(x), tf.constant(g))
-        expected = reference_direction(g, [(s.astype(np.float64), y.astype(np.float64))
-                                           for s, y in pairs[-history:]])  # fmt: skip
+        expected = reference_direction(
+            g, [(s.astype(np.float64), y.astype(np.float64)) for s, y in pairs[-history:]]
+        )
         scale = np.abs(expected).max()
         np.testing.assert_allclose(d.numpy(), expected, rtol=2e-4, atol=1e-5 * scale)
         assert scalars.numpy()[0] == pytest.approx(g @ expected, rel=1e-4)
         s = rng.normal(size=n).astype(np.float32)
         pairs.append((s, (spd @ s).astype(np.float32)))
-        optimizer._remember(tf.constant(x), tf.constant(x + s), tf.constant(g0),
-                            tf.constant(g0 + pairs[-1][1]))  # fmt: skip
+        optimizer._remember(
+            tf.constant(x), tf.constant(x + s), tf.constant(g0), tf.constant(g0 + pairs[-1][1])
+        )
 
 
 def quadratic(diagonal: np.ndarray, centre: np.ndarray, floor: float = 0.0):

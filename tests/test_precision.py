@@ -91,8 +91,9 @@ def test_the_measured_check_times_both() -> None:
     assert f32 > 0 and bf16 > 0
 
 
-def test_the_recipe_says_which_precision_was_used(machine, weights, content_path,
-                                                  style_path) -> None:  # fmt: skip
+def test_the_recipe_says_which_precision_was_used(
+    machine, weights, content_path, style_path
+) -> None:
     from nst.run.session import run
 
     settings = Settings(content=content_path, style=style_path, size=32, iterations=1)
@@ -103,14 +104,25 @@ def test_the_recipe_says_which_precision_was_used(machine, weights, content_path
 
 
 @pytest.mark.slow  # a real run through the command line
-def test_the_cli_start_line_says_it_and_precision_forces_one(machine, monkeypatch, run_cli,
-                                                             tmp_path, content_path,
-                                                             style_path) -> None:  # fmt: skip
+def test_the_cli_start_line_says_it_and_precision_forces_one(
+    machine, monkeypatch, run_cli, tmp_path, content_path, style_path
+) -> None:
     machine["flags"] = frozenset({"amx_bf16"})  # automatic would pick bfloat16
     monkeypatch.setattr(sys.stderr, "isatty", lambda: True)  # the start line: a terminal's
-    code, out, err = run_cli("--content", content_path, "--style", style_path,
-                             "--output-dir", str(tmp_path), "--size", "32", "--iterations",
-                             "1", "--precision", "float32")  # fmt: skip
+    code, out, err = run_cli(
+        "--content",
+        content_path,
+        "--style",
+        style_path,
+        "--output-dir",
+        str(tmp_path),
+        "--size",
+        "32",
+        "--iterations",
+        "1",
+        "--precision",
+        "float32",
+    )
     assert code == 0, err
     assert "in float32 (as set: chosen in the settings)" in err
     recipe = json.loads(Path(out.strip().splitlines()[-1]).with_suffix(".json").read_text())

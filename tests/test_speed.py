@@ -116,9 +116,25 @@ def test_speed_settings_round_trip_through_json() -> None:
 
 
 def test_cli_takes_precision_and_stages(capsys, tmp_path, content_path, style_path) -> None:
-    code = main(["--content", content_path, "--style", style_path, "--output-dir",
-                 str(tmp_path), "--size", "40", "--iterations", "2", "--stages", "2",
-                 "--precision", "bfloat16", "-q"])  # fmt: skip
+    code = main(
+        [
+            "--content",
+            content_path,
+            "--style",
+            style_path,
+            "--output-dir",
+            str(tmp_path),
+            "--size",
+            "40",
+            "--iterations",
+            "2",
+            "--stages",
+            "2",
+            "--precision",
+            "bfloat16",
+            "-q",
+        ]
+    )
     out, err = capsys.readouterr()
     assert code == 0, err
     recipe = (tmp_path / out.strip().splitlines()[-1]).with_suffix(".json").read_text()

@@ -69,8 +69,9 @@ def test_default_lbfgs_run_gives_an_image_and_a_full_recipe(
 
 
 @pytest.mark.parametrize("precision", ["float32", "bfloat16"])
-def test_the_losses_reported_are_the_saved_8_bit_images(content_path, style_path, weights,
-                                                        precision) -> None:  # fmt: skip
+def test_the_losses_reported_are_the_saved_8_bit_images(
+    content_path, style_path, weights, precision
+) -> None:
     settings = tiny(content_path, style_path, iterations=4, precision=precision)
     session = transfer.Transfer(settings, weights=weights)
     collect(session)
@@ -117,8 +118,15 @@ def test_a_zero_gradient_ends_the_run_as_converged(
 ) -> None:
     # bfloat16 too: its targets once rounded unlike the loss's features, and the photo
     # scored about 1e-5 against itself.
-    settings = tiny(content_path, style_path, size=32, stages=1, optimizer=optimizer,
-                    precision=precision, **changes)  # fmt: skip
+    settings = tiny(
+        content_path,
+        style_path,
+        size=32,
+        stages=1,
+        optimizer=optimizer,
+        precision=precision,
+        **changes,
+    )
     session = transfer.Transfer(settings, weights=weights)
     steps = collect(session)
     assert [p.converged for p in steps] == [True]  # one step, no RecursionError

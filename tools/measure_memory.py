@@ -115,8 +115,13 @@ def main() -> None:
     parser.add_argument("sizes", type=int, nargs="+")
     parser.add_argument("--optimizer", default="lbfgs")
     parser.add_argument("--fit", action="store_true", help="fit FIXED and PER_VALUE bytes")
-    parser.add_argument("--regions", type=int, default=0, choices=(0, 2),
-                        help="2: two styles, each in a region (guided Grams)")  # fmt: skip
+    parser.add_argument(
+        "--regions",
+        type=int,
+        default=0,
+        choices=(0, 2),
+        help="2: two styles, each in a region (guided Grams)",
+    )
     parser.add_argument("--child", action="store_true", help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.child:
@@ -133,8 +138,9 @@ def main() -> None:
         values = memory.activation_values(m["width"], m["height"], layers)
         vectors = memory.optimizer_vectors(args.optimizer, m["width"] * m["height"] * 3)
         vectors *= m["width"] * m["height"] * 12
-        estimate = memory.peak_bytes(m["width"], m["height"], layers, args.optimizer,
-                                     regions=args.regions)  # fmt: skip
+        estimate = memory.peak_bytes(
+            m["width"], m["height"], layers, args.optimizer, regions=args.regions
+        )
         rows.append((size, m, values, vectors, estimate))
         error = (estimate - m["peak"]) / m["peak"]
         print(

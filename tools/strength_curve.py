@@ -40,9 +40,14 @@ def main() -> None:
     for k in np.arange(-2.0, 4.01, 0.5):
         started = time.perf_counter()
         settings = Settings(
-            content="c", style="s", size=args.size, iterations=args.iterations,
-            style_weight=float(10**k), content_weight=1.0, stages=1,
-        )  # fmt: skip
+            content="c",
+            style="s",
+            size=args.size,
+            iterations=args.iterations,
+            style_weight=float(10**k),
+            content_weight=1.0,
+            stages=1,
+        )
         result = transfer.run(settings, content_image=content, style_image=style, weights=weights)
         image = result.image.astype(np.float32)
         step = np.abs(image - previous).mean() if previous is not None else float("nan")

@@ -138,8 +138,9 @@ class Pairs:
             on_y = tf.scatter_nd(order[:, tf.newaxis], -gamma * r_inv_a[:, 0], [slots])
             h_q = self._gamma * q
             for j, group in enumerate(self._groups):
-                weights = tf.cast(tf.concat([on_s[j * k : j * k + k], on_y[j * k : j * k + k]], 0),
-                                  tf.float32)  # fmt: skip
+                weights = tf.cast(
+                    tf.concat([on_s[j * k : j * k + k], on_y[j * k : j * k + k]], 0), tf.float32
+                )
                 h_q += tf.linalg.matvec(group, weights, adjoint_a=True)
         else:  # no curvature yet: scale so that the largest move is FIRST_STEP_LEVELS
             h_q = q * (self.FIRST_STEP_LEVELS / tf.maximum(tf.reduce_max(tf.abs(q)), 1e-30))
@@ -149,7 +150,7 @@ class Pairs:
     def _trial_graph(self, x: tf.Tensor, d: tf.Tensor, t: tf.Tensor) -> tf.Tensor:
         return tf.clip_by_value(x + t * d, self.low, self.high)
 
-    def _slopes_graph(self, x, d, t, g, g_t):  # fmt: skip
+    def _slopes_graph(self, x, d, t, g, g_t):
         """(g . (x_t - x), phi'(t)): the Armijo term along the projected path, and phi's
         slope at t, which counts only the pixels the projection has not stopped."""
         moved = x + t * d
@@ -158,7 +159,7 @@ class Pairs:
         slope = tf.reduce_sum(tf.where(inside, g_t * d, 0.0))
         return tf.stack([tf.tensordot(g, x_t - x, 1), slope])
 
-    def _remember_graph(self, x, x_new, g, g_new):  # fmt: skip
+    def _remember_graph(self, x, x_new, g, g_new):
         """Keep the pair (x_new - x, g_new - g) if its curvature is positive; its products
         with the others wait for the next direction."""
         # Keep only pairs with positive curvature, or the inverse Hessian model is not
