@@ -1,64 +1,38 @@
 """What the run works on: the content and style pickers, the method, the texture's
-proportions, the style mix (gui/style_mix.py) and the instant preview that follows them.
-A view of the model's "images" and "method" fields.
+proportions and the style mix (gui/style_mix.py). A view of the model's "images" and
+"method" fields.
 
 The pickers load an image in the background: the model holds a path once its image has
-loaded (a path from a recipe at once, while its picker loads it) and which images are
-still loading. The preview is asked for once per change of what it shows.
+loaded (a path from a recipe at once, while its picker loads it), the loaded image, and
+which images are still loading. The Result tab shows them (gui/input_views.py).
 """
 
 from __future__ import annotations
 
 import os
 
-import numpy as np
 from PyQt5.QtCore import QObject, pyqtSignal
 from PyQt5.QtWidgets import QComboBox, QFormLayout, QGroupBox, QHBoxLayout, QLabel, QWidget
 
 from gui.binding import ModelView
 from gui.editors import select_data
-from gui.image_view import ImageView, numpy_to_qimage
-from gui.instant_preview import InstantPreview
 from gui.labels import METHOD_LABELS, TEXTURE_ASPECTS
-from gui.model import Change, SettingsChanged, WindowModel
+from gui.model import WindowModel
 from gui.picker import ImagePicker, is_sample
-from gui.result_panel import CONTENT_PLACEHOLDER, PREVIEW_PLACEHOLDER
 from gui.style_mix import StyleMix
 from nst.settings import METHODS
-
-# What the instant preview shows: a change of any of these asks for a new one.
-PREVIEW_FIELDS = frozenset(
-    {
-        "content",
-        "style",
-        "method",
-        "style_strength",
-        "extra_styles",
-        "style_image_weight",
-        "content_weight",
-        "style_weight",
-    }
-)
 
 
 class InputsPanel(QObject, ModelView):
     GROUPS = ("images", "method")
-    WATCHES = PREVIEW_FIELDS
     message = pyqtSignal(str, str)  # title, text: a picker could not use an image
-    status = pyqtSignal(str, int)  # a status-bar line and how long it stays (ms)
 
     def __init__(
         self,
         model: WindowModel,
-        preview: InstantPreview,
-        content_view: ImageView,
-        preview_view: ImageView,
         parent: QObject | None = None,
     ) -> None:
         super().__init__(parent)
-        self.preview = preview
-        self.content_view = content_view
-        self.preview_view = preview_view
         self.content_picker = ImagePicker("content image", "Content", "photos")
         self.style_picker = ImagePicker("style image", "Style", "paintings")
         self.pickers_by_field = {"content": self.content_picker, "style": self.style_picker}
@@ -108,8 +82,6 @@ class InputsPanel(QObject, ModelView):
         self.aspect_box.currentIndexChanged.connect(
             lambda: self.edit(texture_aspect=self.aspect_box.currentData())
         )
-        self.preview.ready.connect(self._on_instant_preview)
-        self.preview.failed.connect(self._on_instant_failed)
 
     @property
     def method(self) -> str:
@@ -121,14 +93,6 @@ class InputsPanel(QObject, ModelView):
         return [p.role for p in self.pickers_by_field.values() if p.is_loading]
 
     # ------------------------------------------------------------------ the model
-
-    def model_changed(self, change: Change) -> None:
-        if not isinstance(change, SettingsChanged):
-            return
-        if change.fields & self.fields:
-            self.refresh()
-        if change.fields & PREVIEW_FIELDS:
-            self.request_preview()  # once per change, however many fields it holds
 
     def show_model(self) -> None:
         for name, picker in self.pickers_by_field.items():
@@ -143,7 +107,6 @@ class InputsPanel(QObject, ModelView):
         select_data(self.method_box, method)
         for widget in (self.aspect_label, self.aspect_box):
             widget.setVisible(method == "texture")
-        self._show_content()
 
     def _show_aspect(self, aspect: float | None) -> None:
         index = next(
@@ -164,19 +127,12 @@ class InputsPanel(QObject, ModelView):
     # ------------------------------------------------------------------ pickers
 
     def _picked(self, name: str, path: str) -> None:
-        if self._showing:  # cleared by the model itself
-            self._show_content()
-            return
+        self.model.set_image(name, self.pickers_by_field[name].loaded)
         if self._following.get(name) == path:  # the model's own path, now loaded
             del self._following[name]
-            self._show_content()
             return
         self._following.pop(name, None)
-        self.preview.forget(path)  # the same path may hold another picture now
-        if self.value(name) == path:  # chosen again: no change, but a fresh preview
-            self.request_preview()
-        self.edit(**{name: path})
-        self._show_content()
+        self.edit(**{name: path})  # not while the model itself clears the picker
 
     def _failed(self, name: str, text: str) -> None:
         # The picker keeps the image it had: so does the model.
@@ -196,60 +152,6 @@ class InputsPanel(QObject, ModelView):
             self._last_folder = os.path.dirname(os.path.abspath(path))
             for picker in (self.content_picker, self.style_picker):
                 picker.dialog_folder = self._last_folder  # kept for the next session too
-
-    # ------------------------------------------------------------------ views
-
-    def _show_content(self) -> None:
-        loaded = self.content_picker.loaded
-        view = self.content_view
-        if self.method == "texture":
-            view.set_image(None)
-            view.set_placeholder(
-                "The texture method uses no photo:\nit grows a texture from the style image alone."
-            )
-        elif loaded is None:
-            view.set_image(None)
-            view.set_placeholder(CONTENT_PLACEHOLDER)
-        else:
-            view.set_image(
-                loaded.display,
-                f"Content · {os.path.basename(loaded.path)} · {loaded.width} × {loaded.height}",
-            )
-
-    def request_preview(self) -> bool:
-        """Ask for a new instant preview of the current images, strength and weights."""
-        view = self.preview_view
-        if self.method == "texture":
-            self.preview.cancel()  # a preview asked for before the switch must not show
-            view.set_image(None)
-            view.set_placeholder(
-                "The instant preview restyles a photo;\nthe texture method uses none."
-            )
-            return False
-        styles = [
-            (self.value("style"), self.value("style_image_weight")),
-            *self.value("extra_styles"),
-        ]
-        asked = self.preview.request(self.value("content"), styles, self.model.preview_strength)
-        if asked and view.image() is None:
-            view.set_placeholder(
-                "Making the instant preview…\nThe first one loads the network (a few seconds)."
-            )
-        elif not asked:
-            view.set_image(None)
-            view.set_placeholder(PREVIEW_PLACEHOLDER)
-        return asked
-
-    def _on_instant_preview(self, array: np.ndarray, seconds: float) -> None:
-        height, width = array.shape[:2]
-        self.preview_view.set_image(
-            numpy_to_qimage(array), f"Instant preview · {width} × {height} · {seconds:.2f} s"
-        )
-
-    def _on_instant_failed(self, message: str) -> None:
-        self.preview_view.set_image(None)
-        self.preview_view.set_placeholder("No instant preview.")
-        self.status.emit(message, 15000)
 
 
 def _absolute(path: str) -> str:

@@ -89,15 +89,11 @@ class MainWindow(QMainWindow):
     def _build_ui(self) -> None:
         model = self.model
         self.status_panel = StatusPanel(self.statusBar())
-        self.result_panel = ResultPanel(model, self, self.status_panel, self.show_message)
-        self.controls = RunControlsPanel(model)
-        self.inputs = InputsPanel(
-            model,
-            self.preview,
-            self.result_panel.content_view,
-            self.result_panel.preview_view,
-            self,
+        self.result_panel = ResultPanel(
+            model, self, self.status_panel, self.show_message, self.preview
         )
+        self.controls = RunControlsPanel(model)
+        self.inputs = InputsPanel(model, self)
         self.layers_panel = LayersPanel(model)
         # The widgets tests and helpers outside the panels reach for by their old names.
         self.content_picker, self.style_picker = (
@@ -177,7 +173,6 @@ class MainWindow(QMainWindow):
         self.runner.started.connect(lambda worker: run_phases.follow_run(self.model, worker))
         self.model.subscribe(self._model_changed)
         self.inputs.message.connect(self.show_message)
-        self.inputs.status.connect(self.status_panel.message)
         self.result_panel.saved.connect(lambda _path: self.history_panel.refresh())
         self.history_panel.set_folder(self.model.folder)
         self.history_panel.rerun_requested.connect(self.runner.rerun)

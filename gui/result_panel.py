@@ -28,6 +28,8 @@ from PyQt5.QtWidgets import (
 )
 
 from gui.image_view import ImageView, numpy_to_qimage
+from gui.input_views import CONTENT_PLACEHOLDER, PREVIEW_PLACEHOLDER, InputViews
+from gui.instant_preview import InstantPreview
 from gui.labels import clock
 from gui.loss_plot import LossPlot
 from gui.model import Change, Phase, RunStateChanged, SettingsChanged, WindowModel
@@ -49,12 +51,6 @@ SAVE_FORMATS: dict[str, str] = {
     "BMP image (*.bmp)": ".bmp",
 }
 
-CONTENT_PLACEHOLDER = (
-    "The content image appears here.\nDrop a photo on the Content picker, or press Ctrl+O."
-)
-PREVIEW_PLACEHOLDER = (
-    "The instant preview appears here\nonce a content and a style image are chosen."
-)
 NOT_SAVED = "The result was not saved"
 # The result view's hint before the first run, by what is still missing.
 RESULT_PLACEHOLDERS = {
@@ -85,6 +81,7 @@ class ResultPanel(QWidget):
         window: ResultActions,
         status: StatusPanel,
         show_message: Callable[[str, str], Any],
+        preview: InstantPreview,
     ) -> None:
         super().__init__()
         self.model = model
@@ -111,6 +108,8 @@ class ResultPanel(QWidget):
         )
         for view in (self.content_view, self.preview_view, self.result_view):
             views.addWidget(view)
+        self.input_views = InputViews(model, preview, self.content_view, self.preview_view, self)
+        self.input_views.status.connect(status.message)
 
         actions = QHBoxLayout()
         self.saved_label = PathLabel("Where the result was saved; the link opens it.")

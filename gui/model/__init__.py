@@ -4,7 +4,8 @@
 
 - window_model.py: the model (Settings, images, output folder, run state, jobs);
 - events.py: the typed changes it emits; run_state.py: where a run stands;
-- jobs.py: what Run asks for (RunRequest) or why it cannot (NotReady), a queue's Job;
+- jobs.py: the chosen images' shape, what Run asks for (RunRequest) or why it cannot
+  (NotReady), a queue's Job;
 - fields.py: which fields each part of the window edits, from the table's groups.
 
 Nothing here imports Qt or TensorFlow (tests/test_window_model.py checks it).
@@ -20,12 +21,13 @@ from gui.model.events import (
     SweepChanged,
 )
 from gui.model.fields import WINDOW_GROUPS, fields_in, window_fields
-from gui.model.jobs import Job, NotReady, RunRequest
+from gui.model.jobs import ChosenImage, Job, NotReady, RunRequest
 from gui.model.run_state import Phase, RunState
 from gui.model.window_model import FIELDS, IMAGE_ROLES, WindowModel
 
 __all__ = [
-    "FIELDS", "IMAGE_ROLES", "WINDOW_GROUPS", "Change", "FolderChanged", "ImagesChanged",
-    "Job", "JobsChanged", "NotReady", "Phase", "RunRequest", "RunState", "RunStateChanged",
-    "SettingsChanged", "SweepChanged", "WindowModel", "fields_in", "window_fields",
+    "FIELDS", "IMAGE_ROLES", "WINDOW_GROUPS", "Change", "ChosenImage", "FolderChanged",
+    "ImagesChanged", "Job", "JobsChanged", "NotReady", "Phase", "RunRequest", "RunState",
+    "RunStateChanged", "SettingsChanged", "SweepChanged", "WindowModel", "fields_in",
+    "window_fields",
 ]  # fmt: skip

@@ -22,9 +22,13 @@ class SettingsChanged:
 
 @dataclass(frozen=True)
 class ImagesChanged:
-    """Which images ("content", "style") are still loading."""
+    """Which images ("content", "style") are still loading; ``chosen``: those whose loaded
+    image (WindowModel.image) changed; ``reloaded``: of those, the ones loaded again from
+    the same path (the file may hold another picture now)."""
 
     loading: frozenset[str]
+    chosen: frozenset[str] = frozenset()
+    reloaded: frozenset[str] = frozenset()
 
 
 @dataclass(frozen=True)

@@ -1,11 +1,27 @@
-"""What Run asks for, and the room for a queue of them (the queue itself comes later)."""
+"""What Run works on and asks for: the chosen images, a RunRequest or why not (NotReady),
+and the room for a queue of jobs (the queue itself comes later)."""
 
 from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from typing import Protocol
 
 from nst.settings import Settings, SettingsError
+
+
+class ChosenImage(Protocol):
+    """An image as loaded for the window (gui/picker.py's LoadedImage, with its display
+    copy): the model keeps it whole and reads only its path and size."""
+
+    @property
+    def path(self) -> str: ...
+    @property
+    def width(self) -> int: ...
+    @property
+    def height(self) -> int: ...
+    @property
+    def display(self) -> object: ...  # a copy to show (a QImage): the model never reads it
 
 
 @dataclass(frozen=True)

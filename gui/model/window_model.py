@@ -23,7 +23,7 @@ from gui.model.events import (
     SettingsChanged,
     SweepChanged,
 )
-from gui.model.jobs import Job, NotReady, RunRequest
+from gui.model.jobs import ChosenImage, Job, NotReady, RunRequest
 from gui.model.run_state import RunState
 from nst.settings import Settings, SettingsError, ratio_to_strength, strength_to_ratio
 
@@ -43,6 +43,7 @@ class WindowModel:
         self._masks_aside: tuple[str, ...] = ()
         self._folder = folder
         self._loading: frozenset[str] = frozenset()
+        self._images: dict[str, ChosenImage] = {}
         self._run_state = RunState()
         self._sweep_running = False
         self._jobs: tuple[Job, ...] = ()
@@ -223,6 +224,22 @@ class WindowModel:
         if now != self._loading:
             self._loading = now
             self._emit(ImagesChanged(now))
+
+    def image(self, role: str) -> ChosenImage | None:
+        """The loaded image of ``role`` ("content", "style"), with its size."""
+        return self._images.get(role)
+
+    def set_image(self, role: str, image: ChosenImage | None) -> None:
+        before = self._images.get(role)
+        if image is before:
+            return
+        if image is None:
+            self._images.pop(role, None)
+        else:
+            self._images[role] = image
+        again = before is not None and image is not None and before.path == image.path
+        roles = frozenset({role})
+        self._emit(ImagesChanged(self._loading, roles, roles if again else frozenset()))
 
     @property
     def folder(self) -> str:
