@@ -243,10 +243,9 @@ def test_seed_is_enabled_only_for_noise(window: MainWindow) -> None:
 
 
 def test_settings_round_trip_through_qsettings(
-    qtbot: Any, store: AppSettings, tmp_path: Path, content_path: str, style_path: str
+    qtbot: Any, open_window: Any, tmp_path: Path, content_path: str, style_path: str
 ) -> None:
-    first = MainWindow(store)
-    qtbot.addWidget(first)
+    first = open_window(folder=None, show=False)
     pick(qtbot, first, content_path, style_path)
     first.controls.optimizer_box.setCurrentIndex(first.controls.optimizer_box.findData("adam"))
     first.controls.rate_box.setValue(7.5)
@@ -260,8 +259,8 @@ def test_settings_round_trip_through_qsettings(
     first.close()  # saves
     assert (tmp_path / "settings.ini").exists()
 
-    second = MainWindow(AppSettings(QSettings(str(tmp_path / "settings.ini"), QSettings.IniFormat)))
-    qtbot.addWidget(second)
+    reread = AppSettings(QSettings(str(tmp_path / "settings.ini"), QSettings.IniFormat))
+    second = open_window(reread, folder=None, show=False)
     wait_loaded(qtbot, second)
     restored = second.current_settings()
     assert restored.content == content_path and restored.style == style_path
@@ -550,11 +549,8 @@ def test_stop_before_the_model_is_ready_ends_without_a_result(
 
 
 @pytest.mark.parametrize("restore", [True, False])
-def test_a_fresh_window_shows_the_engine_defaults(
-    qtbot: Any, store: AppSettings, restore: bool
-) -> None:
-    win = MainWindow(store, restore=restore)
-    qtbot.addWidget(win)
+def test_a_fresh_window_shows_the_engine_defaults(open_window: Any, restore: bool) -> None:
+    win = open_window(restore=restore, folder=None, show=False)
     assert win.current_settings() == Settings()
     assert win.controls.rate_box.value() == DEFAULT_LEARNING_RATES[Settings().optimizer]
     assert win.folder_edit.text() == app_settings.default_output_folder()
@@ -596,7 +592,7 @@ def test_instant_preview_follows_the_controls_without_blocking(
         window.inputs.style_mix.ratio_strength.setValue(value)
     assert len(calls) == done  # each move returned at once: nothing ran on the GUI thread
     qtbot.waitUntil(lambda: window.result_panel.preview_view.image() is not first, timeout=30_000)
-    assert not window.inputs.preview._timer.isActive()  # nothing more is waiting to run
+    assert not window.preview._timer.isActive()  # nothing more is waiting to run
     assert len(calls) - done == 1 and calls[-1].strength == 0.5
 
     # A second style with a weight: the preview follows it too.
@@ -631,13 +627,12 @@ def test_run_with_the_instant_method_saves_its_result(
 
 
 def test_instant_settings_round_trip_through_qsettings(
-    window: MainWindow, store: AppSettings, qtbot: Any
+    window: MainWindow, open_window: Any
 ) -> None:
     window.inputs.method_box.setCurrentIndex(window.inputs.method_box.findData("instant"))
     window.inputs.style_mix.strength.setValue(35)
     window.save_settings()
-    again = MainWindow(store)
-    qtbot.addWidget(again)
+    again = open_window(folder=None, show=False)
     assert again.current_settings().method == "instant"
     assert again.current_settings().style_strength == 0.35
 
