@@ -190,3 +190,37 @@ def test_folder_and_run_state_changes_are_typed(tmp_path: Any) -> None:
 def test_an_unknown_field_is_refused() -> None:
     with pytest.raises(KeyError):
         WindowModel().set_field("colour_strenght", 0.5)
+
+
+class _Image:
+    def __init__(self, path: str) -> None:
+        self.path, self.width, self.height, self.display = path, 64, 48, None
+
+
+def test_a_chosen_image_says_whether_it_was_loaded_again_from_its_path() -> None:
+    model = WindowModel()
+    changes = recorded(model)
+    first = _Image("/p/photo.jpg")
+    model.set_image("content", first)
+    model.set_image("content", _Image("/p/photo.jpg"))  # chosen again: the file may differ
+    model.set_image("content", None)
+    assert [(c.chosen, c.reloaded) for c in changes] == [
+        ({"content"}, frozenset()),
+        ({"content"}, {"content"}),
+        ({"content"}, frozenset()),
+    ]
+    assert model.image("content") is None
+
+
+def test_styles_keep_their_regions_in_step() -> None:
+    model = WindowModel()
+    model.set_field("style", "a.jpg")
+    model.add_style("b.jpg", 0.5)
+    model.set_region(1, "b_mask.png")
+    assert model.settings.style_masks == ("", "b_mask.png")
+    model.set_style_weight(1, 0.25)
+    model.set_style_weight(0, 2.0)
+    assert model.settings.extra_styles == (("b.jpg", 0.25),)
+    assert model.settings.style_image_weight == 2.0
+    model.remove_style("b.jpg")  # its region goes with it
+    assert model.settings.extra_styles == () and model.settings.style_masks == ()
