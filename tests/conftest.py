@@ -123,16 +123,42 @@ def out_dir(tmp_path: Path) -> Path:
 
 
 @pytest.fixture
-def window(qtbot: Any, store: AppSettings, out_dir: Path) -> Iterator[MainWindow]:
-    """The one window of the GUI tests, shown, its results going to ``out_dir`` (a test
-    module that needs another folder overrides the ``out_dir`` fixture)."""
+def open_window(
+    qtbot: Any, store: AppSettings, out_dir: Path
+) -> Iterator[Callable[..., MainWindow]]:
+    """``open_window(settings_store=None, *, restore=True, folder=out_dir, show=True)``: a
+    new window on ``store`` (or the store given), results going to ``folder`` (None: the
+    folder it restores). Every window a test opens is shut down after it: a test that
+    failed mid-run must not leave its thread behind, nor a History thumbnail being made."""
     from gui.main_window import MainWindow
     from gui.thumbnails import thumbnail_pool
 
-    win = MainWindow(store)
-    win.folder_edit.setText(str(out_dir))
-    qtbot.addWidget(win)
-    win.show()
-    yield win
-    win.shutdown()  # a test that failed mid-run must not leave its thread behind
-    thumbnail_pool().waitForDone(10_000)  # nor a History thumbnail still being made
+    opened: list[MainWindow] = []
+
+    def open_(
+        settings_store: AppSettings | None = None,
+        *,
+        restore: bool = True,
+        folder: Path | None = out_dir,
+        show: bool = True,
+    ) -> MainWindow:
+        win = MainWindow(store if settings_store is None else settings_store, restore=restore)
+        qtbot.addWidget(win)
+        opened.append(win)
+        if folder is not None:
+            win.folder_edit.setText(str(folder))
+        if show:
+            win.show()
+        return win
+
+    yield open_
+    for win in opened:
+        win.shutdown()
+    thumbnail_pool().waitForDone(10_000)
+
+
+@pytest.fixture
+def window(open_window: Callable[..., MainWindow]) -> MainWindow:
+    """The window of the GUI tests, shown, its results going to ``out_dir`` (a test module
+    that needs another folder overrides the ``out_dir`` fixture)."""
+    return open_window()

@@ -264,10 +264,9 @@ def test_the_strength_slider_shows_a_rounded_style_weight(qtbot: Any, window: Ma
 
 
 def test_the_result_hint_follows_the_chosen_images(
-    qtbot: Any, store: Any, out_dir: Path, content_path: str, style_path: str
+    qtbot: Any, open_window: Any, content_path: str, style_path: str
 ) -> None:
-    window = MainWindow(store, restore=False)
-    qtbot.addWidget(window)
+    window = open_window(restore=False, folder=None, show=False)
     panel = window.result_panel
     hint = panel.result_view.placeholder
     assert "Choose a content and a style image" in hint()
