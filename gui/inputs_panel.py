@@ -18,7 +18,7 @@ from gui.binding import ModelView
 from gui.editors import select_data
 from gui.labels import METHOD_LABELS, TEXTURE_ASPECTS
 from gui.model import WindowModel
-from gui.picker import ImagePicker, is_sample
+from gui.picker import ImagePicker, is_sample, pictures_folder
 from gui.style_mix import StyleMix
 from nst.settings import METHODS
 
@@ -142,9 +142,10 @@ class InputsPanel(QObject, ModelView):
 
     def image_folder(self) -> str:
         """Where an image dialog starts: the folder of the last image chosen, else the one
-        the pickers remember from the last session."""
+        the pickers remember from the last session, else Pictures or home."""
         pickers = (self.style_picker, self.content_picker)
-        return self._last_folder or next((p.dialog_folder for p in pickers if p.dialog_folder), "")
+        remembered = next((p.dialog_folder for p in pickers if p.dialog_folder), "")
+        return self._last_folder or remembered or pictures_folder()
 
     def _remember_folder(self, path: str) -> None:
         # A bundled sample's folder is inside the package: not where the user's images are.

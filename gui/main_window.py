@@ -186,6 +186,8 @@ class MainWindow(QMainWindow):
             self.history_panel.set_folder(change.folder)
         if not isinstance(change, RunStateChanged):
             self._validate()
+        elif change.state.phase in (Phase.STARTING, Phase.LOADING_MODEL):
+            self.result_tabs.setCurrentIndex(0)  # a run shows its live image, from any tab
 
     # ------------------------------------------------------------------ settings
 

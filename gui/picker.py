@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
-from PyQt5.QtCore import QObject, QRunnable, QSize, Qt, QThreadPool, pyqtSignal
+from PyQt5.QtCore import QObject, QRunnable, QSize, QStandardPaths, Qt, QThreadPool, pyqtSignal
 from PyQt5.QtGui import (
     QDragEnterEvent,
     QDropEvent,
@@ -111,6 +111,14 @@ def samples_menu(parent: QWidget, first: str, pick: Callable[[str], None]) -> QM
 def is_sample(path: str) -> bool:
     """A bundled sample: its folder is not one the user keeps images in."""
     return bool(path) and Path(path).resolve().parent == SAMPLES_DIR
+
+
+def pictures_folder() -> str:
+    """Where an image dialog opens before the user has picked an image anywhere: their
+    Pictures folder, else home (an empty start would open Qt's last dialog folder or the
+    working folder: the results, or the project's own folder under `make run`)."""
+    pictures = QStandardPaths.writableLocation(QStandardPaths.PicturesLocation)
+    return pictures if pictures and os.path.isdir(pictures) else str(Path.home())
 
 
 def is_supported_image(path: str) -> bool:
@@ -354,7 +362,8 @@ class ImagePicker(QFrame):
     # --- choosing ---
 
     def open_dialog(self) -> None:
-        start = os.path.dirname(self.path) if self.path else self.dialog_folder
+        # The folder the user last picked an image from (either picker's), not a sample's.
+        start = self.dialog_folder or pictures_folder()
         path, _ = QFileDialog.getOpenFileName(
             self, f"Choose the {self.role}", start, file_dialog_filter()
         )

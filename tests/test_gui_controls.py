@@ -16,6 +16,7 @@ from PyQt5.QtWidgets import QApplication, QFileDialog, QScrollArea, QWidget
 from pytestqt.exceptions import TimeoutError
 
 from gui.main_window import MainWindow
+from gui.model import Phase, RunState
 from nst.settings import strength_to_ratio
 from tests.gui_helpers import pick
 
@@ -258,3 +259,28 @@ def test_at_1024_by_700_no_control_is_cut_off_at_the_side(qtbot: Any, window: Ma
         raise AssertionError(
             f"(viewport, needed) {widths}; splitter {window.splitter.sizes()}"
         ) from None
+
+
+# --------------------------------------------------------------------------- issue 19, 5
+
+
+def test_image_dialogs_open_in_pictures_or_home_on_a_fresh_start(
+    window: MainWindow, isolated_home: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    starts: list[str] = []
+
+    def dialog(_parent: Any, _title: str, start: str, _filter: str) -> tuple[str, str]:
+        starts.append(start)
+        return "", ""
+
+    monkeypatch.setattr(QFileDialog, "getOpenFileName", staticmethod(dialog))
+    window.content_picker.open_dialog()
+    window.inputs.style_mix.open_dialog()
+    pictures = isolated_home / "Pictures"
+    assert starts == [str(pictures if pictures.is_dir() else isolated_home)] * 2
+
+
+def test_a_run_shows_the_result_tab(window: MainWindow) -> None:
+    window.result_tabs.setCurrentIndex(1)  # History
+    window.model.set_run_state(RunState(Phase.STARTING))
+    assert window.result_tabs.currentIndex() == 0
