@@ -22,6 +22,7 @@ SERIES: tuple[tuple[str, str, str], ...] = (
     ("style", "style", "#D55E00"),
     ("tv", "tv", "#009E73"),
 )
+PLACEHOLDER = "The loss curve appears here during a run."
 
 
 def format_value(value: float) -> str:
@@ -52,6 +53,8 @@ class LossPlot(QWidget):
         self.steps: list[int] = []
         self.values: dict[str, list[float]] = {key: [] for key, _, _ in SERIES}
         self.total_steps = 0
+        self.placeholder = PLACEHOLDER
+        self.hidden: frozenset[str] = frozenset()  # series the run has no term for
         self.setMinimumSize(440, 150)  # the legend's column and a plot beside it
         self.setSizePolicy(QSizePolicy.Expanding, QSizePolicy.Expanding)
         self.setToolTip(
@@ -62,17 +65,27 @@ class LossPlot(QWidget):
     def sizeHint(self) -> QSize:  # noqa: N802 (Qt's name)
         return QSize(600, 200)
 
-    def clear(self, total_steps: int = 0) -> None:
+    def clear(
+        self,
+        total_steps: int = 0,
+        *,
+        placeholder: str = PLACEHOLDER,
+        hidden: frozenset[str] = frozenset(),
+    ) -> None:
+        """Empty, for a run of ``total_steps``: ``placeholder`` says what appears here,
+        ``hidden`` the loss terms the run has none of (a texture's content)."""
         self.steps.clear()
         for series in self.values.values():
             series.clear()
         self.total_steps = total_steps
+        self.placeholder = placeholder
+        self.hidden = hidden
         self.update()
 
     def add(self, step: int, losses: dict[str, float]) -> None:
         self.steps.append(step)
         for key, series in self.values.items():
-            series.append(float(losses.get(key, math.nan)))
+            series.append(math.nan if key in self.hidden else float(losses.get(key, math.nan)))
         self.update()
 
     # --- drawing ---
@@ -97,9 +110,7 @@ class LossPlot(QWidget):
         plot = self.plot_rect(y_range)
         if y_range is None:
             painter.setPen(palette.color(QPalette.Disabled, QPalette.WindowText))
-            painter.drawText(
-                self.rect(), Qt.AlignCenter, "The loss curve appears here during a run."
-            )
+            painter.drawText(self.rect(), Qt.AlignCenter | Qt.TextWordWrap, self.placeholder)
             painter.end()
             return
         x_max = max(self.total_steps, self.steps[-1] if self.steps else 1, 2)

@@ -52,6 +52,7 @@ SAVE_FORMATS: dict[str, str] = {
 }
 
 NOT_SAVED = "The result was not saved"
+INSTANT_NO_LOSS = "The instant method makes its result in one pass of a network: no loss curve."
 # The result view's hint before the first run, by what is still missing.
 RESULT_PLACEHOLDERS = {
     "both": "The result appears here.\nChoose a content and a style image, then press Run.",
@@ -179,7 +180,11 @@ class ResultPanel(QWidget):
         self.outcome = None
         self.result_image = None
         self.last_step = 0
-        self.loss_plot.clear(settings.iterations)
+        if settings.method == "instant":
+            self.loss_plot.clear(placeholder=INSTANT_NO_LOSS)
+        else:  # a texture has no content term: its legend has no "content 0"
+            hidden = frozenset({"content"}) if settings.method == "texture" else frozenset()
+            self.loss_plot.clear(settings.iterations, hidden=hidden)
         self.result_view.set_image(None)
         self.result_view.set_placeholder("Starting the run…")
         self.saved_label.set_parts("", "")

@@ -4,6 +4,7 @@ stays put, and "Add a style image" with the samples and the last folder."""
 
 from __future__ import annotations
 
+import math
 import shutil
 from pathlib import Path
 from typing import Any
@@ -17,7 +18,7 @@ from pytestqt.exceptions import TimeoutError
 
 from gui.main_window import MainWindow
 from gui.model import Phase, RunState
-from nst.settings import strength_to_ratio
+from nst.settings import Settings, strength_to_ratio
 from tests.gui_helpers import pick
 
 pytestmark = [pytest.mark.gui, pytest.mark.usefixtures("isolated_home")]
@@ -284,3 +285,12 @@ def test_a_run_shows_the_result_tab(window: MainWindow) -> None:
     window.result_tabs.setCurrentIndex(1)  # History
     window.model.set_run_state(RunState(Phase.STARTING))
     assert window.result_tabs.currentIndex() == 0
+
+
+def test_the_loss_plot_says_what_the_method_has(window: MainWindow) -> None:
+    plot = window.result_panel.loss_plot
+    window.result_panel.reset(Settings(method="instant"))
+    assert "no loss curve" in plot.placeholder
+    window.result_panel.reset(Settings(method="texture"))
+    plot.add(1, {"total": 2.0, "content": 0.0, "style": 1.5, "tv": 0.5})
+    assert math.isnan(plot.values["content"][-1]) and plot.values["style"] == [1.5]
