@@ -115,7 +115,8 @@ class ResultPanel(QWidget):
         actions = QHBoxLayout()
         self.saved_label = PathLabel("Where the result was saved; the link opens it.")
         self.saved_label.setTextInteractionFlags(Qt.TextBrowserInteraction)
-        self.saved_label.setOpenExternalLinks(True)
+        # Opened here, not by the label: a link that opens nothing must say so.
+        self.saved_label.linkActivated.connect(self.open_link)
         actions.addWidget(self.saved_label, 1)
         for action, text in (
             (window.act_save, "Save"),
@@ -305,6 +306,16 @@ class ResultPanel(QWidget):
         QGuiApplication.clipboard().setImage(self.result_image)
         size = f"{self.result_image.width()} × {self.result_image.height()}"
         self.status.message(f"Copied the result ({size}) to the clipboard.", 5000)
+
+    def open_link(self, url: str) -> None:
+        """The saved result's link: open it in the image viewer, or say why not."""
+        path = QUrl(url).toLocalFile()
+        if not QDesktopServices.openUrl(QUrl(url)):
+            self.show_message(
+                "Cannot open the result",
+                f"No program could open '{os.path.basename(path)}'; Open folder shows it in "
+                "the file manager.",
+            )
 
     def open_output_folder(self) -> None:
         saved = self.outcome.saved_path if self.outcome else ""

@@ -11,8 +11,8 @@ from typing import Any
 
 import pytest
 from PIL import Image
-from PyQt5.QtCore import QPoint, QPointF, Qt
-from PyQt5.QtGui import QWheelEvent
+from PyQt5.QtCore import QPoint, QPointF, Qt, QUrl
+from PyQt5.QtGui import QDesktopServices, QWheelEvent
 from PyQt5.QtWidgets import QApplication, QFileDialog, QScrollArea, QWidget
 from pytestqt.exceptions import TimeoutError
 
@@ -294,3 +294,13 @@ def test_the_loss_plot_says_what_the_method_has(window: MainWindow) -> None:
     window.result_panel.reset(Settings(method="texture"))
     plot.add(1, {"total": 2.0, "content": 0.0, "style": 1.5, "tv": 0.5})
     assert math.isnan(plot.values["content"][-1]) and plot.values["style"] == [1.5]
+
+
+def test_a_result_link_that_opens_nothing_says_so(
+    window: MainWindow, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(QDesktopServices, "openUrl", staticmethod(lambda _url: False))
+    result = tmp_path / "result_001.png"
+    window.result_panel.saved_label.linkActivated.emit(QUrl.fromLocalFile(str(result)).toString())
+    title, text = window.last_message
+    assert title == "Cannot open the result" and "result_001.png" in text
