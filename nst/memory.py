@@ -52,12 +52,11 @@ PER_VALUE_BYTES = 14.50
 OPTIMIZER_VECTORS = {"lbfgs": 2, "adam": 2, "adadelta": 2, "rmsprop": 1, "sgd": 1}
 
 # L-BFGS keeps this many correction pairs (s, y: two image-sized vectors each), as many as
-# LBFGS_HISTORY_BYTES hold, from scipy's default m = 10 up to 40. At 256 px (tubingen /
-# starry_night, one size, 200 steps) 40 pairs reached the loss that 10 pairs reach in 200
-# evaluations in about 185 (0.9086 against 0.9119 after 200); 100 pairs did no better than
-# 40 (0.9086) and took 10% longer a step (/tmp experiment, 2026-12-02, noted in issue 4).
-# The budget gives 40 pairs up to about 610x458 px (4:3), 14 at 1024x768 (19 MB a pair)
-# and 10 from 1536x1152 up (75 MB a pair at 2048x1536).
+# LBFGS_HISTORY_BYTES hold, from scipy's default m = 10 up to 40: at 256 px 40 pairs
+# reached a given loss in fewer evaluations than 10, and 100 did no better than 40 while
+# taking longer a step (issue 4 has the figures). The budget gives 40 pairs up to about
+# 610x458 px (4:3), 14 at 1024x768 (19 MB a pair) and 10 from 1536x1152 up (75 MB a pair
+# at 2048x1536).
 LBFGS_MIN_HISTORY = 10
 LBFGS_MAX_HISTORY = 40
 LBFGS_HISTORY_BYTES = 256 * 2**20
@@ -90,8 +89,8 @@ def optimizer_vectors(optimizer: str, values: int) -> int:
 # output times the region's mask is made for the Gram and its gradient. TensorFlow frees
 # most of it before the peak: two regions added 0 MiB at 256 px, 107 MiB at 512 px and
 # 93 MiB at 1024 px to the measured peak, 0.5 to 2.3 bytes per region and style-layer
-# value (python -m tools.measure_memory 256 512 1024 [--regions 2], 2026-12-02). One
-# byte keeps the estimate within 3% at 512 px and on the safe side at 1024 px (+19%).
+# value (python -m tools.measure_memory 256 512 1024 --regions 2). One byte keeps the
+# estimate within 3% at 512 px and on the safe side at 1024 px (+19%).
 REGION_BYTES_PER_VALUE = 1.0
 DEFAULT_STYLE_LAYERS = tuple(PAPER_STYLE_LAYERS)
 

@@ -3,7 +3,7 @@
 Loading a pickle runs whatever code it names. We read it with an unpickler that allows
 exactly the four globals such a file needs, each mapped to a harmless stand-in, and refuses
 every other one: torch is never imported, and a tampered file cannot run anything. Every
-fault is a nst.vgg.weights.WeightsProblem naming the file.
+fault is a nst.vgg.problems.WeightsProblem naming the file.
 """
 
 from __future__ import annotations
@@ -20,7 +20,7 @@ import numpy as np
 
 from nst.errors import WeightsError
 from nst.vgg.layers import CONV_LAYERS
-from nst.vgg.weights import WeightsProblem
+from nst.vgg.problems import WeightsProblem
 
 # PyTorch's legacy format starts with this magic number, then protocol version 1001
 # (torch/serialization.py: MAGIC_NUMBER, PROTOCOL_VERSION).

