@@ -110,7 +110,7 @@ class StyleMix(QWidget, ModelView):
         self.grid.addLayout(ends, 0, 1, 1, 3)  # as wide as the weight, value and region
         self.grid.addWidget(self.strength_label, 0, 4)
         # As wide as its widest value: "2%" after "78%" must not move the slider.
-        self.strength_label.setFixedWidth(_text_width(self.strength_label, "100%", "0.00"))
+        self.strength_label.setFixedWidth(_text_width(self.strength_label, "100%"))
         self.strength_label.setAlignment(Qt.AlignRight | Qt.AlignVCenter)
         self.grid.setColumnStretch(1, 1)
         self.rows: list[StyleRow] = []
@@ -221,10 +221,9 @@ class StyleMix(QWidget, ModelView):
         # A texture has no photo: no ratio to it, and no regions to paint on.
         for widget in (self.strength_name, self.strength_label, self.hint_label, self.all_label):
             widget.setVisible(method != "texture")
-        if method == "instant":
-            self.strength_label.setText(f"{self.style_strength():.2f}")
-        else:
-            self.strength_label.setText(f"{round(self.ratio_position() * 100)}%")
+        # One way to say a strength in either method: a share of the slider.
+        shown = self.style_strength() if method == "instant" else self.ratio_position()
+        self.strength_label.setText(f"{round(shown * 100)}%")
         several = len(self.rows) > 1
         # With one style image its weight means nothing; show it once there are several.
         main = self.rows[0]

@@ -304,3 +304,11 @@ def test_a_result_link_that_opens_nothing_says_so(
     window.result_panel.saved_label.linkActivated.emit(QUrl.fromLocalFile(str(result)).toString())
     title, text = window.last_message
     assert title == "Cannot open the result" and "result_001.png" in text
+
+
+def test_strength_reads_as_a_share_in_every_method(window: MainWindow) -> None:
+    mix = window.inputs.style_mix
+    assert mix.strength_label.text() == "50%"
+    method(window, "instant")
+    mix.strength.setValue(35)
+    assert mix.strength_label.text() == "35%"
