@@ -100,6 +100,13 @@ def check_proportions(settings: Settings, content: np.ndarray, styles: list[np.n
             )  # fmt: skip
 
 
+def extractor_padding(settings: Settings) -> str:
+    """How VGG19's convolutions pad in this run (nst.vgg.extractor.PADDINGS). A texture
+    mirrors its edge, so that its border is made as its middle is; a picture of a photo
+    keeps zeros, as VGG19 was trained and as every measurement of it was made."""
+    return "symmetric" if settings.method == "texture" else "zeros"
+
+
 def style_at(style: np.ndarray, size: int) -> np.ndarray:
     """The style image scaled to ``size`` px on its longest side (resize_longest), but
     never under MIN_SIZE px across: a long painting at a coarse stage or a small style

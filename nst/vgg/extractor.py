@@ -3,7 +3,8 @@
 It is written with TensorFlow's conv ops rather than ``keras.applications.VGG19`` so that
 it can stop at any layer without building a new Keras model per layer choice, and so that
 it takes weights from any source (weights.py) without Keras's file loader. The network is
-the same: 3x3 convolutions with 'same' padding and ReLU, 2x2 max pooling after each block.
+the same: 3x3 convolutions with 1 px of padding and ReLU, 2x2 max pooling after each block
+(the padding is zeros as trained, or the edge mirrored: PADDINGS).
 Gatys et al. 2016 found average pooling slightly better; we keep max pooling, which is what
 the weights were trained with.
 """
@@ -38,11 +39,26 @@ def preprocess(image_rgb: tf.Tensor) -> tf.Tensor:
 COMPUTE_DTYPES = {"float32": tf.float32, "bfloat16": tf.bfloat16}
 
 
+# What the 3x3 convolutions see past the image's edge (FeatureExtractor's ``padding``).
+# "zeros": VGG19 as trained (Simonyan & Zisserman 2014, section 2.1: 1 px of padding, and
+# after the mean subtraction a zero is the ImageNet mean colour). A flat grey frame holds
+# no texture, so an optimized image grows edges against it: a texture's border came out
+# more saturated and more often clipped than its middle (bench/RESULTS.md, "A texture's
+# border"). "symmetric": the edge mirrored (tf.pad SYMMETRIC; for a 1 px pad, the edge
+# pixel repeated), so a border position sees what an inner one does, and it works on a
+# 1 px wide layer, where REFLECT needs 2. Tileable textures will wrap ("circular") here.
+PADDINGS = ("zeros", "symmetric")
+_EDGE = ((0, 0), (1, 1), (1, 1), (0, 0))  # 1 px around H and W: 3x3 kernels
+
+
 class FeatureExtractor:
     """Maps an RGB image to the ReLU outputs of the requested conv layers."""
 
-    def __init__(self, weights: VGGWeights) -> None:
+    def __init__(self, weights: VGGWeights, padding: str = "zeros") -> None:
+        if padding not in PADDINGS:
+            raise ValueError(f"padding must be one of {PADDINGS}, not {padding!r}")
         self.weights = weights
+        self.padding = padding
         self._kernels = {
             name: (tf.constant(kernel), tf.constant(bias))
             for name, (kernel, bias) in weights.layers.items()
@@ -73,24 +89,32 @@ class FeatureExtractor:
         out: dict[str, tf.Tensor] = {}
         for name in CONV_LAYERS[: deepest + 1]:
             kernel, bias = kernels[name]
-            x = tf.nn.relu(tf.nn.conv2d(x, kernel, strides=1, padding="SAME") + bias)
+            x = tf.nn.relu(self._conv(x, kernel) + bias)
             if name in wanted:
                 out[name] = tf.cast(x, tf.float32)
             if name in POOL_AFTER and name != CONV_LAYERS[deepest]:
                 x = tf.nn.max_pool2d(x, ksize=2, strides=2, padding="VALID")
         return out
 
+    def _conv(self, x: tf.Tensor, kernel: tf.Tensor) -> tf.Tensor:
+        if self.padding == "zeros":
+            return tf.nn.conv2d(x, kernel, strides=1, padding="SAME")
+        padded = tf.pad(x, _EDGE, mode=self.padding.upper())
+        return tf.nn.conv2d(padded, kernel, strides=1, padding="VALID")
 
-_cache: dict[str, FeatureExtractor] = {}
+
+_cache: dict[tuple[str, str], FeatureExtractor] = {}
 _lock = threading.Lock()
 
 
-def get_extractor(weights: VGGWeights) -> FeatureExtractor:
-    """The process's extractor for these weights: built once, reused by every run."""
+def get_extractor(weights: VGGWeights, padding: str = "zeros") -> FeatureExtractor:
+    """The process's extractor for these weights and ``padding`` (PADDINGS): built once,
+    reused by every run."""
     with _lock:
-        extractor = _cache.get(weights.sha256)
+        extractor = _cache.get((weights.sha256, padding))
         if extractor is None:
-            log.info("building the VGG19 feature extractor from %s", weights.path)
-            extractor = FeatureExtractor(weights)
-            _cache[weights.sha256] = extractor
+            log.info("building the VGG19 feature extractor from %s (%s padding)",
+                     weights.path, padding)  # fmt: skip
+            extractor = FeatureExtractor(weights, padding)
+            _cache[weights.sha256, padding] = extractor
         return extractor
