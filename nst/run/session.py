@@ -32,11 +32,14 @@ from nst.objective.builder import loss_function
 from nst.precision import resolve
 from nst.run.clock import Clock, stage_costs
 from nst.run.inputs import (
+    check_proportions,
+    extractor_padding,
     feasible_plan,
     in_chosen_colours,
     instant_start,
     optimized_inputs,
     region_masks,
+    style_at,
     texture_canvas,
 )
 from nst.run.preview import PreviewRate, as_image, preview
@@ -102,10 +105,11 @@ class Transfer:
         styles = [style] + [load_image(p, role="style image") for p, _ in s.extra_styles]
         if texture:
             content = texture_canvas(style, s.texture_aspect)
+        check_proportions(s, content, styles)  # before the weights: a quick refusal
         masks = region_masks(s.style_masks, content.shape[:2]) if s.style_masks else None
         if self.weights is None:
             self.weights = load_weights(s.weights)
-        self.extractor = get_extractor(self.weights)
+        self.extractor = get_extractor(self.weights, extractor_padding(s))
         self._content_colours = content  # the photo as given: its colours come back at the end
         self._content_full, self._styles_full = optimized_inputs(s.colour, content, styles)
         self._masks_full = masks
@@ -143,7 +147,7 @@ class Transfer:
         self.height, self.width = content.shape[:2]
         self.content_image = tf.constant(content[np.newaxis].astype(np.float32))
         self.style_images_now = [
-            tf.constant(resize_longest(style, style_size)[np.newaxis].astype(np.float32))
+            tf.constant(style_at(style, style_size)[np.newaxis].astype(np.float32))
             for style in self._styles_full
         ]
         self.style_image = self.style_images_now[0]
