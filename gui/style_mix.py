@@ -39,6 +39,9 @@ from gui.picker import file_dialog_filter, samples_menu
 from gui.style_regions import choose_mask, paint_region, region_button, show_region
 
 STEPS = 100  # slider positions per unit of weight or strength
+# The room a style's name gets (as wide as a typical 15-character name): a longer one is
+# shortened in the middle, so that no name widens the panel; the tooltip has the path.
+NAME_ROOM = "n" * 15
 RATIO_TIP = (
     "From a hint of style (left) to all style (right): sets the style weight against the "
     "content weight on a log scale, so equal steps look like equal changes."
@@ -111,6 +114,17 @@ class StyleMix(QWidget, ModelView):
         self.grid.addWidget(self.strength_label, 0, 4)
         # As wide as its widest value: "2%" after "78%" must not move the slider.
         self.strength_label.setFixedWidth(_text_width(self.strength_label, "100%"))
+        # The panel keeps its width whatever is shown: a method hiding a column or a style
+        # added with its remove button must not make the controls jump sideways.
+        for widget in (self.strength_name, self.hint_label, self.all_label, self.strength_label):
+            _keep_room(widget)
+        remove = QToolButton()
+        remove.setText("✕")
+        self.grid.setColumnMinimumWidth(4, remove.sizeHint().width())
+        self.name_width = max(
+            _text_width(self.strength_name, NAME_ROOM), self.strength_name.sizeHint().width()
+        )
+        self.grid.setColumnMinimumWidth(0, self.name_width)
         self.strength_label.setAlignment(Qt.AlignRight | Qt.AlignVCenter)
         self.grid.setColumnStretch(1, 1)
         self.rows: list[StyleRow] = []
@@ -256,7 +270,7 @@ class StyleMix(QWidget, ModelView):
         main = self.rows[0]
         main.path = paths[0]
         name = os.path.basename(main.path) if main.path else "Style image"
-        main.name.setText(f"{_short(name)}:")
+        main.name.setText(self._short(name))
         main.name.setToolTip(main.path)
         for row, (_, weight), mask in zip(self.rows, styles, self.model.shown_masks()):
             row.exact, row.mask = weight, mask
@@ -265,11 +279,15 @@ class StyleMix(QWidget, ModelView):
 
     def _add_row(self, path: str, removable: bool = True) -> None:
         base = os.path.basename(path) if path else "Style image"
-        name = QLabel(f"{_short(base)}:")
+        name = QLabel()
+        name.setFixedWidth(self.name_width)
+        name.setText(self._short(base))
         name.setToolTip(path)
         weight = slider(1.0, f"The weight of {base} among the style images (relative).")
         value = QLabel()
         value.setFixedWidth(_text_width(value, "0.0000"))
+        for widget in (name, weight, value):
+            _keep_room(widget)
         remove = None
         if removable:
             remove = QToolButton()
@@ -282,6 +300,7 @@ class StyleMix(QWidget, ModelView):
             lambda: self.load_mask(holder[0]),
             lambda: self._set_mask(holder[0], ""),
         )
+        _keep_room(region)
         row = StyleRow(path, name, weight, value, region, remove)
         holder.append(row)
         weight.valueChanged.connect(lambda position: self._weight_moved(row, position))
@@ -291,11 +310,18 @@ class StyleMix(QWidget, ModelView):
                 self.grid.addWidget(widget, row_index, column)
         self.rows.append(row)
 
+    def _short(self, name: str) -> str:
+        """``name:`` shortened in the middle to the room names get."""
+        metrics = self.strength_name.fontMetrics()
+        return metrics.elidedText(f"{name}:", Qt.ElideMiddle, self.name_width - 4)
+
+
+def _keep_room(widget: QWidget) -> None:
+    policy = widget.sizePolicy()
+    policy.setRetainSizeWhenHidden(True)
+    widget.setSizePolicy(policy)
+
 
 def _text_width(label: QLabel, *texts: str) -> int:
     metrics = label.fontMetrics()
     return max(metrics.horizontalAdvance(text) for text in texts) + 4
-
-
-def _short(name: str, limit: int = 20) -> str:
-    return name if len(name) <= limit else name[: limit - 1] + "…"

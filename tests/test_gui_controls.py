@@ -312,3 +312,23 @@ def test_strength_reads_as_a_share_in_every_method(window: MainWindow) -> None:
     method(window, "instant")
     mix.strength.setValue(35)
     assert mix.strength_label.text() == "35%"
+
+
+def test_the_controls_keep_their_width_whatever_they_show(qtbot: Any, window: MainWindow) -> None:
+    pick(qtbot, window, PHOTO, STARRY)
+    mix, panel = window.inputs.style_mix, window.splitter.widget(0)
+    widths = []
+    for step in (
+        lambda: None,
+        lambda: mix.add(SCREAM, 0.5),  # a row with its remove button
+        lambda: mix.remove(SCREAM),
+        lambda: method(window, "instant"),  # regions hidden
+        lambda: method(window, "texture"),  # the strength hidden
+        lambda: method(window, "gatys"),
+        lambda: window.controls.work_size_box.setValue(2000),  # a red message under Run
+    ):
+        step()
+        QApplication.processEvents()
+        widths.append(panel.minimumSizeHint().width())
+    assert window.problem()  # the last step's message is showing
+    assert widths == [widths[0]] * len(widths)
