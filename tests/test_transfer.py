@@ -59,7 +59,8 @@ def test_default_lbfgs_run_gives_an_image_and_a_full_recipe(
     assert result.losses["total"] == pytest.approx(min(p.total_loss for p in steps), rel=0.02)
     recipe = result.recipe()
     assert recipe["settings"]["optimizer"] == "lbfgs"
-    assert recipe["settings"]["learning_rate"] == 1.0
+    assert recipe["settings"]["learning_rate"] is None  # as chosen: L-BFGS's own
+    assert recipe["learning_rate_used"] == 1.0
     assert recipe["weights"]["source"] == weights.source
     assert len(recipe["weights"]["sha256"]) == 64
     assert recipe["device"].startswith(("CPU", "GPU"))

@@ -36,7 +36,7 @@ METHODS: tuple[str, ...] = ("gatys", "instant", "texture")
 COLOURS: tuple[str, ...] = ("style", "match", "luminance")
 
 
-# Precision of VGG19's convolutions (features.py). Grams, losses, the image and its gradient
+# Precision of VGG19's convolutions (nst/vgg/extractor.py). Grams, losses, the image and its gradient
 # are float32 in all. "bfloat16" ("Fast") needs AVX512_BF16/AMX on a CPU, or tensor cores on
 # a GPU, to be faster; elsewhere it is emulated and slower. "automatic" (the default) is
 # bfloat16 where this machine has them and float32 elsewhere (nst/precision.py); the other
@@ -52,17 +52,15 @@ COARSEST_SIZE = 256
 # A texture grows from white noise, with no photo to keep: starting as small as this builds
 # its large shapes in a few cheap steps, and the upsampling smooths the noise away. The
 # texture method at 128 px, 60 L-BFGS steps (The Scream, 16:9, stages=1 against
-# stages=3 through nst.run.session.run): one stage left a speckled image (mean
-# neighbour difference 36 of 255, TV loss 0.117) in 33 s; 32 -> 64 -> 128 px gave clean
-# strokes (23, TV 0.011) at the same style loss (0.65 against 0.63) in 21 s.
+# stages=3): one stage left a speckled image (mean neighbour difference 36 of 255, TV loss
+# 0.117); 32 -> 64 -> 128 px gave clean strokes (23, TV 0.011) at the same style loss
+# (0.65 against 0.63) in two thirds of the time.
 TEXTURE_COARSEST_SIZE = 32
 MAX_STAGES = 4
 # Share of the iterations spent at each coarse size; the working size gets the rest (at
 # least half, with MAX_STAGES 4). A step at half the size costs a quarter of a full one.
-# Measured at 256 px (tubingen / starry_night, L-BFGS, 128 px then 256 px, cost counted in
-# 256 px evaluations, a 128 px one as 1/4): to reach a loss of 0.91, 25 coarse steps never
-# got there in 158, 50 took 149 and 100 took 174; 150 at 256 px before 512 px (the share
-# of 0.5 used until 2026-12-02) spent about 160 s before the first full-size step.
+# A sixth reached a given loss at the least cost of the shares tried (bench/RESULTS.md:
+# 50 coarse steps of 300 against 25 and 100).
 COARSE_STAGE_SHARE = 1 / 6
 # A texture grows from noise and needs its coarse stages more (TEXTURE_COARSEST_SIZE's
 # measurement above was made with half of the iterations at the coarse sizes).
