@@ -5,11 +5,12 @@ from __future__ import annotations
 OPTIMIZERS: tuple[str, ...] = ("lbfgs", "adam", "adadelta", "rmsprop", "sgd")
 # Learning rates for an image in 0..255 pixel units with our normalized losses (see
 # nst/objective/losses.py), first-order methods seeing the gradient per pixel
-# (nst/run/session.py). L-BFGS's rate scales its quasi-Newton step: 1 is the full step. The others
-# were picked by a sweep on tubingen.jpg / starry_night.jpg, 40 steps at 128 and 256 px (total
-# loss after 40 steps at 256 px: Adam 4 -> 1.10, 8 -> 1.12; SGD 10 -> 1.10, 20 -> 1.14, 40
-# diverges; Adadelta 1000 -> 1.28, 3000 -> 1.48; RMSprop 2 -> 1.26, 4 -> worse at 128 px). Adam's
-# 4 is within the range jcjohnson's neural-style uses for 0..255 images (1 to 10).
+# (nst/run/stage.py). L-BFGS's rate scales its quasi-Newton step: 1 is the full step. The
+# others were picked by a sweep on tubingen.jpg / starry_night.jpg, 40 steps at 128 and
+# 256 px (total loss after 40 steps at 256 px: Adam 4 -> 1.10, 8 -> 1.12; SGD 10 -> 1.10,
+# 20 -> 1.14, 40 diverges; Adadelta 1000 -> 1.28, 3000 -> 1.48; RMSprop 2 -> 1.26, 4 ->
+# worse at 128 px). Adam's 4 is within the range jcjohnson's neural-style uses for 0..255
+# images (1 to 10).
 DEFAULT_LEARNING_RATES: dict[str, float] = {
     "lbfgs": 1.0,
     "adam": 4.0,
@@ -36,11 +37,11 @@ METHODS: tuple[str, ...] = ("gatys", "instant", "texture")
 COLOURS: tuple[str, ...] = ("style", "match", "luminance")
 
 
-# Precision of VGG19's convolutions (nst/vgg/extractor.py). Grams, losses, the image and its gradient
-# are float32 in all. "bfloat16" ("Fast") needs AVX512_BF16/AMX on a CPU, or tensor cores on
-# a GPU, to be faster; elsewhere it is emulated and slower. "automatic" (the default) is
-# bfloat16 where this machine has them and float32 elsewhere (nst/precision.py); the other
-# two force one.
+# Precision of VGG19's convolutions (nst/vgg/extractor.py). Grams, losses, the image and
+# its gradient are float32 in all. "bfloat16" ("Fast") needs AVX512_BF16/AMX on a CPU, or
+# tensor cores on a GPU, to be faster; elsewhere it is emulated and slower. "automatic" (the
+# default) is bfloat16 where this machine has them and float32 elsewhere (nst/precision.py);
+# the other two force one.
 PRECISIONS: tuple[str, ...] = ("automatic", "float32", "bfloat16")
 
 
