@@ -25,17 +25,13 @@ from nst import memory
 from nst.errors import NstError
 from nst.imaging.save import check_output_dir
 from nst.run import estimate
-from nst.settings import Settings
+from nst.settings import Settings, texture_dims
 
 # The rough rate (small runs only: nst.run.estimate.TimeEstimate) is kept beside the
 # measured ones under this prefix, e.g. "rough/float32".
 ROUGH_KEY = "rough/"
 
 ImageDims = tuple[tuple[int, int], tuple[int, int]]  # the content's and style's (w, h)
-
-# The texture method grows a picture of about this longest side when the window knows no
-# content image to size it by: the memory check assumes it (1024 px: a generous guess).
-TEXTURE_CHECK_SIZE = 1024
 
 
 class RunController(QObject):
@@ -141,9 +137,8 @@ class RunController(QObject):
         if style is None:
             return None
         if settings.method == "texture":
-            aspect = settings.texture_aspect or style.width / style.height
-            side = TEXTURE_CHECK_SIZE
-            dims = (max(1, round(side * min(1.0, aspect))), max(1, round(side / max(1.0, aspect))))
+            # the engine's own canvas for it: the run scales it to the working size
+            dims = texture_dims(settings.texture_aspect, (style.width, style.height))
         elif content is None:
             return None
         else:
