@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import dataclasses
 import os
-import time
 from typing import Any
 
 from PyQt5.QtCore import pyqtSignal
@@ -42,7 +41,7 @@ class SweepWorker(Worker):
             self.status.emit("Loading the model…")
         # The heavy imports, on this thread: TensorFlow takes seconds to load.
         os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
-        run = SweepRun(self.sweep, self.output_folder)
+        run = SweepRun(self.sweep, self.output_folder, preview_interval=PREVIEW_INTERVAL_S)
         if self.attach(run):
             run.stop()
         # The command line's check, here on the worker's thread (on a GPU machine it asks
@@ -55,16 +54,12 @@ class SweepWorker(Worker):
         from nst.run.result import device_description
 
         self.ready.emit(device_description(), run.weights.describe(), None)
-        last_preview = 0.0
         for event in run.events():
             if isinstance(event, CellDone):
                 self.cell_done.emit(event)
                 continue
-            image = event.progress.image
-            now = time.perf_counter()
-            if image is not None and now - last_preview >= PREVIEW_INTERVAL_S:
-                last_preview = now
-                self.preview.emit(event.index, image)
+            if event.progress.image is not None:  # at the engine's rate
+                self.preview.emit(event.index, event.progress.image)
             self.progress.emit(_without_image(event))
         return run
 

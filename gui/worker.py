@@ -86,7 +86,7 @@ class RunWorker(Worker):
         from nst.run.session import Transfer
 
         weights = _weights_for(self.settings.weights)
-        session = Transfer(self.settings, weights=weights)
+        session = Transfer(self.settings, weights=weights, preview_interval=PREVIEW_INTERVAL_S)
         if self.attach(session):
             return RunOutcome(result=None)
         self.status.emit("Preparing the images…")
@@ -111,12 +111,8 @@ class RunWorker(Worker):
         return self._keep(result, started)
 
     def _loop(self, session: Any) -> None:
-        last_preview = 0.0
         for progress in session.steps():
-            now = time.perf_counter()
-            last = progress.step == progress.total
-            if progress.image is not None and (last or now - last_preview >= PREVIEW_INTERVAL_S):
-                last_preview = now
+            if progress.image is not None:  # at the engine's rate: PREVIEW_INTERVAL_S
                 self.preview.emit(progress.image)
             # The image travels by `preview` only; a record per step need not carry one.
             self.progress.emit(dataclasses.replace(progress, image=None))

@@ -30,9 +30,10 @@ from nst.memory import NotEnoughMemory
 
 log = logging.getLogger(__name__)
 
-# At most this many live previews a second: at tiny sizes a step takes milliseconds, and
-# repainting faster than the eye can follow would only slow the run down.
-PREVIEW_INTERVAL_S = 0.1
+# At most one live preview this often (four a second): the engine makes no preview image
+# in between (nst.run.preview.PreviewRate), since at small sizes a step takes milliseconds
+# and an image per step would mostly be thrown away.
+PREVIEW_INTERVAL_S = 0.25
 
 
 def model_loaded() -> bool:

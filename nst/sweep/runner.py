@@ -69,8 +69,12 @@ class SweepRun:
         content_image: np.ndarray | None = None,
         style_image: np.ndarray | None = None,
         weights: Any = None,
+        preview_interval: float = 0.0,
     ) -> None:
+        """``preview_interval``: at most one cell preview image per that many seconds
+        (Transfer's), for a window that repaints at its own rate."""
         self.sweep = sweep
+        self.preview_interval = preview_interval
         self.output_dir = output_dir
         self.content_image = content_image
         self.style_image = style_image
@@ -151,6 +155,7 @@ class SweepRun:
                 content_image=self.content_image,
                 style_image=self.style_image,
                 weights=self.weights,
+                preview_interval=self.preview_interval,
             )
             with self._lock:
                 self._session = session
