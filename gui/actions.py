@@ -15,10 +15,10 @@ from PyQt5.QtGui import QKeySequence
 from PyQt5.QtWidgets import QAction, QMenuBar
 
 if TYPE_CHECKING:
-    from gui.inputs_panel import InputsPanel
-    from gui.layers_panel import LayersPanel
+    from gui.panels.inputs_panel import InputsPanel
+    from gui.panels.layers_panel import LayersPanel
+    from gui.panels.result_panel import ResultPanel
     from gui.recipe_dialogs import RecipeDialogs
-    from gui.result_panel import ResultPanel
     from gui.run_control import RunController
 
 

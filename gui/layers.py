@@ -7,7 +7,7 @@ from collections.abc import Mapping
 from PyQt5.QtCore import pyqtSignal
 from PyQt5.QtWidgets import QCheckBox, QGridLayout, QLabel, QWidget
 
-from gui.editors import NumberBox
+from gui.widgets.editors import NumberBox
 from nst.vgg.layers import CONV_LAYERS
 
 # A layer weight is relative to the other checked layers of the same list (the engine

@@ -33,10 +33,8 @@ from gui import run_phases
 from gui.actions import build_actions, build_menus
 from gui.app_settings import AppSettings
 from gui.history import HistoryPanel
-from gui.inputs_panel import InputsPanel
 from gui.instant_preview import InstantPreview
 from gui.labels import FIELD_LABELS
-from gui.layers_panel import LayersPanel
 from gui.model import (
     Change,
     FolderChanged,
@@ -44,15 +42,17 @@ from gui.model import (
     RunStateChanged,
     WindowModel,
 )
+from gui.panels.inputs_panel import InputsPanel
+from gui.panels.layers_panel import LayersPanel
+from gui.panels.result_panel import ResultPanel
+from gui.panels.run_controls import RunControlsPanel
+from gui.panels.status_panel import StatusPanel
 from gui.readiness import describe_not_ready
 from gui.recipe_dialogs import RecipeDialogs
-from gui.result_panel import ResultPanel
 from gui.run_control import RunController
-from gui.run_controls import RunControlsPanel
-from gui.scrolling import ScrollingPanel
-from gui.status_panel import StatusPanel
 from gui.sweep import SweepPanel
-from gui.wheel_guard import install_wheel_guard
+from gui.widgets.scrolling import ScrollingPanel
+from gui.widgets.wheel_guard import install_wheel_guard
 from nst.settings import Settings
 
 log = logging.getLogger(__name__)

@@ -37,7 +37,7 @@ from PyQt5.QtWidgets import (
     QWidget,
 )
 
-from gui.image_view import numpy_to_qimage
+from gui.widgets.image_view import numpy_to_qimage
 from nst.errors import NstError
 from nst.imaging.load import SUPPORTED_SUFFIXES, load_image
 from nst.imaging.resize import resize_longest

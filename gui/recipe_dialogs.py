@@ -19,7 +19,7 @@ from nst.settings import Settings, SettingsError, read_recipe
 
 if TYPE_CHECKING:
     from gui.app_settings import AppSettings
-    from gui.status_panel import StatusPanel
+    from gui.panels.status_panel import StatusPanel
 
 _FOLDER_KEY = "dialogs/recipe_folder"  # where the last recipe was loaded or saved
 

@@ -12,15 +12,15 @@ from typing import Any
 import pytest
 
 import gui.model.fields as model_fields
-from gui.colours_box import ColoursGroup
-from gui.inputs_panel import InputsPanel
-from gui.layers_panel import LayersPanel
 from gui.main_window import MainWindow
 from gui.model import Phase, RunState, SettingsChanged, fields_in, window_fields
-from gui.optimization_box import OptimizationGroup
-from gui.size_box import SizeGroup
-from gui.speed_box import SpeedGroup
-from gui.style_mix import StyleMix
+from gui.panels.colours_box import ColoursGroup
+from gui.panels.inputs_panel import InputsPanel
+from gui.panels.layers_panel import LayersPanel
+from gui.panels.optimization_box import OptimizationGroup
+from gui.panels.size_box import SizeGroup
+from gui.panels.speed_box import SpeedGroup
+from gui.panels.style_mix import StyleMix
 from nst.settings import FIELDS, Settings
 from nst.settings.fields import GROUPS
 from tests.gui_helpers import pick

@@ -5,10 +5,10 @@ from __future__ import annotations
 
 from PyQt5.QtWidgets import QComboBox, QFormLayout, QGroupBox, QWidget
 
-from gui.binding import ModelView
-from gui.editors import combo, select_data
 from gui.labels import PRECISION_LABELS, precision_tip
 from gui.model import WindowModel
+from gui.panels.binding import ModelView
+from gui.widgets.editors import combo, select_data
 from nst.hardware import cpu_has_fast_bfloat16
 from nst.settings import COARSEST_SIZE, MAX_STAGES, PRECISIONS
 

@@ -11,9 +11,9 @@ from PyQt5.QtCore import pyqtSignal
 from PyQt5.QtGui import QValidator
 from PyQt5.QtWidgets import QFormLayout, QGroupBox, QLabel, QSpinBox, QWidget
 
-from gui.binding import ModelView
-from gui.editors import int_box
 from gui.model import WindowModel
+from gui.panels.binding import ModelView
+from gui.widgets.editors import int_box
 from nst.settings import MAX_SIZE, MAX_STYLE_SCALE, MIN_SIZE, MIN_STYLE_SCALE
 
 
@@ -24,7 +24,7 @@ class SizeBox(QSpinBox):
     clamped = pyqtSignal(int)  # the number typed
 
     def __init__(self, minimum: int, tooltip: str) -> None:
-        super().__init__()  # set up as gui.editors.int_box, in pixels
+        super().__init__()  # set up as gui.widgets.editors.int_box, in pixels
         self.setRange(minimum, MAX_SIZE)
         self.setKeyboardTracking(False)
         self.setAccelerated(True)

@@ -6,10 +6,10 @@ from __future__ import annotations
 from PyQt5.QtCore import Qt
 from PyQt5.QtWidgets import QFormLayout, QGroupBox, QHBoxLayout, QLabel, QSlider, QWidget
 
-from gui.binding import ModelView
-from gui.editors import combo, select_data
 from gui.labels import COLOUR_LABELS
 from gui.model import WindowModel
+from gui.panels.binding import ModelView
+from gui.widgets.editors import combo, select_data
 from nst.settings import COLOURS
 
 

@@ -27,14 +27,14 @@ from PyQt5.QtWidgets import (
     QWidget,
 )
 
-from gui.image_view import ImageView, numpy_to_qimage
-from gui.input_views import CONTENT_PLACEHOLDER, PREVIEW_PLACEHOLDER, InputViews
 from gui.instant_preview import InstantPreview
 from gui.labels import clock
 from gui.loss_plot import LossPlot
 from gui.model import Change, Phase, RunStateChanged, SettingsChanged, WindowModel
-from gui.path_label import PathLabel
-from gui.status_panel import StatusPanel
+from gui.panels.input_views import CONTENT_PLACEHOLDER, PREVIEW_PLACEHOLDER, InputViews
+from gui.panels.status_panel import StatusPanel
+from gui.widgets.image_view import ImageView, numpy_to_qimage
+from gui.widgets.path_label import PathLabel
 from gui.worker import RunOutcome
 from nst.errors import NstError
 from nst.imaging.export import save_image_as
@@ -334,7 +334,7 @@ class ResultPanel(QWidget):
 
 def outcome_caption(outcome: RunOutcome) -> str:
     """The result view's caption. What matters goes first or last: a narrow view drops
-    the parts between (gui.image_view.caption_lines)."""
+    the parts between (gui.widgets.image_view.caption_lines)."""
     result = outcome.result
     height, width = result.image.shape[:2]
     size = f"{width} × {height}"

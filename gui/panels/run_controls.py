@@ -1,5 +1,5 @@
 """The Run tab's controls below the method, one group box each: Optimization
-(gui/optimization_box.py), Colours (colours_box.py), Speed (speed_box.py), Size
+(gui/panels/optimization_box.py), Colours (colours_box.py), Speed (speed_box.py), Size
 (size_box.py) and the Output folder (folder_box.py). Each is a view of the window's model;
 this panel only stacks them."""
 
@@ -9,12 +9,12 @@ from typing import Any
 
 from PyQt5.QtWidgets import QVBoxLayout, QWidget
 
-from gui.colours_box import ColoursGroup
-from gui.folder_box import FolderGroup
 from gui.model import WindowModel
-from gui.optimization_box import OptimizationGroup
-from gui.size_box import SizeGroup
-from gui.speed_box import SpeedGroup
+from gui.panels.colours_box import ColoursGroup
+from gui.panels.folder_box import FolderGroup
+from gui.panels.optimization_box import OptimizationGroup
+from gui.panels.size_box import SizeGroup
+from gui.panels.speed_box import SpeedGroup
 
 
 class RunControlsPanel(QWidget):

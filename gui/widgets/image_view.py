@@ -17,7 +17,7 @@ from PyQt5.QtGui import (
 )
 from PyQt5.QtWidgets import QSizePolicy, QToolTip, QWidget
 
-from gui.path_label import elide_path
+from gui.widgets.path_label import elide_path
 
 # Captions join their parts with this; a caption too wide for its view breaks between
 # parts first, so that "4000 × 1500" or "step 6 of 400" stays on one line.

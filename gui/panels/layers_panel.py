@@ -1,7 +1,7 @@
 """The "Layers & weights" tab: the loss weights and the two VGG19 layer checklists, a
 view of the model's "loss_weights" and "layers" fields.
 
-The style weight box and the style strength slider (gui/style_mix.py) show one value, the
+The style weight box and the style strength slider (gui/panels/style_mix.py) show one value, the
 model's style_weight: neither rewrites the content weight.
 """
 
@@ -16,10 +16,10 @@ from PyQt5.QtWidgets import (
     QWidget,
 )
 
-from gui.binding import ModelView
-from gui.editors import NumberBox
 from gui.layers import LayerList
 from gui.model import WindowModel
+from gui.panels.binding import ModelView
+from gui.widgets.editors import NumberBox
 from nst.settings import default
 
 # The largest weight a loss term may get; the engine takes any finite number, this only

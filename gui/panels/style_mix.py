@@ -2,7 +2,7 @@
 model's "style_mix" fields.
 
 A row per style image: the main one (the Style picker's) first, then the extra ones added
-here, each with a weight slider, a Region button (gui/style_regions.py) and, for the
+here, each with a weight slider, a Region button (gui/panels/style_regions.py) and, for the
 extras, a remove button. Weights are relative (the engine divides by their sum), so the
 sliders run from 0 to 1 in steps of 0.01; the model keeps each exact weight (a recipe's 2.0
 or 0.375 runs as it is, the slider at its end or nearest step) until its slider moves.
@@ -33,15 +33,13 @@ from PyQt5.QtWidgets import (
     QWidget,
 )
 
-from gui.binding import ModelView
 from gui.model import WindowModel
+from gui.panels.binding import ModelView
+from gui.panels.style_regions import choose_mask, paint_region, region_button, show_region
 from gui.picker import file_dialog_filter, samples_menu
-from gui.style_regions import choose_mask, paint_region, region_button, show_region
+from gui.widgets.editors import rounded_text
 
 STEPS = 100  # slider positions per unit of weight or strength
-# The room a style's name gets (as wide as a typical 15-character name): a longer one is
-# shortened in the middle, so that no name widens the panel; the tooltip has the path.
-NAME_ROOM = "n" * 15
 RATIO_TIP = (
     "From a hint of style (left) to all style (right): sets the style weight against the "
     "content weight on a log scale, so equal steps look like equal changes."
@@ -53,7 +51,7 @@ NO_RATIO_TIP = (
 
 def slider(value: float, tooltip: str) -> QSlider:
     widget = QSlider(Qt.Horizontal)
-    widget.setMinimumWidth(80)  # in a narrow panel a slider must not shrink to a dot
+    widget.setMinimumWidth(56)  # in a narrow panel a slider must not shrink to a dot
     widget.setRange(0, STEPS)
     widget.setValue(round(value * STEPS))
     widget.setToolTip(tooltip)
@@ -93,6 +91,7 @@ class StyleMix(QWidget, ModelView):
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         self.grid = QGridLayout()
+        self.grid.setHorizontalSpacing(4)  # five columns in a narrow panel
         layout.addLayout(self.grid)
         self.strength = slider(
             1.0, "Instant method: 0 keeps the photo's own look, 1 takes the painting's style fully."
@@ -121,9 +120,9 @@ class StyleMix(QWidget, ModelView):
         remove = QToolButton()
         remove.setText("✕")
         self.grid.setColumnMinimumWidth(4, remove.sizeHint().width())
-        self.name_width = max(
-            _text_width(self.strength_name, NAME_ROOM), self.strength_name.sizeHint().width()
-        )
+        # A style's name gets the room "Style strength:" takes above it, a longer one is
+        # shortened in the middle (the tooltip has the path): no name widens the panel.
+        self.name_width = self.strength_name.sizeHint().width()
         self.grid.setColumnMinimumWidth(0, self.name_width)
         self.strength_label.setAlignment(Qt.AlignRight | Qt.AlignVCenter)
         self.grid.setColumnStretch(1, 1)
@@ -275,7 +274,8 @@ class StyleMix(QWidget, ModelView):
         for row, (_, weight), mask in zip(self.rows, styles, self.model.shown_masks()):
             row.exact, row.mask = weight, mask
             row.weight.setValue(round(min(weight, 1.0) * STEPS))
-            row.value.setText(f"{weight:.4g}")  # the exact weight, not the slider step
+            # The weight itself, not the slider's step, with the digits a person would type.
+            row.value.setText(rounded_text(weight))
 
     def _add_row(self, path: str, removable: bool = True) -> None:
         base = os.path.basename(path) if path else "Style image"
@@ -285,7 +285,7 @@ class StyleMix(QWidget, ModelView):
         name.setToolTip(path)
         weight = slider(1.0, f"The weight of {base} among the style images (relative).")
         value = QLabel()
-        value.setFixedWidth(_text_width(value, "0.0000"))
+        value.setFixedWidth(_text_width(value, "0.000", "1000"))
         for widget in (name, weight, value):
             _keep_room(widget)
         remove = None

@@ -1,10 +1,10 @@
 """What the run works on: the content and style pickers, the method, the texture's
-proportions and the style mix (gui/style_mix.py). A view of the model's "images" and
+proportions and the style mix (gui/panels/style_mix.py). A view of the model's "images" and
 "method" fields.
 
 The pickers load an image in the background: the model holds a path once its image has
 loaded (a path from a recipe at once, while its picker loads it), the loaded image, and
-which images are still loading. The Result tab shows them (gui/input_views.py).
+which images are still loading. The Result tab shows them (gui/panels/input_views.py).
 """
 
 from __future__ import annotations
@@ -14,12 +14,12 @@ import os
 from PyQt5.QtCore import QObject, pyqtSignal
 from PyQt5.QtWidgets import QComboBox, QFormLayout, QGroupBox, QHBoxLayout, QLabel, QWidget
 
-from gui.binding import ModelView
-from gui.editors import select_data
 from gui.labels import METHOD_LABELS, TEXTURE_ASPECTS
 from gui.model import WindowModel
+from gui.panels.binding import ModelView
+from gui.panels.style_mix import StyleMix
 from gui.picker import ImagePicker, is_sample, pictures_folder
-from gui.style_mix import StyleMix
+from gui.widgets.editors import select_data
 from nst.settings import METHODS
 
 

@@ -18,7 +18,7 @@ from PyQt5.QtWidgets import (
 )
 
 from gui.labels import clock, speed_text
-from gui.path_label import PathLabel, elide_path
+from gui.widgets.path_label import PathLabel, elide_path
 
 WEIGHTS_TIP = "Where the VGG19 weights come from."
 DEVICE_TIP = (

@@ -9,10 +9,10 @@ from __future__ import annotations
 
 from PyQt5.QtWidgets import QFormLayout, QGroupBox, QHBoxLayout, QToolButton, QWidget
 
-from gui.binding import ModelView
-from gui.editors import NumberBox, combo, int_box, select_data
 from gui.labels import INIT_LABELS, OPTIMIZER_LABELS
 from gui.model import WindowModel
+from gui.panels.binding import ModelView
+from gui.widgets.editors import NumberBox, combo, int_box, select_data
 from nst.settings import DEFAULT_LEARNING_RATES, INITS, MAX_ITERATIONS, OPTIMIZERS
 from nst.settings.fields import MAX_SEED
 
