@@ -23,7 +23,7 @@ from PyQt5.QtWidgets import QApplication
 from screenshot_kit import SAMPLES, open_window
 
 from gui.main_window import MainWindow
-from gui.mask_painter import MaskPainter
+from gui.widgets.mask_painter import MaskPainter
 
 SIZE = 128
 ITERATIONS = 60

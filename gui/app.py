@@ -20,7 +20,7 @@ from PyQt5.QtWidgets import QApplication
 
 from gui.app_settings import APPLICATION, ORGANIZATION, log_file_path
 from gui.main_window import APP_TITLE, MainWindow
-from gui.picker import load_pool
+from gui.widgets.picker import load_pool
 
 
 def parse_args(argv: Sequence[str]) -> tuple[argparse.Namespace, list[str]]:

@@ -3,7 +3,7 @@
 The window calls :meth:`InstantPreview.request` on every change of the images, the style
 strength or the style weights. Requests are debounced (a slider drag sends dozens a
 second; only where it rests matters), then one job runs on this module's own
-single-thread pool: never Qt's global pool (see gui/picker.py's load_pool for the deadlock
+single-thread pool: never Qt's global pool (see gui/widgets/picker.py's load_pool for the deadlock
 that caused) and never the GUI thread. The job imports TensorFlow the first time (seconds),
 so neither the window's start-up nor its thread ever waits for it. A job that starts after
 a newer request was made skips its work; a result that arrives after a newer request is

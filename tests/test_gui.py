@@ -24,9 +24,9 @@ from PyQt5.QtGui import QDropEvent, QGuiApplication
 from gui import app_settings
 from gui.app_settings import AppSettings
 from gui.labels import describe_missing
-from gui.layers import short_name
-from gui.loss_plot import LossPlot
 from gui.main_window import MainWindow
+from gui.widgets.layers import short_name
+from gui.widgets.loss_plot import LossPlot
 from gui.worker import RunOutcome, RunWorker
 from gui.worker_base import unexpected_error_message
 from nst.settings import (

@@ -14,7 +14,7 @@ from PyQt5.QtGui import QImage
 from PyQt5.QtWidgets import QPushButton
 
 from gui.main_window import MainWindow
-from gui.mask_painter import MaskCanvas, MaskPainter
+from gui.widgets.mask_painter import MaskCanvas, MaskPainter
 from nst.settings import Settings, ratio_to_strength, strength_to_ratio
 from tests.gui_helpers import RUN_TIMEOUT_MS, pick, saved_files
 

@@ -11,7 +11,7 @@ from nst.settings import Settings, SettingsError
 
 
 class ChosenImage(Protocol):
-    """An image as loaded for the window (gui/picker.py's LoadedImage, with its display
+    """An image as loaded for the window (gui/widgets/picker.py's LoadedImage, with its display
     copy): the model keeps it whole and reads only its path and size."""
 
     @property

@@ -18,8 +18,8 @@ from gui.labels import METHOD_LABELS, TEXTURE_ASPECTS
 from gui.model import WindowModel
 from gui.panels.binding import ModelView
 from gui.panels.style_mix import StyleMix
-from gui.picker import ImagePicker, is_sample, pictures_folder
 from gui.widgets.editors import select_data
+from gui.widgets.picker import ImagePicker, is_sample, pictures_folder
 from nst.settings import METHODS
 
 

@@ -16,10 +16,10 @@ from PyQt5.QtWidgets import (
     QWidget,
 )
 
-from gui.layers import LayerList
 from gui.model import WindowModel
 from gui.panels.binding import ModelView
 from gui.widgets.editors import NumberBox
+from gui.widgets.layers import LayerList
 from nst.settings import default
 
 # The largest weight a loss term may get; the engine takes any finite number, this only

@@ -29,11 +29,11 @@ from PyQt5.QtWidgets import (
 
 from gui.instant_preview import InstantPreview
 from gui.labels import clock
-from gui.loss_plot import LossPlot
 from gui.model import Change, Phase, RunStateChanged, SettingsChanged, WindowModel
 from gui.panels.input_views import CONTENT_PLACEHOLDER, PREVIEW_PLACEHOLDER, InputViews
 from gui.panels.status_panel import StatusPanel
 from gui.widgets.image_view import ImageView, numpy_to_qimage
+from gui.widgets.loss_plot import LossPlot
 from gui.widgets.path_label import PathLabel
 from gui.worker import RunOutcome
 from nst.errors import NstError

@@ -36,8 +36,8 @@ from PyQt5.QtWidgets import (
 from gui.model import WindowModel
 from gui.panels.binding import ModelView
 from gui.panels.style_regions import choose_mask, paint_region, region_button, show_region
-from gui.picker import file_dialog_filter, samples_menu
 from gui.widgets.editors import rounded_text
+from gui.widgets.picker import file_dialog_filter, samples_menu
 
 STEPS = 100  # slider positions per unit of weight or strength
 RATIO_TIP = (

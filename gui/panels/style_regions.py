@@ -12,8 +12,8 @@ from collections.abc import Callable
 
 from PyQt5.QtWidgets import QFileDialog, QMenu, QMessageBox, QToolButton, QWidget
 
-from gui.mask_painter import MaskPainter
-from gui.picker import file_dialog_filter
+from gui.widgets.mask_painter import MaskPainter
+from gui.widgets.picker import file_dialog_filter
 
 REGION_TEXTS = ("Whole", "Mask", "Rest")
 

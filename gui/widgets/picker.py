@@ -44,7 +44,7 @@ from nst.imaging.resize import resize_longest
 
 log = logging.getLogger(__name__)
 
-SAMPLES_DIR = Path(__file__).resolve().parent / "samples"
+SAMPLES_DIR = Path(__file__).resolve().parent.parent / "samples"  # gui/samples
 
 # (file, label) of the bundled samples, photos first (content), then paintings (style).
 SAMPLE_PHOTOS: tuple[tuple[str, str], ...] = (
