@@ -2,7 +2,7 @@
 
 Importing this package (or any of its modules) must not import TensorFlow: the window has
 to appear within two seconds, so the engine's heavy modules are imported by the worker
-thread on the first run (see gui/worker.py).
+thread on the first run (see gui/workers/run_worker.py).
 """
 
 import os

@@ -19,7 +19,7 @@ if TYPE_CHECKING:
     from gui.panels.layers_panel import LayersPanel
     from gui.panels.result_panel import ResultPanel
     from gui.recipe_dialogs import RecipeDialogs
-    from gui.run_control import RunController
+    from gui.workers.run_control import RunController
 
 
 class ActionHost(Protocol):

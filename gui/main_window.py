@@ -29,11 +29,9 @@ from PyQt5.QtWidgets import (
     QWidget,
 )
 
-from gui import run_phases
 from gui.actions import build_actions, build_menus
 from gui.app_settings import AppSettings
-from gui.history import HistoryPanel
-from gui.instant_preview import InstantPreview
+from gui.history.history_panel import HistoryPanel
 from gui.labels import FIELD_LABELS
 from gui.model import (
     Change,
@@ -49,10 +47,12 @@ from gui.panels.run_controls import RunControlsPanel
 from gui.panels.status_panel import StatusPanel
 from gui.readiness import describe_not_ready
 from gui.recipe_dialogs import RecipeDialogs
-from gui.run_control import RunController
-from gui.sweep import SweepPanel
+from gui.sweep.sweep_panel import SweepPanel
 from gui.widgets.scrolling import ScrollingPanel
 from gui.widgets.wheel_guard import install_wheel_guard
+from gui.workers import run_phases
+from gui.workers.instant_preview import InstantPreview
+from gui.workers.run_control import RunController
 from nst.settings import Settings
 
 log = logging.getLogger(__name__)

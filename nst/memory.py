@@ -12,8 +12,8 @@ NumPy-free and TensorFlow-free on purpose: the command line calls it before Tens
 imported, and the window computes the peak (run_peak, sizes alone) on its GUI thread. On a
 machine with an NVIDIA GPU (TensorFlow then runs there) the check counts the GPU's memory
 instead of the host's and imports TensorFlow to ask it, so the window checks on the run's
-own thread (gui/worker.py). A run that would not fit raises NotEnoughMemory: numbers, which
-each face words in its own terms.
+own thread (gui/workers/run_worker.py). A run that would not fit raises NotEnoughMemory:
+numbers, which each face words in its own terms.
 """
 
 from __future__ import annotations

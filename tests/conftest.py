@@ -130,8 +130,8 @@ def open_window(
     new window on ``store`` (or the store given), results going to ``folder`` (None: the
     folder it restores). Every window a test opens is shut down after it: a test that
     failed mid-run must not leave its thread behind, nor a History thumbnail being made."""
+    from gui.history.thumbnails import thumbnail_pool
     from gui.main_window import MainWindow
-    from gui.thumbnails import thumbnail_pool
 
     opened: list[MainWindow] = []
 

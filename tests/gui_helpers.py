@@ -14,7 +14,7 @@ from PyQt5.QtCore import Qt
 
 if TYPE_CHECKING:
     from gui.main_window import MainWindow
-    from gui.worker import RunWorker
+    from gui.workers.run_worker import RunWorker
 
 RUN_TIMEOUT_MS = 120_000  # the first run imports TensorFlow and reads the weights
 

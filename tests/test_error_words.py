@@ -28,7 +28,7 @@ def test_the_command_line_says_which_option_names_the_weights(
 def test_the_window_words_a_recipes_missing_weights_without_options(
     qtbot: Any, tmp_path: Path, content_path: str, style_path: str
 ) -> None:
-    from gui.worker import RunWorker
+    from gui.workers.run_worker import RunWorker
 
     missing = tmp_path / "vgg19.h5"
     settings = Settings(content=content_path, style=style_path, size=32, iterations=1,

@@ -27,8 +27,8 @@ from gui.labels import describe_missing
 from gui.main_window import MainWindow
 from gui.widgets.layers import short_name
 from gui.widgets.loss_plot import LossPlot
-from gui.worker import RunOutcome, RunWorker
-from gui.worker_base import unexpected_error_message
+from gui.workers.base import unexpected_error_message
+from gui.workers.run_worker import RunOutcome, RunWorker
 from nst.settings import (
     DEFAULT_LEARNING_RATES,
     Settings,
@@ -46,7 +46,7 @@ ROOT = Path(__file__).resolve().parent.parent
 
 def test_importing_the_window_does_not_import_tensorflow() -> None:
     code = (
-        "import sys, gui.main_window, gui.worker, main\n"
+        "import sys, gui.main_window, gui.workers.run_worker, main\n"
         "heavy = [m for m in ('tensorflow', 'keras', 'nst.run.session') if m in sys.modules]\n"
         "assert not heavy, heavy\n"
     )
@@ -520,12 +520,12 @@ def test_engine_errors_show_one_sentence_and_the_app_stays_usable(
 def test_unexpected_worker_errors_are_caught(
     qtbot: Any, monkeypatch: pytest.MonkeyPatch, content_path: str, style_path: str, out_dir: Path
 ) -> None:
-    import gui.worker
+    import gui.workers.run_worker
 
     def broken(path: str | None) -> None:
         raise ZeroDivisionError("division by zero")
 
-    monkeypatch.setattr(gui.worker, "_weights_for", broken)
+    monkeypatch.setattr(gui.workers.run_worker, "_weights_for", broken)
     worker = RunWorker(
         Settings(content=content_path, style=style_path, size=48, iterations=2), str(out_dir)
     )
@@ -567,7 +567,7 @@ def test_instant_preview_follows_the_controls_without_blocking(
     samples: Path,
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    from gui import instant_preview
+    from gui.workers import instant_preview
 
     calls: list[Any] = []
     real = instant_preview.compute

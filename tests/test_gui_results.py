@@ -22,7 +22,7 @@ from PyQt5.QtGui import QFontMetrics
 from gui.main_window import MainWindow
 from gui.widgets import ImageView, NumberBox, caption_lines, elide_path
 from gui.widgets.loss_plot import LossPlot, decade_label
-from gui.worker import RunOutcome, RunWorker
+from gui.workers.run_worker import RunOutcome, RunWorker
 from nst.settings import Settings, strength_to_ratio
 from tests.gui_helpers import RUN_TIMEOUT_MS, pick, saved_files, start, tiny
 

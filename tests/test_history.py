@@ -20,12 +20,12 @@ import pytest
 from PIL import Image, ImageFile
 from PyQt5.QtCore import Qt
 
-from gui.history import HistoryPanel
-from gui.history_compare import CompareDialog
-from gui.history_details import details_html, display_value, summary
+from gui.history.compare import CompareDialog
+from gui.history.details import details_html, display_value, summary
+from gui.history.history_panel import HistoryPanel
+from gui.history.thumbnails import THUMBNAIL_SIZE, thumbnail_pool
 from gui.labels import FIELD_LABELS
 from gui.main_window import MainWindow
-from gui.thumbnails import THUMBNAIL_SIZE, thumbnail_pool
 from nst import history
 from nst.errors import ImageError
 from nst.history import Entry, list_results, recipe_differences

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import numpy as np
 
-from gui.history_details import display_value, setting_rows, summary
+from gui.history.details import display_value, setting_rows, summary
 from gui.labels import AUTOMATIC_WORDS, FIELD_LABELS
 from nst.history import Entry, recipe_differences
 from nst.imaging.save import save_result

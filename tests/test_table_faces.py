@@ -33,7 +33,7 @@ from nst.history import recipe_differences
 from nst_cli.options import build_parser
 from nst_cli.arguments import settings_from_args
 from gui.labels import FIELD_LABELS
-from gui.history_details import setting_rows
+from gui.history.details import setting_rows
 
 assert "grain" in field_names()
 assert any(spec.name == "grain" for spec in fields_in_groups())

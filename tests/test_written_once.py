@@ -27,18 +27,18 @@ def test_one_function_gives_the_size_an_image_is_scaled_to(shape: tuple, size: i
 
 
 def test_the_sweep_and_the_estimate_use_that_function() -> None:
-    import gui.sweep
-    import gui.sweep_grid
+    import gui.sweep.grid
+    import gui.sweep.sweep_panel
     import nst.run.estimate
     import nst.sweep.runner
 
     assert not hasattr(nst.sweep.runner, "scaled_dims")
-    for module in (nst.sweep.runner, gui.sweep, gui.sweep_grid, nst.run.estimate):
+    for module in (nst.sweep.runner, gui.sweep.sweep_panel, gui.sweep.grid, nst.run.estimate):
         assert module.work_dims is memory.work_dims, module.__name__
 
 
 def test_one_weights_cache_the_engines() -> None:
-    from gui import worker_base
+    from gui.workers import base as worker_base
     from nst.vgg import weights
 
     assert not [n for n in vars(worker_base) if "cache" in n.lower() and not n.startswith("__")]
@@ -48,10 +48,14 @@ def test_one_weights_cache_the_engines() -> None:
     assert worker_base.model_loaded() and weights.load_weights(None) is loaded
 
 
-def test_the_sweep_workers_helper_is_defined_once() -> None:
-    tree = ast.parse((ROOT / "gui" / "sweep_worker.py").read_text(encoding="utf-8"))
-    names = [node.name for node in ast.walk(tree) if isinstance(node, ast.FunctionDef)]
-    assert len(names) == len(set(names)), names
+def test_no_module_defines_a_function_twice() -> None:
+    """A second def of a name silently replaces the first (the sweep worker had two
+    _without_image): no module of the app does it."""
+    for package in ("nst", "nst_cli", "gui"):
+        for path in (ROOT / package).rglob("*.py"):
+            tree = ast.parse(path.read_text(encoding="utf-8"))
+            names = [node.name for node in tree.body if isinstance(node, ast.FunctionDef)]
+            assert len(names) == len(set(names)), (path, names)
 
 
 @pytest.fixture

@@ -9,9 +9,9 @@ import os
 import numpy as np
 from PyQt5.QtCore import QObject, pyqtSignal
 
-from gui.instant_preview import InstantPreview
 from gui.model import Change, ImagesChanged, SettingsChanged, WindowModel
 from gui.widgets.image_view import ImageView, numpy_to_qimage
+from gui.workers.instant_preview import InstantPreview
 
 CONTENT_PLACEHOLDER = (
     "The content image appears here.\nDrop a photo on the Content picker, or press Ctrl+O."

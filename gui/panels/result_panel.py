@@ -27,7 +27,6 @@ from PyQt5.QtWidgets import (
     QWidget,
 )
 
-from gui.instant_preview import InstantPreview
 from gui.labels import clock
 from gui.model import Change, Phase, RunStateChanged, SettingsChanged, WindowModel
 from gui.panels.input_views import CONTENT_PLACEHOLDER, PREVIEW_PLACEHOLDER, InputViews
@@ -35,7 +34,8 @@ from gui.panels.status_panel import StatusPanel
 from gui.widgets.image_view import ImageView, numpy_to_qimage
 from gui.widgets.loss_plot import LossPlot
 from gui.widgets.path_label import PathLabel
-from gui.worker import RunOutcome
+from gui.workers.instant_preview import InstantPreview
+from gui.workers.run_worker import RunOutcome
 from nst.errors import NstError
 from nst.imaging.export import save_image_as
 from nst.run.outcome import save_outcome, stem_for
@@ -194,7 +194,7 @@ class ResultPanel(QWidget):
 
     def show_status(self, _text: str) -> None:
         """The worker's words are the status bar's; this view follows the model's RunState
-        (kept while gui/run_control.py still connects the worker's status here)."""
+        (kept while gui/workers/run_control.py still connects the worker's status here)."""
 
     def show_progress(self, progress: Any) -> None:
         self.last_step = progress.step

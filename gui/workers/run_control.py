@@ -19,8 +19,8 @@ from PyQt5.QtWidgets import QMessageBox
 
 from gui import run_estimate_words as estimate_words
 from gui.error_words import memory_words
-from gui.worker import RunOutcome, RunWorker
-from gui.worker_base import start_worker, stop_and_wait
+from gui.workers.base import start_worker, stop_and_wait
+from gui.workers.run_worker import RunOutcome, RunWorker
 from nst import memory
 from nst.errors import NstError
 from nst.imaging.save import check_output_dir

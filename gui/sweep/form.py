@@ -1,5 +1,5 @@
 """The Sweep tab's form: what to vary (one or two settings and their values), the cell
-size and iterations, and the Render button. The panel (gui/sweep.py) connects them."""
+size and iterations, and the Render button. The panel (gui/sweep/sweep_panel.py) connects them."""
 
 from __future__ import annotations
 
@@ -14,7 +14,7 @@ from PyQt5.QtWidgets import (
     QWidget,
 )
 
-from gui.sweep_grid import name_label
+from gui.sweep.grid import name_label
 from gui.widgets import int_box
 from nst.settings import MAX_ITERATIONS, MIN_SIZE
 from nst.sweep.axes import sweepable_names

@@ -4,8 +4,8 @@ words it shows in the status bar)."""
 from __future__ import annotations
 
 from gui.model import Phase, RunState, WindowModel
-from gui.worker import RunOutcome, RunWorker
-from gui.worker_base import model_loaded
+from gui.workers.base import model_loaded
+from gui.workers.run_worker import RunOutcome, RunWorker
 
 
 def run_started(model: WindowModel) -> None:

@@ -40,12 +40,12 @@ from PyQt5.QtWidgets import (
     QWidget,
 )
 
-from gui.history_compare import CompareDialog
-from gui.history_details import (  # noqa: F401 (details_html: for tests)
+from gui.history.compare import CompareDialog
+from gui.history.details import (  # noqa: F401 (details_html: for tests)
     details_html,
     summary,
 )
-from gui.thumbnails import (  # noqa: F401 (thumbnail_pool: tests)
+from gui.history.thumbnails import (  # noqa: F401 (thumbnail_pool: tests)
     THUMBNAIL_SIZE,
     _ThumbnailSignals,
     _ThumbnailTask,

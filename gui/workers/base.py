@@ -1,6 +1,6 @@
 """The base of the window's workers: a QObject moved to a QThread, reporting by signals.
 
-Usage (see gui/run_control.py and gui/sweep.py)::
+Usage (see gui/workers/run_control.py and gui/sweep/sweep_panel.py)::
 
     worker = RunWorker(settings, output_folder)
     thread = start_worker(worker, parent, on_thread_finished)

@@ -25,7 +25,7 @@ from PyQt5.QtWidgets import (
     QWidget,
 )
 
-from gui.history_details import display_value, summary
+from gui.history.details import display_value, summary
 from gui.widgets import numpy_to_qimage
 from nst import history
 from nst.errors import NstError

@@ -1,10 +1,10 @@
 """The run worker: drives one nst.run.session session on a QThread and reports by signals.
 
-Started by gui.worker_base.start_worker (see gui/run_control.py). TensorFlow is imported
+Started by gui.workers.base.start_worker (see gui/workers/run_control.py). TensorFlow is imported
 here, inside ``work`` on the worker thread, the first time a run starts (or by the memory
 check before it, on a GPU machine): importing it takes seconds, and the window must stay
 responsive. The worker only emits NumPy arrays and plain
-records; the GUI thread makes the QImages. Stopping is the base's (gui/worker_base.py).
+records; the GUI thread makes the QImages. Stopping is the base's (gui/workers/base.py).
 """
 
 from __future__ import annotations
@@ -18,7 +18,7 @@ from typing import Any
 
 from PyQt5.QtCore import pyqtSignal
 
-from gui.worker_base import (  # noqa: F401 (unexpected_error_message: used by importers)
+from gui.workers.base import (  # noqa: F401 (unexpected_error_message: used by importers)
     PREVIEW_INTERVAL_S,
     Worker,
     _weights_for,

@@ -1,8 +1,8 @@
 """The Sweep tab: render a grid of small runs that differ in one or two settings.
 
 The panel builds an nst.sweep Sweep from the window's current settings (the base) and
-one or two axes, runs it on a QThread (gui/sweep_worker.py) and fills a grid of thumbnails
-(gui/sweep_grid.py) as each cell finishes, with the values on the row and column headers.
+one or two axes, runs it on a QThread (gui/sweep/sweep_worker.py) and fills a grid of thumbnails
+(gui/sweep/grid.py) as each cell finishes, with the values on the row and column headers.
 A selected cell can be rendered at full size: the panel emits ``full_size_requested``
 with the cell's settings at the window's size, and the window runs them as a normal run.
 The engine writes the files (nst/sweep/).
@@ -21,10 +21,10 @@ from PyQt5.QtWidgets import QHBoxLayout, QLabel, QPushButton, QScrollArea, QVBox
 
 from gui.error_words import memory_words
 from gui.labels import clock
-from gui.sweep_form import MAX_CELL_SIZE, NOTHING, SweepForm  # noqa: F401 (MAX_CELL_SIZE: tests)
-from gui.sweep_grid import SheetGrid, content_dims
-from gui.sweep_worker import SweepWorker
-from gui.worker_base import start_worker, stop_and_wait
+from gui.sweep.form import MAX_CELL_SIZE, NOTHING, SweepForm  # noqa: F401 (MAX_CELL_SIZE: tests)
+from gui.sweep.grid import SheetGrid, content_dims
+from gui.sweep.sweep_worker import SweepWorker
+from gui.workers.base import start_worker, stop_and_wait
 from nst.errors import NstError
 from nst.imaging.save import check_output_dir
 from nst.memory import NotEnoughMemory, work_dims

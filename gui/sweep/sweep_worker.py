@@ -1,4 +1,4 @@
-"""The sweep worker: drives one nst.sweep SweepRun on a QThread (gui/worker_base.py).
+"""The sweep worker: drives one nst.sweep SweepRun on a QThread (gui/workers/base.py).
 
 TensorFlow is imported inside ``work``, on the worker thread, never on the GUI thread.
 """
@@ -11,7 +11,7 @@ from typing import Any
 
 from PyQt5.QtCore import pyqtSignal
 
-from gui.worker_base import PREVIEW_INTERVAL_S, Worker, _weights_for, model_loaded
+from gui.workers.base import PREVIEW_INTERVAL_S, Worker, _weights_for, model_loaded
 from nst.sweep.grid import Sweep
 from nst.sweep.runner import CellDone, CellStep, SweepRun
 
