@@ -20,8 +20,10 @@ from PyQt5.QtCore import Qt
 from PyQt5.QtGui import QFontMetrics
 
 from gui.main_window import MainWindow
-from gui.widgets import ImageView, NumberBox, caption_lines, elide_path
+from gui.widgets.editors import NumberBox
+from gui.widgets.image_view import ImageView, caption_lines
 from gui.widgets.loss_plot import LossPlot, decade_label
+from gui.widgets.path_label import elide_path
 from gui.workers.run_worker import RunOutcome, RunWorker
 from nst.settings import Settings, strength_to_ratio
 from tests.gui_helpers import RUN_TIMEOUT_MS, pick, saved_files, start, tiny

@@ -26,7 +26,7 @@ from PyQt5.QtWidgets import (
 )
 
 from gui.history.details import display_value, summary
-from gui.widgets import numpy_to_qimage
+from gui.widgets.image_view import numpy_to_qimage
 from nst import history
 from nst.errors import NstError
 from nst.history import Entry

@@ -41,18 +41,16 @@ from PyQt5.QtWidgets import (
 )
 
 from gui.history.compare import CompareDialog
-from gui.history.details import (  # noqa: F401 (details_html: for tests)
-    details_html,
-    summary,
-)
-from gui.history.thumbnails import (  # noqa: F401 (thumbnail_pool: tests)
+from gui.history.details import details_html, summary
+from gui.history.thumbnails import (
     THUMBNAIL_SIZE,
     _ThumbnailSignals,
     _ThumbnailTask,
     placeholder_icon,
     thumbnail_pool,
 )
-from gui.widgets import muted_color, numpy_to_qimage
+from gui.widgets.image_view import numpy_to_qimage
+from gui.widgets.path_label import muted_color
 from nst import history
 from nst.history import Entry
 from nst.settings import Settings

@@ -36,8 +36,8 @@ from PyQt5.QtWidgets import (
 from gui.model import WindowModel
 from gui.panels.binding import ModelView
 from gui.panels.style_regions import choose_mask, paint_region, region_button, show_region
-from gui.widgets.editors import rounded_text
 from gui.widgets.picker import file_dialog_filter, samples_menu
+from nst.settings.text import number_text
 
 STEPS = 100  # slider positions per unit of weight or strength
 RATIO_TIP = (
@@ -275,7 +275,7 @@ class StyleMix(QWidget, ModelView):
             row.exact, row.mask = weight, mask
             row.weight.setValue(round(min(weight, 1.0) * STEPS))
             # The weight itself, not the slider's step, with the digits a person would type.
-            row.value.setText(rounded_text(weight))
+            row.value.setText(number_text(weight))
 
     def _add_row(self, path: str, removable: bool = True) -> None:
         base = os.path.basename(path) if path else "Style image"

@@ -15,7 +15,7 @@ from PyQt5.QtWidgets import (
 )
 
 from gui.sweep.grid import name_label
-from gui.widgets import int_box
+from gui.widgets.editors import int_box
 from nst.settings import MAX_ITERATIONS, MIN_SIZE
 from nst.sweep.axes import sweepable_names
 from nst.sweep.grid import CELL_SIZE, SWEEP_ITERATIONS

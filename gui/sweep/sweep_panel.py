@@ -21,7 +21,7 @@ from PyQt5.QtWidgets import QHBoxLayout, QLabel, QPushButton, QScrollArea, QVBox
 
 from gui.error_words import memory_words
 from gui.labels import clock
-from gui.sweep.form import MAX_CELL_SIZE, NOTHING, SweepForm  # noqa: F401 (MAX_CELL_SIZE: tests)
+from gui.sweep.form import NOTHING, SweepForm
 from gui.sweep.grid import SheetGrid, content_dims
 from gui.sweep.sweep_worker import SweepWorker
 from gui.workers.base import start_worker, stop_and_wait

@@ -4,15 +4,4 @@ path_label.py (a path fitted to a width), scrolling.py (a panel that scrolls),
 wheel_guard.py (the wheel scrolls a panel, not the control under it), picker.py (an image
 picker that loads in the background; the samples), layers.py (a checklist of VGG19's
 layers with weights), loss_plot.py (the loss curve), mask_painter.py (painting a region).
-
-The names most used are importable from here too: ``from gui.widgets import NumberBox``.
 """
-
-from gui.widgets.editors import NumberBox, int_box, rounded_text, select_data
-from gui.widgets.image_view import ImageView, caption_lines, numpy_to_qimage
-from gui.widgets.path_label import PathLabel, elide_path, muted_color
-
-__all__ = [
-    "ImageView", "NumberBox", "PathLabel", "caption_lines", "elide_path", "int_box",
-    "muted_color", "numpy_to_qimage", "rounded_text", "select_data",
-]  # fmt: skip

@@ -3,24 +3,12 @@ them, an int box, and a combo box over named choices."""
 
 from __future__ import annotations
 
-import math
 from collections.abc import Iterable
 from typing import Any
 
 from PyQt5.QtWidgets import QAbstractSpinBox, QComboBox, QDoubleSpinBox, QSpinBox, QWidget
 
-# The significant digits a computed value (the strength slider's style weight) shows with:
-# as many as a person would type; the box keeps the exact value.
-SHOWN_DIGITS = 3
-
-
-def rounded_text(value: float, digits: int = SHOWN_DIGITS) -> str:
-    """``value`` with ``digits`` significant digits, never fewer than its whole digits:
-    0.14330125 -> "0.143", 31.6227766 -> "31.6", 316227.766 -> "316228"."""
-    if value == 0 or not math.isfinite(value):
-        return f"{value:g}"
-    whole = math.floor(math.log10(abs(value))) + 1
-    return f"{value:.{max(digits, whole)}g}"
+from nst.settings.text import number_text
 
 
 class NumberBox(QDoubleSpinBox):
@@ -65,12 +53,10 @@ class NumberBox(QDoubleSpinBox):
         return given[0]
 
     def textFromValue(self, value: float) -> str:  # noqa: N802 (Qt's name)
+        # A computed value (10 ** 0.843 = 6.9663...) is shown with the digits a typed one
+        # has, by the rule every face uses; value() still gives it exactly.
         exact = self._exact(value)
-        if exact is not None and float(f"{exact:.6g}") != exact:
-            # A computed value (10 ** 0.843 = 6.9663...) is no number anyone typed: shown
-            # with the digits a typed one has; value() still gives it exactly.
-            return rounded_text(exact)
-        return f"{value:.6g}"
+        return number_text(exact if exact is not None else value)
 
     def valueFromText(self, text: str) -> float:  # noqa: N802 (Qt's name)
         if text.strip() == self.textFromValue(super().value()):

@@ -18,13 +18,7 @@ from typing import Any
 
 from PyQt5.QtCore import pyqtSignal
 
-from gui.workers.base import (  # noqa: F401 (unexpected_error_message: used by importers)
-    PREVIEW_INTERVAL_S,
-    Worker,
-    _weights_for,
-    model_loaded,
-    unexpected_error_message,
-)
+from gui.workers.base import PREVIEW_INTERVAL_S, Worker, _weights_for, model_loaded
 from nst import memory
 from nst.errors import NstError
 from nst.settings import Settings
