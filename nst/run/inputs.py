@@ -102,8 +102,10 @@ def check_proportions(settings: Settings, content: np.ndarray, styles: list[np.n
 
 def extractor_padding(settings: Settings) -> str:
     """How VGG19's convolutions pad in this run (nst.vgg.extractor.PADDINGS). A texture
-    mirrors its edge, so that its border is made as its middle is; a picture of a photo
-    keeps zeros, as VGG19 was trained and as every measurement of it was made."""
+    mirrors its edge: zero padding's frame made its border more saturated and clipped than
+    its middle, and mirroring takes from a third of that to all of it away
+    (bench/RESULTS.md). A picture of a photo keeps zeros, as VGG19 was trained and as its
+    measurements were made."""
     return "symmetric" if settings.method == "texture" else "zeros"
 
 

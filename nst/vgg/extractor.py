@@ -40,13 +40,14 @@ COMPUTE_DTYPES = {"float32": tf.float32, "bfloat16": tf.bfloat16}
 
 
 # What the 3x3 convolutions see past the image's edge (FeatureExtractor's ``padding``).
-# "zeros": VGG19 as trained (Simonyan & Zisserman 2014, section 2.1: 1 px of padding, and
-# after the mean subtraction a zero is the ImageNet mean colour). A flat grey frame holds
-# no texture, so an optimized image grows edges against it: a texture's border came out
-# more saturated and more often clipped than its middle (bench/RESULTS.md, "A texture's
-# border"). "symmetric": the edge mirrored (tf.pad SYMMETRIC; for a 1 px pad, the edge
-# pixel repeated), so a border position sees what an inner one does, and it works on a
-# 1 px wide layer, where REFLECT needs 2. Tileable textures will wrap ("circular") here.
+# "zeros": VGG19 as trained (Simonyan & Zisserman 2014, section 2.1: 1 px of padding; after
+# the mean subtraction a zero is the ImageNet mean colour). That flat frame puts edges into
+# every Gram, the more so the smaller the image; a texture larger than its painting then
+# grew them at its own border, more saturated and more often clipped than its middle
+# (bench/RESULTS.md, "A texture's border"). "symmetric": the edge mirrored (tf.pad
+# SYMMETRIC; for a 1 px pad, the edge pixel repeated), so no frame of another colour; it
+# works on a 1 px wide layer, where REFLECT needs 2. Tileable textures will wrap
+# ("circular") beside these.
 PADDINGS = ("zeros", "symmetric")
 _EDGE = ((0, 0), (1, 1), (1, 1), (0, 0))  # 1 px around H and W: 3x3 kernels
 
