@@ -43,8 +43,18 @@ class TooNarrowError(ImageError):
     such size at which it would do, or None when no size up to the largest does.
     """
 
-    def __init__(self, message: str, *, role: str, name: str, width: int, height: int,
-                 size: int, short_side: int, needed: int | None) -> None:  # fmt: skip
+    def __init__(
+        self,
+        message: str,
+        *,
+        role: str,
+        name: str,
+        width: int,
+        height: int,
+        size: int,
+        short_side: int,
+        needed: int | None,
+    ) -> None:
         super().__init__(message)
         self.role, self.name, self.width, self.height = role, name, width, height
         self.size, self.short_side, self.needed = size, short_side, needed

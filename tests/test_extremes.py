@@ -121,9 +121,14 @@ def test_extreme_but_possible_runs(weights, tmp_path: Path, content, style, chan
 
 
 def test_a_long_extra_style_at_a_coarse_stage_runs(weights, tmp_path: Path) -> None:
-    settings = Settings(content=picture(tmp_path, 64, 64), style=picture(tmp_path, 64, 64),
-                        extra_styles=((picture(tmp_path, 96, 24), 1.0),), size=64, stages=3,
-                        iterations=3)  # fmt: skip
+    settings = Settings(
+        content=picture(tmp_path, 64, 64),
+        style=picture(tmp_path, 64, 64),
+        extra_styles=((picture(tmp_path, 96, 24), 1.0),),
+        size=64,
+        stages=3,
+        iterations=3,
+    )
     assert transfer.run(settings, weights=weights).image.shape == (64, 64, 3)
 
 

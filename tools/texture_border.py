@@ -2,7 +2,7 @@
 
     python -m tools.texture_border [--style gui/samples/starry_night.jpg] [--size 256]
         [--iterations 300] [--aspect 1]
-        [--padding zeros] [--save texture.png]
+        [--style-scale 0.5] [--padding zeros] [--save texture.png]
     python -m tools.texture_border --image texture.png      # measure a saved image
 
 Makes a texture (``method="texture"``) and prints, for its border band and its middle,
@@ -63,9 +63,10 @@ def make_texture(
     seed: int,
     padding: str | None = None,
     aspect: float | None = None,
+    style_scale: float = 1.0,
 ) -> Result:
-    """A texture of ``style`` (its own proportions, or ``aspect`` = width / height), the
-    engine's defaults otherwise.
+    """A texture of ``style`` (its own proportions, or ``aspect`` = width / height; the
+    painting at ``style_scale`` of the texture's size), the engine's defaults otherwise.
 
     ``padding`` (nst.vgg.extractor.PADDINGS) overrides the engine's choice for textures
     (nst.run.inputs.extractor_padding) in this process, to measure another one: "zeros"
@@ -74,8 +75,15 @@ def make_texture(
     from nst.run import session
     from nst.settings import Settings
 
-    settings = Settings(method="texture", style=style, size=size, iterations=iterations,
-                        seed=seed, texture_aspect=aspect)  # fmt: skip
+    settings = Settings(
+        method="texture",
+        style=style,
+        size=size,
+        iterations=iterations,
+        seed=seed,
+        texture_aspect=aspect,
+        style_scale=style_scale,
+    )
     chosen = session.extractor_padding
     if padding is not None:
         session.extractor_padding = lambda _settings: padding
@@ -92,6 +100,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--iterations", type=int, default=300)
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--aspect", type=float, help="width / height; the style's if not given")
+    parser.add_argument("--style-scale", type=float, default=1.0)
     parser.add_argument("--padding", help="the convolutions' padding, not the engine's choice")
     parser.add_argument("--image", help="measure this image instead of making one")
     parser.add_argument("--save", help="save the texture here (PNG)")
@@ -102,13 +111,22 @@ def main(argv: list[str] | None = None) -> int:
         image, note = load_image(args.image), args.image
     else:
         started = time.perf_counter()
-        result = make_texture(args.style, args.size, args.iterations, args.seed, args.padding,
-                              args.aspect)  # fmt: skip
+        result = make_texture(
+            args.style,
+            args.size,
+            args.iterations,
+            args.seed,
+            args.padding,
+            args.aspect,
+            args.style_scale,
+        )
         image = result.image
-        note = (f"{Path(args.style).name}, {args.size} px, {result.steps} steps, padding "
-                f"{args.padding or 'default'}, "
-                f"{time.perf_counter() - started:.0f} s, "
-                f"style loss {result.losses['style']:.4f}")  # fmt: skip
+        note = (
+            f"{Path(args.style).name}, {args.size} px, {result.steps} steps, padding "
+            f"{args.padding or 'default'}, "
+            f"{time.perf_counter() - started:.0f} s, "
+            f"style loss {result.losses['style']:.4f}"
+        )
         if args.save:
             from PIL import Image
 
@@ -116,10 +134,14 @@ def main(argv: list[str] | None = None) -> int:
     stats = border_stats(image)
     print(note)
     print(f"border band {stats['band_px']:.0f} px of {image.shape[1]}x{image.shape[0]}")
-    print(f"saturation: border {stats['saturation_border']:.3f}, middle "
-          f"{stats['saturation_middle']:.3f}")  # fmt: skip
-    print(f"clipped channel: border {stats['clipped_border']:.1%}, middle "
-          f"{stats['clipped_middle']:.1%}")  # fmt: skip
+    print(
+        f"saturation: border {stats['saturation_border']:.3f}, middle "
+        f"{stats['saturation_middle']:.3f}"
+    )
+    print(
+        f"clipped channel: border {stats['clipped_border']:.1%}, middle "
+        f"{stats['clipped_middle']:.1%}"
+    )
     return 0
 
 

@@ -74,8 +74,8 @@ def check_proportions(settings: Settings, content: np.ndarray, styles: list[np.n
             square = "or crop the image nearer square"
         where = f"{work} px" if s.work_size is None else f"a working size of {work} px"
         if needed is None:
-            advice = f"choose proportions of at most {MAX_SIZE // MIN_SIZE}:1"
-            advice = advice if role == "texture" else "crop the image to " + advice[7:]
+            ratio = f"proportions of at most {MAX_SIZE // MIN_SIZE}:1"
+            advice = f"choose {ratio}" if role == "texture" else f"crop the image to {ratio}"
         elif s.work_size is None:
             advice = f"choose a size of at least {needed} px {square}"
         elif needed <= s.size:
@@ -85,8 +85,11 @@ def check_proportions(settings: Settings, content: np.ndarray, styles: list[np.n
         raise TooNarrowError(
             f"{what} is too narrow to paint at {where}: its short side would be {short} px, "
             f"under the {MIN_SIZE} px VGG19 needs; {advice}.",
-            **_parts(role, path, image), size=work, short_side=short, needed=needed,
-        )  # fmt: skip
+            **_parts(role, path, image),
+            size=work,
+            short_side=short,
+            needed=needed,
+        )
     for path, style in zip([s.style, *(p for p, _ in s.extra_styles)], styles):
         long = least_size(style.shape, MIN_SIZE)
         if long > MAX_SIZE:
@@ -95,9 +98,11 @@ def check_proportions(settings: Settings, content: np.ndarray, styles: list[np.n
                 f"at the {MIN_SIZE} px across VGG19 needs it would be {long} px long, over "
                 f"the {MAX_SIZE} px limit; crop it to proportions of at most "
                 f"{MAX_SIZE // MIN_SIZE}:1.",
-                **_parts("style image", path, style), size=s.resolved_style_size,
-                short_side=min(longest_dims(style.shape, s.resolved_style_size)), needed=None,
-            )  # fmt: skip
+                **_parts("style image", path, style),
+                size=s.resolved_style_size,
+                short_side=min(longest_dims(style.shape, s.resolved_style_size)),
+                needed=None,
+            )
 
 
 def extractor_padding(settings: Settings) -> str:

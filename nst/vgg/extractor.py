@@ -114,8 +114,9 @@ def get_extractor(weights: VGGWeights, padding: str = "zeros") -> FeatureExtract
     with _lock:
         extractor = _cache.get((weights.sha256, padding))
         if extractor is None:
-            log.info("building the VGG19 feature extractor from %s (%s padding)",
-                     weights.path, padding)  # fmt: skip
+            log.info(
+                "building the VGG19 feature extractor from %s (%s padding)", weights.path, padding
+            )
             extractor = FeatureExtractor(weights, padding)
             _cache[weights.sha256, padding] = extractor
         return extractor
