@@ -50,7 +50,6 @@ from gui.recipe_dialogs import RecipeDialogs
 from gui.sweep.sweep_panel import SweepPanel
 from gui.widgets.scrolling import ScrollingPanel
 from gui.widgets.wheel_guard import install_wheel_guard
-from gui.workers import run_phases
 from gui.workers.instant_preview import InstantPreview
 from gui.workers.run_control import RunController
 from nst.settings import Settings
@@ -75,7 +74,7 @@ class MainWindow(QMainWindow):
         self._build_ui()
         build_menus(self)
         install_wheel_guard(self)  # the wheel scrolls the panels, not the control under it
-        self.runner = RunController(self)
+        self.runner = RunController(self, self)
         self.recipes = RecipeDialogs(self, self)
         self._connect()
         if restore:
@@ -88,10 +87,8 @@ class MainWindow(QMainWindow):
 
     def _build_ui(self) -> None:
         model = self.model
-        self.status_panel = StatusPanel(self.statusBar())
-        self.result_panel = ResultPanel(
-            model, self, self.status_panel, self.show_message, self.preview
-        )
+        self.status_panel = StatusPanel(model, self.statusBar())
+        self.result_panel = ResultPanel(model, self, self.show_message, self.preview)
         self.controls = RunControlsPanel(model)
         self.inputs = InputsPanel(model, self)
         self.layers_panel = LayersPanel(model)
@@ -151,7 +148,7 @@ class MainWindow(QMainWindow):
         layout.setContentsMargins(4, 8, 8, 4)
         self.history_panel = HistoryPanel(field_labels=FIELD_LABELS)
         # The Sweep tab shares the right-hand side: a contact sheet needs the room.
-        self.sweep_panel = SweepPanel(self.current_settings, lambda: self.model.folder)
+        self.sweep_panel = SweepPanel(self.model)
         self.result_tabs = QTabWidget()
         for widget, name, tip in (
             (self.result_panel, "Result", "The run: the result beside the content image, and "
@@ -170,16 +167,14 @@ class MainWindow(QMainWindow):
         self.run_started = self.runner.started
         self.run_button.clicked.connect(self.runner.run_or_stop)
         self.runner.running_changed.connect(self._set_running)
-        self.runner.started.connect(lambda worker: run_phases.follow_run(self.model, worker))
         self.model.subscribe(self._model_changed)
         self.inputs.message.connect(self.show_message)
         self.result_panel.saved.connect(lambda _path: self.history_panel.refresh())
+        self.result_panel.message.connect(self.status_panel.message)
         self.history_panel.set_folder(self.model.folder)
         self.history_panel.rerun_requested.connect(self.runner.rerun)
         self.history_panel.load_requested.connect(self.load_from_history)
         self.sweep_panel.full_size_requested.connect(self.runner.render_sweep_cell)
-        self.sweep_panel.running_changed.connect(self.model.set_sweep_running)
-        self.sweep_panel.ready.connect(self.status_panel.show_ready)
 
     def _model_changed(self, change: Change) -> None:
         if isinstance(change, FolderChanged):
@@ -282,16 +277,18 @@ class MainWindow(QMainWindow):
         # A recipe can be saved whenever every value is allowed, images or not.
         self.act_save_recipe.setEnabled(not self.model.problems)
 
+    def say(self, text: str, timeout_ms: int = 0) -> None:
+        """A line in the status bar (gone after ``timeout_ms``; 0: until the next)."""
+        self.status_panel.message(text, timeout_ms)
+
     def show_problem(self, text: str) -> None:
         self.problem_label.setText(text)
         self.problem_label.setVisible(True)
 
     def show_stopping(self) -> None:
-        run_phases.set_phase(self.model, Phase.STOPPING)
         self.run_button.setText("Stopping…")
         self.run_button.setEnabled(False)
         self.act_stop.setEnabled(False)
-        self.status_panel.message("Stopping after the current step…")
 
     def _set_running(self, running: bool) -> None:
         self.run_button.setText("Stop" if running else "Run")
@@ -305,11 +302,7 @@ class MainWindow(QMainWindow):
         for act in (self.act_open_content, self.act_open_style, self.act_load_recipe):
             act.setEnabled(not running)
         self.problem_label.setVisible(False)
-        self.sweep_panel.block_for_run(running)
-        if running:
-            run_phases.run_started(self.model)
-        else:
-            run_phases.run_ended(self.model, None)
+        if not running:
             self._validate()
 
     # ------------------------------------------------------------------ recipes, messages

@@ -443,7 +443,10 @@ def test_a_real_run_saves_its_result(
     assert window.run_button.text() == "Run" and window.run_button.isEnabled()
     assert window.result_panel.result_view.image() is not None
     assert window.act_save_as.isEnabled() and not window.act_save.isEnabled()
-    assert window.status_panel.device_label.text() != "Device: found on the first run"
+    engine = window.model.run_state.engine  # where the run says it ran, and how
+    assert engine is not None and engine.precision is not None
+    used = f"Device: {engine.device} · {engine.precision.used}"
+    assert window.status_panel.device_label.text().startswith(used)
     assert len(window.result_panel.loss_plot.steps) == 3
 
     window.result_panel.copy_result()
@@ -624,6 +627,11 @@ def test_run_with_the_instant_method_saves_its_result(
     recipe = json.loads((out_dir / "tubingen_starry_night_001.json").read_text())
     assert recipe["settings"]["method"] == "instant"
     assert window.result_panel.result_view.caption().startswith("Instant result · 64 × 48")
+    # the status bar names the device the network ran on, not "found on the first run"
+    engine = window.model.run_state.engine
+    assert engine is not None and engine.device and engine.precision is None
+    assert window.status_panel.device_label.text() == f"Device: {engine.device}"
+    assert window.status_panel.progress_label.text().startswith("Done in ")
 
 
 def test_instant_settings_round_trip_through_qsettings(

@@ -18,7 +18,8 @@ from pytestqt.exceptions import TimeoutError
 
 from gui.main_window import MainWindow
 from gui.model import Phase, RunState
-from nst.settings import Settings, strength_to_ratio
+from gui.widgets.samples import SAMPLES_DIR
+from nst.settings import strength_to_ratio
 from tests.gui_helpers import pick
 
 pytestmark = [pytest.mark.gui, pytest.mark.usefixtures("isolated_home")]
@@ -274,11 +275,36 @@ def test_image_dialogs_open_in_pictures_or_home_on_a_fresh_start(
         starts.append(start)
         return "", ""
 
+    def exec_(dialog: QFileDialog) -> int:  # the pickers' own dialog (samples in its sidebar)
+        starts.append(dialog.directory().absolutePath())
+        return QFileDialog.Rejected
+
     monkeypatch.setattr(QFileDialog, "getOpenFileName", staticmethod(dialog))
+    monkeypatch.setattr(QFileDialog, "exec_", exec_)
     window.content_picker.open_dialog()
     window.inputs.style_mix.open_dialog()
     pictures = isolated_home / "Pictures"
     assert starts == [str(pictures if pictures.is_dir() else isolated_home)] * 2
+
+
+def test_the_image_dialog_has_the_samples_one_click_away(
+    qtbot: Any, window: MainWindow, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    seen: list[QFileDialog] = []
+
+    def choose_a_sample(dialog: QFileDialog) -> int:
+        seen.append(dialog)
+        places = [url.toLocalFile() for url in dialog.sidebarUrls()]
+        assert str(SAMPLES_DIR) in places  # in the dialog's own sidebar
+        assert dialog.testOption(QFileDialog.DontUseNativeDialog)  # one with a sidebar
+        dialog.setDirectory(str(SAMPLES_DIR))  # the click on it
+        dialog.selectFile(STARRY)
+        return QFileDialog.Accepted
+
+    monkeypatch.setattr(QFileDialog, "exec_", choose_a_sample)
+    window.style_picker.open_dialog()
+    qtbot.waitUntil(lambda: window.style_picker.path == STARRY, timeout=10_000)
+    assert len(seen) == 1 and window.model.value("style") == STARRY
 
 
 def test_a_run_shows_the_result_tab(window: MainWindow) -> None:
@@ -289,9 +315,9 @@ def test_a_run_shows_the_result_tab(window: MainWindow) -> None:
 
 def test_the_loss_plot_says_what_the_method_has(window: MainWindow) -> None:
     plot = window.result_panel.loss_plot
-    window.result_panel.reset(Settings(method="instant"))
+    window.model.set_run_state(RunState(Phase.PREPARING, method="instant", run=1))
     assert "no loss curve" in plot.placeholder
-    window.result_panel.reset(Settings(method="texture"))
+    window.model.set_run_state(RunState(Phase.PREPARING, 0, 10, method="texture", run=2))
     plot.add(1, {"total": 2.0, "content": 0.0, "style": 1.5, "tv": 0.5})
     assert math.isnan(plot.values["content"][-1]) and plot.values["style"] == [1.5]
 

@@ -17,11 +17,12 @@ from typing import Any
 import numpy as np
 import pytest
 from PyQt5.QtCore import Qt
-from PyQt5.QtGui import QFontMetrics
+from PyQt5.QtGui import QFontMetrics, QImage
 
 from gui.main_window import MainWindow
+from gui.model import Ending, Engine, Phase, RunState
 from gui.widgets.editors import NumberBox
-from gui.widgets.image_view import ImageView, caption_lines
+from gui.widgets.image_view import CAPTION_MAX_LINES, ImageView, caption_lines
 from gui.widgets.loss_plot import LossPlot, decade_label
 from gui.widgets.path_label import elide_path
 from gui.workers.run_worker import RunOutcome, RunWorker
@@ -81,7 +82,7 @@ def test_a_stopped_result_says_it_was_saved_and_where(
 ) -> None:
     panel = window.result_panel
     path = str(out_dir / STOPPED_FILES[1])
-    panel.show_outcome(RunOutcome(stand_in(content_path, style_path), {}, path))
+    window.runner.phases.finished(RunOutcome(stand_in(content_path, style_path), {}, path))
     caption = panel.result_view.caption()
     assert caption.startswith("Stopped at step 6 of 4000")
     assert "saved as tubingen_starry_night_001.png" in caption and "not saved" not in caption
@@ -97,7 +98,7 @@ def test_a_stopped_result_whose_save_failed_says_so_until_saved(
     panel = window.result_panel
     result = stand_in(content_path, style_path)
     outcome = RunOutcome(result, result.recipe(), save_error="The disk is full.")
-    panel.show_outcome(outcome, quiet=True)
+    window.runner.phases.finished(outcome)
     assert panel.result_view.caption().endswith("not saved")
     assert window.act_save.isEnabled()
 
@@ -145,13 +146,33 @@ def test_captions_wrap_and_never_cut_a_number(qtbot: Any, width: int) -> None:
     qtbot.addWidget(view)
     metrics = view.fontMetrics()
     lines = caption_lines(LONG_CAPTION, metrics, width)
-    assert 1 <= len(lines) <= 4
+    assert 1 <= len(lines) <= CAPTION_MAX_LINES == 2
     assert all(metrics.horizontalAdvance(line) <= width for line in lines)
     assert_numbers_whole(" ".join(lines), LONG_CAPTION)
     assert lines[0].startswith("Stopped at step")
-    # What matters stays: the step and the state, first and last; the middle gives way.
+    # What matters stays: the step and the state, first and last; the middle gives way
+    # (in the narrowest views the state too: the tooltip has it).
     shown = " ".join(lines)
-    assert "of 4000" in shown and "saved as" in shown
+    assert "of 4000" in shown
+    if width >= 240:
+        assert "saved as" in shown
+
+
+def test_a_long_caption_does_not_move_the_image(qtbot: Any) -> None:
+    view = ImageView("")
+    qtbot.addWidget(view)
+    view.resize(200, 300)
+    image = QImage(40, 30, QImage.Format_RGB888)
+    view.set_image(image, "Result · 40 × 30")
+    area = view.image_area()
+    assert len(view.caption_lines()) == 1
+    view.set_caption(LONG_CAPTION)  # three lines and more at this width, unelided
+    assert len(caption_lines(LONG_CAPTION, view.fontMetrics(), 188, max_lines=9)) >= 3
+    lines = view.caption_lines()
+    assert len(lines) == 2 and view.image_area() == area
+    assert LONG_CAPTION in view.tooltip_text()
+    view.set_caption("")
+    assert view.image_area() == area
 
 
 def test_an_image_view_keeps_its_full_caption_in_the_tooltip(qtbot: Any) -> None:
@@ -182,11 +203,14 @@ def test_at_1024_by_700_captions_links_and_labels_fit(
     qtbot.waitUntil(lambda: window.width() == 1024)
     folder = tmp_path / "a rather long folder name for results" / "of this week"
     path = str(folder / "tubingen_starry_night_with_a_long_name_001.png")
-    window.result_panel.show_outcome(RunOutcome(stand_in(content_path, style_path), {}, path))
+    outcome = RunOutcome(stand_in(content_path, style_path), {}, path)
     weights = (
         "Keras's VGG19 weights, vgg19_weights_tf_dim_ordering_tf_kernels_notop.h5 (0123456789ab)"
     )
-    window.status_panel.show_ready("CPU", weights)
+    ending = Ending(4000, 1.0, saved_path=path, has_result=True, outcome=outcome)
+    window.model.set_run_state(
+        RunState(Phase.FINISHED, 4000, 4000, "gatys", engine=Engine("CPU", weights), ending=ending)
+    )
     qtbot.waitUntil(lambda: window.result_panel.saved_label.width() > 0)
 
     view = window.result_panel.result_view

@@ -339,31 +339,12 @@ def test_cli_bad_sweeps_end_with_one_line(
 # --------------------------------------------------------------------------- the window
 
 
-@pytest.fixture
-def window(qtbot: Any, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Any:
-    from PyQt5.QtCore import QSettings
-
-    from gui.app_settings import AppSettings
-    from gui.main_window import MainWindow
-
-    home = tmp_path / "home"
-    home.mkdir()
-    monkeypatch.setenv("HOME", str(home))
-    for name in ("XDG_CONFIG_HOME", "XDG_DATA_HOME", "XDG_CACHE_HOME"):
-        monkeypatch.setenv(name, str(home / name.lower()))
-    win = MainWindow(AppSettings(QSettings(str(tmp_path / "s.ini"), QSettings.IniFormat)))
-    win.folder_edit.setText(str(tmp_path / "results"))
-    qtbot.addWidget(win)
-    win.show()
-    yield win
-    win.shutdown()
-
-
 def _choose(combo: Any, name: str) -> None:
     combo.setCurrentIndex(combo.findData(name))
 
 
 @pytest.mark.gui
+@pytest.mark.usefixtures("isolated_home")
 def test_the_sweep_tab_prefills_values_and_names_bad_ones(window: Any) -> None:
     panel = window.sweep_panel
     assert window.result_tabs.tabText(2) == "Sweep"
@@ -388,8 +369,9 @@ def test_the_sweep_tab_prefills_values_and_names_bad_ones(window: Any) -> None:
 
 
 @pytest.mark.gui
+@pytest.mark.usefixtures("isolated_home")
 def test_a_sweep_in_the_window_fills_the_grid_and_renders_a_cell_at_full_size(
-    qtbot: Any, window: Any, content_path: str, style_path: str, tmp_path: Path
+    qtbot: Any, window: Any, content_path: str, style_path: str, out_dir: Path
 ) -> None:
     from PyQt5.QtWidgets import QAbstractButton, QAbstractSpinBox, QComboBox, QLineEdit
 
@@ -418,6 +400,10 @@ def test_a_sweep_in_the_window_fills_the_grid_and_renders_a_cell_at_full_size(
     assert headers == ["style weight", "1", "100"]
     assert "contact sheet saved" in panel.progress_label.text()
     assert (run.folder / "contact_sheet.png").is_file()
+    # the status bar keeps the precision the cells computed in
+    engine = window.model.run_state.engine
+    assert engine is not None and engine.precision is not None
+    assert f"· {engine.precision.used}" in window.status_panel.device_label.text()
     # every control of the tab, the cells included, explains itself
     silent = [
         w
@@ -428,7 +414,7 @@ def test_a_sweep_in_the_window_fills_the_grid_and_renders_a_cell_at_full_size(
     assert silent == []
 
     buttons[1].click()
-    assert panel.selection_label.text() == "Selected: style_weight=100"
+    assert panel.selection_label.text() == "Selected: Style weight 100"  # labels, for people
     assert panel.full_size_button.isEnabled()
     with qtbot.waitSignal(panel.full_size_requested, timeout=5_000) as chosen:
         with qtbot.waitSignal(window.run_started, timeout=5_000):
@@ -441,11 +427,13 @@ def test_a_sweep_in_the_window_fills_the_grid_and_renders_a_cell_at_full_size(
     assert not panel.render_button.isEnabled() and "A run is in progress" in panel.problem()
     qtbot.waitUntil(lambda: not window.is_running, timeout=RUN_TIMEOUT_MS)
     assert panel.render_button.isEnabled()
-    saved = sorted(p.name for p in (tmp_path / "results").iterdir())
+    assert "contact sheet saved" in panel.progress_label.text()  # the sweep's line is back
+    saved = sorted(p.name for p in out_dir.iterdir())
     assert "tubingen_starry_night_001.png" in saved
 
 
 @pytest.mark.gui
+@pytest.mark.usefixtures("isolated_home")
 def test_stop_in_the_window_keeps_the_finished_cells(
     qtbot: Any, window: Any, content_path: str, style_path: str
 ) -> None:

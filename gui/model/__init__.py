@@ -22,11 +22,12 @@ from gui.model.events import (
 )
 from gui.model.fields import WINDOW_GROUPS, fields_in, window_fields
 from gui.model.jobs import ChosenImage, Job, NotReady, RunRequest
-from gui.model.run_state import Phase, RunState
+from gui.model.run_state import Ending, Engine, Phase, RunState
 from gui.model.window_model import FIELDS, IMAGE_ROLES, WindowModel
 
 __all__ = [
-    "FIELDS", "IMAGE_ROLES", "WINDOW_GROUPS", "Change", "ChosenImage", "FolderChanged",
+    "FIELDS", "IMAGE_ROLES", "WINDOW_GROUPS", "Change", "ChosenImage", "Ending", "Engine",
+    "FolderChanged",
     "ImagesChanged", "Job", "JobsChanged", "NotReady", "Phase", "RunRequest", "RunState",
     "RunStateChanged", "SettingsChanged", "SweepChanged", "WindowModel", "fields_in",
     "window_fields",

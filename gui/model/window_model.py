@@ -262,6 +262,10 @@ class WindowModel:
             self._run_state = state
             self._emit(RunStateChanged(state))
 
+    def update_run(self, **changes: Any) -> None:
+        """Change some of the run state's values (``phase``, ``step``, ``engine``...)."""
+        self.set_run_state(dataclasses.replace(self._run_state, **changes))
+
     @property
     def sweep_running(self) -> bool:
         return self._sweep_running

@@ -1,8 +1,11 @@
 """The "Result" tab: the content image beside the instant preview and the live result,
 the result's actions (Save, Save As, Copy, Open folder) and the loss curve.
 
-The engine names and saves the files (nst.run.outcome); the recipe is the one the
-worker's outcome carries. The panel only shows NumPy arrays as QImages and asks where.
+A view of the model's RunState: a new run clears it, each step adds its losses to the
+curve, each frame repaints the live image, and the run's Ending brings the result (the
+worker's outcome rides on it). The engine names and saves the files (nst.run.outcome);
+the recipe is the one the outcome carries. The panel only shows NumPy arrays as QImages
+and asks where; a save is written back into the model's Ending (the status bar says it).
 """
 
 from __future__ import annotations
@@ -28,9 +31,15 @@ from PyQt5.QtWidgets import (
 )
 
 from gui.labels import clock
-from gui.model import Change, Phase, RunStateChanged, SettingsChanged, WindowModel
+from gui.model import (
+    Change,
+    Phase,
+    RunState,
+    RunStateChanged,
+    SettingsChanged,
+    WindowModel,
+)
 from gui.panels.input_views import CONTENT_PLACEHOLDER, PREVIEW_PLACEHOLDER, InputViews
-from gui.panels.status_panel import StatusPanel
 from gui.widgets.image_view import ImageView, numpy_to_qimage
 from gui.widgets.loss_plot import LossPlot
 from gui.widgets.path_label import PathLabel
@@ -39,7 +48,6 @@ from gui.workers.run_worker import RunOutcome
 from nst.errors import NstError
 from nst.imaging.export import save_image_as
 from nst.run.outcome import save_outcome, stem_for
-from nst.settings import Settings
 
 # Formats "Save As" offers: the file dialog's filter -> the suffix added when none is typed
 # (nst.imaging.export.SUFFIX_FORMATS maps a suffix to its format).
@@ -75,22 +83,22 @@ class ResultActions(Protocol):
 
 class ResultPanel(QWidget):
     saved = pyqtSignal(str)  # the path of a result just saved
+    message = pyqtSignal(str, int)  # a status-bar line and its time (ms)
 
     def __init__(
         self,
         model: WindowModel,
         window: ResultActions,
-        status: StatusPanel,
         show_message: Callable[[str, str], Any],
         preview: InstantPreview,
     ) -> None:
         super().__init__()
         self.model = model
-        self.status = status
         self.show_message = show_message
         self.outcome: RunOutcome | None = None
         self.result_image: QImage | None = None
         self.last_step = 0
+        self._shown = RunState()  # the run state drawn last: what changed since
         self.acts = (window.act_save, window.act_save_as, window.act_copy)
         self.act_save = window.act_save
 
@@ -110,7 +118,7 @@ class ResultPanel(QWidget):
         for view in (self.content_view, self.preview_view, self.result_view):
             views.addWidget(view)
         self.input_views = InputViews(model, preview, self.content_view, self.preview_view, self)
-        self.input_views.status.connect(status.message)
+        self.input_views.status.connect(self.message)
 
         actions = QHBoxLayout()
         self.saved_label = PathLabel("Where the result was saved; the link opens it.")
@@ -153,10 +161,29 @@ class ResultPanel(QWidget):
     def _model_changed(self, change: Change) -> None:
         if isinstance(change, SettingsChanged) and change.fields & {"content", "style", "method"}:
             self.show_inputs()
-        elif isinstance(change, RunStateChanged) and change.state.phase is Phase.LOADING_MODEL:
+        elif isinstance(change, RunStateChanged):
+            before, self._shown = self._shown, change.state
+            self.show_state(change.state, before)
+
+    def show_state(self, state: RunState, before: RunState) -> None:
+        if state.run != before.run:
+            self.reset(state.method, state.total)
+        if state.phase is Phase.LOADING_MODEL and before.phase is not Phase.LOADING_MODEL:
             self.result_view.set_placeholder(
                 "Loading the model…\nThe first run takes a few seconds more."
             )
+        if state.step > before.step or (state.run != before.run and state.step):
+            self.show_progress(state)
+        if state.frames != before.frames and state.image is not None:
+            self.show_preview(state.image)
+        ending = state.ending
+        if state.phase is Phase.FAILED and before.phase is not Phase.FAILED:
+            self.show_failed()
+        elif ending is not None and ending.outcome is not None:
+            if before.ending is None or before.ending.outcome is not ending.outcome:
+                self.show_outcome(ending.outcome)
+            elif ending.saved_path != before.ending.saved_path:
+                self._show_saved(ending.saved_path)
 
     def show_inputs(self) -> None:
         """Say what the run still needs, until the first run replaces the hint."""
@@ -176,27 +203,23 @@ class ResultPanel(QWidget):
 
     # ------------------------------------------------------------------ a run
 
-    def reset(self, settings: Settings) -> None:
+    def reset(self, method: str, iterations: int) -> None:
         self.idle = False
         self.outcome = None
         self.result_image = None
         self.last_step = 0
-        if settings.method == "instant":
+        if method == "instant":
             self.loss_plot.clear(placeholder=INSTANT_NO_LOSS)
         else:  # a texture has no content term: its legend has no "content 0"
-            hidden = frozenset({"content"}) if settings.method == "texture" else frozenset()
-            self.loss_plot.clear(settings.iterations, hidden=hidden)
+            hidden = frozenset({"content"}) if method == "texture" else frozenset()
+            self.loss_plot.clear(iterations, hidden=hidden)
         self.result_view.set_image(None)
         self.result_view.set_placeholder("Starting the run…")
         self.saved_label.set_parts("", "")
         for act in self.acts:
             act.setEnabled(False)
 
-    def show_status(self, _text: str) -> None:
-        """The worker's words are the status bar's; this view follows the model's RunState
-        (kept while gui/workers/run_control.py still connects the worker's status here)."""
-
-    def show_progress(self, progress: Any) -> None:
+    def show_progress(self, progress: RunState) -> None:
         self.last_step = progress.step
         self.loss_plot.add(progress.step, progress.losses)
         if self.result_view.image() is not None:
@@ -211,36 +234,21 @@ class ResultPanel(QWidget):
     def show_failed(self) -> None:
         self.result_view.set_placeholder("The run failed.")
 
-    def show_outcome(self, outcome: RunOutcome, *, quiet: bool = False) -> None:
-        """The run's result with its caption; ``quiet``: no message box (closing)."""
+    def show_outcome(self, outcome: RunOutcome) -> None:
+        """The run's result with its caption (the status bar words its end)."""
         self.outcome = outcome
         if outcome.result is None:
             self.result_view.set_image(None)
             self.result_view.set_placeholder("Stopped before the first step.")
-            self.status.show_end("Stopped")
-            self.status.message("Stopped before the first step.", 8000)
             return
         result = outcome.result
         self.result_image = numpy_to_qimage(result.image)
-        steps = f"{result.steps} step{'s' if result.steps != 1 else ''}"
-        if outcome.stopped:
-            self.status.show_end(f"Stopped at step {result.steps}")
-            if not outcome.saved_path:
-                self.status.message("Stopped; use Save or Save As to keep this image.", 10000)
-        elif result.settings.method == "instant":
-            self.status.show_end(f"Done in {result.duration:.2f} s", complete=True)
-        else:
-            self.status.show_end(f"Done: {steps} in {clock(result.duration)}", complete=True)
         self.result_view.set_image(self.result_image, outcome_caption(outcome))
         for act in self.acts:
             act.setEnabled(True)
         self.act_save.setEnabled(not outcome.saved_path)
         if outcome.saved_path:
             self._show_saved(outcome.saved_path)
-        elif outcome.save_error and not quiet:
-            self.show_message(
-                NOT_SAVED, f"{outcome.save_error} The result is still here: use Save As."
-            )
 
     # ------------------------------------------------------------------ keeping it
 
@@ -250,8 +258,16 @@ class ResultPanel(QWidget):
             self.outcome = dataclasses.replace(self.outcome, saved_path=path, save_error="")
             self.result_view.set_caption(outcome_caption(self.outcome))
         self.saved_label.set_parts("Saved as ", os.path.basename(path), short_before="", link=path)
-        self.status.message_path("Saved ", path, 10000)
         self.saved.emit(path)
+
+    def _saved(self, path: str) -> None:
+        """A Save or Save As: the run's Ending says where now (the status bar and this
+        view follow it)."""
+        ending = self.model.run_state.ending
+        if ending is None or ending.outcome is None:
+            self._show_saved(path)
+            return
+        self.model.update_run(ending=dataclasses.replace(ending, saved_path=path, save_error=""))
 
     def _result_stem(self) -> str:
         result = self.outcome.result if self.outcome else None
@@ -270,9 +286,8 @@ class ResultPanel(QWidget):
         except NstError as exc:
             self.show_message(NOT_SAVED, str(exc))
             return None
-        path = str(saved.path)
         self.act_save.setEnabled(False)
-        self._show_saved(path)
+        self._saved(str(saved.path))
         return saved.path
 
     def save_result_as(self) -> Path | None:
@@ -297,7 +312,7 @@ class ResultPanel(QWidget):
         except NstError as exc:
             self.show_message(NOT_SAVED, str(exc))
             return None
-        self._show_saved(str(written[0]))
+        self._saved(str(written[0]))
         return written[0]
 
     def copy_result(self) -> None:
@@ -305,7 +320,7 @@ class ResultPanel(QWidget):
             return
         QGuiApplication.clipboard().setImage(self.result_image)
         size = f"{self.result_image.width()} × {self.result_image.height()}"
-        self.status.message(f"Copied the result ({size}) to the clipboard.", 5000)
+        self.message.emit(f"Copied the result ({size}) to the clipboard.", 5000)
 
     def open_link(self, url: str) -> None:
         """The saved result's link: open it in the image viewer, or say why not."""

@@ -1,10 +1,12 @@
 """The run's progress under the result (bar, step, speed, time left) and, in the status
-bar, the device and the weights the engine reports once a run has prepared."""
+bar, the device and the weights the engine reports once a run has prepared.
+
+A view of the model's RunState (gui/model/run_state.py): it draws the phase, the step and
+the engine from that value alone, never from a worker's words."""
 
 from __future__ import annotations
 
 import re
-from typing import Any
 
 from PyQt5.QtCore import QEvent, QObject, QSize
 from PyQt5.QtWidgets import (
@@ -18,6 +20,7 @@ from PyQt5.QtWidgets import (
 )
 
 from gui.labels import clock, speed_text
+from gui.model import Change, Engine, Phase, RunState, RunStateChanged, WindowModel
 from gui.widgets.path_label import PathLabel, elide_path
 
 WEIGHTS_TIP = "Where the VGG19 weights come from."
@@ -28,15 +31,25 @@ DEVICE_TIP = (
 # The engine describes its weights as "<source> <file name> (<checksum>)": the file name
 # is the part that can be shortened, the checksum is dropped whole, never cut.
 _WEIGHTS_PARTS = re.compile(r"^(?P<before>.*\s)(?P<path>\S+)(?P<after> \([0-9a-f]+\))$")
+UNKNOWN_DEVICE = "Device: found on the first run"
+# What the progress label says in a phase without steps to count.
+PHASE_WORDS = {
+    Phase.IDLE: "Ready",
+    Phase.STARTING: "Starting…",
+    Phase.LOADING_MODEL: "Loading the model…",
+}
 # The permanent labels take at most this share of the status bar: the rest is for the
 # messages ("Saved /home/…/result_001.png").
 PERMANENT_SHARE = 0.45
 
 
 class StatusPanel(QWidget):
-    def __init__(self, status_bar: QStatusBar, parent: QWidget | None = None) -> None:
+    def __init__(
+        self, model: WindowModel, status_bar: QStatusBar, parent: QWidget | None = None
+    ) -> None:
         super().__init__(parent)
         self.status_bar = status_bar
+        self._shown = RunState()  # the state drawn last: what changed since
         layout = QHBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         self.progress_bar = QProgressBar()
@@ -51,7 +64,7 @@ class StatusPanel(QWidget):
         layout.addWidget(self.progress_bar, 1)
         layout.addWidget(self.progress_label)
 
-        self.device_label = QLabel("Device: found on the first run")
+        self.device_label = QLabel(UNKNOWN_DEVICE)
         self.device_label.setToolTip(DEVICE_TIP)
         self.weights_label = _WeightsLabel(status_bar, WEIGHTS_TIP)
         self.weights_label.set_parts("Weights: loaded on the first run", "")
@@ -63,6 +76,7 @@ class StatusPanel(QWidget):
         status_bar.addPermanentWidget(self.device_label)
         status_bar.addPermanentWidget(separator)
         status_bar.addPermanentWidget(self.weights_label)
+        model.subscribe(self._model_changed)
 
     def message(self, text: str, timeout_ms: int = 0) -> None:
         self.status_bar.setToolTip("")
@@ -84,51 +98,110 @@ class StatusPanel(QWidget):
             left = int(self.status_bar.width() * (1 - PERMANENT_SHARE))
         return max(80, left - 16)
 
-    def reset(self, iterations: int) -> None:
-        self.progress_bar.setRange(0, iterations)
-        self.progress_bar.setValue(0)
-        self.progress_bar.setFormat("%p%")
-        self.progress_label.setText("Starting…")
+    # ------------------------------------------------------------------ the run's state
 
-    def show_status(self, text: str) -> None:
-        """What the worker is doing, in words ("Loading the model…")."""
-        self.message(text)
-        self.progress_label.setText(text)
+    def _model_changed(self, change: Change) -> None:
+        if isinstance(change, RunStateChanged):
+            before, self._shown = self._shown, change.state
+            self.show_state(change.state, before)
 
-    def show_ready(self, device: str, weights: str, precision: Any = None) -> None:
-        """``precision``: the nst.precision.Precision the run used; its reason goes in the
-        tooltip, the label stays short beside the weights."""
+    def show_state(self, state: RunState, before: RunState) -> None:
+        if state.engine is not None and state.engine != before.engine:
+            self.show_engine(state.engine)
+        if state.run != before.run:  # a new run: an empty bar for its steps
+            self.progress_bar.setRange(0, max(1, state.total))
+            self.progress_bar.setValue(0)
+            self.progress_bar.setFormat("%p%" if state.total else "")
+        if state.phase is Phase.RUNNING and state.step:
+            self.show_progress(state)
+        elif state.phase in (Phase.FINISHED, Phase.STOPPED, Phase.FAILED):
+            if state.phase != before.phase or state.ending != before.ending:
+                self.show_end(state, before)
+        elif state.phase is Phase.STOPPING:
+            if before.phase is not Phase.STOPPING:
+                self.message("Stopping after the current step…")
+        elif state.phase != before.phase:
+            text = self.phase_words(state)
+            self.progress_label.setText(text)
+            if state.phase is not Phase.IDLE:
+                self.message(text)
+
+    @staticmethod
+    def phase_words(state: RunState) -> str:
+        if state.phase is Phase.PREPARING:
+            if state.method == "instant":
+                return "Making the instant result…"
+            return "Preparing the images…"
+        if state.phase is Phase.RUNNING and state.engine is not None:  # step 0
+            precision = state.engine.precision
+            used = f" in {precision.used}" if precision is not None else ""
+            return f"Running on {state.engine.device}{used}"
+        return PHASE_WORDS.get(state.phase, "Starting…")
+
+    def show_engine(self, engine: Engine) -> None:
+        """The device, the precision used (its reason in the tooltip: the label stays
+        short beside the weights) and the weights; an engine without weights (the instant
+        network) leaves the weights shown."""
+        precision = engine.precision
         if precision is None:
-            self.device_label.setText(f"Device: {device}")
+            self.device_label.setText(f"Device: {engine.device}")
+            self.device_label.setToolTip(DEVICE_TIP)
         else:
             how = " (automatic)" if precision.setting == "automatic" else ""
-            self.device_label.setText(f"Device: {device} · {precision.used}{how}")
+            self.device_label.setText(f"Device: {engine.device} · {precision.used}{how}")
             self.device_label.setToolTip(f"{DEVICE_TIP}\nPrecision: {precision.words()}")
-        match = _WEIGHTS_PARTS.match(weights)
+        if not engine.weights:
+            return
+        match = _WEIGHTS_PARTS.match(engine.weights)
         if match:
             before, path, after = match.group("before", "path", "after")
             self.weights_label.set_parts(
                 f"Weights: {before}", path, after, short_before="Weights: "
             )
         else:
-            self.weights_label.set_parts(f"Weights: {weights}", "")
+            self.weights_label.set_parts(f"Weights: {engine.weights}", "")
 
-    def show_progress(self, progress: Any) -> None:
-        self.progress_bar.setRange(0, progress.total)
-        self.progress_bar.setValue(progress.step)
-        parts = [
-            f"Step {progress.step} of {progress.total}",
-            speed_text(progress.step, progress.elapsed),
-        ]
-        if progress.eta is not None and progress.step < progress.total:
-            parts.append(f"{clock(progress.eta)} left")
+    def show_progress(self, state: RunState) -> None:
+        self.progress_bar.setRange(0, state.total)
+        self.progress_bar.setValue(state.step)
+        parts = [f"Step {state.step} of {state.total}", speed_text(state.step, state.elapsed)]
+        if state.eta is not None and state.step < state.total:
+            parts.append(f"{clock(state.eta)} left")
         self.progress_label.setText(" · ".join(p for p in parts if p))
 
-    def show_end(self, text: str, *, complete: bool = False) -> None:
-        """The run's last word ("Done: ...", "Stopped", "Failed"); a full bar if it completed."""
-        self.progress_label.setText(text)
-        if complete:
+    def show_end(self, state: RunState, before: RunState) -> None:
+        """The run's last word ("Done: ...", "Stopped", "Failed"), a full bar if it
+        completed, and the line the status bar says about it."""
+        ending = state.ending
+        if state.phase is Phase.FAILED:
+            self.progress_label.setText("Failed")
+            if ending is not None and ending.error:
+                self.message(ending.error, 15000)
+            return
+        if ending is None:  # the thread ended without saying how
+            self.progress_label.setText("Stopped")
+            return
+        if before.ending is not None and before.phase is state.phase:
+            if ending.saved_path and ending.saved_path != before.ending.saved_path:
+                self.message_path("Saved ", ending.saved_path, 10000)  # Save, Save As
+            return
+        if state.phase is Phase.STOPPED:
+            if not ending.has_result:
+                self.progress_label.setText("Stopped")
+                self.message("Stopped before the first step.", 8000)
+                return
+            self.progress_label.setText(f"Stopped at step {ending.steps}")
+        elif state.method == "instant":
+            self.progress_label.setText(f"Done in {ending.duration:.2f} s")
+        else:
+            steps = f"{ending.steps} step{'s' if ending.steps != 1 else ''}"
+            self.progress_label.setText(f"Done: {steps} in {clock(ending.duration)}")
+        if state.phase is Phase.FINISHED:
             self.progress_bar.setValue(self.progress_bar.maximum())
+        if ending.saved_path:
+            self.message_path("Saved ", ending.saved_path, 10000)
+        elif state.phase is Phase.STOPPED:
+            self.message("Stopped; use Save or Save As to keep this image.", 10000)
 
 
 class _WeightsLabel(PathLabel):

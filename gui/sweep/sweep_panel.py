@@ -6,12 +6,16 @@ one or two axes, runs it on a QThread (gui/sweep/sweep_worker.py) and fills a gr
 A selected cell can be rendered at full size: the panel emits ``full_size_requested``
 with the cell's settings at the window's size, and the window runs them as a normal run.
 The engine writes the files (nst/sweep/).
+
+The panel is a view of the window's model (SweepModel, what it uses of
+gui.model.WindowModel): its base settings and folder are the model's, a run going on
+(the model's RunState) blocks it, and it writes back whether it is rendering and where
+the engine runs (for the status bar).
 """
 
 from __future__ import annotations
 
 import time
-from collections.abc import Callable
 from typing import Any
 
 import numpy as np
@@ -21,9 +25,12 @@ from PyQt5.QtWidgets import QHBoxLayout, QLabel, QPushButton, QScrollArea, QVBox
 
 from gui.error_words import memory_words
 from gui.labels import clock
+from gui.model import Change, Engine, RunStateChanged
 from gui.sweep.form import NOTHING, SweepForm
 from gui.sweep.grid import SheetGrid, content_dims
+from gui.sweep.model import SweepModel
 from gui.sweep.sweep_worker import SweepWorker
+from gui.sweep.words import cell_words
 from gui.workers.base import start_worker, stop_and_wait
 from nst.errors import NstError
 from nst.imaging.save import check_output_dir
@@ -31,7 +38,7 @@ from nst.memory import NotEnoughMemory, work_dims
 from nst.settings import Settings, SettingsError
 from nst.sweep.axes import Axis, SweepError, example_values, make_axis, value_text
 from nst.sweep.grid import Cell, Sweep
-from nst.sweep.runner import CellDone, CellStep
+from nst.sweep.runner import CellDone, CellStep, SweepRun
 
 _BLOCKED_BY_RUN = "A run is in progress; a sweep can start when it ends."
 
@@ -40,36 +47,42 @@ class SweepPanel(QWidget):
     """Axes, cell size and iterations, Render/Stop, progress, and the grid of cells."""
 
     full_size_requested = pyqtSignal(object)  # Settings of the chosen cell at full size
-    running_changed = pyqtSignal(bool)
-    ready = pyqtSignal(str, str, object)  # device, weights, precision: for the status bar
     finished = pyqtSignal(object)  # the SweepRun, or None when it failed
 
-    def __init__(
-        self,
-        base_settings: Callable[[], Settings],
-        output_folder: Callable[[], str],
-        parent: QWidget | None = None,
-    ) -> None:
-        """``base_settings`` returns the window's current Settings (may raise
-        SettingsError); ``output_folder`` the folder sweeps go into."""
+    def __init__(self, model: SweepModel, parent: QWidget | None = None) -> None:
         super().__init__(parent)
-        self._base = base_settings
-        self._output_folder = output_folder
+        self.model = model
         self._thread: QThread | None = None
         self._worker: SweepWorker | None = None
         self._sweep: Sweep | None = None
-        self._run: Any = None
+        self._run: SweepRun | None = None
         self._done: dict[int, CellDone] = {}
         self._selected: int | None = None
         self._blocked = ""
         self._started = 0.0
         self.last_error = ""
         self._showing_problem = False
+        # The sweep's own last words ("Done: … contact sheet saved as …"): a problem shown
+        # meanwhile (a run going on) gives the line back to them when it goes.
+        self._report = ("", False)
         self._build()
         self.axis_boxes[0].setCurrentIndex(self.axis_boxes[0].findData("style_weight"))
         self._axis_changed(0)
         self._axis_changed(1)
         self._update()
+        model.subscribe(self._model_changed)
+
+    def _model_changed(self, change: Change) -> None:
+        if isinstance(change, RunStateChanged):
+            blocked = _BLOCKED_BY_RUN if change.state.active else ""
+            if blocked != self._blocked:
+                self.set_blocked(blocked)
+
+    def _base(self) -> Settings:
+        """The window's Settings; SettingsError when a value shown is not allowed."""
+        for problem in self.model.problems.values():
+            raise problem
+        return self.model.settings
 
     # ------------------------------------------------------------------ building
 
@@ -179,9 +192,6 @@ class SweepPanel(QWidget):
         self._blocked = reason
         self._update()
 
-    def block_for_run(self, running: bool) -> None:
-        self.set_blocked(_BLOCKED_BY_RUN if running else "")
-
     def _render_or_stop(self) -> None:
         if self.is_running:
             self.stop()
@@ -203,7 +213,7 @@ class SweepPanel(QWidget):
             return False
         try:
             sweep = self.build_sweep()
-            folder = check_output_dir(self._output_folder())
+            folder = check_output_dir(self.model.folder)
         except NstError as exc:
             self._say(str(exc), error=True)
             return False
@@ -213,7 +223,7 @@ class SweepPanel(QWidget):
         self.grid.show_sweep(sweep, work_dims(*content, sweep.cell_size))
         worker = SweepWorker(sweep, str(folder))
         worker.status.connect(self._say)
-        worker.ready.connect(self.ready)
+        worker.ready.connect(self._on_ready)
         worker.progress.connect(self._on_step)
         worker.preview.connect(self._on_preview)
         worker.cell_done.connect(self._on_cell_done)
@@ -225,7 +235,7 @@ class SweepPanel(QWidget):
         self._say(f"Starting a sweep of {len(sweep.cells)} cells…")
         self._thread = start_worker(worker, self, self._on_thread_finished)
         self._update()
-        self.running_changed.emit(True)
+        self.model.set_sweep_running(True)
         return True
 
     def stop(self) -> None:
@@ -241,6 +251,10 @@ class SweepPanel(QWidget):
 
     # ------------------------------------------------------------------ worker signals
 
+    def _on_ready(self, device: str, weights: str, precision: Any) -> None:
+        """Where the cells run, for the status bar (the model's engine)."""
+        self.model.update_run(engine=Engine(device, weights, precision))
+
     def _on_step(self, event: CellStep) -> None:
         assert self._sweep is not None
         p = event.progress
@@ -252,7 +266,7 @@ class SweepPanel(QWidget):
         elapsed = time.perf_counter() - self._started
         left = elapsed / steps * (total_steps - steps) if steps else 0.0
         self._say(
-            f"Cell {event.index + 1} of {event.count} ({cell.describe()}) · step {p.step} of "
+            f"Cell {event.index + 1} of {event.count} ({cell_words(cell)}) · step {p.step} of "
             f"{p.total} · {clock(left)} left"
         )
 
@@ -263,17 +277,17 @@ class SweepPanel(QWidget):
     def _on_cell_done(self, done: CellDone) -> None:
         self._done[done.index] = done
         if done.image is None:
-            self.grid.set_text(done.index, "failed", f"{done.cell.describe()}: {done.error}")
+            self.grid.set_text(done.index, "failed", f"{cell_words(done.cell)}: {done.error}")
             return
         tip = (
-            f"{done.cell.describe()}: loss {done.losses['total']:.4g} after {done.steps} "
+            f"{cell_words(done.cell)}: loss {done.losses['total']:.4g} after {done.steps} "
             f"steps ({done.duration:.1f} s). Click to select it, then Render at full size."
         )
         self.grid.set_image(done.index, done.image, tip)
         if self._selected is None:
             self._select(done.index)
 
-    def _on_finished(self, run: Any) -> None:
+    def _on_finished(self, run: SweepRun) -> None:
         self._run = run
         done = sum(1 for d in self._done.values() if d.image is not None)
         count = len(run.sweep.cells)
@@ -308,7 +322,7 @@ class SweepPanel(QWidget):
         if thread is not None:
             thread.deleteLater()
         self._update()
-        self.running_changed.emit(False)
+        self.model.set_sweep_running(False)
 
     # ------------------------------------------------------------------ cells
 
@@ -317,7 +331,7 @@ class SweepPanel(QWidget):
         button = self.grid.buttons[index]
         button.setChecked(True)
         if self._sweep is not None:
-            self.selection_label.setText(f"Selected: {self._sweep.cells[index].describe()}")
+            self.selection_label.setText(f"Selected: {cell_words(self._sweep.cells[index])}")
         self._update()
 
     def selected_cell(self) -> Cell | None:
@@ -350,6 +364,11 @@ class SweepPanel(QWidget):
     # ------------------------------------------------------------------ state
 
     def _say(self, text: str, error: bool = False) -> None:
+        """The sweep's own words: kept, and shown again when a problem goes."""
+        self._report = (text, error)
+        self._show(text, error)
+
+    def _show(self, text: str, error: bool = False) -> None:
         self._showing_problem = False
         self.progress_label.setText(text)
         self.progress_label.setStyleSheet("color: #b3261e;" if error else "")
@@ -366,10 +385,10 @@ class SweepPanel(QWidget):
         if not running and self.axis_boxes[1].currentData() == NOTHING:
             self.value_edits[1].setEnabled(False)
         if problem:
-            self._say(problem, error=True)
+            self._show(problem, error=True)
             self._showing_problem = True
         elif self._showing_problem:
-            self._say("")  # the problem is fixed
+            self._show(*self._report)  # the problem is gone: the sweep's words again
         busy = running or bool(self._blocked)
         self.full_size_button.setEnabled(not busy and self.selected_cell() is not None)
         self.open_button.setEnabled(self._run is not None)

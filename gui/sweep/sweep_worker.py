@@ -51,9 +51,14 @@ class SweepWorker(Worker):
         run.weights = _weights_for(self.sweep.base.weights)
         self.status.emit("Preparing the images…")
         run.prepare()
+        from nst.precision import resolve
         from nst.run.result import device_description
 
-        self.ready.emit(device_description(), run.weights.describe(), None)
+        # The precision every cell computes in (each cell's session resolves it the same
+        # way); None only when the sweep varies it, and the cells differ.
+        chosen = {cell.settings.precision for cell in self.sweep.cells}
+        precision = resolve(chosen.pop()) if len(chosen) == 1 else None
+        self.ready.emit(device_description(), run.weights.describe(), precision)
         for event in run.events():
             if isinstance(event, CellDone):
                 self.cell_done.emit(event)

@@ -22,7 +22,9 @@ from gui.widgets.path_label import elide_path
 # Captions join their parts with this; a caption too wide for its view breaks between
 # parts first, so that "4000 × 1500" or "step 6 of 400" stays on one line.
 CAPTION_SEPARATOR = " · "
-CAPTION_MAX_LINES = 4
+# The caption's room under the image is always this many lines high, caption or not, so
+# that the image never moves when a caption grows or shrinks (the tooltip has it whole).
+CAPTION_MAX_LINES = 2
 
 
 def caption_lines(
@@ -34,14 +36,44 @@ def caption_lines(
     its spaces, and only a single word wider than a line (a file name) is elided in the
     middle. When that takes more than ``max_lines``, whole parts between the first and the
     last are dropped, the last of them first (a caption says what it is first and its
-    state, "not saved", last); the view's tooltip keeps the full caption.
+    state, "not saved", last); what still does not fit ends in "…" after a whole word.
+    The view's tooltip keeps the full caption.
     """
     parts = [p for p in caption.split(CAPTION_SEPARATOR) if p]
     while True:
-        lines = _pack(parts, metrics, width)
-        if len(lines) <= max_lines or len(parts) <= 1:
-            return lines[:max_lines]
+        for packed in (parts, [_squeeze(p, metrics, width) for p in parts]):
+            lines = _pack(packed, metrics, width)
+            if len(lines) <= max_lines:
+                return lines
+        if len(parts) <= 1:
+            break
         del parts[-2 if len(parts) > 2 else -1]
+    kept = lines[:max_lines]
+    words = kept[-1].split(" ")
+    while len(words) > 1 and metrics.horizontalAdvance(" ".join(words) + " …") > width:
+        words.pop()
+    kept[-1] = " ".join(words) + " …"
+    return kept
+
+
+def _squeeze(part: str, metrics: QFontMetrics, width: int) -> str:
+    """``part`` on one line by eliding its file name in the middle ("saved as
+    tubing…001.png"), when it has one and the rest leaves it room; else as it is."""
+    words = part.split(" ")
+    names = [i for i, w in enumerate(words) if any(c in w for c in "._/") and not _number(w)]
+    if metrics.horizontalAdvance(part) <= width or not names:
+        return part
+    index = max(names, key=lambda i: len(words[i]))
+    rest = " ".join(w for i, w in enumerate(words) if i != index)
+    room = width - metrics.horizontalAdvance(rest + " ")
+    if room < metrics.horizontalAdvance("abc…123"):
+        return part
+    words[index] = elide_path(words[index], metrics, room)
+    return " ".join(words)
+
+
+def _number(word: str) -> bool:
+    return word.replace(".", "", 1).replace(",", "").isdigit()
 
 
 def _pack(parts: list[str], metrics: QFontMetrics, width: int) -> list[str]:
@@ -144,12 +176,15 @@ class ImageView(QWidget):
         return super().event(event)
 
     def _caption_height(self) -> int:
-        lines = max(1, len(self.caption_lines()))
-        return self.fontMetrics().height() * lines + 8
+        return self.fontMetrics().height() * CAPTION_MAX_LINES + 8
+
+    def image_area(self) -> QRect:
+        """Where the image is drawn: the view less the caption's fixed room."""
+        return self.rect().adjusted(6, 6, -6, -6 - self._caption_height())
 
     def paintEvent(self, event: QPaintEvent) -> None:  # noqa: N802 (Qt's name)
         painter = QPainter(self)
-        area = self.rect().adjusted(6, 6, -6, -6 - self._caption_height())
+        area = self.image_area()
         if self._image is None or self._image.isNull():
             painter.setPen(self.palette().color(QPalette.Disabled, QPalette.WindowText))
             painter.drawText(area, Qt.AlignCenter | Qt.TextWordWrap, self._placeholder)

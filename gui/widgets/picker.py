@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import logging
 import os
-from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -19,17 +18,13 @@ from PyQt5.QtCore import QObject, QRunnable, QSize, QStandardPaths, Qt, QThreadP
 from PyQt5.QtGui import (
     QDragEnterEvent,
     QDropEvent,
-    QIcon,
     QImage,
-    QImageReader,
     QPixmap,
 )
 from PyQt5.QtWidgets import (
-    QFileDialog,
     QFrame,
     QHBoxLayout,
     QLabel,
-    QMenu,
     QPushButton,
     QSizePolicy,
     QToolButton,
@@ -38,27 +33,12 @@ from PyQt5.QtWidgets import (
 )
 
 from gui.widgets.image_view import numpy_to_qimage
+from gui.widgets.samples import SAMPLES_DIR, choose_image, samples_menu
 from nst.errors import NstError
 from nst.imaging.load import SUPPORTED_SUFFIXES, load_image
 from nst.imaging.resize import resize_longest
 
 log = logging.getLogger(__name__)
-
-SAMPLES_DIR = Path(__file__).resolve().parent.parent / "samples"  # gui/samples
-
-# (file, label) of the bundled samples, photos first (content), then paintings (style).
-SAMPLE_PHOTOS: tuple[tuple[str, str], ...] = (
-    ("tubingen.jpg", "Tübingen, Neckarfront"),
-    ("chelsea.png", "Chelsea the cat"),
-    ("astronaut.png", "Astronaut"),
-    ("coffee.png", "Coffee"),
-)
-SAMPLE_PAINTINGS: tuple[tuple[str, str], ...] = (
-    ("starry_night.jpg", "The Starry Night (van Gogh)"),
-    ("the_scream.jpg", "The Scream (Munch)"),
-    ("shipwreck.jpg", "The Shipwreck (Turner)"),
-    ("woman-with-hat-matisse.jpg", "Woman with a Hat (Matisse)"),
-)
 
 # The copy of a picked image kept for display (thumbnail, and the content image shown
 # beside the result): big enough for a full-screen view, small enough to scale quickly.
@@ -69,43 +49,6 @@ THUMBNAIL = QSize(168, 120)
 def file_dialog_filter() -> str:
     patterns = " ".join(f"*{s}" for s in SUPPORTED_SUFFIXES)
     return f"Images ({patterns});;All files (*)"
-
-
-def samples_menu(parent: QWidget, first: str, pick: Callable[[str], None]) -> QMenu:
-    """The bundled samples, photos and paintings (``first``: "photos" or "paintings"
-    on top); choosing one calls ``pick`` with its path. The Style picker and "Add a style
-    image" share it, so both offer the same paintings."""
-    menu = QMenu(parent)
-    groups = [("Photos", SAMPLE_PHOTOS), ("Paintings", SAMPLE_PAINTINGS)]
-    if first == "paintings":
-        groups.reverse()
-    for heading, samples in groups:
-        menu.addSection(heading)
-        for filename, label in samples:
-            action = menu.addAction(label)
-            action.setData(str(SAMPLES_DIR / filename))
-            action.setToolTip(f"Use the bundled sample '{filename}'.")
-            action.triggered.connect(lambda _=False, a=action: pick(a.data()))
-
-    def add_icons() -> None:
-        # Icons are read when the menu first opens, not at start-up (8 image decodes).
-        menu.aboutToShow.disconnect(add_icons)
-        for action in menu.actions():
-            path = action.data()
-            if not path or not action.icon().isNull():
-                continue
-            reader = QImageReader(path)
-            reader.setAutoTransform(True)
-            size = reader.size()
-            if size.isValid():
-                # Decoding at a reduced size is much faster for JPEG (DCT scaling).
-                reader.setScaledSize(size.scaled(QSize(48, 48), Qt.KeepAspectRatio))
-            image = reader.read()
-            if not image.isNull():
-                action.setIcon(QIcon(QPixmap.fromImage(image)))
-
-    menu.aboutToShow.connect(add_icons)
-    return menu
 
 
 def is_sample(path: str) -> bool:
@@ -364,9 +307,7 @@ class ImagePicker(QFrame):
     def open_dialog(self) -> None:
         # The folder the user last picked an image from (either picker's), not a sample's.
         start = self.dialog_folder or pictures_folder()
-        path, _ = QFileDialog.getOpenFileName(
-            self, f"Choose the {self.role}", start, file_dialog_filter()
-        )
+        path = choose_image(self, f"Choose the {self.role}", start, file_dialog_filter())
         if path:
             self.dialog_folder = os.path.dirname(path)
             self.set_path(path)

@@ -4,22 +4,27 @@ on a GPU machine it imports TensorFlow, never done on this, the GUI thread), the
 step rate each run measures (kept in the app settings for the next estimate), a re-run
 from History waiting for its images, and stopping on quit.
 
-The controller owns the worker and its thread; it reads the window's panels to start a
-run and hands what the worker reports to the result and status panels. The window only
-shows whether a run is going on (``running_changed``).
+The controller owns the worker and its thread; it reads the window's model to start a
+run and writes what the worker reports into the model's RunState (run_phases.py), which
+the result and status panels follow. The window only shows whether a run is going on
+(``running_changed``). Its collaborator, the window, is typed by what the controller
+uses of it (RunHost).
 """
 
 from __future__ import annotations
 
 import os
-from typing import Any
+from typing import Protocol
 
 from PyQt5.QtCore import QObject, QThread, QTimer, pyqtSignal
-from PyQt5.QtWidgets import QMessageBox
+from PyQt5.QtWidgets import QMessageBox, QTabWidget
 
 from gui import run_estimate_words as estimate_words
+from gui.app_settings import AppSettings
 from gui.error_words import memory_words
+from gui.model import Change, ImagesChanged, WindowModel
 from gui.workers.base import start_worker, stop_and_wait
+from gui.workers.run_phases import RunPhases
 from gui.workers.run_worker import RunOutcome, RunWorker
 from nst import memory
 from nst.errors import NstError
@@ -32,6 +37,33 @@ from nst.settings import Settings, texture_dims
 ROUGH_KEY = "rough/"
 
 ImageDims = tuple[tuple[int, int], tuple[int, int]]  # the content's and style's (w, h)
+NOT_SAVED = "The result was not saved"
+
+
+class SizeControls(Protocol):
+    def run_at_size(self, size: int) -> None: ...
+
+
+class RunHost(Protocol):
+    """What the controller uses of the window (gui/main_window.py's MainWindow)."""
+
+    model: WindowModel
+    store: AppSettings
+    controls: SizeControls
+    result_tabs: QTabWidget
+
+    def problem(self) -> str: ...
+    def current_settings(self) -> Settings: ...
+    def apply_settings(self, settings: Settings) -> None: ...
+    def load_from_history(self, settings: Settings) -> bool: ...
+    def save_settings(self) -> None: ...
+    def show_message(
+        self, title: str, text: str, icon: QMessageBox.Icon = QMessageBox.Warning
+    ) -> QMessageBox: ...
+    def show_problem(self, text: str) -> None: ...
+    def show_stopping(self) -> None: ...
+    def say(self, text: str, timeout_ms: int = 0) -> None: ...
+    def close(self) -> bool: ...
 
 
 class RunController(QObject):
@@ -40,9 +72,11 @@ class RunController(QObject):
     started = pyqtSignal(object)
     running_changed = pyqtSignal(bool)
 
-    def __init__(self, window: Any) -> None:
-        super().__init__(window)
+    def __init__(self, window: RunHost, parent: QObject | None = None) -> None:
+        super().__init__(parent)
         self.window = window
+        self.model = window.model
+        self.phases = RunPhases(window.model)
         self.thread: QThread | None = None
         self.worker: RunWorker | None = None
         self.close_after_stop = False
@@ -52,9 +86,7 @@ class RunController(QObject):
         self.estimate_box: QMessageBox | None = None  # the last question before a long run
         self.meter: estimate.RateMeter | None = None  # times the steps of the run going on
         self.rerun_pending: Settings | None = None  # a History re-run waiting for its images
-        for picker in (window.inputs.content_picker, window.inputs.style_picker):
-            picker.changed.connect(self._start_pending_rerun)
-            picker.failed.connect(self._start_pending_rerun)
+        window.model.subscribe(self._model_changed)
 
     @property
     def is_running(self) -> bool:
@@ -74,7 +106,7 @@ class RunController(QObject):
             return False
         settings = window.current_settings()
         try:
-            folder = check_output_dir(window.controls.folder)
+            folder = check_output_dir(self.model.folder)
         except NstError as exc:
             window.show_message("Cannot run", str(exc))
             return False
@@ -88,22 +120,16 @@ class RunController(QObject):
         # The memory check is the worker's first act (on a GPU machine it imports
         # TensorFlow): the panels clear once it passes, and a refusal offers a smaller size.
         worker = RunWorker(run_settings, str(folder), image_dims=dims)
-        result, status = window.result_panel, window.status_panel
-        worker.admitted.connect(self._on_admitted)
-        worker.progress.connect(status.show_progress)
-        worker.progress.connect(result.show_progress)
+        self.phases.follow(worker)  # the model's RunState, which the panels show
         self.meter = estimate.RateMeter(
             estimate.stage_megapixels(run_settings, self._dims(run_settings))
         )
         worker.progress.connect(self.meter.add)
-        worker.preview.connect(result.show_preview)
-        worker.status.connect(status.show_status)
-        worker.status.connect(result.show_status)
-        worker.ready.connect(status.show_ready)
         worker.finished.connect(self._on_finished)
         worker.failed.connect(self._on_failed)
         worker.refused.connect(self._keep_refusal)
         self.worker = worker  # a run is going on from here on (is_running)
+        self.phases.started()
         self.running_changed.emit(True)
         self.thread = start_worker(
             worker, self, self._on_thread_finished, lambda: self.started.emit(worker)
@@ -114,6 +140,7 @@ class RunController(QObject):
         if self.worker is None:
             return
         self.worker.stop()
+        self.phases.stopping()
         self.window.show_stopping()
 
     def render_sweep_cell(self, settings: Settings) -> bool:
@@ -132,8 +159,7 @@ class RunController(QObject):
     def _image_dims(self, settings: Settings) -> ImageDims | None:
         """(content, style) (width, height) of the run's images; a texture's made-up
         content; None when an image's size is unknown."""
-        inputs = self.window.inputs
-        content, style = inputs.content_picker.loaded, inputs.style_picker.loaded
+        content, style = self.model.image("content"), self.model.image("style")
         if style is None:
             return None
         if settings.method == "texture":
@@ -209,7 +235,7 @@ class RunController(QObject):
         """Say the run would not fit and offer to run at the largest size that does."""
         fit = refusal.fit
         text = memory_words(refusal)
-        self.window.status_panel.message(text, 15000)
+        self.window.say(text, 15000)
         if self.closing or self.close_after_stop:
             return
         self.window.show_problem(text)
@@ -223,20 +249,13 @@ class RunController(QObject):
 
     # ------------------------------------------------------------------ the worker's end
 
-    def _on_admitted(self) -> None:
-        """The run passed its memory check and starts: the panels clear for it."""
-        if self.worker is not None:
-            settings = self.worker.settings
-            self.window.result_panel.reset(settings)
-            self.window.status_panel.reset(settings.iterations)
-
     def _on_finished(self, outcome: RunOutcome) -> None:
-        self.window.result_panel.show_outcome(outcome, quiet=self.closing)
+        if outcome.save_error and not outcome.saved_path and not self.closing:
+            self.window.show_message(
+                NOT_SAVED, f"{outcome.save_error} The result is still here: use Save As."
+            )
 
     def _on_failed(self, message: str) -> None:
-        self.window.status_panel.show_end("Failed")
-        self.window.result_panel.show_failed()
-        self.window.status_panel.message(message, 15000)
         if not self.closing and not self.close_after_stop:
             self.window.show_message("The run failed", message)
 
@@ -247,6 +266,7 @@ class RunController(QObject):
         self.worker = None
         if thread is not None:
             thread.deleteLater()
+        self.phases.ended()
         self.running_changed.emit(False)
         refusal, self.refusal = self.refusal, None
         if self.close_after_stop:
@@ -269,22 +289,22 @@ class RunController(QObject):
         self.rerun_pending = settings
         self._start_pending_rerun()
 
+    def _model_changed(self, change: Change) -> None:
+        if isinstance(change, ImagesChanged) and not change.loading:
+            self._start_pending_rerun()
+
     def _start_pending_rerun(self) -> None:
         settings = self.rerun_pending
-        if settings is None or self.window.inputs.is_loading:
+        if settings is None or self.model.loading:
             return
         self.rerun_pending = None
         # A picker that could not load the recipe's image keeps the one it had: running
         # then would make a different picture than the one the user asked to re-run.
-        inputs = self.window.inputs
-        for picker, path in (
-            (inputs.content_picker, settings.content),
-            (inputs.style_picker, settings.style),
-        ):
-            if path and os.path.abspath(os.path.expanduser(path)) != picker.path:
-                self.window.status_panel.message(
-                    f"Not re-run: the {picker.role} '{os.path.basename(path)}' could not be "
-                    "loaded.",
+        for role, path in (("content", settings.content), ("style", settings.style)):
+            image = self.model.image(role)
+            if path and (image is None or os.path.abspath(os.path.expanduser(path)) != image.path):
+                self.window.say(
+                    f"Not re-run: the {role} image '{os.path.basename(path)}' could not be loaded.",
                     15000,
                 )
                 return

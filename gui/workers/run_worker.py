@@ -18,6 +18,7 @@ from typing import Any
 
 from PyQt5.QtCore import pyqtSignal
 
+from gui.model import Phase
 from gui.workers.base import PREVIEW_INTERVAL_S, Worker, _weights_for, model_loaded
 from nst import memory
 from nst.errors import NstError
@@ -43,6 +44,9 @@ class RunOutcome:
 
 class RunWorker(Worker):
     preview = pyqtSignal(object)  # the current image, uint8 (H, W, 3)
+    # The stage it is in, a gui.model.Phase (LOADING_MODEL, PREPARING): the window shows
+    # the model's RunState, never the worker's words.
+    phase = pyqtSignal(object)
     # progress: nst.run.session.Progress, without its image; finished: RunOutcome
 
     def __init__(
@@ -74,7 +78,7 @@ class RunWorker(Worker):
         if self.settings.method == "instant":
             return self._run_instant(started)
         if not model_loaded():
-            self.status.emit("Loading the model…")
+            self.phase.emit(Phase.LOADING_MODEL)
         # The heavy import, on this thread: TensorFlow takes seconds to load.
         os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
         from nst.run.session import Transfer
@@ -83,7 +87,7 @@ class RunWorker(Worker):
         session = Transfer(self.settings, weights=weights, preview_interval=PREVIEW_INTERVAL_S)
         if self.attach(session):
             return RunOutcome(result=None)
-        self.status.emit("Preparing the images…")
+        self.phase.emit(Phase.PREPARING)
         session.prepare()
         self.precision_used = session.precision.used
         self.ready.emit(session.device, session.weights.describe(), session.precision)
@@ -91,17 +95,19 @@ class RunWorker(Worker):
             # Transfer.steps() clears the session's stop flag when it starts, so a stop
             # asked for during prepare() is honoured here rather than lost.
             return RunOutcome(result=None)
-        self.status.emit(f"Running on {session.device} in {session.precision.used}")
         self._loop(session)
         result = session.result()
         return self._keep(result, started)
 
     def _run_instant(self, started: float) -> RunOutcome:
         """The instant method: one pass of the network at the output size (no steps)."""
-        self.status.emit("Making the instant result…")
+        self.phase.emit(Phase.PREPARING)
         from nst.instant import stylizer as instant  # TensorFlow, on this thread
+        from nst.run.result import device_description
 
         result = instant.run(self.settings)
+        # The network ran where TensorFlow placed it; it uses no VGG19 weights.
+        self.ready.emit(device_description(), "", None)
         return self._keep(result, started)
 
     def _loop(self, session: Any) -> None:
