@@ -27,6 +27,7 @@ from pathlib import Path
 from typing import Any
 
 from nst.errors import NstError
+from nst.imaging.resize import longest_dims
 from nst.settings import MIN_SIZE, Settings
 from nst.vgg.layers import BLOCK_CHANNELS, CONV_LAYERS, PAPER_STYLE_LAYERS
 
@@ -114,9 +115,10 @@ class Fit:
 
 
 def work_dims(width: int, height: int, size: int) -> tuple[int, int]:
-    """(width, height) once the longest side is scaled to ``size`` (as resize_longest)."""
-    scale = size / max(width, height)
-    return max(1, round(width * scale)), max(1, round(height * scale))
+    """(width, height) once the longest side is scaled to ``size``: resize_longest's own
+    arithmetic (nst.imaging.resize.longest_dims), in the (width, height) order here."""
+    height, width = longest_dims((height, width), size)
+    return width, height
 
 
 def activation_values(width: int, height: int, layers: tuple[str, ...]) -> int:

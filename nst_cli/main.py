@@ -58,12 +58,14 @@ def _main(argv: Sequence[str]) -> int:
     content = None if texture else load_image(settings.content, role="content image")
     if settings.method == "instant":
         return _run_instant(settings, content, folder, started)
-    from nst.run.inputs import texture_canvas
+    from nst.run.inputs import check_proportions, texture_canvas
     from nst.run.session import Transfer
 
     style = load_image(settings.style, role="style image")
     if texture:
         content = texture_canvas(style, settings.texture_aspect)
+    # An image too narrow to paint at any size is refused first: no size would fit it.
+    check_proportions(settings, content, [style])
     # A run too big for the free memory is refused now, with the size that fits, instead
     # of being killed by the system minutes later.
     dims = (content.shape[1], content.shape[0]), (style.shape[1], style.shape[0])

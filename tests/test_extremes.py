@@ -93,6 +93,17 @@ def test_the_command_line_says_it_in_one_line(tmp_path: Path, run_cli) -> None:
     assert "Traceback" not in err
 
 
+def test_too_narrow_for_any_size_is_said_before_the_memory_check(tmp_path: Path, run_cli) -> None:
+    """A 1 x 4000 strip at 8192 px does not fit in memory either: the command line says the
+    one thing that helps (its proportions), not a size that would not help."""
+    strip = picture(tmp_path, 1, 4000, "strip.png")
+    style = picture(tmp_path, 64, 64)
+    options = ["--size", "8192", "--iterations", "1", "--output-dir", str(tmp_path), "-q"]
+    status, _out, err = run_cli("--content", strip, "--style", style, *options)
+    assert status == 2
+    assert "too narrow" in err and "512:1" in err and "--size" not in err
+
+
 # --- runs -----------------------------------------------------------------------------------
 
 # Each crashed in VGG19's pooling before: a style under 16 px across at some stage.

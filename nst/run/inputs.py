@@ -16,7 +16,7 @@ from nst.errors import RunError, TooNarrowError
 from nst.imaging import colour
 from nst.imaging.load import load_image
 from nst.imaging.resize import least_size, longest_dims, resize_longest, to_uint8
-from nst.settings import MAX_SIZE, MIN_SIZE, Settings
+from nst.settings import MAX_SIZE, MIN_SIZE, Settings, texture_dims
 
 
 def optimized_inputs(
@@ -36,16 +36,10 @@ def optimized_inputs(
 def texture_canvas(style: np.ndarray, aspect: float | None) -> np.ndarray:
     """A mid-grey stand-in for the photo in texture mode: it gives the output its shape
     (``aspect`` = width / height, or the style image's own) and nothing else."""
-    height, width = style.shape[:2]
-    if aspect is None:
-        aspect = width / height
-    # Its longest side is what resize_longest scales to the working size; 1024 keeps the
-    # proportions exact to 0.1%.
-    if aspect >= 1:
-        shape = (max(1, round(1024 / aspect)), 1024)
-    else:
-        shape = (1024, max(1, round(1024 * aspect)))
-    return np.full((*shape, 3), 128, dtype=np.uint8)
+    # Its longest side is what resize_longest scales to the working size (texture_dims: the
+    # window's memory check sizes a texture by the same rule).
+    width, height = texture_dims(aspect, (style.shape[1], style.shape[0]))
+    return np.full((height, width, 3), 128, dtype=np.uint8)
 
 
 def check_proportions(settings: Settings, content: np.ndarray, styles: list[np.ndarray]) -> None:

@@ -20,8 +20,9 @@ from nst.vgg.weights import VGGWeights
 
 log = logging.getLogger(__name__)
 
-# Caffe-style input that these weights expect (DESIGN.md section 3; the ImageNet means of
-# Simonyan & Zisserman's release): BGR channel order, 0..255, minus the per-channel mean.
+# Caffe-style input that these weights expect (Keras's VGG19 "caffe" preprocessing; the
+# ImageNet means of Simonyan & Zisserman's release): BGR channel order, 0..255, minus the
+# per-channel mean.
 BGR_MEANS = (103.939, 116.779, 123.68)
 
 
@@ -32,9 +33,9 @@ def preprocess(image_rgb: tf.Tensor) -> tf.Tensor:
 
 
 # Precision of the convolutions (Settings.precision). "bfloat16" runs the VGG19 convs in
-# bfloat16, which CPUs with AVX512_BF16 / AMX and GPUs with tensor cores compute about
-# twice as fast as float32 (DESIGN.md section 4: a 4096^2 matmul, 440 vs 780 GFLOP/s on
-# the development CPU); features are handed back in float32, so Grams, losses, the image
+# bfloat16, which CPUs with AVX512_BF16 / AMX and GPUs with tensor cores compute faster
+# than float32 (bench/RESULTS.md has the matmul rates per CPU); features are handed back
+# in float32, so Grams, losses, the image
 # and its gradient stay float32.
 COMPUTE_DTYPES = {"float32": tf.float32, "bfloat16": tf.bfloat16}
 
