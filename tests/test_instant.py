@@ -7,6 +7,7 @@ each pass takes milliseconds. The first test that stylizes pays for loading them
 from __future__ import annotations
 
 import json
+import warnings
 from pathlib import Path
 
 import numpy as np
@@ -40,7 +41,10 @@ def stylizer() -> instant.Stylizer:
 
 def _original_transformer(shape: tuple[int, int]) -> tf.lite.Interpreter:
     data = (instant.MODEL_DIR / instant.TRANSFER_MODEL).read_bytes()
-    interpreter = tf.lite.Interpreter(model_content=data, num_threads=1)
+    # tf.lite.Interpreter warns that it moves to ai_edge_litert (as stylizer.py notes)
+    with warnings.catch_warnings():
+        warnings.filterwarnings("ignore", r"\s*Warning: tf.lite.Interpreter", UserWarning)
+        interpreter = tf.lite.Interpreter(model_content=data, num_threads=1)
     interpreter.resize_tensor_input(0, (1, *shape, 3), strict=False)
     interpreter.allocate_tensors()
     return interpreter
