@@ -13,30 +13,15 @@ from gui.history.details import display_value, setting_rows, summary
 from gui.labels import AUTOMATIC_WORDS, FIELD_LABELS
 from nst.history import Entry, recipe_differences
 from nst.imaging.save import save_result
-from nst.run.result import Result
 from nst.settings import FIELDS, Settings
 from nst.settings.fields import automatic_fields
-from nst.vgg.weights import VGGWeights
-
-_WEIGHTS = VGGWeights(layers={}, source="file", path="/weights.h5", sha256="0" * 64)
+from tests.recipes import saved
 
 
 def entry_for(folder: Path, settings: Settings, *, stopped: bool = False) -> Entry:
-    result = Result(
-        image=np.zeros((4, 4, 3), np.uint8),
-        settings=settings,
-        steps=7,
-        stopped=stopped,
-        converged=False,
-        losses={"total": 0.5},
-        duration=1.0,
-        device="CPU",
-        weights=_WEIGHTS,
-    )
-    png = save_result(result.image, folder, "r", result.recipe())
-    return Entry(
-        path=str(png), recipe=json.loads(png.with_suffix(".json").read_text()), modified=0.0
-    )
+    png = saved(settings, folder, stopped=stopped)
+    recipe = json.loads(png.with_suffix(".json").read_text())
+    return Entry(path=str(png), recipe=recipe, modified=0.0)
 
 
 def test_a_gatys_run_shows_its_extra_styles_and_their_weights(tmp_path):

@@ -9,44 +9,18 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-import numpy as np
 import pytest
 from hypothesis import given
 
 from nst.history import Entry
-from nst.imaging.save import save_result
-from nst.run.result import Result
 from nst.settings import DEFAULT_LEARNING_RATES, Settings, read_recipe
 from nst.sweep.axes import cell_settings
-from nst.vgg.weights import VGGWeights
 from nst_cli.arguments import settings_from_args
 from nst_cli.options import build_parser
+from tests.recipes import recipe_of, saved
 from tests.settings_strategy import any_settings
 
 pytestmark = pytest.mark.fuzz
-
-_WEIGHTS = VGGWeights(layers={}, source="file", path="/weights.h5", sha256="0" * 64)
-_IMAGE = np.zeros((4, 6, 3), np.uint8)
-
-
-def recipe_of(settings: Settings) -> dict:
-    """The recipe the engine writes beside a result of these settings."""
-    return Result(
-        image=_IMAGE,
-        settings=settings,
-        steps=3,
-        stopped=False,
-        converged=False,
-        losses={"total": 1.0},
-        duration=0.5,
-        device="CPU",
-        weights=_WEIGHTS,
-    ).recipe()
-
-
-def saved(settings: Settings, folder: Path) -> Path:
-    """A result PNG with its recipe JSON beside it, as every face saves one."""
-    return save_result(_IMAGE, folder, "result", recipe_of(settings))
 
 
 @given(any_settings())
