@@ -74,7 +74,7 @@ def test_save_and_save_as_write_numbers_alike(tmp_path):
 
     recipe = {"final_losses": {"total": np.float32(0.5)}, "steps": np.int64(3)}
     image = np.zeros((4, 4, 3), np.uint8)
-    saved = save_result(image, tmp_path, "r", recipe).with_suffix(".json")
+    by_save = save_result(image, tmp_path, "r", recipe).with_suffix(".json")
     saved_as = save_image_as(image, str(tmp_path / "copy.png"), recipe)[1]
-    assert json.loads(saved.read_text()) == json.loads(saved_as.read_text())
+    assert json.loads(by_save.read_text()) == json.loads(saved_as.read_text())
     assert json.loads(saved_as.read_text())["final_losses"]["total"] == 0.5
