@@ -12,6 +12,8 @@ import pytest
 
 from gui.model import (
     FIELDS,
+    Ending,
+    Engine,
     FolderChanged,
     ImagesChanged,
     NotReady,
@@ -185,6 +187,22 @@ def test_folder_and_run_state_changes_are_typed(tmp_path: Any) -> None:
         RunStateChanged(RunState(Phase.RUNNING, 3, 10)),
     ]
     assert model.run_state.active and not RunState(Phase.FINISHED).active
+
+
+def test_a_run_reports_typed_values_and_the_same_values_twice_are_no_change() -> None:
+    model = WindowModel()
+    changes = recorded(model)
+    model.update_run(phase=Phase.RUNNING, step=1, total=5, losses={"total": 2.0}, eta=4.0)
+    model.update_run(step=1, losses={"total": 2.0})  # nothing new: no change
+    model.update_run(engine=Engine("CPU (2 cores)"))
+    model.update_run(phase=Phase.FAILED, ending=Ending(error="It ran out of memory."))
+    assert [type(c) for c in changes] == [RunStateChanged] * 3
+    state = model.run_state
+    assert (state.step, state.total, state.eta, dict(state.losses)) == (1, 5, 4.0, {"total": 2.0})
+    assert state.engine == Engine("CPU (2 cores)") and state.ending.error.startswith("It ran")
+    frames = state.frames
+    model.update_run(image=object(), frames=frames + 1)  # a new live image is a change
+    assert len(changes) == 4 and model.run_state.frames == frames + 1
 
 
 def test_an_unknown_field_is_refused() -> None:

@@ -181,9 +181,7 @@ class ResultPanel(QWidget):
             self.show_failed()
         elif ending is not None and ending.outcome is not None:
             if before.ending is None or before.ending.outcome is not ending.outcome:
-                self.show_outcome(ending.outcome)
-            elif ending.saved_path != before.ending.saved_path:
-                self._show_saved(ending.saved_path)
+                self.show_outcome(ending.outcome)  # a Save brings a new one: saved there
 
     def show_inputs(self) -> None:
         """Say what the run still needs, until the first run replaces the hint."""
@@ -267,7 +265,9 @@ class ResultPanel(QWidget):
         if ending is None or ending.outcome is None:
             self._show_saved(path)
             return
-        self.model.update_run(ending=dataclasses.replace(ending, saved_path=path, save_error=""))
+        outcome = dataclasses.replace(ending.outcome, saved_path=path, save_error="")
+        kept = dataclasses.replace(ending, saved_path=path, save_error="", outcome=outcome)
+        self.model.update_run(ending=kept)
 
     def _result_stem(self) -> str:
         result = self.outcome.result if self.outcome else None

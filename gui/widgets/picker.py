@@ -267,8 +267,10 @@ class ImagePicker(QFrame):
         self._pending = None
         self._loaded = LoadedImage(path, width, height, numpy_to_qimage(array))
         self._show_loaded()
-        self.busy.emit(False)
+        # The image first, then the end of loading: whoever waits for the loading to end
+        # (a History re-run) finds the new image already there.
         self.changed.emit(path)
+        self.busy.emit(False)
 
     def _on_failed(self, request: int, path: str, message: str) -> None:
         if request != self._request:
