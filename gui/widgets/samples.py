@@ -10,7 +10,7 @@ from pathlib import Path
 
 from PyQt5.QtCore import QSize, QStandardPaths, Qt, QUrl
 from PyQt5.QtGui import QIcon, QImageReader, QPixmap
-from PyQt5.QtWidgets import QFileDialog, QMenu, QWidget
+from PyQt5.QtWidgets import QFileDialog, QMenu, QSplitter, QWidget
 
 SAMPLES_DIR = Path(__file__).resolve().parent.parent / "samples"  # gui/samples
 
@@ -78,6 +78,9 @@ def image_dialog(parent: QWidget | None, title: str, folder: str, name_filter: s
     places = [p for i, p in enumerate(places) if p and os.path.isdir(p) and p not in places[:i]]
     urls = [QUrl.fromLocalFile(p) for p in (*places, str(SAMPLES_DIR))]
     dialog.setSidebarUrls(urls)
+    splitter = dialog.findChild(QSplitter, "splitter")  # Qt's own: the sidebar | the files
+    if splitter is not None:
+        splitter.setSizes([160, 640])  # room to read "samples" whole
     return dialog
 
 
