@@ -271,15 +271,10 @@ def test_image_dialogs_open_in_pictures_or_home_on_a_fresh_start(
 ) -> None:
     starts: list[str] = []
 
-    def dialog(_parent: Any, _title: str, start: str, _filter: str) -> tuple[str, str]:
-        starts.append(start)
-        return "", ""
-
-    def exec_(dialog: QFileDialog) -> int:  # the pickers' own dialog (samples in its sidebar)
+    def exec_(dialog: QFileDialog) -> int:  # the one image dialog (samples in its sidebar)
         starts.append(dialog.directory().absolutePath())
         return QFileDialog.Rejected
 
-    monkeypatch.setattr(QFileDialog, "getOpenFileName", staticmethod(dialog))
     monkeypatch.setattr(QFileDialog, "exec_", exec_)
     window.content_picker.open_dialog()
     window.inputs.style_mix.open_dialog()
@@ -305,6 +300,8 @@ def test_the_image_dialog_has_the_samples_one_click_away(
     window.style_picker.open_dialog()
     qtbot.waitUntil(lambda: window.style_picker.path == STARRY, timeout=10_000)
     assert len(seen) == 1 and window.model.value("style") == STARRY
+    window.inputs.style_mix.open_dialog()  # "Add a style image…": the same dialog
+    assert len(seen) == 2 and STARRY in [path for path, _ in window.model.value("extra_styles")]
 
 
 def test_a_run_shows_the_result_tab(window: MainWindow) -> None:

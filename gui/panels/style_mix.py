@@ -22,7 +22,6 @@ from dataclasses import dataclass
 
 from PyQt5.QtCore import Qt, pyqtSignal
 from PyQt5.QtWidgets import (
-    QFileDialog,
     QGridLayout,
     QHBoxLayout,
     QLabel,
@@ -37,6 +36,7 @@ from gui.model import WindowModel
 from gui.panels.binding import ModelView
 from gui.panels.style_regions import choose_mask, paint_region, region_button, show_region
 from gui.widgets.picker import file_dialog_filter, samples_menu
+from gui.widgets.samples import choose_image
 from nst.settings.text import number_text
 
 STEPS = 100  # slider positions per unit of weight or strength
@@ -181,9 +181,8 @@ class StyleMix(QWidget, ModelView):
         self.model.remove_style(path)
 
     def open_dialog(self) -> None:
-        path, _ = QFileDialog.getOpenFileName(
-            self, "Add a style image", self.image_folder(), file_dialog_filter()
-        )
+        # the pickers' dialog: the samples one click away in its sidebar
+        path = choose_image(self, "Add a style image", self.image_folder(), file_dialog_filter())
         if path:
             self._chosen(path)
 
