@@ -14,25 +14,40 @@ import contextlib
 import functools
 import os
 import sys
+import threading
 from collections.abc import Iterator
+
+# Blocks open on any thread, and the real stderr saved by the first of them. Counted: two
+# threads in a block at once (the window's instant preview and its run both loading
+# TensorFlow) must not save each other's /dev/null as "the real one", which lost stderr,
+# and with it every later traceback, for the rest of the process.
+_quiet_lock = threading.Lock()
+_quiet: dict[str, int] = {"open": 0, "saved": -1}
 
 
 @contextlib.contextmanager
 def quiet_stderr() -> Iterator[None]:
-    """Send file descriptor 2 to /dev/null inside the block (unless NST_TF_LOGS is set)."""
+    """Send file descriptor 2 to /dev/null inside the block (unless NST_TF_LOGS is set);
+    safe to enter from several threads at once: the last one out puts stderr back."""
     if os.environ.get("NST_TF_LOGS"):
         yield
         return
-    sys.stderr.flush()
-    saved = os.dup(2)
-    devnull = os.open(os.devnull, os.O_WRONLY)
+    with _quiet_lock:
+        if _quiet["open"] == 0:
+            sys.stderr.flush()
+            _quiet["saved"] = os.dup(2)
+            devnull = os.open(os.devnull, os.O_WRONLY)
+            os.dup2(devnull, 2)
+            os.close(devnull)
+        _quiet["open"] += 1
     try:
-        os.dup2(devnull, 2)
         yield
     finally:
-        os.dup2(saved, 2)
-        os.close(saved)
-        os.close(devnull)
+        with _quiet_lock:
+            _quiet["open"] -= 1
+            if _quiet["open"] == 0:
+                os.dup2(_quiet["saved"], 2)
+                os.close(_quiet["saved"])
 
 
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
