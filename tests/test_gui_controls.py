@@ -219,11 +219,11 @@ def test_add_a_style_image_offers_the_samples_and_the_last_folder(
     shutil.copy(SCREAM, painting)
     starts: list[str] = []
 
-    def dialog(_parent: Any, _title: str, start: str, _filter: str) -> tuple[str, str]:
-        starts.append(start)
-        return "", ""
+    def exec_(dialog: QFileDialog) -> int:  # the image dialog, cancelled where it opened
+        starts.append(dialog.directory().absolutePath())
+        return QFileDialog.Rejected
 
-    monkeypatch.setattr(QFileDialog, "getOpenFileName", staticmethod(dialog))
+    monkeypatch.setattr(QFileDialog, "exec_", exec_)
     mix = window.inputs.style_mix
     pick(qtbot, window, PHOTO, painting)
     qtbot.mouseClick(mix.add_button, Qt.LeftButton)
