@@ -67,7 +67,9 @@ def open_window(out_dir: str, results: str | None = None, prefix: str = "nst-sho
     app = QApplication(sys.argv[:1])
     store = AppSettings(QSettings(str(scratch / "settings.ini"), QSettings.IniFormat))
     window = MainWindow(store, restore=False)
-    window.folder_edit.setText(results if results is not None else str(scratch / "results"))
+    window.controls.folder_edit.setText(
+        results if results is not None else str(scratch / "results")
+    )
     window.resize(1440, 900)
     window.move(0, 0)
     window.show()

@@ -66,14 +66,20 @@ def run_and_wait(app: QApplication, window: MainWindow) -> None:
 def main(out_dir: str) -> int:
     shots = open_window(out_dir, prefix="nst-creative-")
     app, window = shots.app, shots.window
-    window.content_picker.set_path(str(SAMPLES / "tubingen.jpg"))
-    window.style_picker.set_path(str(SAMPLES / "starry_night.jpg"))
-    wait(app, lambda: not window.content_picker.is_loading and not window.style_picker.is_loading)
+    window.inputs.content_picker.set_path(str(SAMPLES / "tubingen.jpg"))
+    window.inputs.style_picker.set_path(str(SAMPLES / "starry_night.jpg"))
+    wait(
+        app,
+        lambda: (
+            not window.inputs.content_picker.is_loading
+            and not window.inputs.style_picker.is_loading
+        ),
+    )
     window.inputs.style_mix.add(str(SAMPLES / "the_scream.jpg"), 1.0)
 
     # --- the region painter, driven like a user would ---
-    painter = MaskPainter(window.content_picker.path, "starry_night.jpg",
-                          window.folder_edit.text(), parent=window)  # fmt: skip
+    painter = MaskPainter(window.inputs.content_picker.path, "starry_night.jpg",
+                          window.controls.folder_edit.text(), parent=window)  # fmt: skip
     painter.resize(900, 780)
     painter.move(200, 60)
     painter.show()
@@ -97,8 +103,8 @@ def main(out_dir: str) -> int:
     )
     print("mask", painter.saved_path, f"covers {canvas.coverage():.0%}", flush=True)
 
-    window.size_box.setValue(SIZE)
-    window.iterations_box.setValue(ITERATIONS)
+    window.controls.size_box.setValue(SIZE)
+    window.controls.iterations_box.setValue(ITERATIONS)
     run_and_wait(app, window)
     shots.shoot("regions_window.png")
 
@@ -107,15 +113,15 @@ def main(out_dir: str) -> int:
     window.inputs.style_mix.ratio_strength.setValue(75)
     window.controls.style_scale_box.setValue(150)
     run_and_wait(app, window)
-    print(f"style weight {window.style_weight_box.value():.3g}", flush=True)
+    print(f"style weight {window.layers_panel.style_weight_box.value():.3g}", flush=True)
     shots.shoot("blend_window.png")
     window.controls.style_scale_box.setValue(100)
 
     # --- a texture ---
     window.inputs.style_mix.remove(str(SAMPLES / "the_scream.jpg"))
     window.inputs.style_mix._set_mask(window.inputs.style_mix.rows[0], "", emit=True)
-    window.style_picker.set_path(str(SAMPLES / "the_scream.jpg"))
-    wait(app, lambda: not window.style_picker.is_loading)
+    window.inputs.style_picker.set_path(str(SAMPLES / "the_scream.jpg"))
+    wait(app, lambda: not window.inputs.style_picker.is_loading)
     window.inputs.method_box.setCurrentIndex(window.inputs.method_box.findData("texture"))
     window.inputs.aspect_box.setCurrentIndex(window.inputs.aspect_box.findData(16 / 9))
     run_and_wait(app, window)

@@ -51,8 +51,8 @@ def main(out_dir: str) -> int:
         app.quit()
 
     window.preview.ready.connect(on_preview)
-    window.content_picker.set_path(str(SAMPLES / "tubingen.jpg"))
-    window.style_picker.set_path(str(SAMPLES / "starry_night.jpg"))
+    window.inputs.content_picker.set_path(str(SAMPLES / "tubingen.jpg"))
+    window.inputs.style_picker.set_path(str(SAMPLES / "starry_night.jpg"))
     QTimer.singleShot(120_000, app.quit)  # never hang
     return app.exec_()
 

@@ -48,9 +48,9 @@ def main(out_dir: str) -> int:
 
     def start() -> None:
         shoot("screenshot-empty.png")
-        window.content_picker.set_path(str(SAMPLES / "tubingen.jpg"))
-        window.style_picker.set_path(str(SAMPLES / "starry_night.jpg"))
-        window.size_box.setValue(SIZE)
+        window.inputs.content_picker.set_path(str(SAMPLES / "tubingen.jpg"))
+        window.inputs.style_picker.set_path(str(SAMPLES / "starry_night.jpg"))
+        window.controls.size_box.setValue(SIZE)
         QTimer.singleShot(200, wait_for_images)
 
     def wait_for_images() -> None:

@@ -23,7 +23,7 @@ def main(out_dir: str) -> int:
     panel = window.sweep_panel
 
     def start() -> None:
-        if window.content_picker.is_loading or window.style_picker.is_loading:
+        if window.inputs.content_picker.is_loading or window.inputs.style_picker.is_loading:
             QTimer.singleShot(200, start)
             return
         window.result_tabs.setCurrentWidget(window.sweep_panel)
@@ -52,8 +52,8 @@ def main(out_dir: str) -> int:
         app.quit()
 
     panel.finished.connect(finished)
-    window.content_picker.set_path(str(SAMPLES / "tubingen.jpg"))
-    window.style_picker.set_path(str(SAMPLES / "starry_night.jpg"))
+    window.inputs.content_picker.set_path(str(SAMPLES / "tubingen.jpg"))
+    window.inputs.style_picker.set_path(str(SAMPLES / "starry_night.jpg"))
     QTimer.singleShot(200, start)
     QTimer.singleShot(600_000, app.quit)  # never hang
     return app.exec_()

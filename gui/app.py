@@ -74,9 +74,9 @@ def main(argv: Sequence[str] | None = None) -> int:
 
     window = MainWindow()
     if args.content:
-        window.content_picker.set_path(args.content)
+        window.inputs.content_picker.set_path(args.content)
     if args.style:
-        window.style_picker.set_path(args.style)
+        window.inputs.style_picker.set_path(args.style)
     app.aboutToQuit.connect(window.shutdown)
     window.show()
     status = app.exec_()

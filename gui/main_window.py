@@ -92,14 +92,6 @@ class MainWindow(QMainWindow):
         self.controls = RunControlsPanel(model)
         self.inputs = InputsPanel(model, self)
         self.layers_panel = LayersPanel(model)
-        # The widgets tests and helpers outside the panels reach for by their old names.
-        self.content_picker, self.style_picker = (
-            self.inputs.content_picker,
-            self.inputs.style_picker,
-        )
-        self.folder_edit = self.controls.folder_edit
-        self.size_box, self.iterations_box = self.controls.size_box, self.controls.iterations_box
-        self.style_weight_box = self.layers_panel.style_weight_box
 
         splitter = QSplitter(Qt.Horizontal)
         splitter.setChildrenCollapsible(False)
@@ -218,7 +210,9 @@ class MainWindow(QMainWindow):
         self.model.load_settings(settings)
         self.model.set_folder(self.store.output_folder())
         image_folder = self.store.get("dialogs/image_folder")
-        self.content_picker.dialog_folder = self.style_picker.dialog_folder = image_folder
+        self.inputs.content_picker.dialog_folder = self.inputs.style_picker.dialog_folder = (
+            image_folder
+        )
         geometry = self.store.get("window/geometry")
         if not geometry.isEmpty():
             self.restoreGeometry(geometry)
@@ -229,7 +223,7 @@ class MainWindow(QMainWindow):
     def save_settings(self) -> None:
         self.store.store_run(self.model.values())
         self.store.set("output/folder", self.model.folder)
-        folder = self.content_picker.dialog_folder or self.style_picker.dialog_folder
+        folder = self.inputs.content_picker.dialog_folder or self.inputs.style_picker.dialog_folder
         self.store.set("dialogs/image_folder", folder)
         self.store.set("window/geometry", self.saveGeometry())
         self.store.set("window/splitter", self.splitter.saveState())
@@ -297,7 +291,7 @@ class MainWindow(QMainWindow):
         self.act_run.setEnabled(not running)
         self.act_stop.setEnabled(running)
         # Settings are fixed for the run in progress: editing them would suggest otherwise.
-        for widget in (self.content_picker, self.style_picker, self.tabs):
+        for widget in (self.inputs.content_picker, self.inputs.style_picker, self.tabs):
             widget.setEnabled(not running)
         for act in (self.act_open_content, self.act_open_style, self.act_load_recipe):
             act.setEnabled(not running)

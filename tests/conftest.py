@@ -146,7 +146,7 @@ def open_window(
         qtbot.addWidget(win)
         opened.append(win)
         if folder is not None:
-            win.folder_edit.setText(str(folder))
+            win.controls.folder_edit.setText(str(folder))
         if show:
             win.show()
         return win

@@ -21,22 +21,22 @@ RUN_TIMEOUT_MS = 120_000  # the first run imports TensorFlow and reads the weigh
 
 def wait_loaded(qtbot: Any, win: MainWindow) -> None:
     qtbot.waitUntil(
-        lambda: not win.content_picker.is_loading and not win.style_picker.is_loading,
+        lambda: not win.inputs.content_picker.is_loading and not win.inputs.style_picker.is_loading,
         timeout=10_000,
     )
 
 
 def pick(qtbot: Any, win: MainWindow, content: str | None, style: str | None) -> None:
     if content:
-        win.content_picker.set_path(content)
+        win.inputs.content_picker.set_path(content)
     if style:
-        win.style_picker.set_path(style)
+        win.inputs.style_picker.set_path(style)
     wait_loaded(qtbot, win)
 
 
 def tiny(win: MainWindow, iterations: int = 3, size: int = 48) -> None:
-    win.size_box.setValue(size)
-    win.iterations_box.setValue(iterations)
+    win.controls.size_box.setValue(size)
+    win.controls.iterations_box.setValue(iterations)
 
 
 def saved_files(folder: Path) -> list[str]:

@@ -65,14 +65,14 @@ def test_empty_window_explains_what_is_missing(window: MainWindow) -> None:
     for widget in (
         window.controls.optimizer_box,
         window.controls.rate_box,
-        window.iterations_box,
-        window.size_box,
+        window.controls.iterations_box,
+        window.controls.size_box,
         window.controls.work_size_box,
-        window.folder_edit,
+        window.controls.folder_edit,
         window.run_button,
         window.layers_panel.defaults_button,
-        window.content_picker.open_button,
-        window.style_picker.samples_button,
+        window.inputs.content_picker.open_button,
+        window.inputs.style_picker.samples_button,
         window.result_panel.loss_plot,
     ):
         assert widget.toolTip(), widget
@@ -131,7 +131,7 @@ def test_run_is_enabled_only_when_settings_are_valid(
     window.layers_panel.restore_defaults()
     assert window.run_button.isEnabled()
 
-    window.size_box.setValue(256)
+    window.controls.size_box.setValue(256)
     window.controls.work_size_box.setValue(300)  # above the output size
     assert not window.run_button.isEnabled()
     assert window.problem_label.text().startswith("Working size:")
@@ -139,7 +139,7 @@ def test_run_is_enabled_only_when_settings_are_valid(
     assert window.run_button.isEnabled()
     assert window.current_settings().work_size == 128
 
-    window.folder_edit.setText("")
+    window.controls.folder_edit.setText("")
     assert window.problem_label.text() == "To run, choose an output folder."
     assert not window.start_run()
 
@@ -150,12 +150,12 @@ def test_bad_image_is_refused_with_one_sentence(
     pick(qtbot, window, content_path, None)
     broken = tmp_path / "broken.jpg"
     broken.write_bytes(b"not an image at all")
-    with qtbot.waitSignal(window.content_picker.failed, timeout=10_000) as blocker:
-        window.content_picker.set_path(str(broken))
+    with qtbot.waitSignal(window.inputs.content_picker.failed, timeout=10_000) as blocker:
+        window.inputs.content_picker.set_path(str(broken))
     message = blocker.args[0]
     assert "broken.jpg" in message and "\n" not in message
     assert window.last_message == ("Cannot use this image", message)
-    assert window.content_picker.path == content_path  # the previous image stays
+    assert window.inputs.content_picker.path == content_path  # the previous image stays
 
 
 def test_dropping_an_image_on_a_picker_loads_it(
@@ -164,27 +164,27 @@ def test_dropping_an_image_on_a_picker_loads_it(
     mime = QMimeData()
     mime.setUrls([QUrl.fromLocalFile(style_path)])
     event = QDropEvent(QPoint(10, 10), Qt.CopyAction, mime, Qt.LeftButton, Qt.NoModifier)
-    window.style_picker.dropEvent(event)
+    window.inputs.style_picker.dropEvent(event)
     wait_loaded(qtbot, window)
-    assert window.style_picker.path == style_path
-    assert window.style_picker.size_label.text() == "1024 × 640 px"
+    assert window.inputs.style_picker.path == style_path
+    assert window.inputs.style_picker.size_label.text() == "1024 × 640 px"
 
     text = QMimeData()
     notes = tmp_path / "notes.txt"
     notes.write_text("hello")
     text.setUrls([QUrl.fromLocalFile(str(notes))])  # not an image: refused
     event = QDropEvent(QPoint(10, 10), Qt.CopyAction, text, Qt.LeftButton, Qt.NoModifier)
-    window.style_picker.dropEvent(event)
-    assert not window.style_picker.is_loading
+    window.inputs.style_picker.dropEvent(event)
+    assert not window.inputs.style_picker.is_loading
 
 
 def test_samples_menu_lists_the_bundled_images(qtbot: Any, window: MainWindow) -> None:
-    actions = [a for a in window.style_picker.samples_menu.actions() if a.data()]
+    actions = [a for a in window.inputs.style_picker.samples_menu.actions() if a.data()]
     assert len(actions) == 8
     assert actions[0].text().startswith("The Starry Night")  # paintings first for style
     actions[0].trigger()
     wait_loaded(qtbot, window)
-    assert window.style_picker.path.endswith("starry_night.jpg")
+    assert window.inputs.style_picker.path.endswith("starry_night.jpg")
 
 
 # --------------------------------------------------------------------------- layers, rates
@@ -206,12 +206,12 @@ def test_layer_checkbox_enables_its_weight(window: MainWindow) -> None:
     assert not layers.spins["block3_conv1"].isEnabled()
     assert "block3_conv1" not in window.current_settings().content_layers
 
-    window.style_weight_box.setValue(123.0)
+    window.layers_panel.style_weight_box.setValue(123.0)
     window.layers_panel.style_layers.checks["block5_conv1"].setChecked(False)
     window.layers_panel.defaults_button.click()
     assert window.layers_panel.content_layers.weights() == PAPER_CONTENT_LAYERS
     assert window.layers_panel.style_layers.weights() == PAPER_STYLE_LAYERS
-    assert window.style_weight_box.value() == Settings().style_weight
+    assert window.layers_panel.style_weight_box.value() == Settings().style_weight
 
 
 def test_optimizer_change_updates_the_rate_unless_the_user_set_it(window: MainWindow) -> None:
@@ -249,13 +249,13 @@ def test_settings_round_trip_through_qsettings(
     pick(qtbot, first, content_path, style_path)
     first.controls.optimizer_box.setCurrentIndex(first.controls.optimizer_box.findData("adam"))
     first.controls.rate_box.setValue(7.5)
-    first.iterations_box.setValue(42)
-    first.size_box.setValue(300)
+    first.controls.iterations_box.setValue(42)
+    first.controls.size_box.setValue(300)
     first.controls.work_size_box.setValue(200)
     first.layers_panel.tv_weight_box.setValue(0.5)
     first.layers_panel.style_layers.checks["block3_conv2"].setChecked(True)
     first.layers_panel.style_layers.spins["block3_conv2"].setValue(0.75)
-    first.folder_edit.setText(str(tmp_path / "mine"))
+    first.controls.folder_edit.setText(str(tmp_path / "mine"))
     first.close()  # saves
     assert (tmp_path / "settings.ini").exists()
 
@@ -269,7 +269,7 @@ def test_settings_round_trip_through_qsettings(
     assert (restored.iterations, restored.size, restored.work_size) == (42, 300, 200)
     assert restored.tv_weight == 0.5
     assert restored.style_layers["block3_conv2"] == 0.75
-    assert second.folder_edit.text() == str(tmp_path / "mine")
+    assert second.controls.folder_edit.text() == str(tmp_path / "mine")
 
 
 def test_bad_stored_values_fall_back_to_defaults(tmp_path: Path) -> None:
@@ -354,7 +354,7 @@ def test_recipe_with_unknown_fields_names_them(window: MainWindow, tmp_path: Pat
     path = tmp_path / "future.json"
     path.write_text(json.dumps({"iterations": 12, "brush": "big", "colour_mode": 2}))
     assert window.recipes.load(str(path))
-    assert window.iterations_box.value() == 12
+    assert window.controls.iterations_box.value() == 12
     title, text = window.last_message
     assert "brush" in text and "colour_mode" in text and "ignored" in text
 
@@ -365,9 +365,9 @@ def test_recipe_with_bad_values_loads_the_rest_and_names_them(
     path = tmp_path / "edited.json"
     path.write_text(json.dumps({"iterations": 12, "optimizer": "newton", "size": "big"}))
     assert window.recipes.load(str(path))
-    assert window.iterations_box.value() == 12
+    assert window.controls.iterations_box.value() == 12
     assert window.controls.optimizer_box.currentData() == Settings().optimizer
-    assert window.size_box.value() == Settings().size
+    assert window.controls.size_box.value() == Settings().size
     title, text = window.last_message
     assert title == "Recipe loaded with warnings" and "\n" not in text
     assert "optimizer" in text and "newton" in text and "size" in text and "'big'" in text
@@ -385,15 +385,15 @@ def test_unreadable_recipe_changes_nothing(window: MainWindow, tmp_path: Path) -
 
 
 def test_saved_recipe_loads_back(window: MainWindow, tmp_path: Path) -> None:
-    window.iterations_box.setValue(33)
+    window.controls.iterations_box.setValue(33)
     window.controls.optimizer_box.setCurrentIndex(window.controls.optimizer_box.findData("rmsprop"))
     path = tmp_path / "mine.json"
     assert window.recipes.save(str(path))
     assert json.loads(path.read_text())["iterations"] == 33
-    window.iterations_box.setValue(5)
+    window.controls.iterations_box.setValue(5)
     window.controls.optimizer_box.setCurrentIndex(0)
     assert window.recipes.load(str(path))
-    assert window.iterations_box.value() == 33
+    assert window.controls.iterations_box.value() == 33
     assert window.controls.optimizer_box.currentData() == "rmsprop"
     assert not window.controls.rate_user_set  # the default rate stays a default
 
@@ -556,7 +556,7 @@ def test_a_fresh_window_shows_the_engine_defaults(open_window: Any, restore: boo
     win = open_window(restore=restore, folder=None, show=False)
     assert win.current_settings() == Settings()
     assert win.controls.rate_box.value() == DEFAULT_LEARNING_RATES[Settings().optimizer]
-    assert win.folder_edit.text() == app_settings.default_output_folder()
+    assert win.controls.folder_edit.text() == app_settings.default_output_folder()
 
 
 # --------------------------------------------------------------------------- instant mode
@@ -615,7 +615,7 @@ def test_run_with_the_instant_method_saves_its_result(
 ) -> None:
     pick(qtbot, window, content_path, style_path)
     window.inputs.method_box.setCurrentIndex(window.inputs.method_box.findData("instant"))
-    window.size_box.setValue(64)
+    window.controls.size_box.setValue(64)
     assert not window.controls.optim_group.isEnabled()
     with qtbot.waitSignal(window.run_started, timeout=5_000):
         assert window.start_run()
@@ -708,7 +708,7 @@ from gui.main_window import MainWindow
 
 def exec_and_report(*_args):
     window = next(w for w in QApplication.topLevelWidgets() if isinstance(w, MainWindow))
-    pickers = (window.content_picker, window.style_picker)
+    pickers = (window.inputs.content_picker, window.inputs.style_picker)
     deadline = QDeadlineTimer(60_000)
     while not deadline.hasExpired() and (
         any(p.is_loading for p in pickers) or any(p.loaded is None for p in pickers)

@@ -97,7 +97,7 @@ def test_wheel_over_an_unfocused_control_scrolls_the_panel(qtbot: Any, window: M
 def test_wheel_over_a_focused_control_changes_it(qtbot: Any, window: MainWindow) -> None:
     window.activateWindow()
     optimizer = window.controls.optimizer_box
-    size = window.size_box
+    size = window.controls.size_box
     for control, value in ((optimizer, optimizer.currentIndex), (size, size.value)):
         control.setFocus(Qt.OtherFocusReason)
         qtbot.waitUntil(control.hasFocus)
@@ -148,8 +148,8 @@ def test_removing_a_style_removes_its_region(
     assert mix.rows[0].region.text() == "Whole"
     # The main style: clearing the Style picker clears its mask.
     mix._set_mask(mix.rows[0], mask_file(tmp_path), emit=True)
-    with qtbot.waitSignal(window.style_picker.changed):
-        window.style_picker.clear()
+    with qtbot.waitSignal(window.inputs.style_picker.changed):
+        window.inputs.style_picker.clear()
     assert window.widget_values()["style_masks"] == ()
     assert mix.rows[0].region.text() == "Whole"
 
@@ -174,7 +174,7 @@ def test_preview_follows_the_visible_strength_slider_in_every_method(
     assert asked[-1] == pytest.approx(0.2)
     # Typing the weights moves the same slider, and the preview with it.
     window.layers_panel.content_weight_box.setValue(1.0)
-    window.style_weight_box.setValue(strength_to_ratio(0.8))
+    window.layers_panel.style_weight_box.setValue(strength_to_ratio(0.8))
     assert asked[-1] == pytest.approx(0.8, abs=0.01)
     method(window, "instant")
     assert asked[-1] == pytest.approx(mix.style_strength())
@@ -230,7 +230,9 @@ def test_add_a_style_image_offers_the_samples_and_the_last_folder(
     assert starts == [str(pictures)]
     # The same samples as the Style picker's, paintings first.
     labels = [(a.text(), a.data()) for a in mix.samples_menu.actions() if a.data()]
-    picker = [(a.text(), a.data()) for a in window.style_picker.samples_menu.actions() if a.data()]
+    picker = [
+        (a.text(), a.data()) for a in window.inputs.style_picker.samples_menu.actions() if a.data()
+    ]
     assert labels == picker and labels[0][1] == STARRY
     next(a for a in mix.samples_menu.actions() if a.data() == STARRY).trigger()
     assert mix.extra_styles() == [(STARRY, 1.0)]
@@ -276,7 +278,7 @@ def test_image_dialogs_open_in_pictures_or_home_on_a_fresh_start(
         return QFileDialog.Rejected
 
     monkeypatch.setattr(QFileDialog, "exec_", exec_)
-    window.content_picker.open_dialog()
+    window.inputs.content_picker.open_dialog()
     window.inputs.style_mix.open_dialog()
     pictures = isolated_home / "Pictures"
     assert starts == [str(pictures if pictures.is_dir() else isolated_home)] * 2
@@ -297,8 +299,8 @@ def test_the_image_dialog_has_the_samples_one_click_away(
         return QFileDialog.Accepted
 
     monkeypatch.setattr(QFileDialog, "exec_", choose_a_sample)
-    window.style_picker.open_dialog()
-    qtbot.waitUntil(lambda: window.style_picker.path == STARRY, timeout=10_000)
+    window.inputs.style_picker.open_dialog()
+    qtbot.waitUntil(lambda: window.inputs.style_picker.path == STARRY, timeout=10_000)
     assert len(seen) == 1 and window.model.value("style") == STARRY
     window.inputs.style_mix.open_dialog()  # "Add a style image…": the same dialog
     assert len(seen) == 2 and STARRY in [path for path, _ in window.model.value("extra_styles")]

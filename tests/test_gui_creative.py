@@ -31,12 +31,12 @@ def test_strength_slider_sets_the_style_weight_on_a_log_scale(window: MainWindow
     assert mix.ratio_strength.isVisible() and not mix.strength.isVisible()
     assert mix.ratio_position() == pytest.approx(0.5)  # the default weights, 10 : 1
     mix.ratio_strength.setValue(100)
-    assert window.style_weight_box.value() == pytest.approx(strength_to_ratio(1.0))
+    assert window.layers_panel.style_weight_box.value() == pytest.approx(strength_to_ratio(1.0))
     mix.ratio_strength.setValue(0)
-    assert window.style_weight_box.value() == pytest.approx(strength_to_ratio(0.0))
+    assert window.layers_panel.style_weight_box.value() == pytest.approx(strength_to_ratio(0.0))
     # and back: typing a weight moves the slider to its place on the scale
     window.layers_panel.content_weight_box.setValue(2.0)
-    window.style_weight_box.setValue(20.0)
+    window.layers_panel.style_weight_box.setValue(20.0)
     assert mix.ratio_position() == pytest.approx(ratio_to_strength(10.0), abs=0.01)
     assert mix.strength_label.text() == "50%"
     # the instant method has its own strength, the network's blend
@@ -181,8 +181,8 @@ def test_two_styles_with_regions_run_through_the_window(
         window.inputs.style_mix.rows[0], str(tmp_path / "left.png"), emit=True
     )
     assert window.widget_values()["style_masks"] == (str(tmp_path / "left.png"), "")
-    window.size_box.setValue(48)
-    window.iterations_box.setValue(4)
+    window.controls.size_box.setValue(48)
+    window.controls.iterations_box.setValue(4)
     assert window.problem() == ""
     with qtbot.waitSignal(window.run_started, timeout=5_000):
         assert window.start_run()

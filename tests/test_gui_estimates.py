@@ -54,15 +54,15 @@ def test_a_typed_size_above_the_limit_becomes_the_limit_and_says_so(
 ) -> None:
     controls = window.controls
     assert not controls.size_note.isVisible()
-    assert f"to {MAX_SIZE} px" in window.size_box.toolTip()
-    type_size(qtbot, window.size_box, "20000")
-    assert window.size_box.value() == MAX_SIZE  # not 2000, Qt's own box's silent answer
+    assert f"to {MAX_SIZE} px" in window.controls.size_box.toolTip()
+    type_size(qtbot, window.controls.size_box, "20000")
+    assert window.controls.size_box.value() == MAX_SIZE  # not 2000, Qt's own box's silent answer
     assert controls.size_note.isVisible()
     assert controls.size_note.text() == (
         f"The output size is at most {MAX_SIZE} px: 20000 became {MAX_SIZE}."
     )
-    type_size(qtbot, window.size_box, "700")  # a size within the limit: the note goes
-    assert window.size_box.value() == 700 and not controls.size_note.isVisible()
+    type_size(qtbot, window.controls.size_box, "700")  # a size within the limit: the note goes
+    assert window.controls.size_box.value() == 700 and not controls.size_note.isVisible()
     type_size(qtbot, controls.work_size_box, "9000")
     assert controls.work_size_box.value() == MAX_SIZE
     assert controls.size_note.text().startswith(f"The working size is at most {MAX_SIZE} px")
@@ -126,8 +126,8 @@ def test_small_runs_leave_a_rough_figure_for_a_large_run(
     assert store.step_rate(used) is None  # 48 px: too small for a rate
     rough = store.step_rate("rough/" + used)
     assert rough is not None and rough > 0 and store.step_rate("rough/automatic") == rough
-    window.size_box.setValue(2000)
-    window.iterations_box.setValue(300)
+    window.controls.size_box.setValue(2000)
+    window.controls.iterations_box.setValue(300)
     predicted = window.runner.estimate_time(window.current_settings())
     assert predicted is not None and predicted.rough and predicted.low < predicted.seconds
     press_run(qtbot, window)
@@ -148,7 +148,7 @@ def test_a_long_run_asks_first_with_its_time_and_memory(
     qtbot: Any, window: MainWindow, store: AppSettings, content_path: str, style_path: str
 ) -> None:
     pick(qtbot, window, content_path, style_path)
-    window.size_box.setValue(2000)
+    window.controls.size_box.setValue(2000)
     store.remember_step_rate(Settings().precision, 20.0)  # the default: "automatic"
     predicted = window.runner.estimate_time(window.current_settings())
     assert predicted is not None and predicted.seconds > estimate.LONG_RUN_SECONDS
@@ -171,7 +171,7 @@ def test_an_unmeasured_large_run_says_its_time_is_unknown(
     qtbot: Any, window: MainWindow, content_path: str, style_path: str
 ) -> None:
     pick(qtbot, window, content_path, style_path)
-    window.size_box.setValue(2000)
+    window.controls.size_box.setValue(2000)
     press_run(qtbot, window)
     assert not window.is_running
     text = window.runner.estimate_box.text()
@@ -184,7 +184,7 @@ def test_a_short_measured_run_asks_nothing_whatever_its_size(
     qtbot: Any, window: MainWindow, store: AppSettings, content_path: str, style_path: str
 ) -> None:
     pick(qtbot, window, content_path, style_path)
-    window.size_box.setValue(2000)
+    window.controls.size_box.setValue(2000)
     store.remember_step_rate(Settings().precision, 1e-6)  # a very fast machine
     # Asked directly: pressing Run would start a real 2000 px run.
     assert not window.runner._ask_before_long_run(window.current_settings(), None)

@@ -97,22 +97,22 @@ def test_a_content_weight_of_0_stays_0(window: MainWindow) -> None:
     window.layers_panel.content_weight_box.setValue(0.0)
     assert window.current_settings().content_weight == 0.0
     assert not mix.ratio_strength.isEnabled()  # no ratio to a weight of 0
-    window.style_weight_box.setValue(25.0)
+    window.layers_panel.style_weight_box.setValue(25.0)
     settings = window.current_settings()
     assert (settings.content_weight, settings.style_weight) == (0.0, 25.0)
     window.layers_panel.content_weight_box.setValue(5.0)
     assert mix.ratio_strength.isEnabled()
     mix.ratio_strength.setValue(80)  # the slider moves the style weight only
     assert window.current_settings().content_weight == 5.0
-    assert window.style_weight_box.value() == window.current_settings().style_weight
+    assert window.layers_panel.style_weight_box.value() == window.current_settings().style_weight
 
 
 def test_an_invalid_edit_is_kept_and_named_and_rewrites_nothing(window: MainWindow) -> None:
     window.controls.work_size_box.setValue(1024)  # above the output size
-    assert window.controls.work_size_box.value() == 1024 and window.size_box.value() == 512
+    assert window.controls.work_size_box.value() == 1024 and window.controls.size_box.value() == 512
     assert window.problem().startswith("Working size:")
     assert not window.act_save_recipe.isEnabled() and not window.run_button.isEnabled()
-    window.size_box.setValue(2048)
+    window.controls.size_box.setValue(2048)
     assert window.current_settings().work_size == 1024 and window.act_save_recipe.isEnabled()
 
 

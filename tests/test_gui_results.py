@@ -282,7 +282,7 @@ def test_the_strength_slider_shows_a_rounded_style_weight(qtbot: Any, window: Ma
     content = window.layers_panel.content_weight_box.value()
     exact = strength_to_ratio(position) * content
     assert content == 1.0 and exact < 1  # the defaults: 0.757..., not 0.757374
-    assert window.style_weight_box.text() == f"{exact:.3g}"
+    assert window.layers_panel.style_weight_box.text() == f"{exact:.3g}"
     assert window.current_settings().style_weight == exact  # the Settings keep it exactly
 
 
@@ -305,5 +305,5 @@ def test_the_result_hint_follows_the_chosen_images(
     method = window.inputs.method_box
     method.setCurrentIndex(method.findData("texture"))
     assert "press Run to grow a texture" in hint()
-    window.style_picker.clear()
+    window.inputs.style_picker.clear()
     assert "Choose a style image" in hint() and "content" not in hint()

@@ -71,7 +71,7 @@ def ready_to_count(
 def assert_usable(window: MainWindow) -> None:
     assert not window.is_running and window.runner.thread is None
     assert window.run_button.text() == "Run" and window.run_button.isEnabled()
-    assert window.tabs.isEnabled() and window.content_picker.isEnabled()
+    assert window.tabs.isEnabled() and window.inputs.content_picker.isEnabled()
 
 
 # --------------------------------------------------------------------------- inputs
@@ -91,13 +91,13 @@ def test_every_bad_image_is_refused_with_one_sentence(
     path, words = make_bad_inputs(tmp_path / "in", content_path)[kind]
     if kind == "unreadable":
         deny_reading(monkeypatch, path)
-    with qtbot.waitSignal(window.style_picker.failed, timeout=10_000) as blocker:
-        window.style_picker.set_path(path)
+    with qtbot.waitSignal(window.inputs.style_picker.failed, timeout=10_000) as blocker:
+        window.inputs.style_picker.set_path(path)
     message = blocker.args[0]
     assert words in message and Path(path).name in message and "style image" in message
     assert "\n" not in message and message.endswith(".") and "Traceback" not in message
     assert window.last_message == ("Cannot use this image", message)
-    assert window.style_picker.path == style_path  # the previous image stays
+    assert window.inputs.style_picker.path == style_path  # the previous image stays
     assert window.run_button.isEnabled()
 
 
@@ -129,7 +129,7 @@ def test_a_run_too_big_for_memory_offers_the_size_that_fits(
     offer = [b for b in window.runner.memory_box.buttons() if b.text() == "Run at 48 px"]
     assert len(offer) == 1
     offer[0].click()
-    assert window.size_box.value() == 48 and window.is_running
+    assert window.controls.size_box.value() == 48 and window.is_running
     wait_done(qtbot, window)
     assert saved_files(out_dir) == RESULT_FILES
 

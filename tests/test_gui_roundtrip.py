@@ -33,7 +33,7 @@ def test_load_recipe_gives_back_the_settings(
     style_path: str,
     settings: Settings,
 ) -> None:
-    if not window.content_picker.path:
+    if not window.inputs.content_picker.path:
         pick(qtbot, window, content_path, style_path)
     # The window loads the images it is given: the drawn paths name no file.
     settings = settings.replace(content=content_path, style=style_path)

@@ -88,12 +88,12 @@ def _drive_a_run_with_a_stand_in_gpu(
 
     window = MainWindow(store)  # the first frame: from here on, nothing on this thread
     qtbot.addWidget(window)
-    window.folder_edit.setText(str(tmp_path / "results"))
+    window.controls.folder_edit.setText(str(tmp_path / "results"))
     window.show()
     try:
         pick(qtbot, window, content_path, style_path)
-        window.size_box.setValue(32)
-        window.iterations_box.setValue(2)
+        window.controls.size_box.setValue(32)
+        window.controls.iterations_box.setValue(2)
         outcomes: list[Any] = []
         # Connected before the worker's thread starts (``started``), so no end is missed.
         window.runner.started.connect(lambda worker: worker.finished.connect(outcomes.append))

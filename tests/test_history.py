@@ -603,7 +603,7 @@ def test_window_has_result_and_history_tabs(qtbot: Any, window: MainWindow, fold
     assert window.history_panel.folder == str(folder)
     tabs.setCurrentIndex(1)
     assert len(window.history_panel.entries) == 4
-    window.folder_edit.setText(str(folder / "elsewhere"))
+    window.controls.folder_edit.setText(str(folder / "elsewhere"))
     qtbot.waitUntil(lambda: window.history_panel.entries == [], timeout=5_000)
 
 
@@ -613,7 +613,10 @@ def test_load_settings_from_history_fills_the_window(qtbot: Any, window: MainWin
     select(panel, 0)
     qtbot.mouseClick(panel.load_button, Qt.LeftButton)
     qtbot.waitUntil(
-        lambda: not window.content_picker.is_loading and not window.style_picker.is_loading,
+        lambda: (
+            not window.inputs.content_picker.is_loading
+            and not window.inputs.style_picker.is_loading
+        ),
         timeout=10_000,
     )
     shown = window.current_settings()
@@ -647,10 +650,13 @@ def test_rerun_with_a_missing_image_does_not_run(
 ) -> None:
     moved = tmp_path / "moved.jpg"
     shutil.copy(CONTENT, moved)
-    window.content_picker.set_path(STYLE)
-    window.style_picker.set_path(STYLE)
+    window.inputs.content_picker.set_path(STYLE)
+    window.inputs.style_picker.set_path(STYLE)
     qtbot.waitUntil(
-        lambda: not window.content_picker.is_loading and not window.style_picker.is_loading,
+        lambda: (
+            not window.inputs.content_picker.is_loading
+            and not window.inputs.style_picker.is_loading
+        ),
         timeout=10_000,
     )
     moved.unlink()

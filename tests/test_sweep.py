@@ -349,7 +349,7 @@ def test_the_sweep_tab_prefills_values_and_names_bad_ones(window: Any) -> None:
     panel = window.sweep_panel
     assert window.result_tabs.tabText(2) == "Sweep"
     assert panel.value_edits[0].text() == "1, 10, 100"  # around the window's weight, 10
-    window.style_weight_box.setValue(50)
+    window.layers_panel.style_weight_box.setValue(50)
     _choose(panel.axis_boxes[0], "tv_weight")
     _choose(panel.axis_boxes[0], "style_weight")
     assert panel.value_edits[0].text() == "5, 50, 500"
@@ -375,11 +375,11 @@ def test_a_sweep_in_the_window_fills_the_grid_and_renders_a_cell_at_full_size(
 ) -> None:
     from PyQt5.QtWidgets import QAbstractButton, QAbstractSpinBox, QComboBox, QLineEdit
 
-    window.content_picker.set_path(content_path)
-    window.style_picker.set_path(style_path)
+    window.inputs.content_picker.set_path(content_path)
+    window.inputs.style_picker.set_path(style_path)
     qtbot.waitUntil(lambda: window.run_button.isEnabled(), timeout=10_000)
-    window.size_box.setValue(48)
-    window.iterations_box.setValue(2)
+    window.controls.size_box.setValue(48)
+    window.controls.iterations_box.setValue(2)
     panel = window.sweep_panel
     window.result_tabs.setCurrentIndex(2)
     panel.value_edits[0].setText("1, 100")
@@ -422,7 +422,9 @@ def test_a_sweep_in_the_window_fills_the_grid_and_renders_a_cell_at_full_size(
     settings = chosen.args[0]
     assert settings.size == 48 and settings.iterations == 2 and settings.style_weight == 100
     assert window.result_tabs.currentIndex() == 0
-    assert window.style_weight_box.value() == 100  # the cell's settings, in the controls
+    assert (
+        window.layers_panel.style_weight_box.value() == 100
+    )  # the cell's settings, in the controls
     # no sweep while the run goes on
     assert not panel.render_button.isEnabled() and "A run is in progress" in panel.problem()
     qtbot.waitUntil(lambda: not window.is_running, timeout=RUN_TIMEOUT_MS)
@@ -437,8 +439,8 @@ def test_a_sweep_in_the_window_fills_the_grid_and_renders_a_cell_at_full_size(
 def test_stop_in_the_window_keeps_the_finished_cells(
     qtbot: Any, window: Any, content_path: str, style_path: str
 ) -> None:
-    window.content_picker.set_path(content_path)
-    window.style_picker.set_path(style_path)
+    window.inputs.content_picker.set_path(content_path)
+    window.inputs.style_picker.set_path(style_path)
     qtbot.waitUntil(lambda: window.run_button.isEnabled(), timeout=10_000)
     panel = window.sweep_panel
     panel.value_edits[0].setText("1, 100")

@@ -98,8 +98,8 @@ def test_the_windows_sweep_makes_the_same_check_on_its_worker(
     qtbot: Any, window: Any, content_path: str, style_path: str, out_dir: Path,
     little_memory: list,
 ) -> None:  # fmt: skip
-    window.content_picker.set_path(content_path)
-    window.style_picker.set_path(style_path)
+    window.inputs.content_picker.set_path(content_path)
+    window.inputs.style_picker.set_path(style_path)
     qtbot.waitUntil(lambda: window.run_button.isEnabled(), timeout=10_000)
     panel = window.sweep_panel
     panel.value_edits[0].setText("1, 100")
