@@ -31,6 +31,7 @@ from nst.sweep.grid import Sweep
 from nst.sweep.runner import SweepRun, new_sweep_folder
 from nst.sweep.sheet import contact_sheet, sheet_layout
 from nst.vgg.layers import CONV_LAYERS
+from tests.gui_helpers import pick
 
 pytestmark = pytest.mark.slow
 
@@ -375,8 +376,7 @@ def test_a_sweep_in_the_window_fills_the_grid_and_renders_a_cell_at_full_size(
 ) -> None:
     from PyQt5.QtWidgets import QAbstractButton, QAbstractSpinBox, QComboBox, QLineEdit
 
-    window.inputs.content_picker.set_path(content_path)
-    window.inputs.style_picker.set_path(style_path)
+    pick(qtbot, window, content_path, style_path)
     qtbot.waitUntil(lambda: window.run_button.isEnabled(), timeout=10_000)
     window.controls.size_box.setValue(48)
     window.controls.iterations_box.setValue(2)
@@ -439,8 +439,7 @@ def test_a_sweep_in_the_window_fills_the_grid_and_renders_a_cell_at_full_size(
 def test_stop_in_the_window_keeps_the_finished_cells(
     qtbot: Any, window: Any, content_path: str, style_path: str
 ) -> None:
-    window.inputs.content_picker.set_path(content_path)
-    window.inputs.style_picker.set_path(style_path)
+    pick(qtbot, window, content_path, style_path)
     qtbot.waitUntil(lambda: window.run_button.isEnabled(), timeout=10_000)
     panel = window.sweep_panel
     panel.value_edits[0].setText("1, 100")

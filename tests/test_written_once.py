@@ -14,6 +14,7 @@ import pytest
 
 from nst import memory
 from nst.imaging.resize import resize_longest
+from tests.gui_helpers import pick
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -98,8 +99,7 @@ def test_the_windows_sweep_makes_the_same_check_on_its_worker(
     qtbot: Any, window: Any, content_path: str, style_path: str, out_dir: Path,
     little_memory: list,
 ) -> None:  # fmt: skip
-    window.inputs.content_picker.set_path(content_path)
-    window.inputs.style_picker.set_path(style_path)
+    pick(qtbot, window, content_path, style_path)
     qtbot.waitUntil(lambda: window.run_button.isEnabled(), timeout=10_000)
     panel = window.sweep_panel
     panel.value_edits[0].setText("1, 100")
