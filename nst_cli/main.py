@@ -1,6 +1,7 @@
 """Command line: python -m nst --content C --style S --output-dir D [options].
 
-``python -m nst sweep ...`` renders a grid of runs instead (nst_cli/sweep.py).
+``python -m nst sweep ...`` renders a grid of runs instead (nst_cli/sweep.py);
+``python -m nst batch ...`` every photo in every style (nst_cli/batch.py).
 
 Every setting is an option generated from the settings table (options.py) with its
 default from the Settings dataclass. ``--config recipe.json`` starts from an earlier run's
@@ -19,7 +20,7 @@ from pathlib import Path
 from typing import Any
 
 from nst.settings import Settings
-from nst_cli import sweep
+from nst_cli import batch, sweep
 from nst_cli.arguments import settings_from_args
 from nst_cli.exits import (
     EXIT_INTERRUPTED,
@@ -35,6 +36,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     argv = list(sys.argv[1:] if argv is None else argv)
     if argv and argv[0] == "sweep":  # python -m nst sweep ...: a grid of runs (nst_cli/sweep.py)
         return sweep.main(argv[1:])
+    if argv and argv[0] == "batch":  # python -m nst batch ...: many runs (nst_cli/batch.py)
+        return batch.main(argv[1:])
     return reporting_errors(_main, argv)
 
 

@@ -1,0 +1,325 @@
+"""Running a batch: its waiting items one after another on the one run path (Transfer,
+save_outcome) into its own folder, with batch.json and the contact sheet rewritten as
+items finish. The caller owns the loop over ``events()``; ``stop()`` ends the item in
+progress after its current step, keeps its best image and marks it stopped.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import os
+import threading
+import time
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+from PIL import Image, ImageDraw
+
+from nst.batch.plan import BatchError, plan_items
+from nst.batch.store import DONE, FAILED, RUNNING, STOPPED, STORE_NAME, Job, JobStore
+from nst.errors import ImageError, NstError, reason
+from nst.imaging.export import write_atomic, write_text_atomic
+from nst.imaging.load import load_image
+from nst.imaging.save import check_output_dir, result_stem
+from nst.run.outcome import save_outcome
+from nst.settings import Settings
+
+log = logging.getLogger(__name__)
+
+INDEX_NAME = "batch.json"
+SHEET_NAME = "contact_sheet.png"
+THUMB = 128  # the longest side of a picture on the contact sheet
+_MAX_FOLDERS = 999
+
+
+@dataclass(frozen=True)
+class ItemStarted:
+    job: Job
+    index: int  # 0-based among the batch's items
+    count: int
+    eta: float | None  # seconds left for the whole batch, from measured item times
+
+
+@dataclass(frozen=True)
+class ItemStep:
+    job: Job
+    index: int
+    count: int
+    progress: Any  # a nst.run.result.Progress
+
+
+@dataclass(frozen=True)
+class ItemDone:
+    """An item done, stopped (its best image kept) or failed (``job.reason`` says why)."""
+
+    job: Job
+    index: int
+    count: int
+    done: int  # items done in the batch so far
+    failed: int
+    eta: float | None
+
+
+def new_batch_folder(parent: Path, stem: str) -> Path:
+    """A new folder ``batch_<stem>_NNN``; os.mkdir fails on an existing name, so two
+    batches never share one."""
+    for counter in range(1, _MAX_FOLDERS + 1):
+        folder = parent / f"batch_{stem}_{counter:03d}"
+        try:
+            os.mkdir(folder)
+        except FileExistsError:
+            continue
+        except OSError as exc:
+            raise ImageError(
+                f"The batch folder '{folder}' cannot be created ({reason(exc)}); "
+                "choose an output folder you can write to."
+            ) from exc
+        return folder
+    raise ImageError(
+        f"The output folder '{parent}' already holds {_MAX_FOLDERS} batches named "
+        f"'batch_{stem}_NNN'; move some away or choose another output folder."
+    )
+
+
+def create_batch(
+    base: Settings,
+    contents: Sequence[str],
+    styles: Sequence[str],
+    output_dir: str | os.PathLike[str],
+) -> Path:
+    """Check the output folder, make the batch's folder and store its items; returns the
+    folder (run it with BatchRun). ``base`` holds every other setting."""
+    parent = check_output_dir(output_dir)
+    texture = base.method == "texture"
+    items = plan_items(contents, styles, texture)
+    folder = new_batch_folder(parent, result_stem(None if texture else contents[0], styles[0]))
+    with JobStore(folder / STORE_NAME) as store:
+        for content, style in items:
+            store.add(base.replace(content=content or base.content, style=style), batch="")
+    return folder
+
+
+def open_batch(folder: str | os.PathLike[str]) -> Path:
+    """A batch folder to resume; BatchError when it holds no batch."""
+    path = Path(os.path.abspath(os.path.expanduser(os.fspath(folder))))
+    if not (path / STORE_NAME).is_file():
+        raise BatchError(f"The folder '{folder}' holds no batch (no {STORE_NAME} in it).")
+    check_output_dir(path)  # a folder that became read-only is refused before any work
+    return path
+
+
+class BatchRun:
+    """The waiting items of the batch in ``folder``; ``stop`` may be called from any thread."""
+
+    def __init__(self, folder: str | os.PathLike[str], *, weights: Any = None) -> None:
+        self.folder = Path(folder)
+        self.store = JobStore(self.folder / STORE_NAME)
+        # A job left running by a killed process is run again from the start.
+        self.recovered = self.store.recover(batch="")
+        self.weights = weights
+        self._stop = threading.Event()
+        self._lock = threading.Lock()
+        self._session: Any = None
+        self._unreadable: dict[str, str] = {}  # path -> the one sentence why
+        self._thumbs: dict[int, np.ndarray] = {}
+        self._times: list[float] = []
+
+    @property
+    def jobs(self) -> list[Job]:
+        return self.store.jobs(batch="")
+
+    @property
+    def index_path(self) -> Path:
+        return self.folder / INDEX_NAME
+
+    @property
+    def sheet_path(self) -> Path:
+        return self.folder / SHEET_NAME
+
+    def stop(self) -> None:
+        self._stop.set()
+        with self._lock:
+            session = self._session
+        if session is not None:
+            session.stop()
+
+    def close(self) -> None:
+        self.store.close()
+
+    def counts(self) -> tuple[int, int, int]:
+        """(done, failed, all) items."""
+        jobs = self.jobs
+        return (sum(j.state == DONE for j in jobs), sum(j.state == FAILED for j in jobs), len(jobs))
+
+    def _eta(self, left: int) -> float | None:
+        if not self._times:
+            return None
+        return left * sum(self._times) / len(self._times)
+
+    def events(self) -> Iterator[ItemStarted | ItemStep | ItemDone]:
+        """Run every item that is not done or failed; batch.json and the sheet are
+        written after each item and at the end, also when stopped or interrupted."""
+        try:
+            yield from self._items()
+        finally:
+            self.finish()
+
+    def _items(self) -> Iterator[ItemStarted | ItemStep | ItemDone]:
+        jobs = self.jobs
+        count = len(jobs)
+        todo = [(i, j) for i, j in enumerate(jobs) if j.state not in (DONE, FAILED)]
+        for n, (index, job) in enumerate(todo):
+            if self._stop.is_set():
+                break
+            yield ItemStarted(job, index, count, self._eta(len(todo) - n))
+            self.store.start(job.id)
+            started = time.perf_counter()
+            try:
+                result = None
+                for event in self._run(job, index, count):
+                    if isinstance(event, ItemStep):
+                        yield event
+                    else:
+                        result = event
+                state, files, losses, image = self._save(job, result)
+            except NstError as exc:
+                # A photo that cannot be read, a NaN: this item fails, the others run.
+                log.info("item %s failed: %s", index + 1, exc)
+                self.store.fail(job.id, str(exc), time.perf_counter() - started)
+            else:
+                seconds = time.perf_counter() - started
+                self.store.finish(job.id, state, files, losses, seconds)
+                self._thumbs[job.id] = image
+                if state == DONE:
+                    self._times.append(seconds)
+            self.write_index()
+            self.write_sheet()
+            done, failed, _ = self.counts()
+            yield ItemDone(self.store.get(job.id), index, count, done, failed,
+                           self._eta(len(todo) - n - 1))  # fmt: skip
+
+    def _image(self, path: str, role: str) -> np.ndarray:
+        if path in self._unreadable:
+            raise ImageError(self._unreadable[path])
+        try:
+            return load_image(path, role=role)
+        except ImageError as exc:
+            self._unreadable[path] = str(exc)  # its other items fail without reading it again
+            raise
+
+    def _run(self, job: Job, index: int, count: int) -> Iterator[Any]:
+        from nst.run.session import Transfer  # TensorFlow: only now, on the caller's thread
+
+        settings = job.settings
+        texture = settings.method == "texture"
+        content = None if texture else self._image(settings.content, "content image")
+        style = self._image(settings.style, "style image")
+        if self.weights is None:
+            from nst.vgg.weights import load_weights
+
+            self.weights = load_weights(settings.weights)
+        session = Transfer(settings, content_image=content, style_image=style, weights=self.weights)
+        with self._lock:
+            self._session = session
+        try:
+            for progress in session.steps():
+                yield ItemStep(job, index, count, progress)
+                if self._stop.is_set():
+                    session.stop()
+        finally:
+            with self._lock:
+                self._session = None
+        yield session.result()
+
+    def _save(self, job: Job, result: Any) -> tuple[str, list[str], dict[str, float], Any]:
+        """Save the item's image and recipe; stopped part-way, its best image is kept too."""
+        state = STOPPED if self._stop.is_set() else DONE
+        recipe = result.recipe()
+        recipe["batch"] = {"index_file": INDEX_NAME, "item": job.position + 1, "state": state}
+        saved = save_outcome(result.image, job.settings, self.folder, recipe, keep_elsewhere=False)
+        assert saved.path is not None
+        files = [saved.path.name, saved.path.with_suffix(".json").name]
+        return state, files, dict(result.losses), result.image
+
+    def finish(self) -> None:
+        """Write batch.json and the sheet (after a stop or an interruption too)."""
+        # An item interrupted before it could be marked goes back to waiting for a resume.
+        for job in self.jobs:
+            if job.state == RUNNING:
+                self.store.reset(job.id)
+        self.write_index()
+        self.write_sheet()
+
+    def write_index(self) -> None:
+        """batch.json: an export of the store for people and scripts, written atomically."""
+        items = []
+        for job in self.jobs:
+            items.append({
+                "item": job.position + 1,
+                "content": job.content or None,
+                "style": job.style,
+                "state": job.state,
+                "files": job.files,
+                "final_losses": job.losses or None,
+                "seconds": job.seconds,
+                "reason": job.reason or None,
+            })  # fmt: skip
+        done, failed, count = self.counts()
+        data = {"items": items, "done": done, "failed": failed, "count": count,
+                "contact_sheet": SHEET_NAME, "store": STORE_NAME}  # fmt: skip
+        write_text_atomic(self.index_path, json.dumps(data, indent=2) + "\n")
+
+    def _thumb(self, job: Job) -> np.ndarray | None:
+        if job.id in self._thumbs:
+            return self._thumbs[job.id]
+        if job.state not in (DONE, STOPPED) or not job.files:
+            return None
+        try:  # an item finished by an earlier process: its PNG is read back
+            image = load_image(self.folder / job.files[0], role="result")
+        except ImageError:
+            return None
+        self._thumbs[job.id] = image
+        return image
+
+    def write_sheet(self) -> None:
+        """The contact sheet: photos down, styles across (textures: one row)."""
+        jobs = self.jobs
+        rows = list(dict.fromkeys(j.content for j in jobs))
+        columns = list(dict.fromkeys(j.style for j in jobs))
+        cells = {(rows.index(j.content), columns.index(j.style)): j for j in jobs}
+        sheet = batch_sheet(rows, columns, cells, self._thumb)
+        write_atomic(self.sheet_path, lambda fh: sheet.save(fh, format="PNG"))
+
+
+_GAP, _LABEL = 6, 18
+_BACKGROUND, _EMPTY, _INK = (255, 255, 255), (215, 215, 215), (30, 30, 30)
+
+
+def batch_sheet(rows: list[str], columns: list[str], cells: dict[tuple[int, int], Job],
+                thumb: Any) -> Image.Image:  # fmt: skip
+    """A grid of THUMB px boxes, each labelled with its photo and style names; an item
+    without a picture is a grey box saying its state."""
+    width = _GAP + len(columns) * (THUMB + _GAP)
+    height = _GAP + len(rows) * (THUMB + _LABEL + _GAP)
+    sheet = Image.new("RGB", (width, height), _BACKGROUND)
+    draw = ImageDraw.Draw(sheet)
+    for (row, column), job in cells.items():
+        x = _GAP + column * (THUMB + _GAP)
+        y = _GAP + row * (THUMB + _LABEL + _GAP)
+        picture = thumb(job)
+        if picture is not None:
+            image = Image.fromarray(picture)
+            scale = THUMB / max(image.size)  # small results are shown larger too
+            size = (max(1, round(image.width * scale)), max(1, round(image.height * scale)))
+            image = image.resize(size, Image.LANCZOS)
+            sheet.paste(image, (x + (THUMB - image.width) // 2, y + (THUMB - image.height) // 2))
+        else:
+            draw.rectangle((x, y, x + THUMB - 1, y + THUMB - 1), fill=_EMPTY)
+            draw.text((x + THUMB // 2, y + THUMB // 2), job.state, fill=_INK, anchor="mm")
+        label = result_stem(job.content or None, job.style)[:22]
+        draw.text((x, y + THUMB + 3), label, fill=_INK)
+    return sheet

@@ -1,0 +1,199 @@
+"""The job store: SQLite from the standard library, one transaction per state change.
+
+A JSON file rewritten in place can be left half-written by a killed process; SQLite in
+WAL mode cannot: a change is either in the file or not. Jobs belong to a batch folder or,
+with ``batch`` None, to a named queue (a window's), so both can share one store.
+"""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from nst.errors import NstError, reason
+from nst.settings import Settings
+
+WAITING, RUNNING, DONE, FAILED, STOPPED = "waiting", "running", "done", "failed", "stopped"
+STATES = (WAITING, RUNNING, DONE, FAILED, STOPPED)
+STORE_NAME = "jobs.sqlite"
+
+_SCHEMA = """
+CREATE TABLE IF NOT EXISTS jobs (
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
+    queue TEXT NOT NULL DEFAULT '',
+    batch TEXT,
+    position INTEGER NOT NULL,
+    content TEXT NOT NULL,
+    style TEXT NOT NULL,
+    settings TEXT NOT NULL,
+    state TEXT NOT NULL,
+    files TEXT NOT NULL DEFAULT '[]',
+    losses TEXT NOT NULL DEFAULT '{}',
+    seconds REAL,
+    reason TEXT NOT NULL DEFAULT '',
+    created TEXT NOT NULL,
+    updated TEXT NOT NULL
+)
+"""
+
+
+class StoreError(NstError):
+    """The job store cannot be opened or written; the message names the file."""
+
+
+@dataclass(frozen=True)
+class Job:
+    """One item of a batch or a queue. ``content`` is "" for a texture."""
+
+    id: int
+    queue: str
+    batch: str | None
+    position: int
+    content: str
+    style: str
+    settings_json: str
+    state: str
+    files: list[str] = field(default_factory=list)
+    losses: dict[str, float] = field(default_factory=dict)
+    seconds: float | None = None
+    reason: str = ""
+    created: str = ""
+    updated: str = ""
+
+    @property
+    def settings(self) -> Settings:
+        return Settings.from_dict(json.loads(self.settings_json))
+
+
+def _now() -> str:
+    return time.strftime("%Y-%m-%dT%H:%M:%S%z")
+
+
+class JobStore:
+    """Jobs in one SQLite file. Every method that changes a job is one transaction."""
+
+    def __init__(self, path: str | Path) -> None:
+        self.path = Path(path)
+        try:
+            # isolation_level None: transactions are explicit (BEGIN IMMEDIATE below).
+            self._db = sqlite3.connect(str(self.path), isolation_level=None, timeout=10.0)
+            self._db.execute("PRAGMA journal_mode=WAL")
+            self._db.execute("PRAGMA synchronous=FULL")
+            self._db.execute(_SCHEMA)
+        except sqlite3.Error as exc:
+            words = f"The job store '{self.path}' cannot be opened ({reason(exc)})."
+            raise StoreError(words) from exc
+
+    def close(self) -> None:
+        self._db.close()
+
+    def __enter__(self) -> JobStore:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    @contextmanager
+    def _transaction(self) -> Iterator[sqlite3.Connection]:
+        try:
+            self._db.execute("BEGIN IMMEDIATE")
+            try:
+                yield self._db
+            except BaseException:
+                self._db.execute("ROLLBACK")
+                raise
+            self._db.execute("COMMIT")
+        except sqlite3.Error as exc:
+            words = f"The job store '{self.path}' cannot be written ({reason(exc)})."
+            raise StoreError(words) from exc
+
+    def add(
+        self,
+        settings: Settings,
+        *,
+        batch: str | None = None,
+        queue: str = "",
+        state: str = WAITING,
+        failure: str = "",
+    ) -> int:
+        """Add a job at the end of its batch or queue; returns its id."""
+        content = "" if settings.method == "texture" else settings.content
+        with self._transaction() as db:
+            row = db.execute(
+                "SELECT COALESCE(MAX(position), -1) + 1 FROM jobs WHERE queue = ? AND batch IS ?",
+                (queue, batch),
+            ).fetchone()
+            now = _now()
+            cursor = db.execute(
+                "INSERT INTO jobs (queue, batch, position, content, style, settings, state,"
+                " reason, created, updated) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                (queue, batch, row[0], content, settings.style, settings.to_json(), state,
+                 failure, now, now),
+            )  # fmt: skip
+            return int(cursor.lastrowid or 0)
+
+    def jobs(self, *, batch: str | None = None, queue: str = "") -> list[Job]:
+        """The jobs of a batch (or of a queue when ``batch`` is None), in order."""
+        rows = self._db.execute(
+            "SELECT * FROM jobs WHERE queue = ? AND batch IS ? ORDER BY position, id",
+            (queue, batch),
+        ).fetchall()
+        return [self._job(row) for row in rows]
+
+    def get(self, job_id: int) -> Job:
+        row = self._db.execute("SELECT * FROM jobs WHERE id = ?", (job_id,)).fetchone()
+        if row is None:
+            raise StoreError(f"The job store '{self.path}' has no job {job_id}.")
+        return self._job(row)
+
+    def _job(self, row: tuple[Any, ...]) -> Job:
+        names = [d[0] for d in self._db.execute("SELECT * FROM jobs LIMIT 0").description]
+        data = dict(zip(names, row, strict=True))
+        return Job(
+            id=data["id"], queue=data["queue"], batch=data["batch"], position=data["position"],
+            content=data["content"], style=data["style"], settings_json=data["settings"],
+            state=data["state"], files=json.loads(data["files"]),
+            losses=json.loads(data["losses"]), seconds=data["seconds"], reason=data["reason"],
+            created=data["created"], updated=data["updated"],
+        )  # fmt: skip
+
+    def _set(self, job_id: int, **values: Any) -> None:
+        values["updated"] = _now()
+        columns = ", ".join(f"{name} = ?" for name in values)
+        with self._transaction() as db:
+            db.execute(f"UPDATE jobs SET {columns} WHERE id = ?", (*values.values(), job_id))
+
+    def start(self, job_id: int) -> None:
+        self._set(job_id, state=RUNNING, reason="")
+
+    def finish(
+        self, job_id: int, state: str, files: list[str], losses: dict[str, float], seconds: float
+    ) -> None:
+        """A job done or stopped, with its files (names in its folder) and final losses."""
+        self._set(job_id, state=state, files=json.dumps(files), losses=json.dumps(losses),
+                  seconds=round(seconds, 3), reason="")  # fmt: skip
+
+    def fail(self, job_id: int, failure: str, seconds: float | None = None) -> None:
+        """A job that cannot run, with the one sentence why."""
+        self._set(job_id, state=FAILED, reason=failure, seconds=seconds)
+
+    def reset(self, job_id: int) -> None:
+        """Back to waiting (a retry): its earlier files stay where they are."""
+        self._set(job_id, state=WAITING, reason="")
+
+    def recover(self, *, batch: str | None = None, queue: str = "") -> int:
+        """Jobs left running by a killed process go back to waiting, to run again from the
+        start; returns how many."""
+        with self._transaction() as db:
+            cursor = db.execute(
+                "UPDATE jobs SET state = ?, updated = ?"
+                " WHERE state = ? AND queue = ? AND batch IS ?",
+                (WAITING, _now(), RUNNING, queue, batch),
+            )
+            return cursor.rowcount

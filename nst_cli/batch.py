@@ -1,0 +1,163 @@
+"""nst batch ...: every photo in every style into a new folder, resumable (the engine:
+nst/batch/)."""
+
+from __future__ import annotations
+
+import sys
+import time
+from collections.abc import Sequence
+from typing import Any
+
+from nst.batch.plan import BatchError, expand
+from nst.batch.runner import BatchRun, ItemDone, ItemStarted, ItemStep, create_batch, open_batch
+from nst_cli.arguments import settings_from_args
+from nst_cli.exits import EXIT_INTERRUPTED, reporting_errors, setup_logging
+from nst_cli.options import UsageError, build_parser
+from nst_cli.progress import ProgressPrinter, _clock
+
+EXIT_SOME_FAILED = 1
+
+
+def main(argv: Sequence[str]) -> int:
+    """python -m nst batch ...: see build_batch_parser."""
+    return reporting_errors(_main, argv)
+
+
+def build_batch_parser() -> Any:
+    """The run's parser (every option of python -m nst) with --content and --style taking
+    several paths, plus --resume."""
+    p = build_parser()
+    p.prog = "python -m nst batch"
+    p.description = (
+        "Stylize every photo in every style (with --method texture, every style alone) into "
+        "a new folder OUTPUT_DIR/batch_NAME_NNN with batch.json and a contact sheet. Every "
+        "option of python -m nst sets the runs."
+    )
+    # The run's single-path --content and --style give way to these (argparse has no
+    # public way to remove an option).
+    for action in [a for a in p._actions if a.dest in ("content", "style")]:
+        for text in action.option_strings:
+            p._option_string_actions.pop(text, None)
+        action.container._remove_action(action)
+    for role in ("content", "style"):
+        p.add_argument(
+            f"--{role}",
+            dest=f"batch_{role}",
+            action="extend",
+            nargs="+",
+            metavar="PATH",
+            help=f"{role} images: files, folders (their images) or globs; repeatable",
+        )
+    p.add_argument(
+        "--resume",
+        metavar="BATCH_DIR",
+        help="run what is not done yet in an earlier batch's folder (its settings are kept)",
+    )
+    return p
+
+
+def parse_batch_args(argv: Sequence[str]) -> Any:
+    try:
+        return build_batch_parser().parse_args(list(argv))
+    except UsageError as exc:
+        text = str(exc).replace("python -m nst --help", "python -m nst batch --help")
+        raise UsageError(text) from None
+
+
+def _new_batch(args: Any) -> Any:
+    """Plan the batch the options describe and make its folder; returns the folder."""
+    if not args.batch_style:
+        raise UsageError("--style required: name the style images (files, folders or globs)")
+    try:
+        styles = expand(args.batch_style, "style")
+        texture = args.method == "texture"
+        contents = [] if texture else expand(args.batch_content or [], "content")
+    except BatchError as exc:
+        raise UsageError(f"--{exc.role}: {exc}") from None
+    if not texture and not contents:
+        raise UsageError("--content required: name the photos (files, folders or globs)")
+    if args.method == "instant":
+        raise UsageError("--method instant: a batch runs the optimization; leave out --method")
+    if not args.output_dir:
+        raise UsageError("--output-dir required: name the folder to save the batch in")
+    args.content = None if texture else contents[0]
+    args.style = styles[0]
+    settings, warnings = settings_from_args(args)
+    for line in warnings:
+        print(line, file=sys.stderr)
+    return create_batch(settings, contents, styles, args.output_dir)
+
+
+def _main(argv: Sequence[str]) -> int:
+    args = parse_batch_args(argv)
+    setup_logging(args.verbose)
+    if args.resume:
+        if args.batch_content or args.batch_style:
+            raise UsageError(
+                "--resume runs an earlier batch as planned; leave out --content/--style"
+            )
+        folder = open_batch(args.resume)
+    else:
+        folder = _new_batch(args)
+    started = time.perf_counter()
+    run = BatchRun(folder)
+    show = _BatchPrinter(sys.stderr, args.quiet)
+    done, failed, count = run.counts()
+    show.line(f"batch of {count} items into {folder} ({done} done already)")
+    interrupted = False
+    try:
+        for event in run.events():
+            show(event)
+    except KeyboardInterrupt:
+        # Ctrl+C: every finished item is kept, with batch.json and the sheet (events' finally);
+        # the item in progress waits for --resume.
+        interrupted = True
+        run.stop()
+        run.finish()
+        show.end()
+        show.line(f"interrupted: resume with python -m nst batch --resume {folder}")
+    done, failed, count = run.counts()
+    run.close()
+    show.line(f"{done} of {count} done, {failed} failed in {time.perf_counter() - started:.1f} s")
+    print(folder)
+    if interrupted:
+        return EXIT_INTERRUPTED
+    if failed:
+        print(
+            f"error: {failed} of {count} items failed; see {folder / 'batch.json'}", file=sys.stderr
+        )
+        return EXIT_SOME_FAILED
+    return 0
+
+
+class _BatchPrinter(ProgressPrinter):
+    """An overall line per item (done, failed, ETA) and the item's steps (ProgressPrinter)."""
+
+    def line(self, text: str) -> None:
+        if not self.quiet:
+            self.stream.write(("\r\x1b[K" if self.tty else "") + text + "\n")
+            self.stream.flush()
+
+    def __call__(self, event: Any) -> None:
+        if isinstance(event, ItemStep):
+            super().__call__(event.progress)
+            return
+        job = event.job
+        what = f"item {event.index + 1}/{event.count} ({_name(job.content)} in {_name(job.style)})"
+        if isinstance(event, ItemStarted):
+            eta = _clock(event.eta) if event.eta is not None else "?"
+            self.line(f"{what}: started, batch ETA {eta}")
+        elif isinstance(event, ItemDone):
+            eta = _clock(event.eta) if event.eta is not None else "?"
+            head = f"{what}: {job.state}"
+            if job.reason:
+                head += f": {job.reason}"
+            elif job.files:
+                head += f" in {job.seconds or 0:.1f} s -> {job.files[0]}"
+            self.line(f"{head} [{event.done} done, {event.failed} failed, ETA {eta}]")
+
+
+def _name(path: str) -> str:
+    from pathlib import Path
+
+    return Path(path).name if path else "texture"
