@@ -10,9 +10,10 @@ from typing import Any
 
 from nst.batch.plan import BatchError, expand
 from nst.batch.runner import BatchRun, ItemDone, ItemStarted, ItemStep, create_batch, open_batch
+from nst.settings import FIELDS
 from nst_cli.arguments import settings_from_args
 from nst_cli.exits import EXIT_INTERRUPTED, reporting_errors, setup_logging
-from nst_cli.options import UsageError, build_parser
+from nst_cli.options import UsageError, build_parser, option_for
 from nst_cli.progress import ProgressPrinter, _clock
 
 EXIT_SOME_FAILED = 1
@@ -88,14 +89,24 @@ def _new_batch(args: Any) -> Any:
     return create_batch(settings, contents, styles, args.output_dir)
 
 
+def _check_resume(args: Any) -> None:
+    """--resume runs the batch as it was planned: a path or run option beside it would be
+    ignored, so it is refused instead."""
+    given = [option_for(f.name) for f in FIELDS if getattr(args, f.name, None) is not None]
+    others = (("--content", args.batch_content), ("--style", args.batch_style),
+              ("--config", args.config), ("--output-dir", args.output_dir))  # fmt: skip
+    given += [option for option, value in others if value]
+    if given:
+        raise UsageError(
+            f"--resume runs an earlier batch with its own settings; leave out {', '.join(given)}"
+        )
+
+
 def _main(argv: Sequence[str]) -> int:
     args = parse_batch_args(argv)
     setup_logging(args.verbose)
     if args.resume:
-        if args.batch_content or args.batch_style:
-            raise UsageError(
-                "--resume runs an earlier batch as planned; leave out --content/--style"
-            )
+        _check_resume(args)
         folder = open_batch(args.resume)
     else:
         folder = _new_batch(args)

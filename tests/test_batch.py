@@ -159,7 +159,11 @@ def test_a_stopped_batch_resumes_without_redoing_finished_items(
     index = json.loads((folder / INDEX_NAME).read_text())
     assert [i["state"] for i in index["items"]] == [DONE, WAITING]
 
+    # A process killed in the middle of the second item left it running: it runs again.
+    with JobStore(folder / STORE_NAME) as store:
+        store.start(store.jobs(batch="")[1].id)
     resumed = BatchRun(folder)
+    assert resumed.recovered == 1
     started = [e.job.position for e in resumed.events() if isinstance(e, ItemDone)]
     resumed.close()
     assert started == [1]  # only the item that was not done
@@ -259,6 +263,7 @@ def test_cli_batch_statuses_ctrl_c_and_resume(
         ),
         (["--resume", "OUT"], "error: The folder 'OUT' holds no batch"),
         (["--bogus"], "see python -m nst batch --help"),
+        (["--resume", "OUT", "--size", "64"], "error: --resume runs an earlier batch with its own"),
     ],
 )
 def test_cli_bad_batches_end_with_one_line(
