@@ -291,3 +291,35 @@ def test_cli_a_read_only_output_folder_is_one_sentence(
     assert code == 2 and err.strip().startswith("error: The output folder")
     assert "not writable" in err and len(err.strip().splitlines()) == 1
     assert list(locked.iterdir()) == []
+
+
+@pytest.mark.slow  # a real process, killed
+def test_a_killed_batch_resumes_without_redoing_finished_items(
+    samples: Path, tmp_path: Path, capsys: Any
+) -> None:
+    import signal
+
+    root = Path(__file__).resolve().parent.parent
+    argv = [sys.executable, "-m", "nst", "batch", "--content", str(samples / "tubingen.jpg"),
+            "--style", *_styles(samples), "--output-dir", str(tmp_path), *TINY_ARGS]  # fmt: skip
+    process = subprocess.Popen(argv, cwd=root, stderr=subprocess.PIPE, text=True)
+    assert process.stderr is not None
+    folder = None
+    for line in process.stderr:  # killed (SIGKILL: no cleanup) once the first item is done
+        if line.startswith("batch of 2 items into "):
+            folder = Path(line.split(" into ", 1)[1].split(" (")[0])
+        if line.startswith("item 1/2") and ": done in " in line:
+            process.send_signal(signal.SIGKILL)
+            break
+    process.wait()
+    assert process.returncode == -signal.SIGKILL and folder is not None
+    first = _pngs(folder)
+    assert len(first) == 1
+    stamp = first[0].stat().st_mtime_ns
+
+    code, out, err = _cli(["--resume", str(folder)], capsys)
+    assert code == 0, err
+    assert "(1 done already)" in err and "item 1/2" not in err
+    assert len(_pngs(folder)) == 2 and first[0].stat().st_mtime_ns == stamp
+    index = json.loads((folder / INDEX_NAME).read_text())
+    assert [i["state"] for i in index["items"]] == [DONE, DONE]
