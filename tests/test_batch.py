@@ -205,6 +205,12 @@ def test_a_broken_photo_fails_alone_with_its_reason(
     assert all("c_broken.jpg" in r and r.count(". ") == 0 for r in reasons)
     assert len(_pngs(folder)) == 4
 
+    # A resume tries the failed items again (the photo may have been fixed) and only them.
+    again = BatchRun(folder)
+    tried = [e.job.content for e in again.events() if isinstance(e, ItemDone)]
+    again.close()
+    assert [Path(c).name for c in tried] == ["c_broken.jpg"] * 2 and len(_pngs(folder)) == 4
+
 
 # --------------------------------------------------------------------------- the command line
 

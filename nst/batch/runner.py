@@ -161,8 +161,9 @@ class BatchRun:
         return left * sum(self._times) / len(self._times)
 
     def events(self) -> Iterator[ItemStarted | ItemStep | ItemDone]:
-        """Run every item that is not done or failed; batch.json and the sheet are
-        written after each item and at the end, also when stopped or interrupted."""
+        """Run every item that is not done (a failed one is tried again: the photo may have
+        been fixed, the memory freed); batch.json and the sheet are written after each
+        item and at the end, also when stopped or interrupted."""
         try:
             yield from self._items()
         finally:
@@ -171,7 +172,7 @@ class BatchRun:
     def _items(self) -> Iterator[ItemStarted | ItemStep | ItemDone]:
         jobs = self.jobs
         count = len(jobs)
-        todo = [(i, j) for i, j in enumerate(jobs) if j.state not in (DONE, FAILED)]
+        todo = [(i, j) for i, j in enumerate(jobs) if j.state != DONE]
         for n, (index, job) in enumerate(todo):
             if self._stop.is_set():
                 break
