@@ -25,6 +25,8 @@ from nst.errors import ImageError, NstError, reason
 from nst.imaging.export import write_atomic, write_text_atomic
 from nst.imaging.load import load_image
 from nst.imaging.save import check_output_dir, result_stem
+from nst.memory import require_fit
+from nst.run.inputs import texture_canvas
 from nst.run.outcome import save_outcome
 from nst.settings import Settings
 
@@ -219,6 +221,11 @@ class BatchRun:
         texture = settings.method == "texture"
         content = None if texture else self._image(settings.content, "content image")
         style = self._image(settings.style, "style image")
+        # A run too big for the free memory fails now with the size that fits (the
+        # others may be smaller), instead of being killed by the system minutes later.
+        canvas = texture_canvas(style, settings.texture_aspect) if texture else content
+        assert canvas is not None
+        require_fit(settings, canvas.shape[1::-1], style.shape[1::-1])
         if self.weights is None:
             from nst.vgg.weights import load_weights
 
