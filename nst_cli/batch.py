@@ -115,6 +115,8 @@ def _main(argv: Sequence[str]) -> int:
     show = _BatchPrinter(sys.stderr, args.quiet)
     done, failed, count = run.counts()
     show.line(f"batch of {count} items into {folder} ({done} done already)")
+    show.status("loading the VGG19 weights ...")
+    run.prepare()  # WeightsError: one line with how to get them (exits.error_words)
     interrupted = False
     try:
         for event in run.events():

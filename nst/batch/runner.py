@@ -9,6 +9,7 @@ from __future__ import annotations
 import json
 import logging
 import os
+import statistics
 import threading
 import time
 from collections.abc import Iterator, Sequence
@@ -160,7 +161,8 @@ class BatchRun:
     def _eta(self, left: int) -> float | None:
         if not self._times:
             return None
-        return left * sum(self._times) / len(self._times)
+        # The median: the first item of a process also pays for TensorFlow's start-up.
+        return left * statistics.median(self._times)
 
     def events(self) -> Iterator[ItemStarted | ItemStep | ItemDone]:
         """Run every item that is not done (a failed one is tried again: the photo may have
@@ -171,7 +173,18 @@ class BatchRun:
         finally:
             self.finish()
 
+    def prepare(self) -> None:
+        """Load the weights once for every item: missing weights end the batch before any
+        item runs, rather than failing each one (nst.vgg.weights' WeightsError)."""
+        if self.weights is None:
+            from nst.vgg.weights import load_weights
+
+            jobs = self.jobs
+            if jobs:
+                self.weights = load_weights(jobs[0].settings.weights)
+
     def _items(self) -> Iterator[ItemStarted | ItemStep | ItemDone]:
+        self.prepare()
         jobs = self.jobs
         count = len(jobs)
         todo = [(i, j) for i, j in enumerate(jobs) if j.state != DONE]
