@@ -316,31 +316,52 @@ class BatchRun:
         write_atomic(self.sheet_path, lambda fh: sheet.save(fh, format="PNG"))
 
 
-_GAP, _LABEL = 6, 18
+_GAP, _HEADER, _LEFT = 6, 20, 110  # px: between boxes, the styles' row, the photos' column
 _BACKGROUND, _EMPTY, _INK = (255, 255, 255), (215, 215, 215), (30, 30, 30)
+
+
+def _name(path: str, limit: int) -> str:
+    return (Path(path).stem or "texture")[:limit]
+
+
+def _fitted(picture: np.ndarray) -> Image.Image:
+    image = Image.fromarray(picture)
+    scale = THUMB / max(image.size)  # small results are shown larger too
+    size = (max(1, round(image.width * scale)), max(1, round(image.height * scale)))
+    return image.resize(size, Image.LANCZOS)
 
 
 def batch_sheet(rows: list[str], columns: list[str], cells: dict[tuple[int, int], Job],
                 thumb: Any) -> Image.Image:  # fmt: skip
-    """A grid of THUMB px boxes, each labelled with its photo and style names; an item
-    without a picture is a grey box saying its state."""
-    width = _GAP + len(columns) * (THUMB + _GAP)
-    height = _GAP + len(rows) * (THUMB + _LABEL + _GAP)
+    """Styles across (their names on top), photos down (their names on the left), each
+    result at most THUMB px; an item without a picture is a grey box saying its state."""
+    pictures = {}
+    for place, job in cells.items():
+        picture = thumb(job)
+        pictures[place] = _fitted(picture) if picture is not None else None
+    # Each row as tall as its tallest picture: a row of landscape photos stays low.
+    heights = [
+        max([p.height for (r, _), p in pictures.items() if r == row and p] or [THUMB])
+        for row in range(len(rows))
+    ]
+    tops = [_GAP + _HEADER + sum(heights[:row]) + row * _GAP for row in range(len(rows))]
+    width = _LEFT + len(columns) * (THUMB + _GAP)
+    height = tops[-1] + heights[-1] + _GAP if rows else _GAP + _HEADER
     sheet = Image.new("RGB", (width, height), _BACKGROUND)
     draw = ImageDraw.Draw(sheet)
+    for column, style in enumerate(columns):
+        x = _LEFT + column * (THUMB + _GAP) + THUMB // 2
+        draw.text((x, _GAP + _HEADER // 2), _name(style, 22), fill=_INK, anchor="mm")
+    for row, content in enumerate(rows):
+        draw.text((_GAP, tops[row] + heights[row] // 2), _name(content, 16), fill=_INK, anchor="lm")
     for (row, column), job in cells.items():
-        x = _GAP + column * (THUMB + _GAP)
-        y = _GAP + row * (THUMB + _LABEL + _GAP)
-        picture = thumb(job)
-        if picture is not None:
-            image = Image.fromarray(picture)
-            scale = THUMB / max(image.size)  # small results are shown larger too
-            size = (max(1, round(image.width * scale)), max(1, round(image.height * scale)))
-            image = image.resize(size, Image.LANCZOS)
-            sheet.paste(image, (x + (THUMB - image.width) // 2, y + (THUMB - image.height) // 2))
+        x, y = _LEFT + column * (THUMB + _GAP), tops[row]
+        image = pictures[row, column]
+        if image is not None:
+            sheet.paste(
+                image, (x + (THUMB - image.width) // 2, y + (heights[row] - image.height) // 2)
+            )
         else:
-            draw.rectangle((x, y, x + THUMB - 1, y + THUMB - 1), fill=_EMPTY)
-            draw.text((x + THUMB // 2, y + THUMB // 2), job.state, fill=_INK, anchor="mm")
-        label = result_stem(job.content or None, job.style)[:22]
-        draw.text((x, y + THUMB + 3), label, fill=_INK)
+            draw.rectangle((x, y, x + THUMB - 1, y + heights[row] - 1), fill=_EMPTY)
+            draw.text((x + THUMB // 2, y + heights[row] // 2), job.state, fill=_INK, anchor="mm")
     return sheet
