@@ -10,7 +10,9 @@ from typing import Any
 
 from nst.batch.plan import BatchError, expand
 from nst.batch.runner import BatchRun, ItemDone, ItemStarted, ItemStep, create_batch, open_batch
+from nst.imaging.save import check_output_dir
 from nst.settings import FIELDS
+from nst.vgg.weights import load_weights
 from nst_cli.arguments import settings_from_args
 from nst_cli.exits import EXIT_INTERRUPTED, reporting_errors, setup_logging
 from nst_cli.options import UsageError, build_parser, option_for
@@ -86,6 +88,10 @@ def _new_batch(args: Any) -> Any:
     settings, warnings = settings_from_args(args)
     for line in warnings:
         print(line, file=sys.stderr)
+    # A read-only folder, then missing weights, are one line before the batch's folder is
+    # made: nothing is left behind to resume.
+    check_output_dir(args.output_dir)
+    load_weights(settings.weights)
     return create_batch(settings, contents, styles, args.output_dir)
 
 

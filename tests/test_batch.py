@@ -269,16 +269,31 @@ def test_cli_batch_statuses_ctrl_c_and_resume(
         ),
         (["--resume", "OUT"], "error: The folder 'OUT' holds no batch"),
         (["--bogus"], "see python -m nst batch --help"),
+        (
+            [
+                "--content",
+                "PHOTO",
+                "--style",
+                "PHOTO",
+                "--weights",
+                "OUT/none.h5",
+                "--output-dir",
+                "OUT",
+            ],
+            "error: The weights file",
+        ),
         (["--resume", "OUT", "--size", "64"], "error: --resume runs an earlier batch with its own"),
     ],
 )
 def test_cli_bad_batches_end_with_one_line(
     args: list[str], words: str, tmp_path: Path, capsys: Any
 ) -> None:
-    args = [a.replace("OUT", str(tmp_path)) for a in args]
+    photo = str(Path(__file__).parent.parent / "gui" / "samples" / "chelsea.png")
+    args = [a.replace("OUT", str(tmp_path)).replace("PHOTO", photo) for a in args]
     code, out, err = _cli(args, capsys)
     assert code == 2 and out == ""
     assert err.strip().splitlines() == [err.strip()] and words.replace("OUT", str(tmp_path)) in err
+    assert not list(tmp_path.glob("batch_*"))  # nothing left behind to resume
 
 
 def test_cli_a_read_only_output_folder_is_one_sentence(
