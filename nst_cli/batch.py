@@ -124,15 +124,16 @@ def _main(argv: Sequence[str]) -> int:
     show.status("loading the VGG19 weights ...")
     run.prepare()  # WeightsError: one line with how to get them (exits.error_words)
     interrupted = False
+    events = run.events()
     try:
-        for event in run.events():
+        for event in events:
             show(event)
     except KeyboardInterrupt:
-        # Ctrl+C: every finished item is kept, with batch.json and the sheet (events' finally);
-        # the item in progress waits for --resume.
+        # Ctrl+C: every finished item is kept, with batch.json and the sheet (events' finally,
+        # run now by close, before the store closes); the item in progress waits for --resume.
         interrupted = True
         run.stop()
-        run.finish()
+        events.close()
         show.end()
         show.line(f"interrupted: resume with python -m nst batch --resume {folder}")
     done, failed, count = run.counts()
