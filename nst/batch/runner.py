@@ -22,8 +22,8 @@ from PIL import Image, ImageDraw
 
 from nst.batch.plan import BatchError, plan_items
 from nst.batch.store import DONE, FAILED, RUNNING, STOPPED, STORE_NAME, Job, JobStore
-from nst.errors import ImageError, NstError, reason
-from nst.imaging.export import write_atomic, write_text_atomic
+from nst.errors import ImageError, NstError
+from nst.imaging.export import new_numbered_folder, write_atomic, write_text_atomic
 from nst.imaging.load import load_image
 from nst.imaging.save import check_output_dir, result_stem
 from nst.memory import require_fit
@@ -36,7 +36,6 @@ log = logging.getLogger(__name__)
 INDEX_NAME = "batch.json"
 SHEET_NAME = "contact_sheet.png"
 THUMB = 128  # the longest side of a picture on the contact sheet
-_MAX_FOLDERS = 999
 
 
 @dataclass(frozen=True)
@@ -68,24 +67,8 @@ class ItemDone:
 
 
 def new_batch_folder(parent: Path, stem: str) -> Path:
-    """A new folder ``batch_<stem>_NNN``; os.mkdir fails on an existing name, so two
-    batches never share one."""
-    for counter in range(1, _MAX_FOLDERS + 1):
-        folder = parent / f"batch_{stem}_{counter:03d}"
-        try:
-            os.mkdir(folder)
-        except FileExistsError:
-            continue
-        except OSError as exc:
-            raise ImageError(
-                f"The batch folder '{folder}' cannot be created ({reason(exc)}); "
-                "choose an output folder you can write to."
-            ) from exc
-        return folder
-    raise ImageError(
-        f"The output folder '{parent}' already holds {_MAX_FOLDERS} batches named "
-        f"'batch_{stem}_NNN'; move some away or choose another output folder."
-    )
+    """A new folder ``batch_<stem>_NNN`` in ``parent`` (nst.imaging.export's rule)."""
+    return new_numbered_folder(parent, "batch", stem, "batches")
 
 
 def create_batch(

@@ -94,3 +94,30 @@ def save_image_as(image: np.ndarray, path: str, recipe: dict[str, Any]) -> list[
         write_text_atomic(recipe_path, text + "\n")
         written.append(recipe_path)
     return written
+
+
+# Numbered folders of one kind per output folder (sweep_..._001 ... _999): past that, the
+# user is asked to tidy up rather than handed an ever longer name.
+MAX_NUMBERED_FOLDERS = 999
+
+
+def new_numbered_folder(parent: Path, kind: str, stem: str, plural: str) -> Path:
+    """A new folder ``<kind>_<stem>_NNN`` in ``parent``, never one that exists already:
+    os.mkdir fails on an existing name, so two runs cannot take the same one. ``plural``
+    names the kind in the message when all numbers are taken ("sweeps")."""
+    for counter in range(1, MAX_NUMBERED_FOLDERS + 1):
+        folder = parent / f"{kind}_{stem}_{counter:03d}"
+        try:
+            os.mkdir(folder)
+        except FileExistsError:
+            continue
+        except OSError as exc:
+            raise ImageError(
+                f"The {kind} folder '{folder}' cannot be created ({reason(exc)}); "
+                "choose an output folder you can write to."
+            ) from exc
+        return folder
+    raise ImageError(
+        f"The output folder '{parent}' already holds {MAX_NUMBERED_FOLDERS} {plural} named "
+        f"'{kind}_{stem}_NNN'; move some away or choose another output folder."
+    )

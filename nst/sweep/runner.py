@@ -16,8 +16,8 @@ from typing import Any
 
 import numpy as np
 
-from nst.errors import ImageError, RunError, reason
-from nst.imaging.export import write_atomic, write_text_atomic
+from nst.errors import RunError
+from nst.imaging.export import new_numbered_folder, write_atomic, write_text_atomic
 from nst.imaging.load import load_image
 from nst.imaging.save import check_output_dir, result_stem
 from nst.memory import require_fit, work_dims
@@ -225,28 +225,11 @@ class SweepRun:
 
 SHEET_NAME = "contact_sheet.png"
 INDEX_NAME = "sweep.json"
-_MAX_FOLDERS = 999
 
 
 def new_sweep_folder(parent: Path, stem: str) -> Path:
-    """A new folder ``sweep_<stem>_NNN`` in ``parent``: never one that exists already
-    (os.mkdir fails on an existing name, so two sweeps cannot take the same one)."""
-    for counter in range(1, _MAX_FOLDERS + 1):
-        folder = parent / f"sweep_{stem}_{counter:03d}"
-        try:
-            os.mkdir(folder)
-        except FileExistsError:
-            continue
-        except OSError as exc:
-            raise ImageError(
-                f"The sweep folder '{folder}' cannot be created ({reason(exc)}); "
-                "choose an output folder you can write to."
-            ) from exc
-        return folder
-    raise ImageError(
-        f"The output folder '{parent}' already holds {_MAX_FOLDERS} sweeps named "
-        f"'sweep_{stem}_NNN'; move some away or choose another output folder."
-    )
+    """A new folder ``sweep_<stem>_NNN`` in ``parent`` (nst.imaging.export's rule)."""
+    return new_numbered_folder(parent, "sweep", stem, "sweeps")
 
 
 def sweep_index(run: SweepRun) -> dict[str, Any]:
