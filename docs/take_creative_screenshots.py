@@ -44,8 +44,9 @@ def drag(canvas, points: list[tuple[float, float]], button=Qt.LeftButton) -> Non
     target = canvas._target()
 
     def at(fx: float, fy: float) -> QPoint:
-        return QPoint(round(target.left() + fx * target.width()),
-                      round(target.top() + fy * target.height()))  # fmt: skip
+        return QPoint(
+            round(target.left() + fx * target.width()), round(target.top() + fy * target.height())
+        )
 
     QTest.mousePress(canvas, button, Qt.NoModifier, at(*points[0]))
     for point in points[1:]:
@@ -78,8 +79,12 @@ def main(out_dir: str) -> int:
     window.inputs.style_mix.add(str(SAMPLES / "the_scream.jpg"), 1.0)
 
     # --- the region painter, driven like a user would ---
-    painter = MaskPainter(window.inputs.content_picker.path, "starry_night.jpg",
-                          window.controls.folder_edit.text(), parent=window)  # fmt: skip
+    painter = MaskPainter(
+        window.inputs.content_picker.path,
+        "starry_night.jpg",
+        window.controls.folder_edit.text(),
+        parent=window,
+    )
     painter.resize(900, 780)
     painter.move(200, 60)
     painter.show()

@@ -113,13 +113,6 @@ def describe_missing(missing: list[str]) -> str:
     return f"To run, {' and '.join(missing)}."
 
 
-def clock(seconds: float) -> str:
-    """A duration as "m:ss", or "h:mm:ss" from an hour on."""
-    seconds = max(0, int(round(seconds)))
-    hours, rest = divmod(seconds, 3600)
-    return f"{hours}:{rest // 60:02d}:{rest % 60:02d}" if hours else f"{rest // 60}:{rest % 60:02d}"
-
-
 def speed_text(steps: int, elapsed: float) -> str:
     """Steps per second, or seconds per step when a step takes longer than a second."""
     if elapsed <= 0 or steps <= 0:

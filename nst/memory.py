@@ -216,8 +216,7 @@ def tensorflow_gpu_memory() -> tuple[int | None, int] | None:
         # memory free then); the public API reports only what is in use.
         from tensorflow.python.client import device_lib
 
-        limits = [d.memory_limit for d in device_lib.list_local_devices()
-                  if d.device_type == "GPU"]  # fmt: skip
+        limits = [d.memory_limit for d in device_lib.list_local_devices() if d.device_type == "GPU"]
         if limits and limits[0]:
             return int(limits[0]), held
         reason = "TensorFlow reports no limit"
@@ -263,9 +262,11 @@ def resident_bytes() -> int:
 
 
 def run_peak(
-    settings: Settings, content_dims: tuple[int, int], style_dims: tuple[int, int],
+    settings: Settings,
+    content_dims: tuple[int, int],
+    style_dims: tuple[int, int],
     size: int | None = None,
-) -> int:  # fmt: skip
+) -> int:
     """The estimated peak of the run ``settings`` describe at working size ``size``
     (default its own), from the images' own (width, height): sizes alone, no TensorFlow."""
     size = settings.resolved_work_size if size is None else size
@@ -273,8 +274,14 @@ def run_peak(
     # The style image is scaled to style_size when set, else to the working size.
     style = work_dims(*style_dims, settings.style_size or size)
     style_layers = tuple(n for n, w in settings.style_layers.items() if w > 0)
-    return peak_bytes(*work, settings.layers_in_use, settings.optimizer, style,
-                      regions=len(settings.style_masks), style_layers=style_layers)  # fmt: skip
+    return peak_bytes(
+        *work,
+        settings.layers_in_use,
+        settings.optimizer,
+        style,
+        regions=len(settings.style_masks),
+        style_layers=style_layers,
+    )
 
 
 def check(
@@ -332,9 +339,12 @@ class NotEnoughMemory(NstError):
 
 
 def require_fit(
-    settings: Settings, content_dims: tuple[int, int], style_dims: tuple[int, int],
-    *, cell: Any = None,
-) -> Fit:  # fmt: skip
+    settings: Settings,
+    content_dims: tuple[int, int],
+    style_dims: tuple[int, int],
+    *,
+    cell: Any = None,
+) -> Fit:
     """check(), raising NotEnoughMemory when the run would not fit."""
     fit = check(settings, content_dims, style_dims)
     if not fit.fits:

@@ -6,6 +6,7 @@ from __future__ import annotations
 import sys
 import time
 from collections.abc import Sequence
+from pathlib import Path
 from typing import Any
 
 from nst.batch.plan import BatchError, expand
@@ -16,7 +17,7 @@ from nst.vgg.weights import load_weights
 from nst_cli.arguments import settings_from_args
 from nst_cli.exits import EXIT_INTERRUPTED, reporting_errors, setup_logging
 from nst_cli.options import UsageError, build_parser, option_for
-from nst_cli.progress import ProgressPrinter, _clock
+from nst_cli.progress import ProgressPrinter, clock_text
 
 EXIT_SOME_FAILED = 1
 
@@ -29,28 +30,17 @@ def main(argv: Sequence[str]) -> int:
 def build_batch_parser() -> Any:
     """The run's parser (every option of python -m nst) with --content and --style taking
     several paths, plus --resume."""
-    p = build_parser()
-    p.prog = "python -m nst batch"
-    p.description = (
-        "Stylize every photo in every style (with --method texture, every style alone) into "
-        "a new folder OUTPUT_DIR/batch_NAME_NNN with batch.json and a contact sheet. Every "
-        "option of python -m nst sets the runs."
+    several = {
+        role: f"{role} images: files, folders (their images) or globs; repeatable"
+        for role in ("content", "style")
+    }
+    p = build_parser(
+        prog="python -m nst batch",
+        description="Stylize every photo in every style (with --method texture, every style "
+        "alone) into a new folder OUTPUT_DIR/batch_NAME_NNN with batch.json and a contact "
+        "sheet. Every option of python -m nst sets the runs.",
+        several=several,
     )
-    # The run's single-path --content and --style give way to these (argparse has no
-    # public way to remove an option).
-    for action in [a for a in p._actions if a.dest in ("content", "style")]:
-        for text in action.option_strings:
-            p._option_string_actions.pop(text, None)
-        action.container._remove_action(action)
-    for role in ("content", "style"):
-        p.add_argument(
-            f"--{role}",
-            dest=f"batch_{role}",
-            action="extend",
-            nargs="+",
-            metavar="PATH",
-            help=f"{role} images: files, folders (their images) or globs; repeatable",
-        )
     p.add_argument(
         "--resume",
         metavar="BATCH_DIR",
@@ -59,22 +49,14 @@ def build_batch_parser() -> Any:
     return p
 
 
-def parse_batch_args(argv: Sequence[str]) -> Any:
-    try:
-        return build_batch_parser().parse_args(list(argv))
-    except UsageError as exc:
-        text = str(exc).replace("python -m nst --help", "python -m nst batch --help")
-        raise UsageError(text) from None
-
-
 def _new_batch(args: Any) -> Any:
     """Plan the batch the options describe and make its folder; returns the folder."""
-    if not args.batch_style:
+    if not args.style:
         raise UsageError("--style required: name the style images (files, folders or globs)")
     try:
-        styles = expand(args.batch_style, "style")
+        styles = expand(args.style, "style")
         texture = args.method == "texture"
-        contents = [] if texture else expand(args.batch_content or [], "content")
+        contents = [] if texture else expand(args.content or [], "content")
     except BatchError as exc:
         raise UsageError(f"--{exc.role}: {exc}") from None
     if not texture and not contents:
@@ -99,8 +81,7 @@ def _check_resume(args: Any) -> None:
     """--resume runs the batch as it was planned: a path or run option beside it would be
     ignored, so it is refused instead."""
     given = [option_for(f.name) for f in FIELDS if getattr(args, f.name, None) is not None]
-    others = (("--content", args.batch_content), ("--style", args.batch_style),
-              ("--config", args.config), ("--output-dir", args.output_dir))  # fmt: skip
+    others = (("--config", args.config), ("--output-dir", args.output_dir))
     given += [option for option, value in others if value]
     if given:
         raise UsageError(
@@ -109,7 +90,7 @@ def _check_resume(args: Any) -> None:
 
 
 def _main(argv: Sequence[str]) -> int:
-    args = parse_batch_args(argv)
+    args = build_batch_parser().parse_args(list(argv))
     setup_logging(args.verbose)
     if args.resume:
         _check_resume(args)
@@ -165,10 +146,10 @@ class _BatchPrinter(ProgressPrinter):
         job = event.job
         what = f"item {event.index + 1}/{event.count} ({_name(job.content)} in {_name(job.style)})"
         if isinstance(event, ItemStarted):
-            eta = _clock(event.eta) if event.eta is not None else "?"
+            eta = clock_text(event.eta) if event.eta is not None else "?"
             self.line(f"{what}: started, batch ETA {eta}")
         elif isinstance(event, ItemDone):
-            eta = _clock(event.eta) if event.eta is not None else "?"
+            eta = clock_text(event.eta) if event.eta is not None else "?"
             head = f"{what}: {job.state}"
             if job.reason:
                 head += f": {job.reason}"
@@ -178,6 +159,4 @@ class _BatchPrinter(ProgressPrinter):
 
 
 def _name(path: str) -> str:
-    from pathlib import Path
-
     return Path(path).name if path else "texture"

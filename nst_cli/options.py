@@ -31,7 +31,7 @@ class Parser(argparse.ArgumentParser):
     """argparse prints usage and a traceback-free message; we want exactly one line."""
 
     def error(self, message: str) -> NoReturn:
-        raise UsageError(f"{message} (see python -m nst --help)")
+        raise UsageError(f"{message} (see {self.prog} --help)")
 
 
 def option_text(parse: Callable[[str], Any]) -> Callable[[str], Any]:
@@ -57,10 +57,21 @@ def default_text(value: Any) -> str:
     return str(value)
 
 
-def add_setting(p: Any, spec: FieldSpec, defaults: Any = DEFAULTS) -> None:
+def add_setting(p: Any, spec: FieldSpec, defaults: Any = DEFAULTS, several: str = "") -> None:
     """One setting's option, as the table describes it; its value lands on args.<name>
-    (None when not given, so that a recipe's value stands)."""
+    (None when not given, so that a recipe's value stands). ``several``: the option takes
+    one or more paths instead (a list on args.<name>), with this help."""
     kwargs: dict[str, Any] = {"dest": spec.name}
+    if several:
+        p.add_argument(
+            option_of(spec),
+            dest=spec.name,
+            action="extend",
+            nargs="+",
+            metavar="PATH",
+            help=several,
+        )
+        return
     words = words_of(spec)
     if words.hidden:
         kwargs["help"] = argparse.SUPPRESS
@@ -82,13 +93,22 @@ def add_setting(p: Any, spec: FieldSpec, defaults: Any = DEFAULTS) -> None:
     p.add_argument(option_of(spec), **kwargs)
 
 
-def build_parser(fields: tuple[FieldSpec, ...] = FIELDS, defaults: Any = DEFAULTS) -> Parser:
+def build_parser(
+    fields: tuple[FieldSpec, ...] = FIELDS,
+    defaults: Any = DEFAULTS,
+    *,
+    prog: str = "python -m nst",
+    description: str = "Restyle a photo in the manner of a painting (Gatys et al. 2016).",
+    several: Mapping[str, str] | None = None,
+) -> Parser:
     """python -m nst's parser: every setting of the table ``fields``, in its group order
     (the inputs, then where the result goes, then what shapes the picture), and the run's
-    own options."""
+    own options. A subcommand gives its ``prog`` and ``description``; ``several``: path
+    settings that take one or more paths there, each with its help (nst batch)."""
+    several = several or {}
     p = Parser(
-        prog="python -m nst",
-        description="Restyle a photo in the manner of a painting (Gatys et al. 2016).",
+        prog=prog,
+        description=description,
         epilog=f"VGG19 conv layers: {', '.join(CONV_LAYERS)}.",
     )
     groups: dict[str, argparse._ArgumentGroup] = {}
@@ -105,7 +125,7 @@ def build_parser(fields: tuple[FieldSpec, ...] = FIELDS, defaults: Any = DEFAULT
                     help="start from a recipe (.json) of an earlier run",
                 )
             groups[spec.group] = p.add_argument_group(GROUP_TITLES.get(spec.group, spec.group))
-        add_setting(groups[spec.group], spec, defaults)
+        add_setting(groups[spec.group], spec, defaults, several.get(spec.name, ""))
     p.add_argument("-q", "--quiet", action="store_true", help="no progress output")
     p.add_argument("-v", "--verbose", action="store_true", help="log what the engine does")
     p.add_argument("--version", action="version", version=f"nst {__version__}")

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from typing import Any, TextIO
 
+from nst.run.clock import clock_text
+
 
 class ProgressPrinter:
     """A bar redrawn in place on a terminal; a plain line every 5% otherwise."""
@@ -25,7 +27,7 @@ class ProgressPrinter:
         if self.quiet:
             return
         rate = p.step / p.elapsed if p.elapsed > 0 else 0.0
-        eta = _clock(p.eta) if p.eta is not None else "?"
+        eta = clock_text(p.eta) if p.eta is not None else "?"
         info = (
             f"{p.step}/{p.total}  loss {p.total_loss:.4g} (content {p.content_loss:.3g}, "
             f"style {p.style_loss:.3g}, tv {p.tv_loss:.3g})  {rate:.2f} it/s  ETA {eta}"
@@ -45,8 +47,3 @@ class ProgressPrinter:
         if self.tty and not self.quiet:
             self.stream.write("\n")
             self.stream.flush()
-
-
-def _clock(seconds: float) -> str:
-    seconds = int(round(seconds))
-    return f"{seconds // 60}:{seconds % 60:02d}"

@@ -25,12 +25,11 @@ def main(argv: Sequence[str]) -> int:
 
 def build_sweep_parser() -> Any:
     """The run's parser (every option of python -m nst) plus --vary and --cell-size."""
-    p = build_parser()
-    p.prog = "python -m nst sweep"
-    p.description = (
-        "Render a grid of small runs that differ in one or two settings, and a contact "
-        "sheet of them labelled with the values. Every option of python -m nst sets the "
-        "base run."
+    p = build_parser(
+        prog="python -m nst sweep",
+        description="Render a grid of small runs that differ in one or two settings, and a "
+        "contact sheet of them labelled with the values. Every option of python -m nst sets "
+        "the base run.",
     )
     for action in p._actions:  # argparse has no public way to reword an option's help
         if action.dest == "iterations":
@@ -56,15 +55,6 @@ def build_sweep_parser() -> Any:
         "size with: python -m nst --config SWEEP_FOLDER/CELL.json --size 512 --output-dir DIR"
     )
     return p
-
-
-def parse_sweep_args(argv: Sequence[str]) -> Any:
-    try:
-        return build_sweep_parser().parse_args(list(argv))
-    except UsageError as exc:
-        # The run's parser points at the run's help; this is the sweep's.
-        text = str(exc).replace("python -m nst --help", "python -m nst sweep --help")
-        raise UsageError(text) from None
 
 
 def sweep_from_args(args: Any) -> Sweep:
@@ -97,7 +87,7 @@ def sweep_from_args(args: Any) -> Sweep:
 
 
 def _main(argv: Sequence[str]) -> int:
-    args = parse_sweep_args(argv)
+    args = build_sweep_parser().parse_args(list(argv))
     sweep = sweep_from_args(args)
     if not args.output_dir:
         raise UsageError("--output-dir required: name the folder to save the sweep in")

@@ -239,8 +239,10 @@ def test_cli_batch_statuses_ctrl_c_and_resume(
             raise KeyboardInterrupt
 
     monkeypatch.setattr(cli._BatchPrinter, "__call__", interrupt_after_the_first)
-    code, out, err = _cli(["--content", str(photos), "--style", *styles,
-                           "--output-dir", str(out_dir), *TINY_ARGS], capsys)  # fmt: skip
+    code, out, err = _cli(
+        ["--content", str(photos), "--style", *styles, "--output-dir", str(out_dir), *TINY_ARGS],
+        capsys,
+    )
     assert code == 130, err
     folder = Path(out.strip().splitlines()[-1])
     assert "interrupted: resume with" in err and len(_pngs(folder)) == 1
@@ -252,8 +254,10 @@ def test_cli_batch_statuses_ctrl_c_and_resume(
     assert "batch of 2 items" in err and "(1 done already)" in err and len(_pngs(folder)) == 2
 
     (photos / "c_broken.jpg").write_bytes(b"broken")
-    code, out, err = _cli(["--content", str(photos), "--style", *styles,
-                           "--output-dir", str(out_dir), *TINY_ARGS], capsys)  # fmt: skip
+    code, out, err = _cli(
+        ["--content", str(photos), "--style", *styles, "--output-dir", str(out_dir), *TINY_ARGS],
+        capsys,
+    )
     assert code == 1
     assert Path(out.strip().splitlines()[-1]).name.endswith("_002")
     assert "error: 1 of 3 items failed" in err
@@ -305,8 +309,18 @@ def test_cli_a_read_only_output_folder_is_one_sentence(
     locked.mkdir()
     locked.chmod(0o500)
     try:
-        code, out, err = _cli(["--content", str(photos), "--style", str(samples / "the_scream.jpg"),
-                               "--output-dir", str(locked), *TINY_ARGS], capsys)  # fmt: skip
+        code, out, err = _cli(
+            [
+                "--content",
+                str(photos),
+                "--style",
+                str(samples / "the_scream.jpg"),
+                "--output-dir",
+                str(locked),
+                *TINY_ARGS,
+            ],
+            capsys,
+        )
     finally:
         locked.chmod(0o700)
     assert code == 2 and err.strip().startswith("error: The output folder")
@@ -321,8 +335,19 @@ def test_a_killed_batch_resumes_without_redoing_finished_items(
     import signal
 
     root = Path(__file__).resolve().parent.parent
-    argv = [sys.executable, "-m", "nst", "batch", "--content", str(samples / "tubingen.jpg"),
-            "--style", *_styles(samples), "--output-dir", str(tmp_path), *TINY_ARGS]  # fmt: skip
+    argv = [
+        sys.executable,
+        "-m",
+        "nst",
+        "batch",
+        "--content",
+        str(samples / "tubingen.jpg"),
+        "--style",
+        *_styles(samples),
+        "--output-dir",
+        str(tmp_path),
+        *TINY_ARGS,
+    ]
     process = subprocess.Popen(argv, cwd=root, stderr=subprocess.PIPE, text=True)
     assert process.stderr is not None
     folder = None

@@ -15,9 +15,20 @@ def test_the_command_line_says_which_option_names_the_weights(
     run_cli: Any, tmp_path: Path, content_path: str, style_path: str
 ) -> None:
     missing = tmp_path / "vgg19.h5"
-    code, out, err = run_cli("--content", content_path, "--style", style_path,
-                             "--output-dir", str(tmp_path / "out"), "--weights", str(missing),
-                             "--size", "32", "--iterations", "1")  # fmt: skip
+    code, out, err = run_cli(
+        "--content",
+        content_path,
+        "--style",
+        style_path,
+        "--output-dir",
+        str(tmp_path / "out"),
+        "--weights",
+        str(missing),
+        "--size",
+        "32",
+        "--iterations",
+        "1",
+    )
     assert code == 2 and out == "" and err.count("\n") == 1
     assert err.startswith(f"error: The weights file '{missing}' does not exist; ")
     assert "--weights FILE" in err
@@ -31,8 +42,9 @@ def test_the_window_words_a_recipes_missing_weights_without_options(
     from gui.workers.run_worker import RunWorker
 
     missing = tmp_path / "vgg19.h5"
-    settings = Settings(content=content_path, style=style_path, size=32, iterations=1,
-                        weights=str(missing))  # fmt: skip
+    settings = Settings(
+        content=content_path, style=style_path, size=32, iterations=1, weights=str(missing)
+    )
     worker = RunWorker(settings, str(tmp_path / "out"))
     with qtbot.waitSignal(worker.failed, timeout=120_000) as blocker:
         worker.run()  # on this thread: the wording is what is under test

@@ -45,9 +45,13 @@ class ImportRecorder(importlib.abc.MetaPathFinder):
 
 
 def test_the_gui_thread_never_imports_tensorflow_on_a_gpu_machine(
-    qtbot: Any, store: Any, tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
-    content_path: str, style_path: str,
-) -> None:  # fmt: skip
+    qtbot: Any,
+    store: Any,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    content_path: str,
+    style_path: str,
+) -> None:
     if "tensorflow" in sys.modules:
         if os.environ.get(FRESH):
             pytest.fail("TensorFlow was imported before the test began (by conftest?)")
@@ -56,16 +60,22 @@ def test_the_gui_thread_never_imports_tensorflow_on_a_gpu_machine(
     recorder = ImportRecorder()
     sys.meta_path.insert(0, recorder)
     try:
-        _drive_a_run_with_a_stand_in_gpu(qtbot, store, tmp_path, monkeypatch, recorder,
-                                         content_path, style_path)  # fmt: skip
+        _drive_a_run_with_a_stand_in_gpu(
+            qtbot, store, tmp_path, monkeypatch, recorder, content_path, style_path
+        )
     finally:
         sys.meta_path.remove(recorder)
 
 
 def _drive_a_run_with_a_stand_in_gpu(
-    qtbot: Any, store: Any, tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
-    recorder: ImportRecorder, content_path: str, style_path: str,
-) -> None:  # fmt: skip
+    qtbot: Any,
+    store: Any,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    recorder: ImportRecorder,
+    content_path: str,
+    style_path: str,
+) -> None:
     from gui.main_window import MainWindow
     from nst import memory
 
@@ -118,7 +128,11 @@ def _run_in_a_fresh_process() -> None:
     env = dict(os.environ, **{FRESH: "1", "QT_QPA_PLATFORM": "offscreen"})
     done = subprocess.run(
         [sys.executable, "-m", "pytest", node, "-q", "-p", "no:cacheprovider", "-m", "slow"],
-        cwd=ROOT, env=env, capture_output=True, text=True, timeout=600,
-    )  # fmt: skip
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
     assert done.returncode == 0, done.stdout[-4000:] + done.stderr[-2000:]
     assert "1 passed in " in done.stdout

@@ -64,8 +64,12 @@ def little_memory(monkeypatch: pytest.MonkeyPatch) -> list[threading.Thread]:
     """Free memory for a 48 px cell but not for a 256 px one; records the threads that
     asked (the window's check must be on its worker's)."""
     asked: list[threading.Thread] = []
-    at_48 = memory.peak_bytes(*memory.work_dims(1024, 768, 48), memory.DEFAULT_STYLE_LAYERS,
-                              "lbfgs", memory.work_dims(1024, 640, 48))  # fmt: skip
+    at_48 = memory.peak_bytes(
+        *memory.work_dims(1024, 768, 48),
+        memory.DEFAULT_STYLE_LAYERS,
+        "lbfgs",
+        memory.work_dims(1024, 640, 48),
+    )
 
     def available() -> int:
         asked.append(threading.current_thread())
@@ -83,9 +87,23 @@ def test_the_command_lines_sweep_refuses_a_cell_too_big_before_any_runs(
 
     out_dir = tmp_path / "out"
     out_dir.mkdir()
-    code = main(["sweep", "--content", content_path, "--style", style_path,
-                 "--output-dir", str(out_dir), "--vary", "style_weight=1,100",
-                 "--cell-size", "256", "--iterations", "2"])  # fmt: skip
+    code = main(
+        [
+            "sweep",
+            "--content",
+            content_path,
+            "--style",
+            style_path,
+            "--output-dir",
+            str(out_dir),
+            "--vary",
+            "style_weight=1,100",
+            "--cell-size",
+            "256",
+            "--iterations",
+            "2",
+        ]
+    )
     out, err = capsys.readouterr()
     assert code == 2 and out == "" and err.count("\n") == 1
     assert err.startswith("error: The cell style_weight=1: a run at 256 px needs about")
@@ -96,9 +114,13 @@ def test_the_command_lines_sweep_refuses_a_cell_too_big_before_any_runs(
 @pytest.mark.gui
 @pytest.mark.usefixtures("isolated_home")
 def test_the_windows_sweep_makes_the_same_check_on_its_worker(
-    qtbot: Any, window: Any, content_path: str, style_path: str, out_dir: Path,
+    qtbot: Any,
+    window: Any,
+    content_path: str,
+    style_path: str,
+    out_dir: Path,
     little_memory: list,
-) -> None:  # fmt: skip
+) -> None:
     pick(qtbot, window, content_path, style_path)
     qtbot.waitUntil(lambda: window.run_button.isEnabled(), timeout=10_000)
     panel = window.sweep_panel

@@ -30,7 +30,6 @@ from PyQt5.QtWidgets import (
     QWidget,
 )
 
-from gui.labels import clock
 from gui.model import (
     Change,
     Phase,
@@ -47,6 +46,7 @@ from gui.workers.instant_preview import InstantPreview
 from gui.workers.run_worker import RunOutcome
 from nst.errors import NstError
 from nst.imaging.export import save_image_as
+from nst.run.clock import clock_text
 from nst.run.outcome import save_outcome, stem_for
 
 # Formats "Save As" offers: the file dialog's filter -> the suffix added when none is typed
@@ -360,7 +360,7 @@ def outcome_caption(outcome: RunOutcome) -> str:
     if result.settings.method == "instant":
         return f"Instant result · {size} · {result.duration:.2f} s"
     steps = f"{result.steps} step{'s' if result.steps != 1 else ''}"
-    caption = f"Result · {size} · {steps} in {clock(result.duration)}"
+    caption = f"Result · {size} · {steps} in {clock_text(result.duration)}"
     return caption + " · not saved" if outcome.save_error and not where else caption
 
 

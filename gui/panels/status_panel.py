@@ -19,9 +19,10 @@ from PyQt5.QtWidgets import (
     QWidget,
 )
 
-from gui.labels import clock, speed_text
+from gui.labels import speed_text
 from gui.model import Change, Engine, Phase, RunState, RunStateChanged, WindowModel
 from gui.widgets.path_label import PathLabel, elide_path
+from nst.run.clock import clock_text
 
 WEIGHTS_TIP = "Where the VGG19 weights come from."
 DEVICE_TIP = (
@@ -166,7 +167,7 @@ class StatusPanel(QWidget):
         self.progress_bar.setValue(state.step)
         parts = [f"Step {state.step} of {state.total}", speed_text(state.step, state.elapsed)]
         if state.eta is not None and state.step < state.total:
-            parts.append(f"{clock(state.eta)} left")
+            parts.append(f"{clock_text(state.eta)} left")
         self.progress_label.setText(" · ".join(p for p in parts if p))
 
     def show_end(self, state: RunState, before: RunState) -> None:
@@ -195,7 +196,7 @@ class StatusPanel(QWidget):
             self.progress_label.setText(f"Done in {ending.duration:.2f} s")
         else:
             steps = f"{ending.steps} step{'s' if ending.steps != 1 else ''}"
-            self.progress_label.setText(f"Done: {steps} in {clock(ending.duration)}")
+            self.progress_label.setText(f"Done: {steps} in {clock_text(ending.duration)}")
         if state.phase is Phase.FINISHED:
             self.progress_bar.setValue(self.progress_bar.maximum())
         if ending.saved_path:

@@ -24,7 +24,6 @@ from PyQt5.QtGui import QDesktopServices
 from PyQt5.QtWidgets import QHBoxLayout, QLabel, QPushButton, QScrollArea, QVBoxLayout, QWidget
 
 from gui.error_words import memory_words
-from gui.labels import clock
 from gui.model import Change, Engine, RunStateChanged
 from gui.sweep.form import NOTHING, SweepForm
 from gui.sweep.grid import SheetGrid, content_dims
@@ -35,6 +34,7 @@ from gui.workers.base import start_worker, stop_and_wait
 from nst.errors import NstError
 from nst.imaging.save import check_output_dir
 from nst.memory import NotEnoughMemory, work_dims
+from nst.run.clock import clock_text
 from nst.settings import Settings, SettingsError
 from nst.sweep.axes import Axis, SweepError, example_values, make_axis, value_text
 from nst.sweep.grid import Cell, Sweep
@@ -267,7 +267,7 @@ class SweepPanel(QWidget):
         left = elapsed / steps * (total_steps - steps) if steps else 0.0
         self._say(
             f"Cell {event.index + 1} of {event.count} ({cell_words(cell)}) · step {p.step} of "
-            f"{p.total} · {clock(left)} left"
+            f"{p.total} · {clock_text(left)} left"
         )
 
     def _on_preview(self, index: int, array: np.ndarray) -> None:
@@ -296,7 +296,7 @@ class SweepPanel(QWidget):
                 self.grid.set_text(index, "not run", "Not rendered: the sweep was stopped.")
         what = "Stopped" if run.stopped else "Done"
         self._say(
-            f"{what}: {done} of {count} cells in {clock(time.perf_counter() - self._started)}"
+            f"{what}: {done} of {count} cells in {clock_text(time.perf_counter() - self._started)}"
             f" · contact sheet saved as {run.sheet_path}"
         )
         self.finished.emit(run)

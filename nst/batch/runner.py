@@ -198,8 +198,9 @@ class BatchRun:
             self.write_index()
             self.write_sheet()
             done, failed, _ = self.counts()
-            yield ItemDone(self.store.get(job.id), index, count, done, failed,
-                           self._eta(len(todo) - n - 1))  # fmt: skip
+            yield ItemDone(
+                self.store.get(job.id), index, count, done, failed, self._eta(len(todo) - n - 1)
+            )
 
     def _image(self, path: str, role: str) -> np.ndarray:
         if path in self._unreadable:
@@ -262,19 +263,27 @@ class BatchRun:
         """batch.json: an export of the store for people and scripts, written atomically."""
         items = []
         for job in self.jobs:
-            items.append({
-                "item": job.position + 1,
-                "content": job.content or None,
-                "style": job.style,
-                "state": job.state,
-                "files": job.files,
-                "final_losses": job.losses or None,
-                "seconds": job.seconds,
-                "reason": job.reason or None,
-            })  # fmt: skip
+            items.append(
+                {
+                    "item": job.position + 1,
+                    "content": job.content or None,
+                    "style": job.style,
+                    "state": job.state,
+                    "files": job.files,
+                    "final_losses": job.losses or None,
+                    "seconds": job.seconds,
+                    "reason": job.reason or None,
+                }
+            )
         done, failed, count = self.counts()
-        data = {"items": items, "done": done, "failed": failed, "count": count,
-                "contact_sheet": SHEET_NAME, "store": STORE_NAME}  # fmt: skip
+        data = {
+            "items": items,
+            "done": done,
+            "failed": failed,
+            "count": count,
+            "contact_sheet": SHEET_NAME,
+            "store": STORE_NAME,
+        }
         write_text_atomic(self.index_path, json.dumps(data, indent=2) + "\n")
 
     def _thumb(self, job: Job) -> np.ndarray | None:
@@ -314,8 +323,9 @@ def _fitted(picture: np.ndarray) -> Image.Image:
     return image.resize(size, Image.LANCZOS)
 
 
-def batch_sheet(rows: list[str], columns: list[str], cells: dict[tuple[int, int], Job],
-                thumb: Any) -> Image.Image:  # fmt: skip
+def batch_sheet(
+    rows: list[str], columns: list[str], cells: dict[tuple[int, int], Job], thumb: Any
+) -> Image.Image:
     """Styles across (their names on top), photos down (their names on the left), each
     result at most THUMB px; an item without a picture is a grey box saying its state."""
     pictures = {}

@@ -133,9 +133,19 @@ class JobStore:
             cursor = db.execute(
                 "INSERT INTO jobs (queue, batch, position, content, style, settings, state,"
                 " reason, created, updated) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                (queue, batch, row[0], content, settings.style, settings.to_json(), state,
-                 failure, now, now),
-            )  # fmt: skip
+                (
+                    queue,
+                    batch,
+                    row[0],
+                    content,
+                    settings.style,
+                    settings.to_json(),
+                    state,
+                    failure,
+                    now,
+                    now,
+                ),
+            )
             return int(cursor.lastrowid or 0)
 
     def jobs(self, *, batch: str | None = None, queue: str = "") -> list[Job]:
@@ -156,12 +166,21 @@ class JobStore:
         names = [d[0] for d in self._db.execute("SELECT * FROM jobs LIMIT 0").description]
         data = dict(zip(names, row, strict=True))
         return Job(
-            id=data["id"], queue=data["queue"], batch=data["batch"], position=data["position"],
-            content=data["content"], style=data["style"], settings_json=data["settings"],
-            state=data["state"], files=json.loads(data["files"]),
-            losses=json.loads(data["losses"]), seconds=data["seconds"], reason=data["reason"],
-            created=data["created"], updated=data["updated"],
-        )  # fmt: skip
+            id=data["id"],
+            queue=data["queue"],
+            batch=data["batch"],
+            position=data["position"],
+            content=data["content"],
+            style=data["style"],
+            settings_json=data["settings"],
+            state=data["state"],
+            files=json.loads(data["files"]),
+            losses=json.loads(data["losses"]),
+            seconds=data["seconds"],
+            reason=data["reason"],
+            created=data["created"],
+            updated=data["updated"],
+        )
 
     def _set(self, job_id: int, **values: Any) -> None:
         values["updated"] = _now()
@@ -176,8 +195,14 @@ class JobStore:
         self, job_id: int, state: str, files: list[str], losses: dict[str, float], seconds: float
     ) -> None:
         """A job done or stopped, with its files (names in its folder) and final losses."""
-        self._set(job_id, state=state, files=json.dumps(files), losses=json.dumps(losses),
-                  seconds=round(seconds, 3), reason="")  # fmt: skip
+        self._set(
+            job_id,
+            state=state,
+            files=json.dumps(files),
+            losses=json.dumps(losses),
+            seconds=round(seconds, 3),
+            reason="",
+        )
 
     def fail(self, job_id: int, failure: str, seconds: float | None = None) -> None:
         """A job that cannot run, with the one sentence why."""

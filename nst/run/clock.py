@@ -3,6 +3,14 @@
 from __future__ import annotations
 
 
+def clock_text(seconds: float) -> str:
+    """A duration as a clock reads it, the one rule for every face: "m:ss", or "h:mm:ss"
+    from an hour on."""
+    seconds = max(0, int(round(seconds)))
+    hours, rest = divmod(seconds, 3600)
+    return f"{hours}:{rest // 60:02d}:{rest % 60:02d}" if hours else f"{rest // 60}:{rest % 60:02d}"
+
+
 class Clock:
     """Estimates the seconds left across stages whose steps cost differently.
 
