@@ -10,7 +10,6 @@ import json
 import logging
 import os
 import statistics
-import threading
 import time
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
@@ -29,6 +28,7 @@ from nst.imaging.save import check_output_dir, result_stem
 from nst.memory import require_fit
 from nst.run.inputs import texture_canvas
 from nst.run.outcome import save_outcome
+from nst.run.series import SessionSeries
 from nst.settings import Settings
 
 log = logging.getLogger(__name__)
@@ -107,9 +107,7 @@ class BatchRun:
         # A job left running by a killed process is run again from the start.
         self.recovered = self.store.recover(batch="")
         self.weights = weights
-        self._stop = threading.Event()
-        self._lock = threading.Lock()
-        self._session: Any = None
+        self._series = SessionSeries()
         self._unreadable: dict[str, str] = {}  # path -> the one sentence why
         self._thumbs: dict[int, np.ndarray] = {}
         self._times: list[float] = []
@@ -127,11 +125,7 @@ class BatchRun:
         return self.folder / SHEET_NAME
 
     def stop(self) -> None:
-        self._stop.set()
-        with self._lock:
-            session = self._session
-        if session is not None:
-            session.stop()
+        self._series.stop()
 
     def close(self) -> None:
         self.store.close()
@@ -172,7 +166,7 @@ class BatchRun:
         count = len(jobs)
         todo = [(i, j) for i, j in enumerate(jobs) if j.state != DONE]
         for n, (index, job) in enumerate(todo):
-            if self._stop.is_set():
+            if self._series.stopped:
                 break
             yield ItemStarted(job, index, count, self._eta(len(todo) - n))
             self.store.start(job.id)
@@ -228,21 +222,13 @@ class BatchRun:
 
             self.weights = load_weights(settings.weights)
         session = Transfer(settings, content_image=content, style_image=style, weights=self.weights)
-        with self._lock:
-            self._session = session
-        try:
-            for progress in session.steps():
-                yield ItemStep(job, index, count, progress)
-                if self._stop.is_set():
-                    session.stop()
-        finally:
-            with self._lock:
-                self._session = None
+        for progress in self._series.steps(session):
+            yield ItemStep(job, index, count, progress)
         yield session.result()
 
     def _save(self, job: Job, result: Any) -> tuple[str, list[str], dict[str, float], Any]:
         """Save the item's image and recipe; stopped part-way, its best image is kept too."""
-        state = STOPPED if self._stop.is_set() else DONE
+        state = STOPPED if self._series.stopped else DONE
         recipe = result.recipe()
         recipe["batch"] = {"index_file": INDEX_NAME, "item": job.position + 1, "state": state}
         saved = save_outcome(result.image, job.settings, self.folder, recipe, keep_elsewhere=False)

@@ -7,7 +7,6 @@ from __future__ import annotations
 import json
 import logging
 import os
-import threading
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -22,6 +21,7 @@ from nst.imaging.load import load_image
 from nst.imaging.save import check_output_dir, result_stem
 from nst.memory import require_fit, work_dims
 from nst.run.outcome import save_outcome
+from nst.run.series import SessionSeries
 from nst.sweep.grid import Cell, Sweep
 from nst.sweep.sheet import contact_sheet
 
@@ -84,17 +84,11 @@ class SweepRun:
         self.index_path: Path | None = None
         self.done: dict[int, CellDone] = {}
         self.stopped = False
-        self._stop = threading.Event()
-        self._lock = threading.Lock()
-        self._session: Any = None
+        self._series = SessionSeries()
         self.created = time.strftime("%Y-%m-%dT%H:%M:%S%z")
 
     def stop(self) -> None:
-        self._stop.set()
-        with self._lock:
-            session = self._session
-        if session is not None:
-            session.stop()
+        self._series.stop()
 
     def load_images(self) -> None:
         """Read the content and style images (once for every cell), unless given."""
@@ -148,7 +142,7 @@ class SweepRun:
 
         count = len(self.sweep.cells)
         for index, cell in enumerate(self.sweep.cells):
-            if self._stop.is_set():
+            if self._series.stopped:
                 break
             session = Transfer(
                 cell.settings,
@@ -157,25 +151,18 @@ class SweepRun:
                 weights=self.weights,
                 preview_interval=self.preview_interval,
             )
-            with self._lock:
-                self._session = session
             try:
-                for progress in session.steps():
+                for progress in self._series.steps(session):
                     yield CellStep(cell, index, count, progress)
-                    if self._stop.is_set():
-                        break
             except RunError as exc:
                 # One cell's NaN (too high a learning rate, say) is a finding of the sweep,
                 # not the end of it: the sheet shows it, the other cells still run.
                 log.info("cell %s failed: %s", cell.describe(), exc)
                 done = CellDone(cell, index, count, None, None, {}, 0, 0.0, str(exc))
             else:
-                if self._stop.is_set():
+                if self._series.stopped:
                     break
                 done = self._save(session.result(), cell, index, count)
-            finally:
-                with self._lock:
-                    self._session = None
             self.done[index] = done
             self._write_index()
             yield done
