@@ -96,6 +96,18 @@ def run_cli(capsys: pytest.CaptureFixture[str]) -> Callable[..., tuple[int, str,
 
 
 @pytest.fixture
+def read_only_folder(tmp_path: Path) -> Iterator[Path]:
+    """A folder the process may read but not write; skipped as root, who writes anywhere."""
+    if hasattr(os, "geteuid") and os.geteuid() == 0:
+        pytest.skip("root can write into any folder, whatever its permissions")
+    folder = tmp_path / "locked"
+    folder.mkdir()
+    folder.chmod(0o555)
+    yield folder
+    folder.chmod(0o755)
+
+
+@pytest.fixture
 def isolated_home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     """HOME and the XDG folders inside tmp_path: nothing reaches the real ~/Pictures.
     The GUI test modules use it for every test (pytestmark usefixtures)."""

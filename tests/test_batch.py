@@ -4,7 +4,6 @@ running and resuming a batch, and the command line's words and exit statuses."""
 from __future__ import annotations
 
 import json
-import os
 import shutil
 import subprocess
 import sys
@@ -301,28 +300,12 @@ def test_cli_bad_batches_end_with_one_line(
 
 
 def test_cli_a_read_only_output_folder_is_one_sentence(
-    photos: Path, samples: Path, tmp_path: Path, capsys: Any
+    photos: Path, samples: Path, read_only_folder: Path, capsys: Any
 ) -> None:
-    if hasattr(os, "geteuid") and os.geteuid() == 0:
-        pytest.skip("root can write into any folder, whatever its permissions")
-    locked = tmp_path / "locked"
-    locked.mkdir()
-    locked.chmod(0o500)
-    try:
-        code, out, err = _cli(
-            [
-                "--content",
-                str(photos),
-                "--style",
-                str(samples / "the_scream.jpg"),
-                "--output-dir",
-                str(locked),
-                *TINY_ARGS,
-            ],
-            capsys,
-        )
-    finally:
-        locked.chmod(0o700)
+    locked = read_only_folder
+    style = str(samples / "the_scream.jpg")
+    options = ["--output-dir", str(locked), *TINY_ARGS]
+    code, out, err = _cli(["--content", str(photos), "--style", style, *options], capsys)
     assert code == 2 and err.strip().startswith("error: The output folder")
     assert "not writable" in err and len(err.strip().splitlines()) == 1
     assert list(locked.iterdir()) == []
