@@ -9,6 +9,7 @@ from typing import Any
 import pytest
 
 from nst.settings import Settings
+from tests.cli_helpers import tiny_run
 
 
 def test_the_command_line_says_which_option_names_the_weights(
@@ -16,18 +17,7 @@ def test_the_command_line_says_which_option_names_the_weights(
 ) -> None:
     missing = tmp_path / "vgg19.h5"
     code, out, err = run_cli(
-        "--content",
-        content_path,
-        "--style",
-        style_path,
-        "--output-dir",
-        str(tmp_path / "out"),
-        "--weights",
-        str(missing),
-        "--size",
-        "32",
-        "--iterations",
-        "1",
+        *tiny_run(content_path, style_path, tmp_path / "out", "--weights", str(missing))
     )
     assert code == 2 and out == "" and err.count("\n") == 1
     assert err.startswith(f"error: The weights file '{missing}' does not exist; ")

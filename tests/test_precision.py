@@ -12,6 +12,7 @@ import pytest
 
 from nst import precision
 from nst.settings import PRECISIONS, Settings
+from tests.cli_helpers import tiny_run
 
 
 @pytest.fixture
@@ -110,18 +111,7 @@ def test_the_cli_start_line_says_it_and_precision_forces_one(
     machine["flags"] = frozenset({"amx_bf16"})  # automatic would pick bfloat16
     monkeypatch.setattr(sys.stderr, "isatty", lambda: True)  # the start line: a terminal's
     code, out, err = run_cli(
-        "--content",
-        content_path,
-        "--style",
-        style_path,
-        "--output-dir",
-        str(tmp_path),
-        "--size",
-        "32",
-        "--iterations",
-        "1",
-        "--precision",
-        "float32",
+        *tiny_run(content_path, style_path, tmp_path, "--precision", "float32")
     )
     assert code == 0, err
     assert "in float32 (as set: chosen in the settings)" in err

@@ -14,6 +14,7 @@ from nst.settings import Settings, SettingsError
 from nst.tf_runtime import tf
 from nst.vgg.extractor import FeatureExtractor
 from nst_cli.main import main
+from tests.cli_helpers import tiny_run
 
 pytestmark = pytest.mark.slow
 
@@ -116,25 +117,8 @@ def test_speed_settings_round_trip_through_json() -> None:
 
 
 def test_cli_takes_precision_and_stages(capsys, tmp_path, content_path, style_path) -> None:
-    code = main(
-        [
-            "--content",
-            content_path,
-            "--style",
-            style_path,
-            "--output-dir",
-            str(tmp_path),
-            "--size",
-            "40",
-            "--iterations",
-            "2",
-            "--stages",
-            "2",
-            "--precision",
-            "bfloat16",
-            "-q",
-        ]
-    )
+    options = ("--stages", "2", "--precision", "bfloat16", "-q")
+    code = main(tiny_run(content_path, style_path, tmp_path, *options, size=40, iterations=2))
     out, err = capsys.readouterr()
     assert code == 0, err
     recipe = (tmp_path / out.strip().splitlines()[-1]).with_suffix(".json").read_text()

@@ -1,0 +1,19 @@
+"""The command line of a tiny run, as the tests that drive `python -m nst` write it."""
+
+from __future__ import annotations
+
+import os
+
+
+def tiny_run(
+    content: str,
+    style: str,
+    out: str | os.PathLike[str],
+    *extra: str,
+    size: int = 32,
+    iterations: int = 1,
+) -> list[str]:
+    """The options of a run of ``content`` in ``style`` into ``out``, at ``size`` px for
+    ``iterations`` steps, then ``extra``."""
+    run = ["--content", content, "--style", style, "--output-dir", str(out)]
+    return [*run, "--size", str(size), "--iterations", str(iterations), *extra]
