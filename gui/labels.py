@@ -100,17 +100,19 @@ def describe_settings_error(exc: Any) -> str:
     return f"{FIELD_LABELS.get(name, name)}: {detail}."
 
 
+# What Run still needs, by the name the model gives it (a Settings field, or the folder).
+MISSING_WORDS: dict[str, str] = {
+    "content": "a content image",
+    "style": "a style image",
+    "output_folder": "an output folder",
+}
+
+
 def describe_missing(missing: list[str]) -> str:
-    """["choose a content image", "choose a style image"] -> "To run, choose a content
-    image and a style image." (the shared verb said once)."""
+    """["content", "style"] -> "To run, choose a content image and a style image."."""
     if not missing:
         return ""
-    verbs = {item.split(" ", 1)[0] for item in missing}
-    if len(verbs) == 1 and len(missing) > 1:
-        verb = verbs.pop()
-        rest = [item.split(" ", 1)[1] for item in missing]
-        return f"To run, {verb} {' and '.join(rest)}."
-    return f"To run, {' and '.join(missing)}."
+    return f"To run, choose {' and '.join(MISSING_WORDS.get(n, n) for n in missing)}."
 
 
 def speed_text(steps: int, elapsed: float) -> str:

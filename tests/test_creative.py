@@ -165,7 +165,7 @@ def test_texture_from_the_command_line_needs_no_photo(tmp_path: Path, capsys) ->
 def test_texture_refuses_the_photos_colours() -> None:
     with pytest.raises(SettingsError, match="no photo"):
         Settings(method="texture", style="s", colour="match")
-    assert Settings(method="texture", style="s").missing_inputs() == []
+    assert Settings(method="texture", style="s").missing_inputs() == ()
 
 
 # --- style scale ---------------------------------------------------------------------------

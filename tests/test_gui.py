@@ -100,7 +100,9 @@ def test_every_control_has_a_tooltip(window: MainWindow) -> None:
 
 
 def test_describe_missing_says_the_verb_once() -> None:
-    assert describe_missing(["choose a content image"]) == "To run, choose a content image."
+    assert describe_missing(["content"]) == "To run, choose a content image."
+    both = "To run, choose a style image and an output folder."
+    assert describe_missing(["style", "output_folder"]) == both
     assert describe_missing([]) == ""
 
 

@@ -108,9 +108,10 @@ def test_from_dict_accepts_a_result_recipe_and_rejects_unknown_fields() -> None:
     assert Settings.from_dict({"brush": "round", "size": 64}, strict=False).size == 64
 
 
-def test_missing_inputs_in_words() -> None:
-    assert Settings().missing_inputs() == ["choose a content image", "choose a style image"]
-    assert Settings(content="a.jpg", style="b.jpg").missing_inputs() == []
+def test_missing_inputs_are_field_names() -> None:
+    assert Settings().missing_inputs() == ("content", "style")
+    assert Settings(method="texture").missing_inputs() == ("style",)
+    assert Settings(content="a.jpg", style="b.jpg").missing_inputs() == ()
 
 
 def test_settings_are_frozen() -> None:

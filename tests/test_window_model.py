@@ -156,11 +156,7 @@ def test_readiness_names_what_is_missing_loading_or_busy(tmp_path: Any) -> None:
     model = WindowModel()
     not_ready = model.readiness()
     assert not_ready is not None
-    assert not_ready.missing == (
-        "choose a content image",
-        "choose a style image",
-        "choose an output folder",
-    )
+    assert not_ready.missing == ("content", "style", "output_folder")
     model = ready_model(tmp_path)
     assert model.readiness() is None
     changes = recorded(model)

@@ -32,6 +32,10 @@ class RunRequest:
     folder: str
 
 
+# What NotReady.missing names when no output folder is chosen (not a Settings field).
+OUTPUT_FOLDER = "output_folder"
+
+
 @dataclass(frozen=True)
 class NotReady:
     """Why Run cannot start, as facts; the window words them (gui/labels.py).
@@ -42,7 +46,7 @@ class NotReady:
     sweep_running: bool = False
     problems: Mapping[str, SettingsError] = field(default_factory=dict)
     loading: tuple[str, ...] = ()  # "content", "style"
-    missing: tuple[str, ...] = ()  # in words: "choose a content image", ...
+    missing: tuple[str, ...] = ()  # "content", "style" (Settings' fields), OUTPUT_FOLDER
 
 
 @dataclass(frozen=True)

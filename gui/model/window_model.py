@@ -23,7 +23,7 @@ from gui.model.events import (
     SettingsChanged,
     SweepChanged,
 )
-from gui.model.jobs import ChosenImage, Job, NotReady, RunRequest
+from gui.model.jobs import OUTPUT_FOLDER, ChosenImage, Job, NotReady, RunRequest
 from gui.model.run_state import RunState
 from nst.settings import Settings, SettingsError, ratio_to_strength, strength_to_ratio
 
@@ -289,9 +289,9 @@ class WindowModel:
         is then the Stop button."""
         missing: list[str] = []
         if not self._problems:
-            missing = self._settings.missing_inputs()
+            missing = list(self._settings.missing_inputs())
             if not self._folder:
-                missing.append("choose an output folder")
+                missing.append(OUTPUT_FOLDER)
         loading = tuple(role for role in IMAGE_ROLES if role in self._loading)
         if not (self._sweep_running or self._problems or loading or missing):
             return None

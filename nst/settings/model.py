@@ -184,14 +184,11 @@ class Settings:
         used |= {n for n, w in self.style_layers.items() if w > 0}
         return tuple(n for n in CONV_LAYERS if n in used)
 
-    def missing_inputs(self) -> list[str]:
-        """What a run still needs before it can start, in words (empty when ready)."""
-        missing = []
-        if not self.content and self.method != "texture":
-            missing.append("choose a content image")
-        if not self.style:
-            missing.append("choose a style image")
-        return missing
+    def missing_inputs(self) -> tuple[str, ...]:
+        """The image fields a run still needs before it can start ("content", "style"),
+        as field names that each face words (empty when ready)."""
+        needed = ("style",) if self.method == "texture" else ("content", "style")
+        return tuple(name for name in needed if not getattr(self, name))
 
     def replace(self, **changes: Any) -> Settings:
         return dataclasses.replace(self, **changes)

@@ -6,7 +6,7 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from nst.settings import MAX_SIZE, MIN_SIZE, Settings
+from nst.settings import MAX_SIZE, MIN_SIZE, Settings, field_spec
 from nst.sweep.axes import Axis, SweepError, cell_settings, name_key, value_text
 
 # 128 px: a step costs about 1/16 of a 512 px step (the convolutions scale with the
@@ -94,9 +94,9 @@ class Sweep:
                 f"The cell size must be a whole number of pixels from {MIN_SIZE} to "
                 f"{MAX_SIZE}, not {cell_size!r}."
             )
-        missing = base.missing_inputs()
+        missing = [field_spec(name).label.lower() for name in base.missing_inputs()]
         if missing:
-            raise SweepError(f"To sweep, {' and '.join(missing)}.")
+            raise SweepError(f"To sweep, choose a {' and a '.join(missing)}.")
         self.base = base
         self.axes = tuple(axes)
         self.cell_size = cell_size
