@@ -29,7 +29,7 @@ from nst.sweep.axes import (
 )
 from nst.sweep.grid import Sweep
 from nst.sweep.runner import SweepRun, new_sweep_folder
-from nst.sweep.sheet import contact_sheet, sheet_layout
+from nst.sweep.sheet import contact_sheet, layout_of
 from nst.vgg.layers import CONV_LAYERS
 from tests.gui_helpers import pick
 
@@ -178,7 +178,7 @@ def test_contact_sheet_places_each_cell_under_its_headers(base: Settings) -> Non
     cell = (40, 30)
     pictures = {i: np.full((30, 40, 3), 20 * i, np.uint8) for i in range(5)}  # the 6th: none
     sheet = contact_sheet(sweep, pictures, cell)
-    layout = sheet_layout(sweep, cell)
+    layout = layout_of(sweep, cell)
     assert sheet.size == (layout.width, layout.height)
     assert layout.width >= layout.left + 3 * 40 and layout.height >= layout.top + 2 * 30
     for index, c in enumerate(sweep.cells):
@@ -217,7 +217,7 @@ def test_a_real_sweep_shows_the_style_weight_it_was_given(
     assert [a["name"] for a in index["axes"]] == ["style_weight", "layer_set"]
     assert index["stopped"] is False and index["cell_size"] == 40
     content = resize_longest(load_image(content_path), 40)
-    layout = sheet_layout(sweep, (40, 30))
+    layout = layout_of(sweep, (40, 30))
     sheet = np.asarray(Image.open(run.sheet_path).convert("RGB"))
     assert sheet.shape[:2] == (layout.height, layout.width)
     outcome = {}

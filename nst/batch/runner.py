@@ -17,7 +17,6 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
-from PIL import Image, ImageDraw
 
 from nst.batch.plan import BatchError, plan_items
 from nst.batch.store import DONE, FAILED, RUNNING, STOPPED, STORE_NAME, Job, JobStore
@@ -25,6 +24,7 @@ from nst.errors import ImageError, NstError
 from nst.imaging.export import new_numbered_folder, write_atomic, write_text_atomic
 from nst.imaging.load import load_image
 from nst.imaging.save import check_output_dir, result_stem
+from nst.imaging.sheet import Headers, grid_sheet
 from nst.memory import require_fit
 from nst.run.inputs import texture_canvas
 from nst.run.outcome import save_outcome
@@ -285,62 +285,27 @@ class BatchRun:
         return image
 
     def write_sheet(self) -> None:
-        """The contact sheet: photos down, styles across (textures: one row)."""
+        """The contact sheet: styles across, photos down (a texture batch: one row)."""
         jobs = self.jobs
         rows = list(dict.fromkeys(j.content for j in jobs))
         columns = list(dict.fromkeys(j.style for j in jobs))
-        cells = {(rows.index(j.content), columns.index(j.style)): j for j in jobs}
-        sheet = batch_sheet(rows, columns, cells, self._thumb)
+        pictures, notes = {}, {}
+        for job in jobs:
+            place = (rows.index(job.content), columns.index(job.style))
+            picture = self._thumb(job)
+            if picture is not None:
+                pictures[place] = picture
+            else:
+                notes[place] = job.state
+        texture = rows == [""]
+        names = tuple(_name(c) for c in columns)
+        if texture:
+            headers = Headers("style", names)
+        else:
+            headers = Headers("style", names, "photo", tuple(_name(r) for r in rows))
+        sheet = grid_sheet(headers, pictures, (THUMB, THUMB), notes)
         write_atomic(self.sheet_path, lambda fh: sheet.save(fh, format="PNG"))
 
 
-_GAP, _HEADER, _LEFT = 6, 20, 110  # px: between boxes, the styles' row, the photos' column
-_BACKGROUND, _EMPTY, _INK = (255, 255, 255), (215, 215, 215), (30, 30, 30)
-
-
-def _name(path: str, limit: int) -> str:
-    return (Path(path).stem or "texture")[:limit]
-
-
-def _fitted(picture: np.ndarray) -> Image.Image:
-    image = Image.fromarray(picture)
-    scale = THUMB / max(image.size)  # small results are shown larger too
-    size = (max(1, round(image.width * scale)), max(1, round(image.height * scale)))
-    return image.resize(size, Image.LANCZOS)
-
-
-def batch_sheet(
-    rows: list[str], columns: list[str], cells: dict[tuple[int, int], Job], thumb: Any
-) -> Image.Image:
-    """Styles across (their names on top), photos down (their names on the left), each
-    result at most THUMB px; an item without a picture is a grey box saying its state."""
-    pictures = {}
-    for place, job in cells.items():
-        picture = thumb(job)
-        pictures[place] = _fitted(picture) if picture is not None else None
-    # Each row as tall as its tallest picture: a row of landscape photos stays low.
-    heights = [
-        max([p.height for (r, _), p in pictures.items() if r == row and p] or [THUMB])
-        for row in range(len(rows))
-    ]
-    tops = [_GAP + _HEADER + sum(heights[:row]) + row * _GAP for row in range(len(rows))]
-    width = _LEFT + len(columns) * (THUMB + _GAP)
-    height = tops[-1] + heights[-1] + _GAP if rows else _GAP + _HEADER
-    sheet = Image.new("RGB", (width, height), _BACKGROUND)
-    draw = ImageDraw.Draw(sheet)
-    for column, style in enumerate(columns):
-        x = _LEFT + column * (THUMB + _GAP) + THUMB // 2
-        draw.text((x, _GAP + _HEADER // 2), _name(style, 22), fill=_INK, anchor="mm")
-    for row, content in enumerate(rows):
-        draw.text((_GAP, tops[row] + heights[row] // 2), _name(content, 16), fill=_INK, anchor="lm")
-    for (row, column), job in cells.items():
-        x, y = _LEFT + column * (THUMB + _GAP), tops[row]
-        image = pictures[row, column]
-        if image is not None:
-            sheet.paste(
-                image, (x + (THUMB - image.width) // 2, y + (heights[row] - image.height) // 2)
-            )
-        else:
-            draw.rectangle((x, y, x + THUMB - 1, y + heights[row] - 1), fill=_EMPTY)
-            draw.text((x + THUMB // 2, y + heights[row] // 2), job.state, fill=_INK, anchor="mm")
-    return sheet
+def _name(path: str) -> str:
+    return Path(path).stem
