@@ -33,6 +33,7 @@ CREATE TABLE IF NOT EXISTS jobs (
     style TEXT NOT NULL,
     settings TEXT NOT NULL,
     state TEXT NOT NULL,
+    folder TEXT NOT NULL DEFAULT '',
     files TEXT NOT NULL DEFAULT '[]',
     losses TEXT NOT NULL DEFAULT '{}',
     seconds REAL,
@@ -45,6 +46,14 @@ CREATE TABLE IF NOT EXISTS jobs (
 
 class StoreError(NstError):
     """The job store cannot be opened or written; the message names the file."""
+
+
+class JobRunning(StoreError):
+    """A running job cannot be removed: it must stop first."""
+
+    def __init__(self, message: str, job_id: int) -> None:
+        super().__init__(message)
+        self.job_id = job_id
 
 
 @dataclass(frozen=True)
@@ -65,6 +74,7 @@ class Job:
     reason: str = ""
     created: str = ""
     updated: str = ""
+    folder: str = ""  # where a queue job's results go ("" in a batch: the batch's folder)
 
     @property
     def settings(self) -> Settings:
@@ -86,9 +96,16 @@ class JobStore:
             self._db.execute("PRAGMA journal_mode=WAL")
             self._db.execute("PRAGMA synchronous=FULL")
             self._db.execute(_SCHEMA)
+            self._add_missing_columns()
         except sqlite3.Error as exc:
             words = f"The job store '{self.path}' cannot be opened ({reason(exc)})."
             raise StoreError(words) from exc
+
+    def _add_missing_columns(self) -> None:
+        """A store written before a column existed gets it, with its default."""
+        have = {row[1] for row in self._db.execute("PRAGMA table_info(jobs)")}
+        if "folder" not in have:
+            self._db.execute("ALTER TABLE jobs ADD COLUMN folder TEXT NOT NULL DEFAULT ''")
 
     def close(self) -> None:
         self._db.close()
@@ -121,8 +138,10 @@ class JobStore:
         queue: str = "",
         state: str = WAITING,
         failure: str = "",
+        folder: str = "",
     ) -> int:
-        """Add a job at the end of its batch or queue; returns its id."""
+        """Add a job at the end of its batch or queue; returns its id. ``folder``: where a
+        queue job's results go."""
         content = "" if settings.method == "texture" else settings.content
         with self._transaction() as db:
             row = db.execute(
@@ -132,7 +151,7 @@ class JobStore:
             now = _now()
             cursor = db.execute(
                 "INSERT INTO jobs (queue, batch, position, content, style, settings, state,"
-                " reason, created, updated) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                " folder, reason, created, updated) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                 (
                     queue,
                     batch,
@@ -141,6 +160,7 @@ class JobStore:
                     settings.style,
                     settings.to_json(),
                     state,
+                    folder,
                     failure,
                     now,
                     now,
@@ -180,6 +200,7 @@ class JobStore:
             reason=data["reason"],
             created=data["created"],
             updated=data["updated"],
+            folder=data["folder"],
         )
 
     def _set(self, job_id: int, **values: Any) -> None:
@@ -222,3 +243,39 @@ class JobStore:
                 (WAITING, _now(), RUNNING, queue, batch),
             )
             return cursor.rowcount
+
+    def next_waiting(self, *, batch: str | None = None, queue: str = "") -> Job | None:
+        """The first waiting job of a batch or queue, in order; None when none waits."""
+        row = self._db.execute(
+            "SELECT * FROM jobs WHERE state = ? AND queue = ? AND batch IS ?"
+            " ORDER BY position, id LIMIT 1",
+            (WAITING, queue, batch),
+        ).fetchone()
+        return None if row is None else self._job(row)
+
+    def move(self, job_id: int, new_position: int) -> None:
+        """Put a job at ``new_position`` (0-based, clamped) among its batch's or queue's
+        jobs; the others keep their order. The positions are renumbered 0.. in the same
+        transaction, so the order never has gaps or ties."""
+        with self._transaction() as db:
+            row = db.execute("SELECT queue, batch FROM jobs WHERE id = ?", (job_id,)).fetchone()
+            if row is None:
+                raise StoreError(f"The job store '{self.path}' has no job {job_id}.")
+            ids = [
+                r[0]
+                for r in db.execute(
+                    "SELECT id FROM jobs WHERE queue = ? AND batch IS ? ORDER BY position, id",
+                    row,
+                )
+            ]
+            ids.remove(job_id)
+            ids.insert(max(0, min(new_position, len(ids))), job_id)
+            db.executemany("UPDATE jobs SET position = ? WHERE id = ?", list(enumerate(ids)))
+
+    def remove(self, job_id: int) -> None:
+        """Delete a job (its result files stay); a running one is refused (JobRunning)."""
+        with self._transaction() as db:
+            row = db.execute("SELECT state FROM jobs WHERE id = ?", (job_id,)).fetchone()
+            if row is not None and row[0] == RUNNING:
+                raise JobRunning(f"Job {job_id} is running; stop it before removing it.", job_id)
+            db.execute("DELETE FROM jobs WHERE id = ?", (job_id,))
