@@ -12,6 +12,8 @@ def describe_not_ready(not_ready: NotReady | None) -> str:
         return ""
     if not_ready.sweep_running:
         return "A sweep is rendering; stop it on the Sweep tab or wait for it to end."
+    if not_ready.queue_running:
+        return "The queue is running its jobs; stop it on the Queue tab or wait for it to end."
     for problem in not_ready.problems.values():
         return describe_settings_error(problem)
     if not_ready.loading:

@@ -7,8 +7,8 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
-    from gui.model.jobs import Job
     from gui.model.run_state import RunState
+    from nst.batch.store import Job
 
 
 @dataclass(frozen=True)
@@ -50,9 +50,30 @@ class SweepChanged:
 
 @dataclass(frozen=True)
 class JobsChanged:
+    """The queue's jobs (their order, states, results) or whether it runs changed.
+    ``running``: the queue runs its jobs one after another (Run waits); ``current``: the
+    id of the job running now (None between jobs)."""
+
     jobs: tuple[Job, ...]
+    running: bool = False
+    current: int | None = None
+
+
+@dataclass(frozen=True)
+class JobStep:
+    """The running queue job made a step: its row alone is redrawn."""
+
+    job_id: int
+    step: int
+    total: int
 
 
 Change = (
-    SettingsChanged | ImagesChanged | FolderChanged | RunStateChanged | SweepChanged | JobsChanged
+    SettingsChanged
+    | ImagesChanged
+    | FolderChanged
+    | RunStateChanged
+    | SweepChanged
+    | JobsChanged
+    | JobStep
 )

@@ -1,5 +1,5 @@
-"""What Run works on and asks for: the chosen images, a RunRequest or why not (NotReady),
-and the room for a queue of jobs (the queue itself comes later)."""
+"""What Run works on and asks for: the chosen images, a RunRequest or why not (NotReady).
+A queue's jobs are the job store's (nst.batch.store.Job); gui/model/queue.py keeps them."""
 
 from __future__ import annotations
 
@@ -40,17 +40,11 @@ OUTPUT_FOLDER = "output_folder"
 class NotReady:
     """Why Run cannot start, as facts; the window words them (gui/labels.py).
 
-    In the order the window reports them: a sweep going on, a value not allowed, an image
-    still loading, then what is still missing."""
+    In the order the window reports them: a sweep or the queue going on, a value not
+    allowed, an image still loading, then what is still missing."""
 
     sweep_running: bool = False
+    queue_running: bool = False
     problems: Mapping[str, SettingsError] = field(default_factory=dict)
     loading: tuple[str, ...] = ()  # "content", "style"
     missing: tuple[str, ...] = ()  # "content", "style" (Settings' fields), OUTPUT_FOLDER
-
-
-@dataclass(frozen=True)
-class Job:
-    """One entry of the queue: a request waiting for its turn."""
-
-    request: RunRequest

@@ -19,12 +19,14 @@ from gui.model.events import (
     FolderChanged,
     ImagesChanged,
     JobsChanged,
+    JobStep,
     RunStateChanged,
     SettingsChanged,
     SweepChanged,
 )
-from gui.model.jobs import OUTPUT_FOLDER, ChosenImage, Job, NotReady, RunRequest
+from gui.model.jobs import OUTPUT_FOLDER, ChosenImage, NotReady, RunRequest
 from gui.model.run_state import RunState
+from nst.batch.store import Job
 from nst.settings import Settings, SettingsError, ratio_to_strength, strength_to_ratio
 
 FIELDS = tuple(f.name for f in dataclasses.fields(Settings))
@@ -47,6 +49,8 @@ class WindowModel:
         self._run_state = RunState()
         self._sweep_running = False
         self._jobs: tuple[Job, ...] = ()
+        self._queue_running = False
+        self._current_job: int | None = None
         self._listeners: list[Listener] = []
 
     # ------------------------------------------------------------------ listening
@@ -277,29 +281,46 @@ class WindowModel:
 
     @property
     def jobs(self) -> tuple[Job, ...]:
-        """The queue's jobs, waiting their turn (the queue itself is the next step)."""
+        """The queue's jobs in order (gui/model/queue.py keeps them in the job store)."""
         return self._jobs
 
-    def set_jobs(self, jobs: tuple[Job, ...]) -> None:
-        self._jobs = tuple(jobs)
-        self._emit(JobsChanged(self._jobs))
+    @property
+    def queue_running(self) -> bool:
+        """The queue runs its jobs one after another: Run waits for it."""
+        return self._queue_running
 
-    def readiness(self) -> NotReady | None:
+    @property
+    def current_job(self) -> int | None:
+        """The id of the queue's job running now."""
+        return self._current_job
+
+    def set_jobs(
+        self, jobs: tuple[Job, ...], running: bool = False, current: int | None = None
+    ) -> None:
+        self._jobs, self._queue_running, self._current_job = tuple(jobs), running, current
+        self._emit(JobsChanged(self._jobs, running, current))
+
+    def job_step(self, job_id: int, step: int, total: int) -> None:
+        self._emit(JobStep(job_id, step, total))
+
+    def readiness(self, *, busy: bool = True) -> NotReady | None:
         """Why Run cannot start now (None: it can). A run going on is not a reason: Run
-        is then the Stop button."""
+        is then the Stop button. ``busy`` off: a sweep or the queue going on is not a
+        reason either (a job added to the queue waits for its turn)."""
         missing: list[str] = []
         if not self._problems:
             missing = list(self._settings.missing_inputs())
             if not self._folder:
                 missing.append(OUTPUT_FOLDER)
         loading = tuple(role for role in IMAGE_ROLES if role in self._loading)
-        if not (self._sweep_running or self._problems or loading or missing):
+        sweep, queue = busy and self._sweep_running, busy and self._queue_running
+        if not (sweep or queue or self._problems or loading or missing):
             return None
-        return NotReady(self._sweep_running, self.problems, loading, tuple(missing))
+        return NotReady(sweep, queue, self.problems, loading, tuple(missing))
 
-    def request_run(self) -> RunRequest | NotReady:
-        """The run the model describes, or why it cannot start."""
-        not_ready = self.readiness()
+    def request_run(self, *, busy: bool = True) -> RunRequest | NotReady:
+        """The run the model describes, or why it cannot start (``busy``: readiness's)."""
+        not_ready = self.readiness(busy=busy)
         if not_ready is not None:
             return not_ready
         return RunRequest(self._settings, self._folder)

@@ -1,0 +1,233 @@
+"""The window's queue without Qt: jobs kept in the engine's job store (one SQLite file,
+one transaction per change), published to the window's model as they change.
+
+Adding takes the window's current request (RunRequest) as a job, or one job per photo of
+a folder with the current styles and settings. The queue runs its waiting jobs one after
+another: ``begin_next`` marks the next one running, the caller runs it (a worker thread,
+or any ``JobRunner`` in tests) and reports with ``end_job``. Opening the store puts a job
+left running by a closed or crashed window back to waiting, to run again from the start;
+a done job is never run again unless retried, and a retried job saves a new numbered
+file (the engine's save_outcome never overwrites).
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from gui.model.jobs import NotReady
+from gui.model.window_model import WindowModel
+from nst.batch.plan import BatchError, expand
+from nst.batch.store import DONE, FAILED, RUNNING, STOPPED, WAITING, Job, JobRunning, JobStore
+
+QUEUE_NAME = "window"  # the window's queue in the store (batches have their own)
+QUEUE_FILE = "queue.sqlite"
+_QUEUE = {"batch": None, "queue": QUEUE_NAME}
+
+
+@dataclass(frozen=True)
+class JobOutcome:
+    """How a job that was given its turn ended: ``state`` DONE, STOPPED or FAILED (with
+    ``reason``, one sentence); ``files`` its result's names in its folder."""
+
+    state: str
+    files: list[str] = field(default_factory=list)
+    losses: dict[str, float] = field(default_factory=dict)
+    seconds: float | None = None
+    reason: str = ""
+
+
+@dataclass(frozen=True)
+class FolderRefused:
+    """Why a folder of photos adds no job, as facts (the window words them)."""
+
+    folder: str
+    texture: bool = False  # the texture method takes no photo
+    no_photos: bool = False  # no image file in it
+
+
+JobRunner = Callable[[Job], JobOutcome]
+
+
+class QueueModel:
+    def __init__(self, model: WindowModel, path: str | os.PathLike[str]) -> None:
+        self.model = model
+        self.path = Path(path)
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        self.store = JobStore(self.path)
+        # A job that was running when the window closed or crashed runs again from the start.
+        self.recovered = self.store.recover(**_QUEUE)
+        self._running = False  # Run all: the queue takes one job after another
+        self._current: int | None = None
+        self._publish()
+
+    def close(self) -> None:
+        self.store.close()
+
+    @property
+    def jobs(self) -> tuple[Job, ...]:
+        return self.model.jobs
+
+    @property
+    def running(self) -> bool:
+        """The queue is running (a job now, or the next one soon)."""
+        return self._running or self._current is not None
+
+    @property
+    def current(self) -> int | None:
+        return self._current
+
+    def _publish(self) -> None:
+        jobs = tuple(self.store.jobs(**_QUEUE))
+        self.model.set_jobs(jobs, self.running, self._current)
+
+    def job(self, job_id: int) -> Job | None:
+        return next((j for j in self.jobs if j.id == job_id), None)
+
+    def waiting(self) -> int:
+        return sum(j.state == WAITING for j in self.jobs)
+
+    # ------------------------------------------------------------------ adding
+
+    def add_current(self) -> int | NotReady:
+        """The window's current settings and output folder as a job at the end; its id,
+        or why they cannot run (a sweep or the queue going on is no reason: it waits)."""
+        request = self.model.request_run(busy=False)
+        if isinstance(request, NotReady):
+            return request
+        job_id = self.store.add(request.settings, folder=_absolute(request.folder), **_QUEUE)
+        self._publish()
+        return job_id
+
+    def add_folder(self, folder: str) -> list[int] | NotReady | FolderRefused:
+        """One job per photo in ``folder`` (by name), each with the current styles and
+        settings; the new ids, or why none was added."""
+        not_ready = self.model.readiness(busy=False)
+        if not_ready is not None:
+            # The chosen photo is not needed: each job takes one of the folder's.
+            missing = tuple(m for m in not_ready.missing if m != "content")
+            loading = tuple(role for role in not_ready.loading if role != "content")
+            if not_ready.problems or loading or missing:
+                return NotReady(problems=not_ready.problems, loading=loading, missing=missing)
+        settings = self.model.settings
+        if settings.method == "texture":
+            return FolderRefused(folder, texture=True)
+        try:
+            photos = expand([folder], "content")
+        except BatchError:
+            return FolderRefused(folder, no_photos=True)
+        output = _absolute(self.model.folder)
+        ids = [
+            self.store.add(settings.replace(content=photo), folder=output, **_QUEUE)
+            for photo in photos
+        ]
+        self._publish()
+        return ids
+
+    # ------------------------------------------------------------------ order
+
+    def can_move(self, job_id: int, by: int) -> bool:
+        index = self._index(job_id)
+        return index is not None and 0 <= index + by < len(self.jobs)
+
+    def move(self, job_id: int, by: int) -> bool:
+        """Move a job ``by`` places (-1: up, 1: down); False when it cannot go there."""
+        if not self.can_move(job_id, by):
+            return False
+        index = self._index(job_id)
+        assert index is not None
+        self.store.move(job_id, index + by)
+        self._publish()
+        return True
+
+    def can_remove(self, job_id: int) -> bool:
+        job = self.job(job_id)
+        return job is not None and job.state != RUNNING
+
+    def remove(self, job_id: int) -> bool:
+        """Remove a job (its saved results stay); a running one is not removed."""
+        if not self.can_remove(job_id):
+            return False
+        try:
+            self.store.remove(job_id)
+        except JobRunning:
+            return False
+        self._publish()
+        return True
+
+    def can_retry(self, job_id: int) -> bool:
+        job = self.job(job_id)
+        return job is not None and job.state in (DONE, FAILED, STOPPED)
+
+    def retry(self, job_id: int) -> bool:
+        """Back to waiting; its earlier result stays, and the next is a new file."""
+        if not self.can_retry(job_id):
+            return False
+        self.store.reset(job_id)
+        self._publish()
+        return True
+
+    def _index(self, job_id: int) -> int | None:
+        return next((i for i, j in enumerate(self.jobs) if j.id == job_id), None)
+
+    # ------------------------------------------------------------------ running
+
+    def run_all(self) -> bool:
+        """Run the waiting jobs in order from now on; False when none waits."""
+        if not self.waiting():
+            return False
+        if not self._running:
+            self._running = True
+            self._publish()
+        return True
+
+    def stop(self) -> None:
+        """Take no next job; the job running now ends as the caller stops it."""
+        if self._running:
+            self._running = False
+            self._publish()
+
+    def begin_next(self) -> Job | None:
+        """The next waiting job, marked running; None when the queue stops or is done."""
+        if not self._running or self._current is not None:
+            return None
+        job = self.store.next_waiting(**_QUEUE)
+        if job is None:
+            self._running = False
+            self._publish()
+            return None
+        self.store.start(job.id)
+        self._current = job.id
+        self._publish()
+        return self.store.get(job.id)
+
+    def step(self, job_id: int, step: int, total: int) -> None:
+        """The running job made a step (for its row's progress)."""
+        self.model.job_step(job_id, step, total)
+
+    def end_job(self, job_id: int, outcome: JobOutcome) -> None:
+        """The job ended: done, stopped or failed. A stopped job stops the queue (the user
+        asked); a failed one does not: the next job runs."""
+        if outcome.state == FAILED:
+            self.store.fail(job_id, outcome.reason, outcome.seconds)
+        else:
+            seconds = outcome.seconds or 0.0
+            self.store.finish(job_id, outcome.state, outcome.files, outcome.losses, seconds)
+        if outcome.state == STOPPED:
+            self._running = False
+        if self._current == job_id:
+            self._current = None
+        self._publish()
+
+    def run_through(self, runner: JobRunner) -> None:
+        """Run every waiting job with ``runner``, one after another, on this thread."""
+        if not self.run_all():
+            return
+        while (job := self.begin_next()) is not None:
+            self.end_job(job.id, runner(job))
+
+
+def _absolute(folder: str) -> str:
+    return os.path.abspath(os.path.expanduser(folder)) if folder else ""

@@ -1,0 +1,102 @@
+"""One job of a window's queue on the one run path: its images, the memory check, a
+Transfer (or the instant network's one pass), then save_outcome into the job's own output
+folder, under the name and with the recipe a run from the window gets.
+
+The caller owns the loop over jobs (a queue is reordered while it runs) and the store;
+``stop()`` on the SessionSeries ends the job after its current step and keeps its best
+image, as Stop does for a window's run.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+from nst.batch.store import DONE, STOPPED, Job
+from nst.imaging.load import load_image
+from nst.imaging.save import check_output_dir
+from nst.memory import require_fit
+from nst.run.inputs import texture_canvas
+from nst.run.outcome import save_outcome
+from nst.run.series import SessionSeries
+
+
+@dataclass(frozen=True)
+class JobResult:
+    """A job that ran: done, or stopped (its best image kept; no files if stopped before
+    its first step)."""
+
+    state: str  # DONE or STOPPED
+    files: list[str] = field(default_factory=list)  # the PNG's and recipe's names in its folder
+    losses: dict[str, float] = field(default_factory=dict)
+    seconds: float = 0.0
+
+
+def run_job(
+    job: Job,
+    series: SessionSeries,
+    *,
+    weights: Any = None,
+    on_step: Callable[[Any], None] | None = None,
+    preview_interval: float = 0.0,
+) -> JobResult:
+    """Run ``job`` and save its result; an NstError (a photo that cannot be read, a folder
+    that cannot be written, too little memory) says why it failed. TensorFlow is imported
+    here, on the caller's thread. ``on_step`` gets each nst.run.result.Progress."""
+    started = time.perf_counter()
+    settings = job.settings
+    folder = check_output_dir(job.folder)  # before minutes of work, not after
+    if series.stopped:
+        return JobResult(STOPPED)
+    if settings.method == "instant":
+        from nst.instant import stylizer  # TensorFlow
+
+        result = stylizer.run(settings)
+    else:
+        result = _transfer(job, series, weights, on_step, preview_interval)
+        if result is None:
+            return JobResult(STOPPED, seconds=time.perf_counter() - started)
+    recipe = result.recipe()
+    recipe["wall_time_s"] = round(time.perf_counter() - started, 3)
+    saved = save_outcome(result.image, settings, folder, recipe, keep_elsewhere=False)
+    assert saved.path is not None  # keep_elsewhere off: a failure raised
+    state = STOPPED if result.stopped else DONE
+    files = [saved.path.name, saved.path.with_suffix(".json").name]
+    losses = dict(getattr(result, "losses", {}))  # the instant network has none
+    return JobResult(state, files, losses, time.perf_counter() - started)
+
+
+def _transfer(
+    job: Job,
+    series: SessionSeries,
+    weights: Any,
+    on_step: Callable[[Any], None] | None,
+    preview_interval: float,
+) -> Any:
+    """The Gatys run's Result; None when stopped before its first step."""
+    from nst.run.session import Transfer  # TensorFlow: only now, on the caller's thread
+    from nst.vgg.weights import load_weights
+
+    settings = job.settings
+    texture = settings.method == "texture"
+    content = None if texture else load_image(settings.content, role="content image")
+    style = load_image(settings.style, role="style image")
+    canvas = texture_canvas(style, settings.texture_aspect) if texture else content
+    assert canvas is not None
+    # Too big for the free memory: this job fails now with the size that fits.
+    require_fit(settings, canvas.shape[1::-1], style.shape[1::-1])
+    session = Transfer(
+        settings,
+        content_image=content,
+        style_image=style,
+        weights=weights if weights is not None else load_weights(settings.weights),
+        preview_interval=preview_interval,
+    )
+    stepped = False
+    for progress in series.steps(session):
+        stepped = True
+        if on_step is not None:
+            on_step(progress)
+    return session.result() if stepped else None

@@ -1,0 +1,260 @@
+"""The window's queue without Qt (issue 20): add, order, remove, retry, run all; the jobs
+survive a restart and a killed process; a failing job does not stop the next; nothing
+done is run again and no result is written twice. One test runs the real engine."""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from gui.model import (
+    FolderRefused,
+    Job,
+    JobOutcome,
+    JobsChanged,
+    JobStep,
+    NotReady,
+    QueueModel,
+    WindowModel,
+)
+from gui.model.queue import QUEUE_FILE
+from nst.batch.store import DONE, FAILED, RUNNING, STOPPED, WAITING, JobStore
+from nst.settings import Settings
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+@pytest.fixture
+def model(tmp_path: Path, content_path: str, style_path: str) -> WindowModel:
+    settings = Settings(content=content_path, style=style_path, size=32, iterations=2)
+    return WindowModel(settings, folder=str(tmp_path / "out"))
+
+
+@pytest.fixture
+def store_path(tmp_path: Path) -> Path:
+    return tmp_path / "data" / QUEUE_FILE
+
+
+@pytest.fixture
+def queue(model: WindowModel, store_path: Path) -> Any:
+    opened = QueueModel(model, store_path)
+    yield opened
+    opened.close()
+
+
+def _names(queue: QueueModel) -> list[str]:
+    return [Path(j.content).stem for j in queue.jobs]
+
+
+def _states(queue: QueueModel) -> list[str]:
+    return [j.state for j in queue.jobs]
+
+
+def _add(queue: QueueModel, model: WindowModel, *paths: str) -> list[int]:
+    ids = []
+    for path in paths:
+        model.set_field("content", path)
+        job_id = queue.add_current()
+        assert isinstance(job_id, int), job_id
+        ids.append(job_id)
+    return ids
+
+
+def _three(samples: Path) -> list[str]:
+    return [str(samples / n) for n in ("astronaut.png", "chelsea.png", "coffee.png")]
+
+
+def _done(job: Job) -> JobOutcome:
+    return JobOutcome(DONE, [f"{Path(job.content).stem}_001.png"], {"total": 1.0}, 0.5)
+
+
+def test_adding_the_current_request_and_its_announcement(
+    queue: QueueModel, model: WindowModel, tmp_path: Path, samples: Path
+) -> None:
+    model.set_field("content", str(samples / "chelsea.png"))
+    changes: list[Any] = []
+    model.subscribe(changes.append)
+    job_id = queue.add_current()
+    assert changes == [JobsChanged(queue.jobs, running=False, current=None)]
+    (job,) = queue.jobs
+    assert job.id == job_id and job.state == WAITING
+    assert job.folder == str(tmp_path / "out") and job.settings.size == 32
+    model.set_folder("")  # no output folder: not added, and the model says why
+    assert queue.add_current() == NotReady(missing=("output_folder",))
+    assert len(queue.jobs) == 1
+
+
+def test_a_sweep_going_on_does_not_keep_a_job_out(queue: QueueModel, model: WindowModel) -> None:
+    model.set_sweep_running(True)
+    assert isinstance(queue.add_current(), int)
+    assert model.readiness() is not None  # but Run still waits for the sweep
+
+
+def test_move_remove_and_retry(queue: QueueModel, model: WindowModel, samples: Path) -> None:
+    a, b, c = _add(queue, model, *_three(samples))
+    assert not queue.can_move(a, -1) and not queue.can_move(c, 1)
+    assert queue.move(c, -1) and _names(queue) == ["astronaut", "coffee", "chelsea"]
+    assert queue.move(a, 1) and _names(queue) == ["coffee", "astronaut", "chelsea"]
+    assert not queue.move(b, 1)
+    assert not queue.can_retry(a)  # waiting: nothing to retry
+    assert queue.remove(a) and _names(queue) == ["coffee", "chelsea"]
+    assert queue.run_all()
+    job = queue.begin_next()
+    assert job is not None and job.id == c and _states(queue) == [RUNNING, WAITING]
+    assert not queue.can_remove(c) and not queue.remove(c)
+    queue.end_job(c, JobOutcome(FAILED, reason="The content image cannot be read.", seconds=0.1))
+    assert queue.can_retry(c) and queue.retry(c)
+    assert queue.job(c).state == WAITING and not queue.job(c).reason
+
+
+def test_a_folder_of_photos_is_a_job_each(
+    queue: QueueModel, model: WindowModel, tmp_path: Path, samples: Path
+) -> None:
+    photos = tmp_path / "photos"
+    photos.mkdir()
+    for name in ("chelsea.png", "tubingen.jpg"):
+        shutil.copy(samples / name, photos / name)
+    (photos / "notes.txt").write_text("not a photo")
+    model.set_field("content", "")  # the chosen photo is not needed
+    ids = queue.add_folder(str(photos))
+    assert isinstance(ids, list) and len(ids) == 2
+    assert _names(queue) == ["chelsea", "tubingen"]
+    assert {j.style for j in queue.jobs} == {model.settings.style}
+    empty = tmp_path / "empty"
+    empty.mkdir()
+    assert queue.add_folder(str(empty)) == FolderRefused(str(empty), no_photos=True)
+    model.set_field("method", "texture")
+    assert queue.add_folder(str(photos)) == FolderRefused(str(photos), texture=True)
+    model.set_field("style", "")
+    assert queue.add_folder(str(photos)) == NotReady(missing=("style",))
+
+
+def test_a_failing_job_does_not_stop_the_next(
+    queue: QueueModel, model: WindowModel, samples: Path
+) -> None:
+    _add(queue, model, *_three(samples))
+    ran: list[str] = []
+    steps: list[Any] = []
+    model.subscribe(lambda c: steps.append(c) if isinstance(c, JobStep) else None)
+
+    def runner(job: Job) -> JobOutcome:
+        ran.append(Path(job.content).stem)
+        assert model.queue_running and model.current_job == job.id
+        assert model.readiness() == NotReady(queue_running=True)  # Run waits
+        queue.step(job.id, 1, 2)
+        if "chelsea" in job.content:
+            return JobOutcome(FAILED, reason="The content image cannot be read.", seconds=0.1)
+        return _done(job)
+
+    queue.run_through(runner)
+    assert ran == ["astronaut", "chelsea", "coffee"]
+    assert _states(queue) == [DONE, FAILED, DONE]
+    assert queue.jobs[1].reason == "The content image cannot be read."
+    assert len(steps) == 3 and not queue.running and model.readiness() is None
+    queue.run_through(runner)  # nothing waits: nothing done runs again
+    assert ran == ["astronaut", "chelsea", "coffee"]
+
+
+def test_stop_ends_the_queue_after_the_running_job(
+    queue: QueueModel, model: WindowModel, samples: Path
+) -> None:
+    a, b = _add(queue, model, str(samples / "astronaut.png"), str(samples / "chelsea.png"))
+    assert queue.run_all()
+    job = queue.begin_next()
+    assert job is not None
+    queue.stop()
+    assert queue.running  # the job still runs until the worker stops it
+    queue.end_job(job.id, JobOutcome(STOPPED, ["astronaut_001.png"], {}, 0.2))
+    assert not queue.running and queue.begin_next() is None
+    assert _states(queue) == [STOPPED, WAITING]
+
+
+def test_the_jobs_survive_a_restart(
+    model: WindowModel, store_path: Path, samples: Path, style_path: str
+) -> None:
+    first = QueueModel(model, store_path)
+    a, b, c = _add(first, model, *_three(samples))
+    first.move(c, -2)
+    first.run_all()
+    job = first.begin_next()
+    first.end_job(job.id, _done(job))
+    first.begin_next()  # the window closes while the next job runs
+    first.close()
+    again = WindowModel(Settings(style=style_path))
+    second = QueueModel(again, store_path)
+    try:
+        assert second.recovered == 1
+        assert _names(second) == ["coffee", "astronaut", "chelsea"]
+        assert _states(second) == [DONE, WAITING, WAITING]  # offered again from the start
+        assert second.jobs[0].files == ["coffee_001.png"]  # nothing done is lost
+        assert again.jobs == second.jobs and not second.running
+    finally:
+        second.close()
+
+
+def test_a_killed_process_leaves_its_running_job_to_run_again(
+    model: WindowModel, store_path: Path, samples: Path
+) -> None:
+    queue = QueueModel(model, store_path)
+    _add(queue, model, str(samples / "astronaut.png"), str(samples / "chelsea.png"))
+    queue.close()
+    # A window that starts the first job and is killed mid-run (SIGKILL: no cleanup).
+    script = (
+        "import os, signal\n"
+        "from gui.model import QueueModel, WindowModel\n"
+        f"queue = QueueModel(WindowModel(), {str(store_path)!r})\n"
+        "queue.run_all()\n"
+        "queue.begin_next()\n"
+        "os.kill(os.getpid(), signal.SIGKILL)\n"
+    )
+    killed = subprocess.run([sys.executable, "-c", script], cwd=ROOT)
+    assert killed.returncode != 0
+    with JobStore(store_path) as store:
+        assert [j.state for j in store.jobs(batch=None, queue="window")] == [RUNNING, WAITING]
+    queue = QueueModel(model, store_path)
+    try:
+        assert queue.recovered == 1 and _states(queue) == [WAITING, WAITING]
+        ran: list[int] = []
+        queue.run_through(lambda job: ran.append(job.id) or _done(job))
+        assert len(ran) == 2 and _states(queue) == [DONE, DONE]
+    finally:
+        queue.close()
+
+
+def test_the_real_engine_runs_the_queue_and_a_retry_writes_a_new_file(
+    queue: QueueModel, model: WindowModel, tmp_path: Path, samples: Path, weights: Any
+) -> None:
+    from nst.batch.queue import run_job
+    from nst.errors import NstError
+    from nst.run.outcome import stem_for
+    from nst.run.series import SessionSeries
+
+    broken = tmp_path / "broken.jpg"
+    broken.write_bytes(b"not a jpeg")
+    good, bad = _add(queue, model, str(samples / "chelsea.png"), str(broken))
+    _add(queue, model, str(samples / "coffee.png"))
+
+    def runner(job: Job) -> JobOutcome:
+        try:
+            result = run_job(job, SessionSeries(), weights=weights)
+        except NstError as exc:
+            return JobOutcome(FAILED, reason=str(exc))
+        return JobOutcome(result.state, result.files, result.losses, result.seconds)
+
+    queue.run_through(runner)
+    assert _states(queue) == [DONE, FAILED, DONE]
+    assert "broken.jpg" in queue.job(bad).reason
+    out = tmp_path / "out"
+    stem = stem_for(queue.job(good).settings)
+    assert queue.job(good).files == [f"{stem}_001.png", f"{stem}_001.json"]
+    first = (out / f"{stem}_001.png").read_bytes()
+    assert queue.retry(good)
+    queue.run_through(runner)
+    assert queue.job(good).files == [f"{stem}_002.png", f"{stem}_002.json"]
+    assert (out / f"{stem}_001.png").read_bytes() == first  # never overwritten
+    assert queue.job(bad).state == FAILED  # not retried: not run again
