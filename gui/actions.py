@@ -18,6 +18,7 @@ if TYPE_CHECKING:
     from gui.panels.inputs_panel import InputsPanel
     from gui.panels.layers_panel import LayersPanel
     from gui.panels.result_panel import ResultPanel
+    from gui.queue.window_queue import WindowQueue
     from gui.recipe_dialogs import RecipeDialogs
     from gui.workers.run_control import RunController
 
@@ -27,6 +28,7 @@ class ActionHost(Protocol):
 
     inputs: InputsPanel
     layers_panel: LayersPanel
+    queue: WindowQueue
     recipes: RecipeDialogs
     result_panel: ResultPanel
     runner: RunController
@@ -80,6 +82,12 @@ def build_actions(window: ActionHost) -> None:
         ("act_stop", "S&top",
          "Stop the run after the current step and keep the best image so far (Esc).",
          lambda: w.runner.stop_run(), Qt.Key_Escape),
+        ("act_add_to_queue", "Add to &queue",
+         "Keep these settings as a job in the queue, to run after the others.",
+         lambda: w.queue.add_current(), "Ctrl+Shift+Return"),
+        ("act_add_folder", "Add a f&older of photos to the queue…",
+         "Add one job per photo in a folder, with the current styles and settings.",
+         lambda: w.queue.add_folder_dialog(), None),
         ("act_defaults", "Restore &default layers",
          "Go back to the paper's layers and the default loss weights.",
          lambda: w.layers_panel.restore_defaults(), None),
@@ -113,6 +121,9 @@ def build_menus(window: Any) -> None:  # an ActionHost with its act_* built
     menu = window.menuBar().addMenu("&Run")
     menu.addAction(window.act_run)
     menu.addAction(window.act_stop)
+    menu.addSeparator()
+    menu.addAction(window.act_add_to_queue)
+    menu.addAction(window.act_add_folder)
     menu.addSeparator()
     menu.addAction(window.act_defaults)
     menu = window.menuBar().addMenu("&Help")

@@ -25,6 +25,7 @@ from typing import Any
 
 from PyQt5.QtCore import QByteArray, QSettings, QStandardPaths
 
+from gui.model.queue import QUEUE_FILE
 from nst.settings import Settings, SettingsError
 
 log = logging.getLogger(__name__)
@@ -93,6 +94,7 @@ class AppSettings:
     """Typed access to the app's QSettings; every key must be in :data:`DEFAULTS`."""
 
     def __init__(self, qsettings: QSettings | None = None) -> None:
+        self._injected = qsettings is not None
         self.qsettings = (
             qsettings
             if qsettings is not None
@@ -119,6 +121,15 @@ class AppSettings:
 
     def output_folder(self) -> str:
         return self.get("output/folder") or default_output_folder()
+
+    def queue_path(self) -> str:
+        """The window's queue (a job store): in the app's data folder, beside its log; beside
+        an injected settings file (a test's), so that a test never touches the user's."""
+        if self._injected:
+            folder = os.path.dirname(os.path.abspath(self.qsettings.fileName()))
+        else:
+            folder = os.path.dirname(log_file_path())
+        return os.path.join(folder, QUEUE_FILE)
 
     # --- the run's settings ---
 

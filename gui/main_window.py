@@ -19,6 +19,7 @@ from typing import Any
 from PyQt5.QtCore import Qt
 from PyQt5.QtGui import QCloseEvent, QDragEnterEvent, QDropEvent
 from PyQt5.QtWidgets import (
+    QHBoxLayout,
     QLabel,
     QMainWindow,
     QMessageBox,
@@ -36,6 +37,7 @@ from gui.labels import FIELD_LABELS
 from gui.model import (
     Change,
     FolderChanged,
+    JobStep,
     Phase,
     RunStateChanged,
     WindowModel,
@@ -45,6 +47,7 @@ from gui.panels.layers_panel import LayersPanel
 from gui.panels.result_panel import ResultPanel
 from gui.panels.run_controls import RunControlsPanel
 from gui.panels.status_panel import StatusPanel
+from gui.queue.window_queue import WindowQueue
 from gui.readiness import describe_not_ready
 from gui.recipe_dialogs import RecipeDialogs
 from gui.sweep.sweep_panel import SweepPanel
@@ -88,6 +91,7 @@ class MainWindow(QMainWindow):
     def _build_ui(self) -> None:
         model = self.model
         self.status_panel = StatusPanel(model, self.statusBar())
+        self.queue = WindowQueue(self, self)
         self.result_panel = ResultPanel(model, self, self.show_message, self.preview)
         self.controls = RunControlsPanel(model)
         self.inputs = InputsPanel(model, self)
@@ -124,7 +128,11 @@ class MainWindow(QMainWindow):
         font.setBold(True)
         self.run_button.setFont(font)
         self.run_button.setToolTip(RUN_TIP)
-        layout.addWidget(self.run_button)
+        self.queue.add_button.setMinimumHeight(self.run_button.minimumHeight())
+        buttons = QHBoxLayout()
+        buttons.addWidget(self.run_button, 1)
+        buttons.addWidget(self.queue.add_button)
+        layout.addLayout(buttons)
         self.problem_label = QLabel()
         self.problem_label.setWordWrap(True)
         self.problem_label.setToolTip("What the run still needs before it can start.")
@@ -149,6 +157,8 @@ class MainWindow(QMainWindow):
              "recipe: re-run one, or compare two."),
             (self.sweep_panel, "Sweep", "Render a grid of small results over one or two "
              "settings, and re-render any cell at full size."),
+            (self.queue.panel, "Queue", "Jobs kept to run one after another (Add to queue): "
+             "order them, retry them, run them all."),
         ):  # fmt: skip
             self.result_tabs.setTabToolTip(self.result_tabs.addTab(widget, name), tip)
         layout.addWidget(self.result_tabs, 1)
@@ -167,10 +177,18 @@ class MainWindow(QMainWindow):
         self.history_panel.rerun_requested.connect(self.runner.rerun)
         self.history_panel.load_requested.connect(self.load_from_history)
         self.sweep_panel.full_size_requested.connect(self.runner.render_sweep_cell)
+        self.queue.controller.saved.connect(lambda _folder: self.history_panel.refresh())
+        if self.queue.unsaved:
+            self.say(
+                f"The queue cannot be kept on disk ({self.queue.unsaved}); its jobs last until "
+                "the window closes."
+            )
 
     def _model_changed(self, change: Change) -> None:
         if isinstance(change, FolderChanged):
             self.history_panel.set_folder(change.folder)
+        if isinstance(change, JobStep):
+            return  # a queue job's step changes nothing here
         if not isinstance(change, RunStateChanged):
             self._validate()
         elif change.state.phase in (Phase.STARTING, Phase.LOADING_MODEL):
@@ -252,6 +270,7 @@ class MainWindow(QMainWindow):
         """Stop a run or sweep in progress and wait for its thread (on quit; blocks)."""
         self.runner.closing = True
         self.sweep_panel.shutdown()
+        self.queue.shutdown()
         self.runner.shutdown(timeout_ms)
 
     def problem(self) -> str:
@@ -351,6 +370,7 @@ class MainWindow(QMainWindow):
         self.runner.closing = True
         self.preview.shutdown()
         self.sweep_panel.shutdown()  # a cell stops within a step: a short wait
+        self.queue.shutdown()  # so does a queue job, which then waits for its turn again
         try:
             self.save_settings()
         except Exception:  # settings must never keep the window from closing

@@ -183,12 +183,12 @@ def test_the_jobs_survive_a_restart(
     first.run_all()
     job = first.begin_next()
     first.end_job(job.id, _done(job))
-    first.begin_next()  # the window closes while the next job runs
+    first.begin_next()  # the window closes while the next job runs: it waits again
     first.close()
     again = WindowModel(Settings(style=style_path))
     second = QueueModel(again, store_path)
     try:
-        assert second.recovered == 1
+        assert second.recovered == 0  # closing put it back (a crash: recover(), below)
         assert _names(second) == ["coffee", "astronaut", "chelsea"]
         assert _states(second) == [DONE, WAITING, WAITING]  # offered again from the start
         assert second.jobs[0].files == ["coffee_001.png"]  # nothing done is lost
@@ -226,6 +226,7 @@ def test_a_killed_process_leaves_its_running_job_to_run_again(
         queue.close()
 
 
+@pytest.mark.slow  # real runs of the engine
 def test_the_real_engine_runs_the_queue_and_a_retry_writes_a_new_file(
     queue: QueueModel, model: WindowModel, tmp_path: Path, samples: Path, weights: Any
 ) -> None:

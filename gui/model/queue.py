@@ -61,9 +61,17 @@ class QueueModel:
         self.recovered = self.store.recover(**_QUEUE)
         self._running = False  # Run all: the queue takes one job after another
         self._current: int | None = None
+        self._closed = False
         self._publish()
 
     def close(self) -> None:
+        """Close the store (once). A job still running goes back to waiting, as a crash
+        leaves it: it runs again from the start next time."""
+        if self._closed:
+            return
+        if self._current is not None:
+            self.store.reset(self._current)
+        self._running, self._current, self._closed = False, None, True
         self.store.close()
 
     @property
@@ -78,6 +86,11 @@ class QueueModel:
     @property
     def current(self) -> int | None:
         return self._current
+
+    @property
+    def stopping(self) -> bool:
+        """Asked to stop: the job running now ends, and no next one starts."""
+        return self._current is not None and not self._running
 
     def _publish(self) -> None:
         jobs = tuple(self.store.jobs(**_QUEUE))
@@ -191,7 +204,7 @@ class QueueModel:
 
     def begin_next(self) -> Job | None:
         """The next waiting job, marked running; None when the queue stops or is done."""
-        if not self._running or self._current is not None:
+        if self._closed or not self._running or self._current is not None:
             return None
         job = self.store.next_waiting(**_QUEUE)
         if job is None:
@@ -210,6 +223,8 @@ class QueueModel:
     def end_job(self, job_id: int, outcome: JobOutcome) -> None:
         """The job ended: done, stopped or failed. A stopped job stops the queue (the user
         asked); a failed one does not: the next job runs."""
+        if self._closed:  # the window closed: the job waits again (close())
+            return
         if outcome.state == FAILED:
             self.store.fail(job_id, outcome.reason, outcome.seconds)
         else:

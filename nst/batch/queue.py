@@ -41,10 +41,15 @@ def run_job(
     weights: Any = None,
     on_step: Callable[[Any], None] | None = None,
     preview_interval: float = 0.0,
+    keep_stopped: Callable[[], bool] = lambda: True,
 ) -> JobResult:
     """Run ``job`` and save its result; an NstError (a photo that cannot be read, a folder
     that cannot be written, too little memory) says why it failed. TensorFlow is imported
-    here, on the caller's thread. ``on_step`` gets each nst.run.result.Progress."""
+    here, on the caller's thread. ``on_step`` gets each nst.run.result.Progress.
+
+    A stopped job's best image is saved, as Stop keeps a window's, unless
+    ``keep_stopped()`` says no (a window closing: the job will run again from the start,
+    and its result must not be there twice)."""
     started = time.perf_counter()
     settings = job.settings
     folder = check_output_dir(job.folder)  # before minutes of work, not after
@@ -58,6 +63,8 @@ def run_job(
         result = _transfer(job, series, weights, on_step, preview_interval)
         if result is None:
             return JobResult(STOPPED, seconds=time.perf_counter() - started)
+    if result.stopped and not keep_stopped():
+        return JobResult(STOPPED, seconds=time.perf_counter() - started)
     recipe = result.recipe()
     recipe["wall_time_s"] = round(time.perf_counter() - started, 3)
     saved = save_outcome(result.image, settings, folder, recipe, keep_elsewhere=False)

@@ -1,0 +1,112 @@
+"""Running the queue: one QueueWorker after another, each on its own QThread, while the
+window goes on (choosing images, previewing, browsing History).
+
+The controller asks the queue's model (gui/model/queue.py, on this the GUI thread) for
+the next job, starts a worker for it and writes its end back into the model: done or
+stopped with its files, or failed with the one sentence why (a failure does not stop
+the queue). The window's own Run waits meanwhile (the model's readiness says so), and
+the queue does not start while a run or a sweep is going on.
+"""
+
+from __future__ import annotations
+
+import time
+from typing import Any
+
+from PyQt5.QtCore import QObject, QThread, pyqtSignal
+
+from gui.error_words import memory_words
+from gui.model import JobOutcome, QueueModel
+from gui.workers.base import start_worker, stop_and_wait
+from gui.workers.queue_worker import QueueWorker
+from nst.batch.queue import JobResult
+from nst.batch.store import FAILED, Job
+from nst.memory import NotEnoughMemory
+
+
+class QueueController(QObject):
+    # A job's result was saved into this folder (History lists it).
+    saved = pyqtSignal(str)
+    # Emitted with each QueueWorker just before its thread starts (for tests).
+    started = pyqtSignal(object)
+
+    def __init__(self, queue: QueueModel, parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self.queue = queue
+        self.thread: QThread | None = None
+        self.worker: QueueWorker | None = None
+        self.closing = False
+        self._started = 0.0
+
+    @property
+    def busy(self) -> bool:
+        """Why Run all cannot start now: a run or a sweep is going on."""
+        model = self.queue.model
+        return model.run_state.active or model.sweep_running
+
+    def run_all(self) -> bool:
+        """Run the waiting jobs one after another; False when none waits or the window is
+        busy with a run or a sweep."""
+        if self.closing or self.busy or not self.queue.run_all():
+            return False
+        self._next()
+        return True
+
+    def stop(self) -> None:
+        """Stop after the running job's current step (its best image is kept)."""
+        self.queue.stop()
+        if self.worker is not None:
+            self.worker.stop()
+
+    def _next(self) -> None:
+        if self.closing or self.worker is not None:
+            return
+        job = self.queue.begin_next()
+        if job is None:
+            return
+        worker = QueueWorker(job)
+        worker.progress.connect(self._step)
+        worker.finished.connect(lambda result: self._finished(job, result))
+        worker.failed.connect(lambda message: self._end(job, FAILED, reason=message))
+        worker.refused.connect(lambda refusal: self._refused(job, refusal))
+        self.worker = worker
+        self._started = time.perf_counter()
+        self.thread = start_worker(
+            worker, self, self._thread_finished, lambda: self.started.emit(worker)
+        )
+
+    def _step(self, record: tuple[int, Any]) -> None:
+        job_id, progress = record
+        if self.closing:  # a step that arrives after the store closed
+            return
+        self.queue.step(job_id, progress.step, progress.total)
+
+    def _finished(self, job: Job, result: JobResult) -> None:
+        outcome = JobOutcome(result.state, list(result.files), result.losses, result.seconds)
+        self.queue.end_job(job.id, outcome)
+        if result.files:
+            self.saved.emit(job.folder)
+
+    def _refused(self, job: Job, refusal: NotEnoughMemory) -> None:
+        self._end(job, FAILED, reason=memory_words(refusal))
+
+    def _end(self, job: Job, state: str, reason: str) -> None:
+        seconds = time.perf_counter() - self._started
+        self.queue.end_job(job.id, JobOutcome(state, reason=reason, seconds=seconds))
+
+    def _thread_finished(self) -> None:
+        thread = self.thread
+        self.thread = None
+        self.worker = None
+        if thread is not None:
+            thread.deleteLater()
+        self._next()
+
+    def shutdown(self, timeout_ms: int = 120_000) -> None:
+        """On quit: stop the running job without keeping its image, wait for its thread,
+        and close the store (the job waits again, to run from the start next time)."""
+        self.closing = True
+        if self.worker is not None:
+            self.worker.discard()
+        stop_and_wait(self.worker, self.thread, timeout_ms)
+        self.queue.close()
