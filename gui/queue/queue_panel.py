@@ -14,7 +14,7 @@ from collections.abc import Callable
 
 import numpy as np
 from PyQt5.QtCore import QSize, Qt, pyqtSignal
-from PyQt5.QtGui import QIcon, QPixmap
+from PyQt5.QtGui import QBrush, QColor, QIcon, QPalette, QPixmap
 from PyQt5.QtWidgets import (
     QAbstractItemView,
     QHBoxLayout,
@@ -31,10 +31,11 @@ from gui.history.thumbnails import _ThumbnailSignals, _ThumbnailTask, thumbnail_
 from gui.model import Change, JobsChanged, JobStep, QueueModel, RunStateChanged, SweepChanged
 from gui.queue import words
 from gui.widgets.image_view import numpy_to_qimage
-from nst.batch.store import DONE, STOPPED, Job
+from nst.batch.store import DONE, FAILED, STOPPED, Job
 
 COLUMNS = ("#", "Result", "Photo", "Style", "State", "Time", "Details")
-RESULT, DETAILS = 1, 6
+RESULT, STATE, DETAILS = 1, 4, 6
+FAILED_COLOUR = QColor("#b3261e")  # the window's colour for what went wrong (Run's problem line)
 ICON = 64  # the thumbnail's longest side in the table
 
 
@@ -151,6 +152,9 @@ class QueuePanel(QWidget):
             item.setToolTip(tip)
             item.setData(Qt.UserRole, job.id)
         self.table.item(row, RESULT).setIcon(self._icon(job))
+        colour = FAILED_COLOUR if job.state == FAILED else self.palette().color(QPalette.Text)
+        for column in (STATE, DETAILS):
+            self.table.item(row, column).setForeground(QBrush(colour))
 
     def _cell(self, row: int, column: int, text: str) -> QTableWidgetItem:
         item = self.table.item(row, column)

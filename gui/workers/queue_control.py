@@ -16,7 +16,7 @@ from typing import Any
 from PyQt5.QtCore import QObject, QThread, pyqtSignal
 
 from gui.error_words import memory_words
-from gui.model import JobOutcome, QueueModel
+from gui.model import Engine, JobOutcome, QueueModel
 from gui.workers.base import start_worker, stop_and_wait
 from gui.workers.queue_worker import QueueWorker
 from nst.batch.queue import JobResult
@@ -66,6 +66,7 @@ class QueueController(QObject):
             return
         worker = QueueWorker(job)
         worker.progress.connect(self._step)
+        worker.ready.connect(self._ready)
         worker.finished.connect(lambda result: self._finished(job, result))
         worker.failed.connect(lambda message: self._end(job, FAILED, reason=message))
         worker.refused.connect(lambda refusal: self._refused(job, refusal))
@@ -74,6 +75,12 @@ class QueueController(QObject):
         self.thread = start_worker(
             worker, self, self._thread_finished, lambda: self.started.emit(worker)
         )
+
+    def _ready(self, device: str, weights: str, precision: Any) -> None:
+        before = self.queue.model.run_state.engine
+        if not weights and before is not None:
+            weights = before.weights  # the instant network reads no VGG19 weights
+        self.queue.model.update_run(engine=Engine(device, weights, precision))
 
     def _step(self, record: tuple[int, Any]) -> None:
         job_id, progress = record

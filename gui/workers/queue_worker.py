@@ -43,6 +43,10 @@ class QueueWorker(Worker):
             series.stop()
         settings = self.job.settings
         weights = None if settings.method == "instant" else _weights_for(settings.weights)
+        from nst.run.result import device_description  # TensorFlow, on this thread
+
+        # Where the job runs, for the status bar (the precision is each job's own).
+        self.ready.emit(device_description(), weights.describe() if weights else "", None)
         return run_job(
             self.job,
             series,
