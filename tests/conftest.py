@@ -22,6 +22,9 @@ if TYPE_CHECKING:
 # TensorFlow's C++ start-up chatter (no CUDA driver, CPU features) is noise in test logs.
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+# Ray's nodes and workers on 127.0.0.1 only (read when ray is imported): the tests' local
+# clusters never bind or reach this machine's other addresses.
+os.environ.setdefault("RAY_ENABLE_WINDOWS_OR_OSX_CLUSTER", "0")
 
 ROOT = Path(__file__).resolve().parent.parent
 SAMPLES = ROOT / "gui" / "samples"

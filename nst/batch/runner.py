@@ -20,13 +20,12 @@ import numpy as np
 
 from nst.batch.plan import BatchError, plan_items
 from nst.batch.store import DONE, FAILED, RUNNING, STOPPED, STORE_NAME, Job, JobStore
+from nst.cluster.item import transfer_for
 from nst.errors import ImageError, NstError
 from nst.imaging.export import new_numbered_folder, write_atomic, write_text_atomic
 from nst.imaging.load import load_image
 from nst.imaging.save import check_output_dir, result_stem
 from nst.imaging.sheet import Headers, grid_sheet
-from nst.memory import require_fit
-from nst.run.inputs import texture_canvas
 from nst.run.outcome import save_outcome
 from nst.run.series import SessionSeries
 from nst.settings import Settings
@@ -178,25 +177,39 @@ class BatchRun:
                         yield event
                     else:
                         result = event
-                state, files, losses, image = self._save(job, result)
+                state = STOPPED if self._series.stopped else DONE
+                self.keep(job, result, state, time.perf_counter() - started)
             except NstError as exc:
                 # A photo that cannot be read, a NaN: this item fails, the others run.
-                log.info("item %s failed: %s", index + 1, exc)
-                self.store.fail(job.id, str(exc), time.perf_counter() - started)
-            else:
-                seconds = time.perf_counter() - started
-                self.store.finish(job.id, state, files, losses, seconds)
-                self._thumbs[job.id] = image
-                if state == DONE:
-                    self._times.append(seconds)
-            self.write_index()
-            self.write_sheet()
-            done, failed, _ = self.counts()
-            yield ItemDone(
-                self.store.get(job.id), index, count, done, failed, self._eta(len(todo) - n - 1)
-            )
+                self.fail(job, str(exc), time.perf_counter() - started)
+            yield self.item_done(job, index, count, self._eta(len(todo) - n - 1))
 
-    def _image(self, path: str, role: str) -> np.ndarray:
+    def keep(self, job: Job, result: Any, state: str, seconds: float) -> None:
+        """Save a finished item's image and recipe and mark it ``state`` (done, or stopped
+        with its best image so far)."""
+        files, losses, image = self._save(job, result, state)
+        self.store.finish(job.id, state, files, losses, seconds)
+        self._thumbs[job.id] = image
+        if state == DONE:
+            self._times.append(seconds)
+
+    def fail(self, job: Job, reason: str, seconds: float) -> None:
+        log.info("item %s failed: %s", job.position + 1, reason)
+        self.store.fail(job.id, reason, seconds)
+
+    def item_done(self, job: Job, index: int, count: int, eta: float | None) -> ItemDone:
+        """batch.json and the sheet rewritten after an item, and its event."""
+        self.write_index()
+        self.write_sheet()
+        done, failed, _ = self.counts()
+        return ItemDone(self.store.get(job.id), index, count, done, failed, eta)
+
+    def images(self, settings: Settings) -> tuple[np.ndarray | None, np.ndarray]:
+        """An item's photo (None for a texture) and style, read from its settings' paths."""
+        content = None if settings.method == "texture" else self._image(settings.content)
+        return content, self._image(settings.style, "style image")
+
+    def _image(self, path: str, role: str = "content image") -> np.ndarray:
         if path in self._unreadable:
             raise ImageError(self._unreadable[path])
         try:
@@ -206,35 +219,21 @@ class BatchRun:
             raise
 
     def _run(self, job: Job, index: int, count: int) -> Iterator[Any]:
-        from nst.run.session import Transfer  # TensorFlow: only now, on the caller's thread
-
-        settings = job.settings
-        texture = settings.method == "texture"
-        content = None if texture else self._image(settings.content, "content image")
-        style = self._image(settings.style, "style image")
-        # A run too big for the free memory fails now with the size that fits (the
-        # others may be smaller), instead of being killed by the system minutes later.
-        canvas = texture_canvas(style, settings.texture_aspect) if texture else content
-        assert canvas is not None
-        require_fit(settings, canvas.shape[1::-1], style.shape[1::-1])
-        if self.weights is None:
-            from nst.vgg.weights import load_weights
-
-            self.weights = load_weights(settings.weights)
-        session = Transfer(settings, content_image=content, style_image=style, weights=self.weights)
+        content, style = self.images(job.settings)
+        session = transfer_for(job.settings, content, style, weights=self.weights)
+        self.weights = session.weights
         for progress in self._series.steps(session):
             yield ItemStep(job, index, count, progress)
         yield session.result()
 
-    def _save(self, job: Job, result: Any) -> tuple[str, list[str], dict[str, float], Any]:
+    def _save(self, job: Job, result: Any, state: str) -> tuple[list[str], dict[str, float], Any]:
         """Save the item's image and recipe; stopped part-way, its best image is kept too."""
-        state = STOPPED if self._series.stopped else DONE
         recipe = result.recipe()
         recipe["batch"] = {"index_file": INDEX_NAME, "item": job.position + 1, "state": state}
         saved = save_outcome(result.image, job.settings, self.folder, recipe, keep_elsewhere=False)
         assert saved.path is not None
         files = [saved.path.name, saved.path.with_suffix(".json").name]
-        return state, files, dict(result.losses), result.image
+        return files, dict(result.losses), result.image
 
     def finish(self) -> None:
         """Write batch.json and the sheet (after a stop or an interruption too)."""

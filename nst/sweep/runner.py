@@ -84,6 +84,7 @@ class SweepRun:
         self.index_path: Path | None = None
         self.done: dict[int, CellDone] = {}
         self.stopped = False
+        self.finished = False  # the sheet and sweep.json written for the last time
         self._series = SessionSeries()
         self.created = time.strftime("%Y-%m-%dT%H:%M:%S%z")
 
@@ -115,11 +116,15 @@ class SweepRun:
         base = self.sweep.base
         target = check_output_dir(self.output_dir)
         self.load_images()
+        self.load_weights()
+        self.folder = new_sweep_folder(target, result_stem(base.content, base.style))
+
+    def load_weights(self) -> None:
+        """The VGG19 weights, read once for every cell (WeightsError before any runs)."""
         if self.weights is None:
             from nst.vgg.weights import load_weights
 
-            self.weights = load_weights(base.weights)
-        self.folder = new_sweep_folder(target, result_stem(base.content, base.style))
+            self.weights = load_weights(self.sweep.base.weights)
 
     @property
     def cell_dims(self) -> tuple[int, int]:
@@ -157,15 +162,22 @@ class SweepRun:
             except RunError as exc:
                 # One cell's NaN (too high a learning rate, say) is a finding of the sweep,
                 # not the end of it: the sheet shows it, the other cells still run.
-                log.info("cell %s failed: %s", cell.describe(), exc)
-                done = CellDone(cell, index, count, None, None, {}, 0, 0.0, str(exc))
+                done = self.failed_cell(cell, index, str(exc))
             else:
                 if self._series.stopped:
                     break
                 done = self._save(session.result(), cell, index, count)
-            self.done[index] = done
-            self._write_index()
-            yield done
+            yield self.record(done)
+
+    def record(self, done: CellDone) -> CellDone:
+        """Keep a finished (or failed) cell and rewrite sweep.json."""
+        self.done[done.index] = done
+        self._write_index()
+        return done
+
+    def failed_cell(self, cell: Cell, index: int, reason: str) -> CellDone:
+        log.info("cell %s failed: %s", cell.describe(), reason)
+        return CellDone(cell, index, len(self.sweep.cells), None, None, {}, 0, 0.0, reason)
 
     def _save(self, result: Any, cell: Cell, index: int, count: int) -> CellDone:
         assert self.folder is not None
@@ -189,17 +201,23 @@ class SweepRun:
 
     def finish(self) -> None:
         """Write the contact sheet and sweep.json (idempotent)."""
-        if self.folder is None or self.sheet_path is not None:
+        if self.folder is None or self.finished:
             return
+        self.finished = True
         # Stopped, interrupted or failed part-way: the sheet holds fewer cells than the grid.
         self.stopped = len(self.done) < len(self.sweep.cells)
+        self.write_sheet()
+        self._write_index()
+
+    def write_sheet(self) -> None:
+        """The contact sheet of the cells finished so far (the others "not run")."""
+        assert self.folder is not None
         pictures = {i: d.image for i, d in self.done.items() if d.image is not None}
         notes = {i: "failed" for i, d in self.done.items() if d.error}
         sheet = contact_sheet(self.sweep, pictures, self.cell_dims, notes)
         path = self.folder / SHEET_NAME
         write_atomic(path, lambda fh: sheet.save(fh, format="PNG"))
         self.sheet_path = path
-        self._write_index()
 
     def _write_index(self) -> None:
         assert self.folder is not None
