@@ -598,7 +598,7 @@ def out_dir(folder: Path) -> Path:
 
 def test_window_has_result_and_history_tabs(qtbot: Any, window: MainWindow, folder: Path) -> None:
     tabs = window.result_tabs
-    assert [tabs.tabText(i) for i in range(tabs.count())] == ["Result", "History", "Sweep"]
+    assert [tabs.tabText(i) for i in range(tabs.count())] == ["Result", "History", "Sweep", "Queue"]
     assert tabs.widget(1) is window.history_panel and tabs.tabToolTip(1)
     assert window.history_panel.folder == str(folder)
     tabs.setCurrentIndex(1)

@@ -16,6 +16,7 @@ import numpy as np
 from PyQt5.QtCore import QSize, Qt, pyqtSignal
 from PyQt5.QtGui import QBrush, QColor, QIcon, QPalette, QPixmap
 from PyQt5.QtWidgets import (
+    QAbstractButton,
     QAbstractItemView,
     QHBoxLayout,
     QHeaderView,
@@ -70,6 +71,9 @@ class QueuePanel(QWidget):
             header.setSectionResizeMode(column, QHeaderView.ResizeToContents)
         header.setSectionResizeMode(DETAILS, QHeaderView.Stretch)
         table.setWordWrap(False)
+        table.setCornerButtonEnabled(False)  # one job at a time is selected
+        for corner in table.findChildren(QAbstractButton):  # Qt's corner button, unused
+            corner.setToolTip("The queue's jobs, in the order they run.")
         table.itemSelectionChanged.connect(self._update_buttons)
         self.table = table
 
@@ -91,16 +95,21 @@ class QueuePanel(QWidget):
         self.run_button = QPushButton("Run all")
         self.run_button.clicked.connect(self._run_or_stop)
         self.summary = QLabel()
+        self.summary.setWordWrap(True)  # its width is the list's, not the tab's minimum
 
+        # Two rows, so that the tab is no wider than the Sweep tab: the whole queue's
+        # buttons above the list, the selected job's below it.
+        top = QHBoxLayout()
+        top.addWidget(self.summary, 1)
+        top.addWidget(self.folder_button)
+        top.addWidget(self.run_button)
         buttons = QHBoxLayout()
         for button in (self.up_button, self.down_button, self.remove_button, self.retry_button):
             buttons.addWidget(button)
         buttons.addStretch(1)
-        buttons.addWidget(self.folder_button)
-        buttons.addWidget(self.run_button)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(4, 4, 4, 4)
-        layout.addWidget(self.summary)
+        layout.addLayout(top)
         layout.addWidget(table, 1)
         layout.addLayout(buttons)
 
