@@ -119,10 +119,11 @@ def test_run_all_runs_the_jobs_while_run_waits_and_history_shows_them(
     assert not window.run_button.isEnabled() and "queue" in window.problem_label.text()
     assert window.inputs.content_picker.isEnabled()
     assert not window.start_run()
+    assert "queue" in window.sweep_panel.problem()  # a sweep waits for it too
     qtbot.waitUntil(lambda: _states(window) == [DONE, DONE], timeout=RUN_TIMEOUT_MS)
     qtbot.waitUntil(lambda: not window.queue.queue.running, timeout=5000)
     assert steps and panel.run_button.text() == "Run all" and not panel.run_button.isEnabled()
-    assert window.run_button.isEnabled()
+    assert window.run_button.isEnabled() and not window.sweep_panel.problem()
     # Saved as a window's run saves: a numbered PNG with its recipe, in the output folder.
     files = [name for job in window.model.jobs for name in job.files]
     assert all((out_dir / name).is_file() for name in files) and len(files) == 4

@@ -24,7 +24,7 @@ from PyQt5.QtGui import QDesktopServices
 from PyQt5.QtWidgets import QHBoxLayout, QLabel, QPushButton, QScrollArea, QVBoxLayout, QWidget
 
 from gui.error_words import memory_words
-from gui.model import Change, Engine, RunStateChanged
+from gui.model import Change, Engine, JobsChanged, RunStateChanged
 from gui.sweep.form import NOTHING, SweepForm
 from gui.sweep.grid import SheetGrid, content_dims
 from gui.sweep.model import SweepModel
@@ -41,6 +41,7 @@ from nst.sweep.grid import Cell, Sweep
 from nst.sweep.runner import CellDone, CellStep, SweepRun
 
 _BLOCKED_BY_RUN = "A run is in progress; a sweep can start when it ends."
+_BLOCKED_BY_QUEUE = "The queue is running its jobs; a sweep can start when it ends."
 
 
 class SweepPanel(QWidget):
@@ -58,6 +59,7 @@ class SweepPanel(QWidget):
         self._run: SweepRun | None = None
         self._done: dict[int, CellDone] = {}
         self._selected: int | None = None
+        self._busy: dict[str, bool] = {}  # "run", "queue": going on (no sweep meanwhile)
         self._blocked = ""
         self._started = 0.0
         self.last_error = ""
@@ -74,9 +76,15 @@ class SweepPanel(QWidget):
 
     def _model_changed(self, change: Change) -> None:
         if isinstance(change, RunStateChanged):
-            blocked = _BLOCKED_BY_RUN if change.state.active else ""
-            if blocked != self._blocked:
-                self.set_blocked(blocked)
+            self._busy["run"] = change.state.active
+        elif isinstance(change, JobsChanged):
+            self._busy["queue"] = change.running
+        else:
+            return
+        blocked = _BLOCKED_BY_RUN if self._busy.get("run") else ""
+        blocked = blocked or (_BLOCKED_BY_QUEUE if self._busy.get("queue") else "")
+        if blocked != self._blocked:
+            self.set_blocked(blocked)
 
     def _base(self) -> Settings:
         """The window's Settings; SettingsError when a value shown is not allowed."""
@@ -188,7 +196,7 @@ class SweepPanel(QWidget):
         return self._thread is not None
 
     def set_blocked(self, reason: str) -> None:
-        """Called by the window: while a normal run goes on, no sweep can start."""
+        """While a normal run or the queue goes on, no sweep can start."""
         self._blocked = reason
         self._update()
 
