@@ -59,7 +59,8 @@ class SweepPanel(QWidget):
         self._run: SweepRun | None = None
         self._done: dict[int, CellDone] = {}
         self._selected: int | None = None
-        self._busy: dict[str, bool] = {}  # "run", "queue": going on (no sweep meanwhile)
+        # What is going on that a sweep waits for (a run's words first), and whether it is.
+        self._busy = {_BLOCKED_BY_RUN: False, _BLOCKED_BY_QUEUE: False}
         self._blocked = ""
         self._started = 0.0
         self.last_error = ""
@@ -76,13 +77,10 @@ class SweepPanel(QWidget):
 
     def _model_changed(self, change: Change) -> None:
         if isinstance(change, RunStateChanged):
-            self._busy["run"] = change.state.active
+            self._busy[_BLOCKED_BY_RUN] = change.state.active
         elif isinstance(change, JobsChanged):
-            self._busy["queue"] = change.running
-        else:
-            return
-        blocked = _BLOCKED_BY_RUN if self._busy.get("run") else ""
-        blocked = blocked or (_BLOCKED_BY_QUEUE if self._busy.get("queue") else "")
+            self._busy[_BLOCKED_BY_QUEUE] = change.running
+        blocked = next((words for words, busy in self._busy.items() if busy), "")
         if blocked != self._blocked:
             self.set_blocked(blocked)
 
