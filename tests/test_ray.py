@@ -205,6 +205,32 @@ def test_an_address_where_nothing_answers_is_one_sentence(
     ]
 
 
+def test_an_items_other_files_travel_with_it(
+    tmp_path: Path, content_path: str, style_path: str, samples: Path
+) -> None:
+    """Extra style and mask images go with the task: the worker needs no shared folder."""
+    from nst.cluster.files import read_side_files
+    from nst.cluster.item import run_item
+    from nst.imaging.load import load_image
+    from nst.settings import Settings
+
+    extra, mask = tmp_path / "the_scream.jpg", tmp_path / "sky.png"
+    extra.write_bytes((samples / "the_scream.jpg").read_bytes())
+    Image.new("L", Image.open(content_path).size, 255).save(mask)
+    settings = Settings(
+        content=content_path, style=style_path, size=32, iterations=2,
+        extra_styles=((str(extra), 1.0),), style_masks=(str(mask), ""),
+    )  # fmt: skip
+    files = read_side_files(settings)
+    extra.unlink(), mask.unlink()  # as on a machine that has only the task
+    content, style = load_image(content_path), load_image(style_path)
+    outcome = run_item(settings.to_dict(), content, style, files)
+    assert not outcome.error and outcome.image is not None
+    assert outcome.recipe()["settings"] == settings.to_dict()  # the driver's paths
+    unreadable = run_item(settings.to_dict(), content, style, {})
+    assert "the_scream.jpg" in unreadable.error and unreadable.image is None
+
+
 def test_the_app_starts_without_importing_ray() -> None:
     import subprocess
 

@@ -2,6 +2,7 @@
 
 - item.py: one item from its settings and image arrays, on the one run path (Transfer);
   the in-process batch uses it too;
+- files.py: the extra style and mask images an item reads, sent with it;
 - errors.py: Ray not installed, a cluster that does not answer;
 - connect.py: attaching to a cluster (or starting a local one) without hanging;
 - tasks.py: the Ray task of one item, and a pool that yields results as they finish;

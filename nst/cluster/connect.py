@@ -108,7 +108,7 @@ class Cluster:
                 address=target,
                 include_dashboard=False,
                 log_to_driver=False,
-                logging_level=logging.WARNING,
+                logging_level=logging.ERROR,
             )
         except (ConnectionError, RuntimeError, ValueError) as exc:
             # Something answered, but not a Ray cluster this Ray can join (another

@@ -14,6 +14,7 @@ from typing import Any
 
 import numpy as np
 
+from nst.cluster.files import files_here
 from nst.errors import NstError
 from nst.memory import require_fit
 from nst.run.inputs import texture_canvas
@@ -81,24 +82,37 @@ def transfer_for(
 
 
 def run_item(
-    settings: dict[str, Any], content: np.ndarray | None, style: np.ndarray
+    settings: dict[str, Any],
+    content: np.ndarray | None,
+    style: np.ndarray,
+    files: dict[str, bytes] | None = None,
 ) -> ItemOutcome:
     """Run one item to its end. ``settings`` is Settings.to_dict(): plain data, the same
-    whichever version of the class a worker has. A bad input (NstError) is an outcome,
-    not an exception: trying it again would fail the same way."""
+    whichever version of the class a worker has; ``files``: its extra style and mask
+    images by path (nst.cluster.files). A bad input (NstError) is an outcome, not an
+    exception: trying it again would fail the same way."""
     started = time.perf_counter()
     try:
-        session = transfer_for(Settings.from_dict(settings), content, style)
-        for _ in session.steps():
-            pass
-        result = session.result()
-    except NstError as exc:
+        with files_here(Settings.from_dict(settings), files or {}) as (here, paths):
+            try:
+                session = transfer_for(here, content, style)
+                for _ in session.steps():
+                    pass
+                result = session.result()
+            except NstError as exc:
+                text = str(exc)
+                for copy, path in paths.items():
+                    text = text.replace(copy, path)
+                return ItemOutcome.failed(text, time.perf_counter() - started)
+    except NstError as exc:  # settings this version refuses
         return ItemOutcome.failed(str(exc), time.perf_counter() - started)
+    recipe = result.recipe()
+    recipe["settings"] = dict(settings)  # the paths as the driver named them
     return ItemOutcome(
         image=result.image,
         losses=dict(result.losses),
         steps=result.steps,
         duration=result.duration,
         seconds=time.perf_counter() - started,
-        recipe_data=result.recipe(),
+        recipe_data=recipe,
     )

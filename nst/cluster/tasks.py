@@ -16,6 +16,7 @@ from typing import Any
 
 import numpy as np
 
+from nst.cluster.files import read_side_files
 from nst.cluster.item import ItemOutcome, run_item
 from nst.errors import reason
 from nst.settings import Settings
@@ -27,7 +28,12 @@ MAX_RETRIES = 3
 WAIT_SECONDS = 0.5
 
 
-def work(settings: dict[str, Any], content: np.ndarray | None, style: np.ndarray) -> ItemOutcome:
+def work(
+    settings: dict[str, Any],
+    content: np.ndarray | None,
+    style: np.ndarray,
+    files: dict[str, bytes],
+) -> ItemOutcome:
     """A worker's side of one item: run_item, with TensorFlow held to the CPUs Ray gave
     the task, and the node it ran on."""
     import ray
@@ -37,7 +43,7 @@ def work(settings: dict[str, Any], content: np.ndarray | None, style: np.ndarray
     if cpus:
         # Read by TensorFlow when it starts: a worker process starts it with its first item.
         os.environ.setdefault("TF_NUM_INTRAOP_THREADS", str(max(1, int(cpus))))
-    return replace(run_item(settings, content, style), node=context.get_node_id())
+    return replace(run_item(settings, content, style, files), node=context.get_node_id())
 
 
 def failure_words(ray: Any, exc: BaseException) -> str:
@@ -70,7 +76,8 @@ class TaskPool:
 
     def submit(self, key: Any, settings: Settings, content: Any, style: Any) -> None:
         """Send one item: ``content`` and ``style`` are arrays or refs from ``share``."""
-        ref = self._task.remote(settings.to_dict(), content, style)
+        files = read_side_files(settings)
+        ref = self._task.remote(settings.to_dict(), content, style, files)
         self._pending[ref] = key
 
     @property
