@@ -8,6 +8,7 @@ with ``batch`` None, to a named queue (a window's), so both can share one store.
 from __future__ import annotations
 
 import json
+import os
 import sqlite3
 import time
 from collections.abc import Iterator
@@ -100,6 +101,23 @@ class JobStore:
         except sqlite3.Error as exc:
             words = f"The job store '{self.path}' cannot be opened ({reason(exc)})."
             raise StoreError(words) from exc
+
+    @classmethod
+    def read_only(cls, path: str | os.PathLike[str], timeout: float = 0.25) -> JobStore:
+        """The store opened to read only (a window watching a batch that another process
+        runs): it never writes, not even the schema, and waits at most ``timeout`` seconds
+        for a lock. In WAL mode a writer never blocks a reader; only SQLite's recovery of
+        the log can, and a reader that must not freeze should try again later instead."""
+        store = cls.__new__(cls)
+        store.path = Path(path)
+        uri = store.path.resolve().as_uri() + "?mode=ro"
+        try:
+            store._db = sqlite3.connect(uri, uri=True, isolation_level=None, timeout=timeout)
+            store._db.execute("SELECT 1 FROM jobs LIMIT 0")
+        except sqlite3.Error as exc:
+            words = f"The job store '{store.path}' cannot be read ({reason(exc)})."
+            raise StoreError(words) from exc
+        return store
 
     def _add_missing_columns(self) -> None:
         """A store written before a column existed gets it, with its default."""
