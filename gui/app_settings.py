@@ -26,6 +26,7 @@ from typing import Any
 from PyQt5.QtCore import QByteArray, QSettings, QStandardPaths
 
 from gui.model.queue import QUEUE_FILE
+from gui.model.where_runs import Placement
 from nst.settings import Settings, SettingsError
 
 log = logging.getLogger(__name__)
@@ -46,6 +47,9 @@ DEFAULTS: dict[str, Any] = {
     # This machine's measured speed, JSON {precision: seconds per step per megapixel}
     # (nst/run/estimate.py); "": nothing measured yet.
     "estimate/step_rates": "",
+    # Where the queue and sweeps run (gui/model/where_runs.py): on a Ray cluster, or here.
+    "runs/ray": False,
+    "runs/ray_address": "",  # "": a local cluster
 }
 
 
@@ -157,6 +161,15 @@ class AppSettings:
             for name, value in values.items()
         }
         self.set("run/settings", json.dumps(data, default=list))
+
+    # --- where the queue and sweeps run ---
+
+    def placement(self) -> Placement:
+        return Placement(self.get("runs/ray"), self.get("runs/ray_address").strip())
+
+    def store_placement(self, placement: Placement) -> None:
+        self.set("runs/ray", placement.ray)
+        self.set("runs/ray_address", placement.address.strip())
 
     # --- the measured speed, for the estimate before a run ---
 

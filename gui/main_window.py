@@ -148,7 +148,7 @@ class MainWindow(QMainWindow):
         layout.setContentsMargins(4, 8, 8, 4)
         self.history_panel = HistoryPanel(field_labels=FIELD_LABELS)
         # The Sweep tab shares the right-hand side: a contact sheet needs the room.
-        self.sweep_panel = SweepPanel(self.model)
+        self.sweep_panel = SweepPanel(self.model, self.queue.where)  # where the queue runs
         self.result_tabs = QTabWidget()
         for widget, name, tip in (
             (self.result_panel, "Result", "The run: the result beside the content image, and "

@@ -155,3 +155,24 @@ def test_the_jobs_survive_closing_and_reopening_the_window(
     assert _states(second) == [WAITING, WAITING] and not second.queue.queue.running
     assert not list(out_dir.glob("*.png"))  # no result written for the interrupted job
     assert second.queue.panel.run_button.isEnabled()
+
+
+def test_where_the_queue_runs_is_shown_in_both_tabs_and_kept(
+    qtbot: Any, open_window: Any, store: Any
+) -> None:
+    from gui.model.where_runs import Placement
+
+    window = open_window()
+    queue_box, sweep_box = window.queue.panel.where_box, window.sweep_panel.where_box
+    assert queue_box.choice.currentText() == sweep_box.choice.currentText() == "This computer"
+    assert not queue_box.address.isEnabled()
+    sweep_box.choice.setCurrentIndex(1)
+    sweep_box.choice.activated.emit(1)  # chosen in the Sweep tab ...
+    qtbot.keyClicks(sweep_box.address, "head:6379")
+    assert queue_box.choice.currentText() == "A Ray cluster"  # ... shown in the Queue tab
+    assert queue_box.address.text() == "head:6379" and queue_box.address.isEnabled()
+    window.shutdown()
+    again = open_window()  # the next session
+    assert again.queue.where.placement == Placement(True, "head:6379")
+    assert again.sweep_panel.where_box.address.text() == "head:6379"
+    assert store.placement() == Placement(True, "head:6379")

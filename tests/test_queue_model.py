@@ -259,3 +259,23 @@ def test_the_real_engine_runs_the_queue_and_a_retry_writes_a_new_file(
     assert queue.job(good).files == [f"{stem}_002.png", f"{stem}_002.json"]
     assert (out / f"{stem}_001.png").read_bytes() == first  # never overwritten
     assert queue.job(bad).state == FAILED  # not retried: not run again
+
+
+def test_where_the_queue_and_sweeps_run_is_one_value_both_tabs_hear() -> None:
+    from gui.model.where_runs import THIS_COMPUTER, Placement, WhereRuns
+    from nst.cluster.connect import AUTO
+
+    where = WhereRuns()
+    assert where.placement == THIS_COMPUTER and not where.placement.ray
+    heard: list[list[Placement]] = [[], []]
+    for listener in heard:  # the Queue tab's box and the Sweep tab's
+        where.subscribe(listener.append)
+    where.set_ray(True)
+    where.set_address(" 10.0.0.5:6379 ")
+    where.set_address(" 10.0.0.5:6379 ")  # the same again: no change to tell
+    assert heard[0] == heard[1] == [Placement(True, ""), Placement(True, " 10.0.0.5:6379 ")]
+    assert where.placement.cluster_address == "10.0.0.5:6379"
+    for empty in ("", "  ", "auto", "AUTO"):
+        assert Placement(True, empty).cluster_address == AUTO  # a cluster on this machine
+    where.set_ray(False)
+    assert where.placement == Placement(False, " 10.0.0.5:6379 ")  # the address is kept

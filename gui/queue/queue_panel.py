@@ -30,8 +30,10 @@ from PyQt5.QtWidgets import (
 
 from gui.history.thumbnails import _ThumbnailSignals, _ThumbnailTask, thumbnail_pool
 from gui.model import Change, JobsChanged, JobStep, QueueModel, RunStateChanged, SweepChanged
+from gui.model.where_runs import WhereRuns
 from gui.queue import words
 from gui.widgets.image_view import numpy_to_qimage
+from gui.widgets.where_runs import WhereRunsBox
 from nst.batch.store import DONE, FAILED, STOPPED, Job
 
 COLUMNS = ("#", "Result", "Photo", "Style", "State", "Time", "Details")
@@ -45,9 +47,12 @@ class QueuePanel(QWidget):
     stop_requested = pyqtSignal()
     add_folder_requested = pyqtSignal()
 
-    def __init__(self, queue: QueueModel, parent: QWidget | None = None) -> None:
+    def __init__(
+        self, queue: QueueModel, where: WhereRuns | None = None, parent: QWidget | None = None
+    ) -> None:
         super().__init__(parent)
         self.queue = queue
+        self.where = where if where is not None else WhereRuns()  # shared with the Sweep tab
         self._steps: dict[int, tuple[int, int]] = {}  # the running job's last step
         self._icons: dict[str, QIcon] = {}  # result path -> thumbnail
         self._queued: set[str] = set()
@@ -96,6 +101,7 @@ class QueuePanel(QWidget):
         self.run_button.clicked.connect(self._run_or_stop)
         self.summary = QLabel()
         self.summary.setWordWrap(True)  # its width is the list's, not the tab's minimum
+        self.where_box = WhereRunsBox(self.where)
 
         # Two rows, so that the tab is no wider than the Sweep tab: the whole queue's
         # buttons above the list, the selected job's below it.
@@ -109,6 +115,7 @@ class QueuePanel(QWidget):
         buttons.addStretch(1)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(4, 4, 4, 4)
+        layout.addWidget(self.where_box)
         layout.addLayout(top)
         layout.addWidget(table, 1)
         layout.addLayout(buttons)
@@ -210,6 +217,7 @@ class QueuePanel(QWidget):
         self.remove_button.setEnabled(chosen and queue.can_remove(job_id))
         self.retry_button.setEnabled(chosen and queue.can_retry(job_id))
         model = queue.model
+        self.where_box.setEnabled(not queue.running)  # a queue runs where it started
         if queue.running:
             self.run_button.setText("Stopping…" if queue.stopping else "Stop")
             self.run_button.setEnabled(not queue.stopping)

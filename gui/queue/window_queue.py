@@ -1,6 +1,7 @@
 """What the window gets for its queue: the queue's model on its store file, the controller
 that runs the jobs, the Queue tab, the Add to queue button (beside Run) and the folder
-chooser. The window places the tab and the button and connects the rest.
+chooser, and where the queue and sweeps run (``where``, which the Sweep tab shares). The
+window places the tab and the button and connects the rest.
 
 The store is a file in the app's data folder (AppSettings.queue_path); when it cannot be
 opened the queue is kept in memory for this session and the status bar says so.
@@ -16,6 +17,7 @@ from PyQt5.QtWidgets import QAction, QFileDialog, QPushButton, QWidget
 
 from gui.app_settings import AppSettings
 from gui.model import Change, JobStep, QueueModel, RunStateChanged, WindowModel
+from gui.model.where_runs import WhereRuns
 from gui.queue import words
 from gui.queue.queue_panel import QueuePanel
 from gui.workers.queue_control import QueueController
@@ -49,8 +51,11 @@ class WindowQueue(QObject):
             log.warning("the queue is kept in memory: %s", exc)
             self.unsaved = str(exc)
             self.queue = QueueModel(host.model, IN_MEMORY)
-        self.controller = QueueController(self.queue, self)
-        self.panel = QueuePanel(self.queue)
+        # Where the queue and sweeps run: one value for both tabs, kept with the settings.
+        self.where = WhereRuns(host.store.placement())
+        self.where.subscribe(host.store.store_placement)
+        self.controller = QueueController(self.queue, self.where, self)
+        self.panel = QueuePanel(self.queue, self.where)
         self.add_button = QPushButton("Add to queue")
         self.add_button.setToolTip(ADD_TIP)
         self.add_button.clicked.connect(self.add_current)

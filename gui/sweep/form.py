@@ -1,5 +1,6 @@
 """The Sweep tab's form: what to vary (one or two settings and their values), the cell
-size and iterations, and the Render button. The panel (gui/sweep/sweep_panel.py) connects them."""
+size and iterations, where the cells run, and the Render button. The panel
+(gui/sweep/sweep_panel.py) connects them."""
 
 from __future__ import annotations
 
@@ -14,8 +15,10 @@ from PyQt5.QtWidgets import (
     QWidget,
 )
 
+from gui.model.where_runs import WhereRuns
 from gui.sweep.grid import name_label
 from gui.widgets.editors import int_box
+from gui.widgets.where_runs import WhereRunsBox
 from nst.settings import MAX_ITERATIONS, MIN_SIZE
 from nst.sweep.axes import sweepable_names
 from nst.sweep.grid import CELL_SIZE, SWEEP_ITERATIONS
@@ -27,7 +30,7 @@ NOTHING = ""  # the second axis's "(nothing)" entry
 
 
 class SweepForm(QGroupBox):
-    def __init__(self, parent: QWidget | None = None) -> None:
+    def __init__(self, where: WhereRuns, parent: QWidget | None = None) -> None:
         super().__init__("Vary one or two settings", parent)
         form = QGridLayout(self)
         self.axis_boxes: list[QComboBox] = []
@@ -71,6 +74,11 @@ class SweepForm(QGroupBox):
         row.addStretch(1)
         row.addWidget(self.render_button)
         form.addLayout(row, 2, 0, 1, 3)
+        self.where_box = WhereRunsBox(where)
+        form.addWidget(self.where_box, 3, 0, 1, 3)
+        # What a sweep's start fixes: none of it changes while the sweep renders.
+        self.inputs: list[QWidget] = [*self.axis_boxes, *self.value_edits]
+        self.inputs += [self.cell_size_box, self.iterations_box, self.where_box]
 
 
 def names_combo(*, optional: bool) -> QComboBox:

@@ -10,7 +10,8 @@ The engine writes the files (nst/sweep/).
 The panel is a view of the window's model (SweepModel, what it uses of
 gui.model.WindowModel): its base settings and folder are the model's, a run going on
 (the model's RunState) blocks it, and it writes back whether it is rendering and where
-the engine runs (for the status bar).
+the engine runs (for the status bar). Where the cells run (here, or as Ray tasks) is a
+WhereRuns value it shares with the Queue tab.
 """
 
 from __future__ import annotations
@@ -25,11 +26,12 @@ from PyQt5.QtWidgets import QHBoxLayout, QLabel, QPushButton, QScrollArea, QVBox
 
 from gui.error_words import memory_words
 from gui.model import Change, Engine, JobsChanged, RunStateChanged
+from gui.model.where_runs import WhereRuns
 from gui.sweep.form import NOTHING, SweepForm
 from gui.sweep.grid import SheetGrid, content_dims
 from gui.sweep.model import SweepModel
 from gui.sweep.sweep_worker import SweepWorker
-from gui.sweep.words import cell_words
+from gui.sweep.words import cell_words, done_words, step_words
 from gui.workers.base import start_worker, stop_and_wait
 from nst.errors import NstError
 from nst.imaging.save import check_output_dir
@@ -50,9 +52,12 @@ class SweepPanel(QWidget):
     full_size_requested = pyqtSignal(object)  # Settings of the chosen cell at full size
     finished = pyqtSignal(object)  # the SweepRun, or None when it failed
 
-    def __init__(self, model: SweepModel, parent: QWidget | None = None) -> None:
+    def __init__(
+        self, model: SweepModel, where: WhereRuns | None = None, parent: QWidget | None = None
+    ) -> None:
         super().__init__(parent)
         self.model = model
+        self.where = where if where is not None else WhereRuns()  # shared with the Queue tab
         self._thread: QThread | None = None
         self._worker: SweepWorker | None = None
         self._sweep: Sweep | None = None
@@ -95,7 +100,7 @@ class SweepPanel(QWidget):
     def _build(self) -> None:
         layout = QVBoxLayout(self)
         layout.setContentsMargins(4, 8, 4, 4)
-        box = SweepForm()
+        box = SweepForm(self.where)
         self.axis_boxes, self.value_edits = box.axis_boxes, box.value_edits
         self.cell_size_box, self.iterations_box = box.cell_size_box, box.iterations_box
         self.render_button = box.render_button
@@ -105,6 +110,7 @@ class SweepPanel(QWidget):
             edit.textChanged.connect(self._update)
         self.render_button.clicked.connect(self._render_or_stop)
         layout.addWidget(box)
+        self.where_box, self._inputs = box.where_box, box.inputs
 
         self.progress_label = QLabel()
         self.progress_label.setWordWrap(True)
@@ -227,7 +233,7 @@ class SweepPanel(QWidget):
         self.last_error = ""
         content = content_dims(sweep.base.content)
         self.grid.show_sweep(sweep, work_dims(*content, sweep.cell_size))
-        worker = SweepWorker(sweep, str(folder))
+        worker = SweepWorker(sweep, str(folder), self.where.placement)
         worker.status.connect(self._say)
         worker.ready.connect(self._on_ready)
         worker.progress.connect(self._on_step)
@@ -264,17 +270,8 @@ class SweepPanel(QWidget):
     def _on_step(self, event: CellStep) -> None:
         assert self._sweep is not None
         p = event.progress
-        cell = event.cell
         self.grid.show_step(event.index, f"step {p.step}\nof {p.total}")
-        done_steps = sum(c.settings.iterations for c in self._sweep.cells[: event.index])
-        total_steps = sum(c.settings.iterations for c in self._sweep.cells)
-        steps = done_steps + p.step
-        elapsed = time.perf_counter() - self._started
-        left = elapsed / steps * (total_steps - steps) if steps else 0.0
-        self._say(
-            f"Cell {event.index + 1} of {event.count} ({cell_words(cell)}) · step {p.step} of "
-            f"{p.total} · {clock_text(left)} left"
-        )
+        self._say(step_words(self._sweep, event, time.perf_counter() - self._started))
 
     def _on_preview(self, index: int, array: np.ndarray) -> None:
         if index not in self._done:
@@ -282,6 +279,8 @@ class SweepPanel(QWidget):
 
     def _on_cell_done(self, done: CellDone) -> None:
         self._done[done.index] = done
+        # On a Ray cluster no step is reported: the cells done are the progress.
+        self._say(done_words(len(self._done), done.count, time.perf_counter() - self._started))
         if done.image is None:
             self.grid.set_text(done.index, "failed", f"{cell_words(done.cell)}: {done.error}")
             return
@@ -384,9 +383,7 @@ class SweepPanel(QWidget):
         problem = "" if running else self.problem()
         self.render_button.setText("Stop" if running else "Render sweep")
         self.render_button.setEnabled(running or not problem)
-        for widget in (
-            self.axis_boxes + self.value_edits + [self.cell_size_box, self.iterations_box]
-        ):
+        for widget in self._inputs:
             widget.setEnabled(not running)
         if not running and self.axis_boxes[1].currentData() == NOTHING:
             self.value_edits[1].setEnabled(False)

@@ -1,6 +1,8 @@
-"""The sweep worker: drives one nst.sweep SweepRun on a QThread (gui/workers/base.py).
+"""The sweep worker: drives one nst.sweep SweepRun on a QThread (gui/workers/base.py),
+or, placed on a Ray cluster, an nst.cluster RaySweepRun whose cells are Ray tasks.
 
-TensorFlow is imported inside ``work``, on the worker thread, never on the GUI thread.
+TensorFlow and Ray are imported inside ``work``, on the worker thread, never on the GUI
+thread; so is the connection to a cluster made (a few seconds at worst, never a hang).
 """
 
 from __future__ import annotations
@@ -11,6 +13,7 @@ from typing import Any
 
 from PyQt5.QtCore import pyqtSignal
 
+from gui.model.where_runs import THIS_COMPUTER, Placement
 from gui.workers.base import PREVIEW_INTERVAL_S, Worker, _weights_for, model_loaded
 from nst.sweep.grid import Sweep
 from nst.sweep.runner import CellDone, CellStep, SweepRun
@@ -26,10 +29,13 @@ class SweepWorker(Worker):
     what = "sweep"
     memory_advice = "choose a smaller cell size"
 
-    def __init__(self, sweep: Sweep, output_folder: str) -> None:
+    def __init__(
+        self, sweep: Sweep, output_folder: str, placement: Placement = THIS_COMPUTER
+    ) -> None:
         super().__init__()
         self.sweep = sweep
         self.output_folder = output_folder
+        self.placement = placement
 
     @property
     def step(self) -> Any:
@@ -37,6 +43,8 @@ class SweepWorker(Worker):
         return self.progress
 
     def work(self) -> Any:
+        if self.placement.ray:
+            return self._on_cluster()
         if not model_loaded():
             self.status.emit("Loading the model…")
         # The heavy imports, on this thread: TensorFlow takes seconds to load.
@@ -67,6 +75,31 @@ class SweepWorker(Worker):
                 self.preview.emit(event.index, event.progress.image)
             self.progress.emit(_without_image(event))
         return run
+
+    def _on_cluster(self) -> Any:
+        """The cells as Ray tasks: CellDone events only, in the order the cells finish.
+        Each worker checks its own memory, so a cell too big there fails alone."""
+        from nst.cluster.connect import connect
+        from nst.cluster.sweep import RaySweepRun
+
+        self.status.emit("Connecting to the Ray cluster…")
+        with connect(self.placement.cluster_address) as cluster:
+            run = RaySweepRun(self.sweep, self.output_folder, cluster)
+            if self.attach(run):
+                run.stop()
+            self.admitted.emit()
+            self.status.emit("Preparing the images…")
+            run.prepare()
+            self.ready.emit(cluster_words(cluster), "", None)
+            self.status.emit(f"Sending {len(self.sweep.cells)} cells to the Ray cluster…")
+            for event in run.events():
+                self.cell_done.emit(event)
+        return run
+
+
+def cluster_words(cluster: Any) -> str:
+    """Where the work runs, for the status bar: 'a Ray cluster of 2 nodes, 2 CPUs'."""
+    return f"a Ray cluster of {cluster.describe()}"
 
 
 def _without_image(event: CellStep) -> CellStep:

@@ -17,6 +17,7 @@ from PyQt5.QtCore import QObject, QThread, pyqtSignal
 
 from gui.error_words import memory_words
 from gui.model import Engine, JobOutcome, QueueModel
+from gui.model.where_runs import WhereRuns
 from gui.workers.base import start_worker, stop_and_wait
 from gui.workers.queue_worker import QueueWorker
 from nst.batch.queue import JobResult
@@ -30,9 +31,12 @@ class QueueController(QObject):
     # Emitted with each QueueWorker just before its thread starts (for tests).
     started = pyqtSignal(object)
 
-    def __init__(self, queue: QueueModel, parent: QObject | None = None) -> None:
+    def __init__(
+        self, queue: QueueModel, where: WhereRuns | None = None, parent: QObject | None = None
+    ) -> None:
         super().__init__(parent)
         self.queue = queue
+        self.where = where if where is not None else WhereRuns()
         self.thread: QThread | None = None
         self.worker: QueueWorker | None = None
         self.closing = False

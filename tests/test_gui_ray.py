@@ -1,0 +1,122 @@
+"""The window's queue and sweeps on a Ray cluster (issue 20): chosen in either tab (both
+show the one choice), a sweep's cells and the queue's jobs run as Ray tasks while the
+window writes every file; Ray missing, or an address where nothing answers, is one
+sentence and nothing runs. One local cluster of two nodes for the module, which the
+window attaches to by its address (conftest keeps every node on 127.0.0.1)."""
+
+from __future__ import annotations
+
+import socket
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from PyQt5.QtCore import Qt
+
+from gui.main_window import MainWindow
+from gui.model.where_runs import Placement
+from tests.gui_helpers import pick, saved_files
+
+ray = pytest.importorskip("ray")
+
+pytestmark = [pytest.mark.gui, pytest.mark.ray, pytest.mark.usefixtures("isolated_home")]
+
+# A cluster's workers start Python, TensorFlow and the weights for their first task.
+RAY_TIMEOUT_MS = 120_000
+
+
+@pytest.fixture(scope="module")
+def cluster() -> Iterator[str]:
+    """The address of a local cluster of two nodes of one CPU each; this process is not
+    connected to it: the window connects for each queue or sweep, as it would to any."""
+    from ray.cluster_utils import Cluster
+
+    nodes = Cluster(
+        initialize_head=True, head_node_args={"num_cpus": 1, "include_dashboard": False}
+    )
+    try:
+        nodes.add_node(num_cpus=1)
+        yield nodes.address
+    finally:
+        nodes.shutdown()
+
+
+def _choose_ray(qtbot: Any, win: MainWindow, address: str) -> None:
+    """Choose A Ray cluster and type its address in the Queue tab's box."""
+    box = win.queue.panel.where_box
+    box.choice.setCurrentIndex(1)
+    box.choice.activated.emit(1)
+    qtbot.keyClicks(box.address, address)
+    assert win.queue.where.placement == Placement(True, address)
+
+
+def _sweep(qtbot: Any, win: MainWindow, content: str, style: str) -> Any:
+    """A 2-cell sweep at 32 px of 2 steps, started; its panel."""
+    pick(qtbot, win, content, style)
+    panel = win.sweep_panel
+    win.result_tabs.setCurrentWidget(panel)
+    panel.value_edits[0].setText("1, 100")
+    panel.cell_size_box.setValue(32)
+    panel.iterations_box.setValue(2)
+    qtbot.mouseClick(panel.render_button, Qt.LeftButton)
+    return panel
+
+
+def _free_port() -> int:
+    with socket.socket() as free:  # nothing listens on it once this is closed
+        free.bind(("127.0.0.1", 0))
+        return int(free.getsockname()[1])
+
+
+def test_a_sweep_runs_on_the_cluster_chosen_in_the_queue_tab(
+    qtbot: Any, window: MainWindow, cluster: str, content_path: str, style_path: str
+) -> None:
+    _choose_ray(qtbot, window, cluster)
+    box = window.sweep_panel.where_box  # the Sweep tab shows the same choice
+    assert box.choice.currentText() == "A Ray cluster" and box.address.text() == cluster
+    order: list[int] = []
+    panel = _sweep(qtbot, window, content_path, style_path)
+    assert panel.is_running and not box.isEnabled()  # where it runs is fixed meanwhile
+    assert panel._worker is not None
+    panel._worker.cell_done.connect(lambda done: order.append(done.index))
+    qtbot.waitUntil(lambda: not panel.is_running, timeout=RAY_TIMEOUT_MS)
+    assert panel.last_error == ""
+    run = panel._run
+    assert run is not None and run.sheet_path is not None and run.sheet_path.is_file()
+    assert sorted(order) == [0, 1]  # each cell shown as it came back
+    assert all(panel._done[i].image is not None for i in order)
+    assert "Done: 2 of 2 cells" in panel.progress_label.text()
+    assert "Ray cluster of 2 nodes" in window.status_panel.device_label.text()
+
+
+def test_an_address_where_nothing_answers_is_one_sentence(
+    qtbot: Any, window: MainWindow, content_path: str, style_path: str, out_dir: Path
+) -> None:
+    address = f"127.0.0.1:{_free_port()}"
+    _choose_ray(qtbot, window, address)
+    panel = _sweep(qtbot, window, content_path, style_path)
+    qtbot.waitUntil(lambda: not panel.is_running, timeout=30_000)
+    assert panel.last_error.startswith(f"No Ray cluster answers at {address} (")
+    assert "\n" not in panel.last_error and "Traceback" not in panel.last_error
+    assert saved_files(out_dir) == []  # nothing ran
+
+
+def test_without_ray_installed_the_window_says_how_to_install_it(
+    qtbot: Any,
+    window: MainWindow,
+    content_path: str,
+    style_path: str,
+    out_dir: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setitem(sys.modules, "ray", None)  # `import ray` now fails
+    _choose_ray(qtbot, window, "")
+    panel = _sweep(qtbot, window, content_path, style_path)
+    qtbot.waitUntil(lambda: not panel.is_running, timeout=30_000)
+    assert panel.last_error == (
+        "Ray is not installed in the Python that runs this window; install it with "
+        '`pip install "nst[ray]"`, or run on This computer.'
+    )
+    assert saved_files(out_dir) == []
