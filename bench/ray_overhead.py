@@ -159,7 +159,7 @@ def measure(size: int, iterations: int) -> dict[str, float]:
     return found
 
 
-def report(found: dict[str, float], size: int, iterations: int) -> list[str]:
+def report(found: dict[str, float], size: int, iterations: int, load: float) -> list[str]:
     from bench.machine_header import header_lines
 
     f = found
@@ -182,6 +182,7 @@ def report(found: dict[str, float], size: int, iterations: int) -> list[str]:
         f"--iterations {iterations}`, {time.strftime('%Y-%m-%d')})",
         "",
         *header_lines(),
+        f"- load average (1 min) at the start: {load:.1f} on {os.cpu_count()} CPUs",
         "",
         "| Ray, what it adds | seconds |",
         "| --- | --- |",
@@ -199,8 +200,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--size", type=int, default=64, help="px of each run (default 64)")
     parser.add_argument("--iterations", type=int, default=20, help="steps (default 20)")
     args = parser.parse_args(argv)
+    load = os.getloadavg()[0]  # other programs' share of the CPUs shows in every row
     found = measure(args.size, args.iterations)
-    print("\n".join(report(found, args.size, args.iterations)))
+    print("\n".join(report(found, args.size, args.iterations, load)))
     return 0
 
 
