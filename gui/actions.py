@@ -15,6 +15,7 @@ from PyQt5.QtGui import QKeySequence
 from PyQt5.QtWidgets import QAction, QMenuBar
 
 if TYPE_CHECKING:
+    from gui.batch_view.window_batch import BatchWatching
     from gui.panels.inputs_panel import InputsPanel
     from gui.panels.layers_panel import LayersPanel
     from gui.panels.result_panel import ResultPanel
@@ -26,6 +27,7 @@ if TYPE_CHECKING:
 class ActionHost(Protocol):
     """The window the actions are built onto: what their slots call."""
 
+    batch_watch: BatchWatching
     inputs: InputsPanel
     layers_panel: LayersPanel
     queue: WindowQueue
@@ -88,6 +90,9 @@ def build_actions(window: ActionHost) -> None:
         ("act_add_folder", "Add a f&older of photos to the queue…",
          "Add one job per photo in a folder, with the current styles and settings.",
          lambda: w.queue.add_folder_dialog(), None),
+        ("act_watch_batch", "&Watch a batch…",
+         "Follow a batch that the command line runs (nst batch): its items, how far it is "
+         "and its contact sheet.", lambda: w.batch_watch.watch_dialog(), None),
         ("act_defaults", "Restore &default layers",
          "Go back to the paper's layers and the default loss weights.",
          lambda: w.layers_panel.restore_defaults(), None),
@@ -124,6 +129,7 @@ def build_menus(window: Any) -> None:  # an ActionHost with its act_* built
     menu.addSeparator()
     menu.addAction(window.act_add_to_queue)
     menu.addAction(window.act_add_folder)
+    menu.addAction(window.act_watch_batch)
     menu.addSeparator()
     menu.addAction(window.act_defaults)
     menu = window.menuBar().addMenu("&Help")

@@ -32,16 +32,10 @@ from PyQt5.QtWidgets import (
 
 from gui.actions import build_actions, build_menus
 from gui.app_settings import AppSettings
+from gui.batch_view.window_batch import BatchWatching
 from gui.history.history_panel import HistoryPanel
 from gui.labels import FIELD_LABELS
-from gui.model import (
-    Change,
-    FolderChanged,
-    JobStep,
-    Phase,
-    RunStateChanged,
-    WindowModel,
-)
+from gui.model import Change, FolderChanged, JobStep, Phase, RunStateChanged, WindowModel
 from gui.panels.inputs_panel import InputsPanel
 from gui.panels.layers_panel import LayersPanel
 from gui.panels.result_panel import ResultPanel
@@ -92,6 +86,7 @@ class MainWindow(QMainWindow):
         model = self.model
         self.status_panel = StatusPanel(model, self.statusBar())
         self.queue = WindowQueue(self, self)
+        self.batch_watch = BatchWatching(self, self)
         self.result_panel = ResultPanel(model, self, self.show_message, self.preview)
         self.controls = RunControlsPanel(model)
         self.inputs = InputsPanel(model, self)
@@ -371,6 +366,7 @@ class MainWindow(QMainWindow):
         self.preview.shutdown()
         self.sweep_panel.shutdown()  # a cell stops within a step: a short wait
         self.queue.shutdown()  # so does a queue job, which then waits for its turn again
+        self.batch_watch.stop()
         try:
             self.save_settings()
         except Exception:  # settings must never keep the window from closing

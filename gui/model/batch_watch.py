@@ -14,6 +14,7 @@ from __future__ import annotations
 import os
 import sqlite3
 import statistics
+import time
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
@@ -63,6 +64,7 @@ class BatchWatch:
         self._jobs: tuple[Job, ...] = ()
         self._sheet: tuple[int, int] | None = None
         self._closed = False
+        self._running_seen: float | None = None  # time.monotonic() of a look at one running
 
     def close(self) -> None:
         if not self._closed:
@@ -92,9 +94,18 @@ class BatchWatch:
             except (StoreError, sqlite3.Error) as exc:
                 unreadable = f"The batch's store cannot be read just now ({reason(exc)})."
         items, self._jobs = jobs != self._jobs, jobs
+        if any(job.state == RUNNING for job in jobs):
+            self._running_seen = time.monotonic()
         stamp = _stamp(self.sheet_path)
         sheet, self._sheet = stamp != self._sheet, stamp
         return BatchSeen(items, sheet, unreadable)
+
+    def running_lately(self, within: float = 3.0, now: float | None = None) -> bool:
+        """An item was seen running in the last ``within`` seconds: between two items the
+        command line writes batch.json and the sheet, and for that moment none runs."""
+        if self._running_seen is None:
+            return False
+        return (time.monotonic() if now is None else now) - self._running_seen <= within
 
     def counts(self) -> BatchCounts:
         states = [job.state for job in self._jobs]

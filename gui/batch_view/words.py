@@ -1,0 +1,69 @@
+"""How the Batch tab words a watched batch: an item's time and what became of it, how far
+the batch is, and whether anything runs it now. The model holds facts (the store's Job,
+BatchCounts); the words live here."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from gui.model.batch_watch import BatchCounts
+from nst.batch.store import DONE, FAILED, RUNNING, STOPPED, Job
+from nst.run.clock import clock_text
+
+TAB_TIP = "A batch the command line runs (nst batch), followed as it goes; read only."
+NO_SHEET = "The contact sheet appears here when the first item is done."
+OPEN_TIP = "Show the batch's folder (results, recipes, batch.json) in the file manager."
+STOP_TIP = "Stop following this batch and close its tab (the batch itself goes on)."
+SHEET_TIP = "Photos down, styles across; the command line rewrites it as items finish."
+NOT_A_BATCH = "Not a batch folder"
+
+
+def item_time(job: Job, running_for: float | None) -> str:
+    """The item's time: how long it took, or how long it has run so far."""
+    if job.state == RUNNING:
+        return clock_text(running_for) if running_for is not None else ""
+    return clock_text(job.seconds) if job.seconds is not None else ""
+
+
+def details(job: Job) -> str:
+    """What became of the item, in a line: its file, or why it failed."""
+    if job.state == FAILED:
+        return job.reason
+    if job.state in (DONE, STOPPED) and job.files:
+        kept = "saved as" if job.state == DONE else "stopped; its best image saved as"
+        return f"{kept} {job.files[0]}"
+    if job.state == STOPPED:
+        return "stopped before its first step"
+    return ""
+
+
+def summary(counts: BatchCounts, eta: float | None) -> str:
+    """'5 done · 1 failed · 2 left · about 1:40 to go'."""
+    if not counts.total:
+        return "No items yet."
+    parts = [f"{counts.done} done"]
+    if counts.failed:
+        parts.append(f"{counts.failed} failed")
+    parts.append(f"{counts.left} left" if counts.left else "all finished")
+    if counts.left and eta is not None:
+        parts.append(f"about {clock_text(eta)} to go")
+    return " · ".join(parts)
+
+
+def progress_format(counts: BatchCounts) -> str:
+    """The overall bar's text (QProgressBar's %v and %m: items finished, items)."""
+    return "%v of %m items finished" if counts.total else ""
+
+
+def how_it_runs(counts: BatchCounts, running: bool, folder: Path) -> str:
+    """Whether something runs the batch now (``running``: an item ran a moment ago), and
+    how to go on when nothing does."""
+    if running and counts.left:
+        return "The command line is running it; this tab follows every item as it ends."
+    if counts.total and not counts.left:
+        return "Finished." if not counts.failed else "Finished; the failed items say why."
+    return f"Nothing runs it now; nst batch --resume '{folder}' runs what is left."
+
+
+def unreadable_note(why: str) -> str:
+    return f"{why} The tab shows what it read last and tries again each second."
