@@ -15,7 +15,7 @@ from PIL import Image
 
 from gui.main_window import MainWindow
 from nst.batch.runner import SHEET_NAME, create_batch
-from nst.batch.store import STORE_NAME, JobStore
+from nst.batch.store import STORE_NAME, Job, JobStore
 from nst.settings import Settings
 
 pytestmark = [pytest.mark.gui, pytest.mark.usefixtures("isolated_home")]
@@ -109,3 +109,42 @@ def test_the_menu_offers_it_and_another_batch_replaces_the_first(
     assert window.batch_watch.watch(str(other))
     assert window.result_tabs.count() == tabs + 1
     assert _column(window, 1) == ["coffee.png"]
+
+
+# --------------------------------------------------------------------------- the status bar
+
+
+def _jobs(*states: str) -> tuple[Job, ...]:
+    settings = Settings(content="/photos/a.jpg", style="/styles/b.jpg").to_json()
+    return tuple(
+        Job(id=10 + n, queue="window", batch=None, position=n, content="/photos/a.jpg",
+            style="/styles/b.jpg", settings_json=settings, state=state)
+        for n, state in enumerate(states)
+    )  # fmt: skip
+
+
+def test_the_status_bar_follows_the_running_queue_job(window: MainWindow) -> None:
+    status, model = window.status_panel, window.model
+    assert status.progress_label.text() == "Ready"
+    jobs = _jobs("done", "done", "running", "waiting", "waiting", "waiting")
+    model.set_jobs(jobs, running=True, current=12)
+    assert status.progress_label.text() == "Queue job 3 of 6 · starting…"
+    model.job_step(12, 40, 300)
+    assert status.progress_label.text().startswith("Queue job 3 of 6 · step 40 of 300 · ")
+    assert status.progress_label.text().endswith(" left")
+    assert (status.progress_bar.value(), status.progress_bar.maximum()) == (40, 300)
+    model.job_step(99, 7, 10)  # not the job the bar follows
+    assert status.progress_bar.value() == 40
+
+    jobs = _jobs("done", "done", "done", "running", "waiting", "waiting")
+    model.set_jobs(jobs, running=True, current=13)  # the next job: an empty bar
+    assert status.progress_label.text() == "Queue job 4 of 6 · starting…"
+    assert status.progress_bar.value() == 0
+    model.job_step(13, 300, 300)
+    assert status.progress_label.text().startswith("Queue job 4 of 6 · step 300 of 300")
+    assert "left" not in status.progress_label.text()
+    model.set_jobs(_jobs("done", "done", "done", "stopped", "waiting", "waiting"))
+    assert status.progress_label.text() == "Queue stopped"  # jobs still wait
+    model.set_jobs(_jobs("done", "running"), running=True, current=11)
+    model.set_jobs(_jobs("done", "done"))
+    assert status.progress_label.text() == "Queue done"  # none waits

@@ -2,11 +2,14 @@
 bar, the device and the weights the engine reports once a run has prepared.
 
 A view of the model's RunState (gui/model/run_state.py): it draws the phase, the step and
-the engine from that value alone, never from a worker's words."""
+the engine from that value alone, never from a worker's words. While the queue runs its
+jobs, the bar and the line follow the running job from the model's JobsChanged and
+JobStep ("Queue job 3 of 6 · step 40 of 300"), as they follow a run of the window's own."""
 
 from __future__ import annotations
 
 import re
+import time
 
 from PyQt5.QtCore import QEvent, QObject, QSize
 from PyQt5.QtWidgets import (
@@ -20,8 +23,18 @@ from PyQt5.QtWidgets import (
 )
 
 from gui.labels import speed_text
-from gui.model import Change, Engine, Phase, RunState, RunStateChanged, WindowModel
+from gui.model import (
+    Change,
+    Engine,
+    JobsChanged,
+    JobStep,
+    Phase,
+    RunState,
+    RunStateChanged,
+    WindowModel,
+)
 from gui.widgets.path_label import PathLabel, elide_path
+from nst.batch.store import WAITING
 from nst.run.clock import clock_text
 
 WEIGHTS_TIP = "Where the VGG19 weights come from."
@@ -51,6 +64,9 @@ class StatusPanel(QWidget):
         super().__init__(parent)
         self.status_bar = status_bar
         self._shown = RunState()  # the state drawn last: what changed since
+        self._queue = JobsChanged(())  # the queue as last published
+        self._queue_job: int | None = None  # the queue job the bar follows
+        self._queue_started = 0.0  # time.monotonic() when it began
         layout = QHBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         self.progress_bar = QProgressBar()
@@ -105,6 +121,10 @@ class StatusPanel(QWidget):
         if isinstance(change, RunStateChanged):
             before, self._shown = self._shown, change.state
             self.show_state(change.state, before)
+        elif isinstance(change, JobsChanged):
+            self.show_queue(change)
+        elif isinstance(change, JobStep) and change.job_id == self._queue_job:
+            self.show_queue_step(change)
 
     def show_state(self, state: RunState, before: RunState) -> None:
         if state.engine is not None and state.engine != before.engine:
@@ -169,6 +189,44 @@ class StatusPanel(QWidget):
         if state.eta is not None and state.step < state.total:
             parts.append(f"{clock_text(state.eta)} left")
         self.progress_label.setText(" · ".join(p for p in parts if p))
+
+    # ------------------------------------------------------------------ the queue's jobs
+
+    def show_queue(self, queue: JobsChanged) -> None:
+        """A queue job began (an empty bar for its steps) or the queue ended; between two
+        jobs the last job's line stays."""
+        self._queue = queue
+        if queue.current is not None and queue.current != self._queue_job:
+            self._queue_job, self._queue_started = queue.current, time.monotonic()
+            self.progress_bar.setRange(0, 1)
+            self.progress_bar.setValue(0)
+            self.progress_bar.setFormat("")
+            self.progress_label.setText(f"{self._queue_place(queue.current)} · starting…")
+        elif queue.current is None and not queue.running and self._queue_job is not None:
+            self._queue_job = None
+            waiting = any(job.state == WAITING for job in queue.jobs)
+            self.progress_label.setText("Queue stopped" if waiting else "Queue done")
+
+    def show_queue_step(self, step: JobStep) -> None:
+        self.progress_bar.setRange(0, max(1, step.total))
+        self.progress_bar.setValue(step.step)
+        self.progress_bar.setFormat("%p%")
+        elapsed = time.monotonic() - self._queue_started
+        parts = [
+            self._queue_place(step.job_id),
+            f"step {step.step} of {step.total}",
+            speed_text(step.step, elapsed),
+        ]
+        if 0 < step.step < step.total:
+            parts.append(f"{clock_text(elapsed / step.step * (step.total - step.step))} left")
+        self.progress_label.setText(" · ".join(p for p in parts if p))
+
+    def _queue_place(self, job_id: int) -> str:
+        """'Queue job 3 of 6': the job's place among the queue's jobs."""
+        ids = [job.id for job in self._queue.jobs]
+        if job_id not in ids:
+            return "Queue job"
+        return f"Queue job {ids.index(job_id) + 1} of {len(ids)}"
 
     def show_end(self, state: RunState, before: RunState) -> None:
         """The run's last word ("Done: ...", "Stopped", "Failed"), a full bar if it
