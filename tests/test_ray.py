@@ -23,7 +23,7 @@ from tests.cli_helpers import tiny_run
 
 ray = pytest.importorskip("ray")
 
-pytestmark = [pytest.mark.ray, pytest.mark.slow]
+pytestmark = pytest.mark.ray
 
 Cli = Callable[..., tuple[int, str, str]]
 SWEEP = ["--vary", "style_weight=1,100", "--vary", "tv_weight=0,1", "--cell-size", "32"]
@@ -77,6 +77,7 @@ def _same_results(here: Path, there: Path) -> set[str]:
     return {r["ray_node"] for r in theirs.values()}
 
 
+@pytest.mark.slow  # a local cluster, or real runs of the engine
 def test_the_nodes_listen_on_loopback_only(cluster: str) -> None:
     nodes = [n for n in ray.nodes() if n["Alive"]]
     assert len(nodes) == 2
@@ -84,6 +85,7 @@ def test_the_nodes_listen_on_loopback_only(cluster: str) -> None:
     assert cluster.startswith("127.0.0.1:")
 
 
+@pytest.mark.slow  # a local cluster, or real runs of the engine
 def test_a_2x2_sweep_on_ray_gives_what_it_gives_here(
     cluster: str, run_cli: Cli, tmp_path: Path, content_path: str, style_path: str
 ) -> None:
@@ -98,6 +100,7 @@ def test_a_2x2_sweep_on_ray_gives_what_it_gives_here(
     assert all(cell["file"] and "error" not in cell for cell in index["cells"])
 
 
+@pytest.mark.slow  # a local cluster, or real runs of the engine
 def test_a_3_item_batch_on_ray_gives_what_it_gives_here(
     cluster: str, run_cli: Cli, tmp_path: Path, content_path: str, style_path: str, samples: Path
 ) -> None:
@@ -134,6 +137,7 @@ def _task_pids() -> list[int]:
     return pids
 
 
+@pytest.mark.slow  # a local cluster, or real runs of the engine
 def test_a_worker_killed_mid_task_is_retried_and_its_item_completes(
     cluster: str, run_cli: Cli, tmp_path: Path, content_path: str, style_path: str
 ) -> None:
@@ -205,6 +209,7 @@ def test_an_address_where_nothing_answers_is_one_sentence(
     ]
 
 
+@pytest.mark.slow  # a local cluster, or real runs of the engine
 def test_an_items_other_files_travel_with_it(
     tmp_path: Path, content_path: str, style_path: str, samples: Path
 ) -> None:
