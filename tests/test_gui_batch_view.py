@@ -74,6 +74,11 @@ def test_the_batch_tab_follows_the_store(
     ]
     assert panel.summary.text() == "1 done · 1 failed · 2 left · about 2:30 to go"
     assert panel.progress.value() == 2 and panel.progress.maximum() == 4
+    panel.table.selectRow(1)  # the failed item: its whole reason under the list
+    assert panel.item_line.text() == (
+        "Item 2: tubingen.jpg in the style of the_scream.jpg, failed: "
+        "The content image cannot be read."
+    )
     qtbot.waitUntil(lambda: panel.sheet.image() is not None, timeout=WAIT_MS)
     assert panel.sheet.image().width() == 40
 

@@ -85,15 +85,24 @@ class BatchPanel(QWidget):
             header.setSectionResizeMode(column, QHeaderView.ResizeToContents)
         header.setSectionResizeMode(DETAILS, QHeaderView.Stretch)
         table.cellDoubleClicked.connect(self._open_result)
+        table.itemSelectionChanged.connect(self._show_selected)
         self.table = table
+        # The selected item whole: a failure's reason is longer than its cell.
+        self.item_line = QLabel()
+        self.item_line.setWordWrap(True)
+        self.item_line.setTextInteractionFlags(Qt.TextSelectableByMouse)
+        items = QWidget()
+        column = QVBoxLayout(items)
+        column.setContentsMargins(0, 0, 0, 0)
+        column.addWidget(table, 1)
+        column.addWidget(self.item_line)
         self.sheet = ImageView(words.NO_SHEET)
         self.sheet.setToolTip(words.SHEET_TIP)
         splitter = QSplitter(Qt.Horizontal)
         splitter.setChildrenCollapsible(False)
-        splitter.addWidget(table)
+        splitter.addWidget(items)
         splitter.addWidget(self.sheet)
-        splitter.setStretchFactor(0, 3)
-        splitter.setStretchFactor(1, 2)
+        splitter.setSizes([600, 400])  # the list's text needs more room than the sheet
 
         layout = QVBoxLayout(self)
         layout.setContentsMargins(4, 4, 4, 4)
@@ -130,6 +139,7 @@ class BatchPanel(QWidget):
         self.progress.setRange(0, max(1, counts.total))
         self.progress.setValue(counts.done + counts.failed)
         self.progress.setFormat(words.progress_format(counts))
+        self._show_selected()
 
     def _show(self, row: int, job: Job) -> None:
         texts = (
@@ -150,6 +160,14 @@ class BatchPanel(QWidget):
         font.setBold(job.state == RUNNING)  # the item in progress stands out
         for column in range(len(COLUMNS)):
             self.table.item(row, column).setFont(font)
+
+    def _show_selected(self) -> None:
+        rows = self.table.selectionModel().selectedRows()
+        jobs = self.watch.jobs
+        job = jobs[rows[0].row()] if rows and rows[0].row() < len(jobs) else None
+        self.item_line.setText(words.item_line(job) if job is not None else words.NO_ITEM)
+        colour = FAILED_COLOUR if job is not None and job.state == FAILED else None
+        self.item_line.setStyleSheet(f"color: {colour.name()};" if colour else "")
 
     def _tick(self) -> None:
         for row, job in enumerate(self.watch.jobs):

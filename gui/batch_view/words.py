@@ -16,6 +16,7 @@ OPEN_TIP = "Show the batch's folder (results, recipes, batch.json) in the file m
 STOP_TIP = "Stop following this batch and close its tab (the batch itself goes on)."
 SHEET_TIP = "Photos down, styles across; the command line rewrites it as items finish."
 NOT_A_BATCH = "Not a batch folder"
+NO_ITEM = "Select an item to read all of it; double-click one with a result to open its image."
 
 
 def item_time(job: Job, running_for: float | None) -> str:
@@ -35,6 +36,14 @@ def details(job: Job) -> str:
     if job.state == STOPPED:
         return "stopped before its first step"
     return ""
+
+
+def item_line(job: Job) -> str:
+    """The selected item in a sentence or two: its place, photo and style, and its end."""
+    photo = Path(job.content).name if job.content else "a texture"
+    what = f"Item {job.position + 1}: {photo} in the style of {Path(job.style).name}"
+    end = details(job)
+    return f"{what}, {job.state}: {end}" if end else f"{what}, {job.state}."
 
 
 def summary(counts: BatchCounts, eta: float | None) -> str:
