@@ -132,7 +132,7 @@ class BatchPanel(QWidget):
 
     def _fill(self) -> None:
         jobs = self.watch.jobs
-        self.table.setRowCount(len(jobs))
+        self._rows(len(jobs))
         for row, job in enumerate(jobs):
             self._show(row, job)
         counts = self.watch.counts()
@@ -176,11 +176,16 @@ class BatchPanel(QWidget):
 
     def _cell(self, row: int, column: int, text: str) -> QTableWidgetItem:
         item = self.table.item(row, column)
-        if item is None:
-            item = QTableWidgetItem()
-            self.table.setItem(row, column, item)
         item.setText(text)
         return item
+
+    def _rows(self, count: int) -> None:
+        """``count`` rows, their cells made once (a look only sets their texts)."""
+        before = self.table.rowCount()
+        self.table.setRowCount(count)
+        for row in range(before, count):
+            for column in range(len(COLUMNS)):
+                self.table.setItem(row, column, QTableWidgetItem())
 
     def _show_sheet(self) -> None:
         image = QImage(str(self.watch.sheet_path))

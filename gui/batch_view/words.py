@@ -7,7 +7,8 @@ from __future__ import annotations
 from pathlib import Path
 
 from gui.model.batch_watch import BatchCounts
-from nst.batch.store import DONE, FAILED, RUNNING, STOPPED, Job
+from gui.queue.words import details as job_details
+from nst.batch.store import RUNNING, Job
 from nst.run.clock import clock_text
 
 TAB_TIP = "A batch the command line runs (nst batch), followed as it goes; read only."
@@ -27,15 +28,9 @@ def item_time(job: Job, running_for: float | None) -> str:
 
 
 def details(job: Job) -> str:
-    """What became of the item, in a line: its file, or why it failed."""
-    if job.state == FAILED:
-        return job.reason
-    if job.state in (DONE, STOPPED) and job.files:
-        kept = "saved as" if job.state == DONE else "stopped; its best image saved as"
-        return f"{kept} {job.files[0]}"
-    if job.state == STOPPED:
-        return "stopped before its first step"
-    return ""
+    """What became of the item, in a line: its file, or why it failed (the queue's words;
+    a running item's steps are the command line's, not read here)."""
+    return "" if job.state == RUNNING else job_details(job)
 
 
 def item_line(job: Job) -> str:
