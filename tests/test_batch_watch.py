@@ -5,6 +5,7 @@ refused in one sentence."""
 
 from __future__ import annotations
 
+import sqlite3
 import time
 from datetime import datetime, timedelta
 from pathlib import Path
@@ -125,4 +126,44 @@ def test_how_long_an_item_has_run(batch: tuple[Path, JobStore]) -> None:
     started = datetime.strptime(job.updated, "%Y-%m-%dT%H:%M:%S%z")
     assert watch.running_for(job, started + timedelta(seconds=75)) == pytest.approx(75)
     assert 0 <= (watch.running_for(job) or 0) < 60
+    watch.close()
+
+
+def test_an_item_seen_running_a_moment_ago_still_counts_as_running(
+    batch: tuple[Path, JobStore],
+) -> None:
+    # Between two items the command line writes batch.json and the sheet: no item runs
+    # for that moment, and the batch must not look abandoned.
+    folder, store = batch
+    watch = BatchWatch(folder)
+    watch.refresh()
+    assert not watch.running_lately()  # never seen running
+    first = watch.jobs[0].id
+    store.start(first)
+    watch.refresh()
+    seen = time.monotonic()
+    store.finish(first, DONE, ["a.png", "a.json"], {}, 1.0)
+    watch.refresh()
+    assert watch.counts().running == 0
+    assert watch.running_lately(within=3.0, now=seen + 2.0)
+    assert not watch.running_lately(within=3.0, now=seen + 10.0)
+    watch.close()
+
+
+def test_a_look_that_cannot_read_keeps_what_it_saw(
+    batch: tuple[Path, JobStore], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    folder, _store = batch
+    watch = BatchWatch(folder)
+    watch.refresh()
+
+    def locked(**_where: object) -> None:
+        raise sqlite3.OperationalError("database is locked")
+
+    monkeypatch.setattr(watch.store, "jobs", locked)
+    seen = watch.refresh()
+    assert not seen.items and len(watch.jobs) == 4
+    assert seen.unreadable == "The batch's store cannot be read just now (database is locked)."
+    monkeypatch.undo()
+    assert not watch.refresh().unreadable
     watch.close()
