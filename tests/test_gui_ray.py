@@ -17,7 +17,8 @@ from PyQt5.QtCore import Qt
 
 from gui.main_window import MainWindow
 from gui.model.where_runs import Placement
-from tests.gui_helpers import pick, saved_files
+from nst.batch.store import DONE, RUNNING, WAITING
+from tests.gui_helpers import pick, saved_files, tiny
 
 ray = pytest.importorskip("ray")
 
@@ -64,6 +65,23 @@ def _sweep(qtbot: Any, win: MainWindow, content: str, style: str) -> Any:
     return panel
 
 
+def _queue(qtbot: Any, win: MainWindow, samples: Path, style: str, iterations: int) -> Any:
+    """Two jobs (two photos at 32 px) added to the queue; the Queue tab's panel."""
+    pick(qtbot, win, None, style)
+    tiny(win, iterations=iterations, size=32)
+    for photo in ("chelsea.png", "coffee.png"):
+        pick(qtbot, win, str(samples / photo), None)
+        qtbot.mouseClick(win.queue.add_button, Qt.LeftButton)
+    panel = win.queue.panel
+    win.result_tabs.setCurrentWidget(panel)
+    assert [j.state for j in win.model.jobs] == [WAITING, WAITING]
+    return panel
+
+
+def _states(win: MainWindow) -> list[str]:
+    return [j.state for j in win.model.jobs]
+
+
 def _free_port() -> int:
     with socket.socket() as free:  # nothing listens on it once this is closed
         free.bind(("127.0.0.1", 0))
@@ -91,8 +109,50 @@ def test_a_sweep_runs_on_the_cluster_chosen_in_the_queue_tab(
     assert "Ray cluster of 2 nodes" in window.status_panel.device_label.text()
 
 
+def test_the_queue_runs_its_jobs_side_by_side_on_the_cluster(
+    qtbot: Any, window: MainWindow, cluster: str, samples: Path, style_path: str, out_dir: Path
+) -> None:
+    _choose_ray(qtbot, window, cluster)
+    panel = _queue(qtbot, window, samples, style_path, iterations=2)
+    qtbot.mouseClick(panel.run_button, Qt.LeftButton)
+    assert _states(window) == [RUNNING, RUNNING]  # both sent at once
+    assert panel.run_button.text() == "Stop" and not panel.where_box.isEnabled()
+    qtbot.waitUntil(lambda: not window.queue.queue.running, timeout=RAY_TIMEOUT_MS)
+    assert _states(window) == [DONE, DONE], [j.reason for j in window.model.jobs]
+    # Saved as a job run here is saved: a numbered PNG with its recipe, in its folder.
+    files = [name for job in window.model.jobs for name in job.files]
+    assert len(files) == 4 and all((out_dir / name).is_file() for name in files)
+    assert "Ray cluster of 2 nodes" in window.status_panel.device_label.text()
+    window.result_tabs.setCurrentWidget(window.history_panel)
+    qtbot.waitUntil(lambda: len(window.history_panel.entries) == 2, timeout=10_000)
+    assert {Path(e.path).name for e in window.history_panel.entries} == set(files[::2])
+
+
+def test_stop_cancels_the_tasks_and_the_jobs_wait_again(
+    qtbot: Any, window: MainWindow, cluster: str, samples: Path, style_path: str, out_dir: Path
+) -> None:
+    _choose_ray(qtbot, window, cluster)
+    panel = _queue(qtbot, window, samples, style_path, iterations=500)
+    workers: list[Any] = []
+    window.queue.controller.started.connect(workers.append)
+    qtbot.mouseClick(panel.run_button, Qt.LeftButton)
+    assert _states(window) == [RUNNING, RUNNING]
+    # Stop once both tasks are on the cluster (their workers are still starting).
+    qtbot.waitUntil(lambda: workers[0].pool is not None and workers[0].pool.pending == 2)
+    qtbot.mouseClick(panel.run_button, Qt.LeftButton)  # Stop
+    assert panel.run_button.text() == "Stopping…"
+    qtbot.waitUntil(lambda: not window.queue.queue.running, timeout=30_000)
+    assert _states(window) == [WAITING, WAITING]
+    assert saved_files(out_dir) == [] and panel.run_button.text() == "Run all"
+
+
 def test_an_address_where_nothing_answers_is_one_sentence(
-    qtbot: Any, window: MainWindow, content_path: str, style_path: str, out_dir: Path
+    qtbot: Any,
+    window: MainWindow,
+    content_path: str,
+    style_path: str,
+    out_dir: Path,
+    samples: Path,
 ) -> None:
     address = f"127.0.0.1:{_free_port()}"
     _choose_ray(qtbot, window, address)
@@ -101,6 +161,12 @@ def test_an_address_where_nothing_answers_is_one_sentence(
     assert panel.last_error.startswith(f"No Ray cluster answers at {address} (")
     assert "\n" not in panel.last_error and "Traceback" not in panel.last_error
     assert saved_files(out_dir) == []  # nothing ran
+    queue = _queue(qtbot, window, samples, style_path, iterations=2)  # the queue says the same
+    qtbot.mouseClick(queue.run_button, Qt.LeftButton)
+    qtbot.waitUntil(lambda: not window.queue.queue.running, timeout=30_000)
+    assert queue.problem_label.text() == panel.last_error
+    assert window.statusBar().currentMessage() == panel.last_error
+    assert _states(window) == [WAITING, WAITING] and saved_files(out_dir) == []
 
 
 def test_without_ray_installed_the_window_says_how_to_install_it(

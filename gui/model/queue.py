@@ -4,7 +4,10 @@ one transaction per change), published to the window's model as they change.
 Adding takes the window's current request (RunRequest) as a job, or one job per photo of
 a folder with the current styles and settings. The queue runs its waiting jobs one after
 another: ``begin_next`` marks the next one running, the caller runs it (a worker thread,
-or any ``JobRunner`` in tests) and reports with ``end_job``. Opening the store puts a job
+or any ``JobRunner`` in tests) and reports with ``end_job``. On a Ray cluster they run
+side by side: ``begin_all`` marks every waiting job running, each reports with
+``end_job``, and ``put_back`` returns one not finished (stopped) to waiting. Opening the
+store puts a job
 left running by a closed or crashed window back to waiting, to run again from the start;
 a done job is never run again unless retried, and a retried job saves a new numbered
 file (the engine's save_outcome never overwrites).
@@ -60,7 +63,7 @@ class QueueModel:
         # A job that was running when the window closed or crashed runs again from the start.
         self.recovered = self.store.recover(**_QUEUE)
         self._running = False  # Run all: the queue takes one job after another
-        self._current: int | None = None
+        self._active: list[int] = []  # the jobs running now: one, or several on Ray
         self._closed = False
         self._publish()
 
@@ -69,9 +72,9 @@ class QueueModel:
         leaves it: it runs again from the start next time."""
         if self._closed:
             return
-        if self._current is not None:
-            self.store.reset(self._current)
-        self._running, self._current, self._closed = False, None, True
+        for job_id in self._active:
+            self.store.reset(job_id)
+        self._running, self._active, self._closed = False, [], True
         self.store.close()
 
     @property
@@ -81,20 +84,21 @@ class QueueModel:
     @property
     def running(self) -> bool:
         """The queue is running (a job now, or the next one soon)."""
-        return self._running or self._current is not None
+        return self._running or bool(self._active)
 
     @property
     def current(self) -> int | None:
-        return self._current
+        """The job running now (the first of several on Ray)."""
+        return self._active[0] if self._active else None
 
     @property
     def stopping(self) -> bool:
         """Asked to stop: the job running now ends, and no next one starts."""
-        return self._current is not None and not self._running
+        return bool(self._active) and not self._running
 
     def _publish(self) -> None:
         jobs = tuple(self.store.jobs(**_QUEUE))
-        self.model.set_jobs(jobs, self.running, self._current)
+        self.model.set_jobs(jobs, self.running, self.current)
 
     def job(self, job_id: int) -> Job | None:
         return next((j for j in self.jobs if j.id == job_id), None)
@@ -204,17 +208,36 @@ class QueueModel:
 
     def begin_next(self) -> Job | None:
         """The next waiting job, marked running; None when the queue stops or is done."""
-        if self._closed or not self._running or self._current is not None:
-            return None
-        job = self.store.next_waiting(**_QUEUE)
-        if job is None:
+        jobs = self._begin(limit=1)
+        return jobs[0] if jobs else None
+
+    def begin_all(self) -> list[Job]:
+        """Every waiting job, in order, marked running (to run side by side on a Ray
+        cluster); [] when the queue stops or is done."""
+        return self._begin(limit=None)
+
+    def _begin(self, limit: int | None) -> list[Job]:
+        if self._closed or not self._running or self._active:
+            return []
+        waiting = [j.id for j in self.store.jobs(**_QUEUE) if j.state == WAITING][:limit]
+        if not waiting:
             self._running = False
             self._publish()
-            return None
-        self.store.start(job.id)
-        self._current = job.id
+            return []
+        for job_id in waiting:
+            self.store.start(job_id)
+        self._active = waiting
         self._publish()
-        return self.store.get(job.id)
+        return [self.store.get(job_id) for job_id in waiting]
+
+    def put_back(self, job_id: int) -> None:
+        """A running job that did not finish (its Ray task cancelled by Stop, or never
+        sent) waits again, to run from the start."""
+        if self._closed or job_id not in self._active:
+            return
+        self.store.reset(job_id)
+        self._active.remove(job_id)
+        self._publish()
 
     def step(self, job_id: int, step: int, total: int) -> None:
         """The running job made a step (for its row's progress)."""
@@ -232,8 +255,8 @@ class QueueModel:
             self.store.finish(job_id, outcome.state, outcome.files, outcome.losses, seconds)
         if outcome.state == STOPPED:
             self._running = False
-        if self._current == job_id:
-            self._current = None
+        if job_id in self._active:
+            self._active.remove(job_id)
         self._publish()
 
     def run_through(self, runner: JobRunner) -> None:

@@ -30,6 +30,13 @@ class Placement:
 
 THIS_COMPUTER = Placement()
 
+
+def cluster_device(description: str) -> str:
+    """Where the work runs, for the status bar's device: 'a Ray cluster of 2 nodes, 2 CPUs'
+    (``description``: nst.cluster.connect.Cluster.describe())."""
+    return f"a Ray cluster of {description}"
+
+
 Listener = Callable[[Placement], None]
 
 

@@ -60,6 +60,7 @@ class QueuePanel(QWidget):
         self._signals.done.connect(self._on_thumbnail)
         self._build()
         queue.model.subscribe(self._changed)
+        self.where.subscribe(lambda _placement: self._fill())  # its tips and running rows
         self._fill()
 
     def _build(self) -> None:
@@ -102,6 +103,10 @@ class QueuePanel(QWidget):
         self.summary = QLabel()
         self.summary.setWordWrap(True)  # its width is the list's, not the tab's minimum
         self.where_box = WhereRunsBox(self.where)
+        self.problem_label = QLabel()  # why the queue could not start on a Ray cluster
+        self.problem_label.setWordWrap(True)
+        self.problem_label.setStyleSheet(f"color: {FAILED_COLOUR.name()};")
+        self.problem_label.setVisible(False)
 
         # Two rows, so that the tab is no wider than the Sweep tab: the whole queue's
         # buttons above the list, the selected job's below it.
@@ -116,6 +121,7 @@ class QueuePanel(QWidget):
         layout = QVBoxLayout(self)
         layout.setContentsMargins(4, 4, 4, 4)
         layout.addWidget(self.where_box)
+        layout.addWidget(self.problem_label)
         layout.addLayout(top)
         layout.addWidget(table, 1)
         layout.addLayout(buttons)
@@ -160,7 +166,7 @@ class QueuePanel(QWidget):
             words.style_name(job),
             words.STATE_WORDS.get(job.state, job.state),
             words.time_text(job),
-            words.details(job, self._steps.get(job.id)),
+            words.details(job, self._steps.get(job.id), self.where.placement.ray),
         )
         tip = words.tip(job)
         for column, text in enumerate(texts):
@@ -218,16 +224,22 @@ class QueuePanel(QWidget):
         self.retry_button.setEnabled(chosen and queue.can_retry(job_id))
         model = queue.model
         self.where_box.setEnabled(not queue.running)  # a queue runs where it started
+        ray = self.where.placement.ray
         if queue.running:
             self.run_button.setText("Stopping…" if queue.stopping else "Stop")
             self.run_button.setEnabled(not queue.stopping)
-            self.run_button.setToolTip(words.STOP_TIP)
+            self.run_button.setToolTip(words.RAY_STOP_TIP if ray else words.STOP_TIP)
             return
         busy = model.run_state.active or model.sweep_running
         self.run_button.setText("Run all")
         self.run_button.setEnabled(bool(queue.waiting()) and not busy)
-        tip = words.BUSY_TIP if busy else words.RUN_ALL_TIP
+        tip = words.BUSY_TIP if busy else words.RAY_RUN_ALL_TIP if ray else words.RUN_ALL_TIP
         self.run_button.setToolTip(tip if queue.waiting() else words.NOTHING_TIP)
+
+    def show_problem(self, text: str) -> None:
+        """One sentence why the queue did not run ("": none)."""
+        self.problem_label.setText(text)
+        self.problem_label.setVisible(bool(text))
 
     def _run_or_stop(self) -> None:
         if self.queue.running:

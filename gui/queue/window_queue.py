@@ -60,6 +60,7 @@ class WindowQueue(QObject):
         self.add_button.setToolTip(ADD_TIP)
         self.add_button.clicked.connect(self.add_current)
         self.panel.run_requested.connect(self.run_all)
+        self.controller.problem.connect(self._problem)
         self.panel.stop_requested.connect(self.controller.stop)
         self.panel.add_folder_requested.connect(self.add_folder_dialog)
         host.model.subscribe(self._changed)
@@ -108,11 +109,16 @@ class WindowQueue(QObject):
     # ------------------------------------------------------------------ running
 
     def run_all(self) -> bool:
+        self.panel.show_problem("")  # the last try's words go with a new one
         if self.controller.run_all():
             return True
         if self.controller.busy:
             self.host.say(words.BUSY_TIP, 8000)
         return False
+
+    def _problem(self, text: str) -> None:
+        self.panel.show_problem(text)
+        self.host.say(text, 15000)
 
     def shutdown(self) -> None:
         self.controller.shutdown()

@@ -20,6 +20,8 @@ STATE_WORDS = {
 
 RUN_ALL_TIP = "Run the waiting jobs one after another, from the top."
 STOP_TIP = "Stop the running job after its current step (its best image is kept)."
+RAY_RUN_ALL_TIP = "Send every waiting job to the Ray cluster, to run there side by side."
+RAY_STOP_TIP = "Cancel the jobs still on the Ray cluster; they wait again, to run from the start."
 BUSY_TIP = "A run or a sweep is going on; the queue can start when it ends."
 NOTHING_TIP = "No job is waiting: add one with Add to queue, or retry one."
 
@@ -36,9 +38,12 @@ def time_text(job: Job) -> str:
     return clock_text(job.seconds) if job.seconds is not None else ""
 
 
-def details(job: Job, step: tuple[int, int] | None = None) -> str:
-    """What became of the job, in a line: its step, its file or why it failed."""
+def details(job: Job, step: tuple[int, int] | None = None, on_ray: bool = False) -> str:
+    """What became of the job, in a line: its step, its file or why it failed. A job on a
+    Ray cluster reports no step: it runs there until its result comes back."""
     if job.state == RUNNING:
+        if on_ray:
+            return "running on the Ray cluster…"
         return f"step {step[0]} of {step[1]}" if step else "starting…"
     if job.state == FAILED:
         return job.reason

@@ -13,7 +13,7 @@ from typing import Any
 
 from PyQt5.QtCore import pyqtSignal
 
-from gui.model.where_runs import THIS_COMPUTER, Placement
+from gui.model.where_runs import THIS_COMPUTER, Placement, cluster_device
 from gui.workers.base import PREVIEW_INTERVAL_S, Worker, _weights_for, model_loaded
 from nst.sweep.grid import Sweep
 from nst.sweep.runner import CellDone, CellStep, SweepRun
@@ -90,16 +90,11 @@ class SweepWorker(Worker):
             self.admitted.emit()
             self.status.emit("Preparing the images…")
             run.prepare()
-            self.ready.emit(cluster_words(cluster), "", None)
+            self.ready.emit(cluster_device(cluster.describe()), "", None)
             self.status.emit(f"Sending {len(self.sweep.cells)} cells to the Ray cluster…")
             for event in run.events():
                 self.cell_done.emit(event)
         return run
-
-
-def cluster_words(cluster: Any) -> str:
-    """Where the work runs, for the status bar: 'a Ray cluster of 2 nodes, 2 CPUs'."""
-    return f"a Ray cluster of {cluster.describe()}"
 
 
 def _without_image(event: CellStep) -> CellStep:

@@ -2,7 +2,8 @@
 Transfer (or the instant network's one pass), then save_outcome into the job's own output
 folder, under the name and with the recipe a run from the window gets.
 
-The caller owns the loop over jobs (a queue is reordered while it runs) and the store;
+``save_job_result`` saves a result made elsewhere (a Ray worker's) the same way. The
+caller owns the loop over jobs (a queue is reordered while it runs) and the store;
 ``stop()`` on the SessionSeries ends the job after its current step and keeps its best
 image, as Stop does for a window's run.
 """
@@ -12,6 +13,7 @@ from __future__ import annotations
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 from nst.batch.store import DONE, STOPPED, Job
@@ -65,11 +67,20 @@ def run_job(
             return JobResult(STOPPED, seconds=time.perf_counter() - started)
     if result.stopped and not keep_stopped():
         return JobResult(STOPPED, seconds=time.perf_counter() - started)
+    return save_job_result(job, result, started, folder)
+
+
+def save_job_result(job: Job, result: Any, started: float, folder: Path | None = None) -> JobResult:
+    """Save a run's ``result`` into the job's folder: a Result, or what a Ray worker sent
+    back (nst.cluster.item.ItemOutcome, which reads like one). ``started``: when the job's
+    work began, on time.perf_counter's clock. NstError when the folder refuses the file."""
+    if folder is None:
+        folder = check_output_dir(job.folder)
     recipe = result.recipe()
     recipe["wall_time_s"] = round(time.perf_counter() - started, 3)
-    saved = save_outcome(result.image, settings, folder, recipe, keep_elsewhere=False)
+    saved = save_outcome(result.image, job.settings, folder, recipe, keep_elsewhere=False)
     assert saved.path is not None  # keep_elsewhere off: a failure raised
-    state = STOPPED if result.stopped else DONE
+    state = STOPPED if getattr(result, "stopped", False) else DONE
     files = [saved.path.name, saved.path.with_suffix(".json").name]
     losses = dict(getattr(result, "losses", {}))  # the instant network has none
     return JobResult(state, files, losses, time.perf_counter() - started)
