@@ -117,6 +117,7 @@ def test_the_queue_runs_its_jobs_side_by_side_on_the_cluster(
     qtbot.mouseClick(panel.run_button, Qt.LeftButton)
     assert _states(window) == [RUNNING, RUNNING]  # both sent at once
     assert panel.run_button.text() == "Stop" and not panel.where_box.isEnabled()
+    assert not window.sweep_panel.where_box.isEnabled()  # the one choice waits in both tabs
     qtbot.waitUntil(lambda: not window.queue.queue.running, timeout=RAY_TIMEOUT_MS)
     assert _states(window) == [DONE, DONE], [j.reason for j in window.model.jobs]
     # Saved as a job run here is saved: a numbered PNG with its recipe, in its folder.

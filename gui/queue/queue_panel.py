@@ -60,7 +60,7 @@ class QueuePanel(QWidget):
         self._signals.done.connect(self._on_thumbnail)
         self._build()
         queue.model.subscribe(self._changed)
-        self.where.subscribe(lambda _placement: self._fill())  # its tips and running rows
+        self.where.subscribe(self._where_changed)
         self._fill()
 
     def _build(self) -> None:
@@ -223,7 +223,8 @@ class QueuePanel(QWidget):
         self.remove_button.setEnabled(chosen and queue.can_remove(job_id))
         self.retry_button.setEnabled(chosen and queue.can_retry(job_id))
         model = queue.model
-        self.where_box.setEnabled(not queue.running)  # a queue runs where it started
+        # The queue and a sweep run where they started: the choice waits for both.
+        self.where_box.setEnabled(not queue.running and not model.sweep_running)
         ray = self.where.placement.ray
         if queue.running:
             self.run_button.setText("Stopping…" if queue.stopping else "Stop")
@@ -235,6 +236,10 @@ class QueuePanel(QWidget):
         self.run_button.setEnabled(bool(queue.waiting()) and not busy)
         tip = words.BUSY_TIP if busy else words.RAY_RUN_ALL_TIP if ray else words.RUN_ALL_TIP
         self.run_button.setToolTip(tip if queue.waiting() else words.NOTHING_TIP)
+
+    def _where_changed(self, _placement: object) -> None:
+        self.show_problem("")  # it was about the cluster chosen before
+        self._fill()  # the tips and the running rows' words
 
     def show_problem(self, text: str) -> None:
         """One sentence why the queue did not run ("": none)."""

@@ -43,7 +43,7 @@ def details(job: Job, step: tuple[int, int] | None = None, on_ray: bool = False)
     Ray cluster reports no step: it runs there until its result comes back."""
     if job.state == RUNNING:
         if on_ray:
-            return "running on the Ray cluster…"
+            return "sent to the Ray cluster…"
         return f"step {step[0]} of {step[1]}" if step else "starting…"
     if job.state == FAILED:
         return job.reason

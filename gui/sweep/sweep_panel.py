@@ -385,6 +385,8 @@ class SweepPanel(QWidget):
         self.render_button.setEnabled(running or not problem)
         for widget in self._inputs:
             widget.setEnabled(not running)
+        # The queue runs where it started too: the choice (shared) waits for it.
+        self.where_box.setEnabled(not running and not self._busy[_BLOCKED_BY_QUEUE])
         if not running and self.axis_boxes[1].currentData() == NOTHING:
             self.value_edits[1].setEnabled(False)
         if problem:
