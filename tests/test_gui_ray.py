@@ -17,7 +17,7 @@ from PyQt5.QtCore import Qt
 
 from gui.main_window import MainWindow
 from gui.model.where_runs import Placement
-from nst.batch.store import DONE, RUNNING, WAITING
+from nst.batch.store import DONE, FAILED, RUNNING, WAITING
 from tests.gui_helpers import pick, saved_files, tiny
 
 ray = pytest.importorskip("ray")
@@ -110,16 +110,27 @@ def test_a_sweep_runs_on_the_cluster_chosen_in_the_queue_tab(
 
 
 def test_the_queue_runs_its_jobs_side_by_side_on_the_cluster(
-    qtbot: Any, window: MainWindow, cluster: str, samples: Path, style_path: str, out_dir: Path
+    qtbot: Any,
+    window: MainWindow,
+    cluster: str,
+    samples: Path,
+    style_path: str,
+    out_dir: Path,
+    tmp_path: Path,
 ) -> None:
     _choose_ray(qtbot, window, cluster)
     panel = _queue(qtbot, window, samples, style_path, iterations=2)
+    scans = tmp_path / "scans"  # a photo that cannot be read: its job fails alone
+    scans.mkdir()
+    (scans / "scan_017.jpg").write_bytes(b"a scan that was never finished")
+    assert window.queue.add_folder(str(scans))
     qtbot.mouseClick(panel.run_button, Qt.LeftButton)
-    assert _states(window) == [RUNNING, RUNNING]  # both sent at once
+    assert _states(window) == [RUNNING, RUNNING, RUNNING]  # all sent at once
     assert panel.run_button.text() == "Stop" and not panel.where_box.isEnabled()
     assert not window.sweep_panel.where_box.isEnabled()  # the one choice waits in both tabs
     qtbot.waitUntil(lambda: not window.queue.queue.running, timeout=RAY_TIMEOUT_MS)
-    assert _states(window) == [DONE, DONE], [j.reason for j in window.model.jobs]
+    assert _states(window) == [DONE, DONE, FAILED], [j.reason for j in window.model.jobs]
+    assert "scan_017.jpg" in window.model.jobs[2].reason
     # Saved as a job run here is saved: a numbered PNG with its recipe, in its folder.
     files = [name for job in window.model.jobs for name in job.files]
     assert len(files) == 4 and all((out_dir / name).is_file() for name in files)
