@@ -55,15 +55,16 @@ class QueueController(QObject):
         return model.run_state.active or model.sweep_running
 
     def run_all(self) -> bool:
-        """Run the waiting jobs one after another; False when none waits or the window is
-        busy with a run or a sweep."""
+        """Run the waiting jobs (one after another here, side by side on a Ray cluster);
+        False when none waits or the window is busy with a run or a sweep."""
         if self.closing or self.busy or not self.queue.run_all():
             return False
         self._next()
         return True
 
     def stop(self) -> None:
-        """Stop after the running job's current step (its best image is kept)."""
+        """Stop after the running job's current step (its best image is kept); on Ray,
+        cancel the tasks not finished (their jobs wait again)."""
         self.queue.stop()
         if self.worker is not None:
             self.worker.stop()
