@@ -38,6 +38,7 @@ class WhereRunsBox(QWidget):
         layout.addWidget(label)
         layout.addWidget(self.choice)
         layout.addWidget(self.address, 1)
+        layout.addStretch(0)  # the room the address leaves, while it is hidden
         self._show(where.placement)
         # Only the user's edits go to the value (a change shown here is no new edit).
         self.choice.activated.connect(lambda index: where.set_ray(index == 1))
@@ -49,4 +50,4 @@ class WhereRunsBox(QWidget):
         self.choice.setCurrentIndex(1 if placement.ray else 0)
         if self.address.text() != placement.address:
             self.address.setText(placement.address)
-        self.address.setEnabled(placement.ray)
+        self.address.setVisible(placement.ray)  # this computer needs no address
