@@ -124,19 +124,21 @@ def test_the_queue_runs_its_jobs_side_by_side_on_the_cluster(
     scans.mkdir()
     (scans / "scan_017.jpg").write_bytes(b"a scan that was never finished")
     assert window.queue.add_folder(str(scans))
+    window.model.set_field("method", "instant")  # one pass, run here meanwhile
+    assert window.queue.add_current()
     qtbot.mouseClick(panel.run_button, Qt.LeftButton)
-    assert _states(window) == [RUNNING, RUNNING, RUNNING]  # all sent at once
+    assert _states(window) == [RUNNING] * 4  # all taken at once
     assert panel.run_button.text() == "Stop" and not panel.where_box.isEnabled()
     assert not window.sweep_panel.where_box.isEnabled()  # the one choice waits in both tabs
     qtbot.waitUntil(lambda: not window.queue.queue.running, timeout=RAY_TIMEOUT_MS)
-    assert _states(window) == [DONE, DONE, FAILED], [j.reason for j in window.model.jobs]
+    assert _states(window) == [DONE, DONE, FAILED, DONE], [j.reason for j in window.model.jobs]
     assert "scan_017.jpg" in window.model.jobs[2].reason
     # Saved as a job run here is saved: a numbered PNG with its recipe, in its folder.
     files = [name for job in window.model.jobs for name in job.files]
-    assert len(files) == 4 and all((out_dir / name).is_file() for name in files)
+    assert len(files) == 6 and all((out_dir / name).is_file() for name in files)
     assert "Ray cluster of 2 nodes" in window.status_panel.device_label.text()
     window.result_tabs.setCurrentWidget(window.history_panel)
-    qtbot.waitUntil(lambda: len(window.history_panel.entries) == 2, timeout=10_000)
+    qtbot.waitUntil(lambda: len(window.history_panel.entries) == 3, timeout=10_000)
     assert {Path(e.path).name for e in window.history_panel.entries} == set(files[::2])
 
 
