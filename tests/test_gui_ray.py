@@ -78,6 +78,15 @@ def _queue(qtbot: Any, win: MainWindow, samples: Path, style: str, iterations: i
     return panel
 
 
+def _queue_says(qtbot: Any, win: MainWindow, samples: Path, style: str, words: str) -> None:
+    """Run all on two jobs says ``words`` in the tab and the status bar; nothing runs."""
+    queue = _queue(qtbot, win, samples, style, iterations=2)
+    qtbot.mouseClick(queue.run_button, Qt.LeftButton)
+    qtbot.waitUntil(lambda: not win.queue.queue.running, timeout=30_000)
+    assert queue.problem_label.text() == win.statusBar().currentMessage() == words
+    assert _states(win) == [WAITING, WAITING]
+
+
 def _states(win: MainWindow) -> list[str]:
     return [j.state for j in win.model.jobs]
 
@@ -174,13 +183,8 @@ def test_an_address_where_nothing_answers_is_one_sentence(
     qtbot.waitUntil(lambda: not panel.is_running, timeout=30_000)
     assert panel.last_error.startswith(f"No Ray cluster answers at {address} (")
     assert "\n" not in panel.last_error and "Traceback" not in panel.last_error
+    _queue_says(qtbot, window, samples, style_path, panel.last_error)  # the queue too
     assert saved_files(out_dir) == []  # nothing ran
-    queue = _queue(qtbot, window, samples, style_path, iterations=2)  # the queue says the same
-    qtbot.mouseClick(queue.run_button, Qt.LeftButton)
-    qtbot.waitUntil(lambda: not window.queue.queue.running, timeout=30_000)
-    assert queue.problem_label.text() == panel.last_error
-    assert window.statusBar().currentMessage() == panel.last_error
-    assert _states(window) == [WAITING, WAITING] and saved_files(out_dir) == []
 
 
 def test_without_ray_installed_the_window_says_how_to_install_it(
@@ -189,6 +193,7 @@ def test_without_ray_installed_the_window_says_how_to_install_it(
     content_path: str,
     style_path: str,
     out_dir: Path,
+    samples: Path,
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     monkeypatch.setitem(sys.modules, "ray", None)  # `import ray` now fails
@@ -199,4 +204,5 @@ def test_without_ray_installed_the_window_says_how_to_install_it(
         "Ray is not installed in the Python that runs this window; install it with "
         '`pip install "nst[ray]"`, or run on This computer.'
     )
+    _queue_says(qtbot, window, samples, style_path, panel.last_error)  # the queue too
     assert saved_files(out_dir) == []
