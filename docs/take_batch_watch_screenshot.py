@@ -6,10 +6,10 @@
 It starts ``nst batch`` as another process on two bundled photos and a scan that cannot be
 read, in two styles at 96 px, and watches its folder from the window (Watch a batch…).
 The shot waits until four items have ended (two done, the scan's two failed with their
-reason) and the fifth runs: the tab shows items done, failed, running and waiting, the
-counts with the time to go, and the contact sheet as the command line last wrote it. The
-batch is then interrupted (Ctrl+C: what is done stays). Settings and the batch go to a
-temporary folder, so the user's own are left alone.
+reason) and the fifth has run for a second: the tab shows items done, failed, running and
+waiting, the counts with the time to go, and the contact sheet as the command line last
+wrote it. The batch is then interrupted (Ctrl+C: what is done stays). Settings and the
+batch go to a temporary folder, so the user's own are left alone.
 """
 
 from __future__ import annotations
@@ -44,7 +44,6 @@ def main(out_dir: str) -> int:
     shots = open_window(out_dir)
     app, window = shots.app, shots.window
     process, output = start_batch(shots.scratch)
-    state = {"waited": 0}
 
     def watch() -> None:
         """Watch the batch once the command line has made its folder and store."""
@@ -56,22 +55,25 @@ def main(out_dir: str) -> int:
             return
         if not window.batch_watch.watch(str(folders[0].parent)):
             return give_up("the window did not watch the batch")
-        QTimer.singleShot(500, wait)
+        wait()
 
     def wait() -> None:
         panel = window.batch_watch.panel
-        jobs = panel.watch.jobs if panel is not None else ()
+        if panel is None:
+            return give_up("the Batch tab closed")
+        panel.look()  # now, not at the tab's next second
+        jobs = panel.watch.jobs
         ended = sum(job.state in ENDED for job in jobs)
         running = [i for i, job in enumerate(jobs) if job.state == "running"]
-        if ended >= 4 and running == [4] and panel is not None and panel.sheet.image():
-            state["waited"] += 1
-            if state["waited"] >= 3:  # the running item's time has ticked on a little
-                panel.table.selectRow(2)  # a failed item: the line under the list has its reason
-                QTimer.singleShot(300, finish)
+        if ended == 4 and running == [4] and panel.sheet.image() is not None:
+            if (panel.watch.running_for(jobs[4]) or 0) >= 1:  # its time has started
+                panel.timer.stop()  # the shot shows what was just looked at
+                panel.table.selectRow(2)  # a failed item: the line under the list says why
+                finish()
                 return
-        elif process.poll() is not None:
-            return give_up("nst batch ended before the shot")
-        QTimer.singleShot(1000, wait)
+        elif ended > 4 or process.poll() is not None:
+            return give_up("the batch went past the moment of the shot; run it again")
+        QTimer.singleShot(250, wait)
 
     def finish() -> None:
         shots.shoot("batch_watch.png")
