@@ -279,3 +279,26 @@ def test_where_the_queue_and_sweeps_run_is_one_value_both_tabs_hear() -> None:
         assert Placement(True, empty).cluster_address == AUTO  # a cluster on this machine
     where.set_ray(False)
     assert where.placement == Placement(False, " 10.0.0.5:6379 ")  # the address is kept
+
+
+def test_on_a_ray_cluster_every_waiting_job_runs_at_once_and_a_stopped_one_waits_again(
+    queue: QueueModel, model: WindowModel, samples: Path, store_path: Path
+) -> None:
+    ids = _add(queue, model, *_three(samples))
+    assert queue.run_all()
+    jobs = queue.begin_all()
+    assert [j.id for j in jobs] == ids and _states(queue) == [RUNNING] * 3
+    assert queue.begin_all() == [] and queue.begin_next() is None  # taken already
+    assert model.queue_running and model.current_job == ids[0]
+    queue.end_job(ids[1], _done(jobs[1]))  # they finish in any order
+    queue.stop()  # Stop: the tasks not finished are cancelled ...
+    assert queue.stopping
+    queue.put_back(ids[0])
+    queue.put_back(ids[2])
+    assert _states(queue) == [WAITING, DONE, WAITING]  # ... and their jobs wait again
+    assert not queue.running and model.current_job is None
+    queue.run_all()
+    assert [j.id for j in queue.begin_all()] == [ids[0], ids[2]]
+    queue.close()  # the window closes meanwhile: they wait for the next session
+    with JobStore(store_path) as store:
+        assert [j.state for j in store.jobs(queue="window")] == [WAITING, DONE, WAITING]
