@@ -196,7 +196,8 @@ class BatchPanel(QWidget):
         counts = self.watch.counts()
         self.summary.setText(words.summary(counts, self.watch.eta()))
         running = self.watch.running_lately()
-        note = words.how_it_runs(counts, running, self.watch.folder)
+        ended = self.watch.runner_ended()
+        note = words.how_it_runs(counts, running and not ended, self.watch.folder, ended)
         self.note.setText(words.unreadable_note(unreadable) if unreadable else note)
 
     # ------------------------------------------------------------------ opening

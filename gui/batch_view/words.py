@@ -59,9 +59,14 @@ def progress_format(counts: BatchCounts) -> str:
     return "%v of %m items finished" if counts.total else ""
 
 
-def how_it_runs(counts: BatchCounts, running: bool, folder: Path) -> str:
-    """Whether something runs the batch now (``running``: an item ran a moment ago), and
-    how to go on when nothing does."""
+def how_it_runs(counts: BatchCounts, running: bool, folder: Path, ended: bool = False) -> str:
+    """Whether something runs the batch now (``running``: an item ran a moment ago;
+    ``ended``: the process that ran it is gone), and how to go on when nothing does."""
+    if ended and counts.left:
+        return (
+            "The process that ran it has ended (killed or crashed); "
+            f"nst batch --resume '{folder}' runs what is left, its running item again."
+        )
     if running and counts.left:
         return "The command line is running it; this tab follows every item as it ends."
     if counts.total and not counts.left:

@@ -20,7 +20,7 @@ from datetime import datetime
 from pathlib import Path
 
 from nst.batch.plan import BatchError
-from nst.batch.runner import SHEET_NAME
+from nst.batch.runner import BATCH_OWNER, SHEET_NAME
 from nst.batch.store import DONE, FAILED, RUNNING, STOPPED, STORE_NAME, Job, JobStore, StoreError
 from nst.errors import reason
 
@@ -106,6 +106,17 @@ class BatchWatch:
         if self._running_seen is None:
             return False
         return (time.monotonic() if now is None else now) - self._running_seen <= within
+
+    def runner_ended(self) -> bool:
+        """The process that took the batch has ended without letting go (killed, or the
+        machine went down): its running item will not end, a --resume runs it again."""
+        if self._closed:
+            return False
+        try:
+            owner = self.store.owner(BATCH_OWNER)
+        except sqlite3.Error:
+            return False
+        return owner is not None and owner.alive() is False
 
     def counts(self) -> BatchCounts:
         states = [job.state for job in self._jobs]

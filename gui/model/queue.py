@@ -22,12 +22,14 @@ from pathlib import Path
 
 from gui.model.jobs import NotReady
 from gui.model.window_model import WindowModel
+from nst.batch.owner import Owner
 from nst.batch.plan import BatchError, expand
 from nst.batch.store import DONE, FAILED, RUNNING, STOPPED, WAITING, Job, JobRunning, JobStore
 
 QUEUE_NAME = "window"  # the window's queue in the store (batches have their own)
 QUEUE_FILE = "queue.sqlite"
 _QUEUE = {"batch": None, "queue": QUEUE_NAME}
+QUEUE_OWNER = f"queue:{QUEUE_NAME}"  # the store's key of the window that runs it
 
 
 @dataclass(frozen=True)
@@ -60,12 +62,23 @@ class QueueModel:
         self.path = Path(path)
         self.path.parent.mkdir(parents=True, exist_ok=True)
         self.store = JobStore(self.path)
-        # A job that was running when the window closed or crashed runs again from the start.
-        self.recovered = self.store.recover(**_QUEUE)
+        self.recovered = 0
+        # Another window on the same store that is still open runs this queue: this one
+        # adds and reorders jobs but runs none (each would run the other's jobs too).
+        self.held_by: Owner | None = None
+        self._take()
         self._running = False  # Run all: the queue takes one job after another
         self._active: list[int] = []  # the jobs running now: one, or several on Ray
         self._closed = False
         self._publish()
+
+    def _take(self) -> bool:
+        """Take the queue for this window unless another open window holds it."""
+        self.held_by = self.store.claim(QUEUE_OWNER)
+        if self.held_by is None:
+            # A job that was running when the window closed or crashed runs again.
+            self.recovered += self.store.recover(**_QUEUE)
+        return self.held_by is None
 
     def close(self) -> None:
         """Close the store (once). A job still running goes back to waiting, as a crash
@@ -75,6 +88,8 @@ class QueueModel:
         for job_id in self._active:
             self.store.reset(job_id)
         self._running, self._active, self._closed = False, [], True
+        if self.held_by is None:
+            self.store.release(QUEUE_OWNER)
         self.store.close()
 
     @property
@@ -192,7 +207,10 @@ class QueueModel:
     # ------------------------------------------------------------------ running
 
     def run_all(self) -> bool:
-        """Run the waiting jobs in order from now on; False when none waits."""
+        """Run the waiting jobs in order from now on; False when none waits or another
+        window runs the queue (``held_by``; tried again each time)."""
+        if self.held_by is not None and not self._take():
+            return False
         if not self.waiting():
             return False
         if not self._running:

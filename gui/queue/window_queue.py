@@ -112,7 +112,9 @@ class WindowQueue(QObject):
         self.panel.show_problem("")  # the last try's words go with a new one
         if self.controller.run_all():
             return True
-        if self.controller.busy:
+        if self.queue.held_by is not None:
+            self._problem(words.HELD_BY.format(pid=self.queue.held_by.pid))
+        elif self.controller.busy:
             self.host.say(words.BUSY_TIP, 8000)
         return False
 

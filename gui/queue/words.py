@@ -23,6 +23,10 @@ STOP_TIP = "Stop the running job after its current step (its best image is kept)
 RAY_RUN_ALL_TIP = "Send every waiting job to the Ray cluster, to run there side by side."
 RAY_STOP_TIP = "Cancel the jobs still on the Ray cluster; they wait again, to run from the start."
 BUSY_TIP = "A run or a sweep is going on; the queue can start when it ends."
+HELD_BY = (
+    "Another window (process {pid}) runs this queue; run it there, or close that window "
+    "and press Run all again."
+)
 NOTHING_TIP = "No job is waiting: add one with Add to queue, or retry one."
 
 

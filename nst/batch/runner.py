@@ -34,6 +34,7 @@ log = logging.getLogger(__name__)
 
 INDEX_NAME = "batch.json"
 SHEET_NAME = "contact_sheet.png"
+BATCH_OWNER = "batch:"  # the store's key of who runs the batch (JobStore.claim)
 THUMB = 128  # the longest side of a picture on the contact sheet
 
 
@@ -103,6 +104,15 @@ class BatchRun:
     def __init__(self, folder: str | os.PathLike[str], *, weights: Any = None) -> None:
         self.folder = Path(folder)
         self.store = JobStore(self.folder / STORE_NAME)
+        other = self.store.claim(BATCH_OWNER)
+        if other is not None:
+            # Two processes on one batch would run its items twice, and the second would
+            # take the first's running item for one a killed process left.
+            self.store.close()
+            raise BatchError(
+                f"The batch in '{self.folder}' is being run by process {other.pid} on this "
+                "machine; wait for it to end, or stop it, and resume then."
+            )
         # A job left running by a killed process is run again from the start.
         self.recovered = self.store.recover(batch="")
         self.weights = weights
@@ -127,6 +137,7 @@ class BatchRun:
         self._series.stop()
 
     def close(self) -> None:
+        self.store.release(BATCH_OWNER)
         self.store.close()
 
     def counts(self) -> tuple[int, int, int]:

@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from nst.batch.owner import Owner
 from nst.errors import NstError, reason
 from nst.settings import Settings
 
@@ -41,6 +42,17 @@ CREATE TABLE IF NOT EXISTS jobs (
     reason TEXT NOT NULL DEFAULT '',
     created TEXT NOT NULL,
     updated TEXT NOT NULL
+)
+"""
+
+
+# Who runs each batch or queue (nst/batch/owner.py): one row per key, "batch:" or "queue:".
+_OWNERS = """
+CREATE TABLE IF NOT EXISTS owners (
+    key TEXT PRIMARY KEY,
+    pid INTEGER NOT NULL,
+    host TEXT NOT NULL,
+    since TEXT NOT NULL
 )
 """
 
@@ -97,6 +109,7 @@ class JobStore:
             self._db.execute("PRAGMA journal_mode=WAL")
             self._db.execute("PRAGMA synchronous=FULL")
             self._db.execute(_SCHEMA)
+            self._db.execute(_OWNERS)
             self._add_missing_columns()
         except sqlite3.Error as exc:
             words = f"The job store '{self.path}' cannot be opened ({reason(exc)})."
@@ -297,3 +310,43 @@ class JobStore:
             if row is not None and row[0] == RUNNING:
                 raise JobRunning(f"Job {job_id} is running; stop it before removing it.", job_id)
             db.execute("DELETE FROM jobs WHERE id = ?", (job_id,))
+
+    # ------------------------------------------------------------------ who runs the jobs
+
+    def claim(self, key: str) -> Owner | None:
+        """Take the jobs under ``key`` for this process, in one transaction; returns the
+        other process on this machine that still runs them (nothing taken), else None. A
+        process on another machine cannot be asked: its claim is taken over."""
+        with self._transaction() as db:
+            row = db.execute("SELECT pid, host, since FROM owners WHERE key = ?", (key,))
+            found = row.fetchone()
+            if found is not None:
+                other = Owner(*found)
+                if not other.is_me() and other.alive():
+                    return other
+            me = Owner.me(_now())
+            db.execute(
+                "INSERT OR REPLACE INTO owners (key, pid, host, since) VALUES (?, ?, ?, ?)",
+                (key, me.pid, me.host, me.since),
+            )
+        return None
+
+    def release(self, key: str) -> None:
+        """Let go of the jobs under ``key`` (only if this process holds them)."""
+        me = Owner.me("")
+        with self._transaction() as db:
+            db.execute(
+                "DELETE FROM owners WHERE key = ? AND pid = ? AND host = ?",
+                (key, me.pid, me.host),
+            )
+
+    def owner(self, key: str) -> Owner | None:
+        """The process that took the jobs under ``key`` and has not let go (it may have
+        been killed since: Owner.alive); None when none has, or in a store older than
+        the owners table (opened read-only, it is not added)."""
+        try:
+            row = self._db.execute("SELECT pid, host, since FROM owners WHERE key = ?", (key,))
+        except sqlite3.OperationalError:  # no such table
+            return None
+        found = row.fetchone()
+        return None if found is None else Owner(*found)
