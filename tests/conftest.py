@@ -76,6 +76,24 @@ def weights() -> Any:
     return load_weights()
 
 
+@pytest.fixture(scope="session")
+def ray_cluster() -> Iterator[str]:
+    """The address of one local Ray cluster for the whole run, two nodes of one CPU each
+    on 127.0.0.1, started by the first test that asks (once, not once per file); this
+    fixture does not connect to it. Skips where Ray is not installed."""
+    pytest.importorskip("ray")
+    from ray.cluster_utils import Cluster
+
+    nodes = Cluster(
+        initialize_head=True, head_node_args={"num_cpus": 1, "include_dashboard": False}
+    )
+    try:
+        nodes.add_node(num_cpus=1)
+        yield nodes.address
+    finally:
+        nodes.shutdown()
+
+
 # --------------------------------------------------------------------------- the CLI
 
 

@@ -153,3 +153,15 @@ def test_the_status_bar_follows_the_running_queue_job(window: MainWindow) -> Non
     model.set_jobs(_jobs("done", "running"), running=True, current=11)
     model.set_jobs(_jobs("done", "done"))
     assert status.progress_label.text() == "Queue done"  # none waits
+
+
+def test_the_status_bar_counts_the_jobs_running_side_by_side_on_ray(window: MainWindow) -> None:
+    status, model = window.status_panel, window.model
+    model.set_jobs(_jobs("done", "running", "running", "running"), running=True, current=11)
+    assert status.progress_label.text() == "Queue: 3 running side by side"
+    assert (status.progress_bar.value(), status.progress_bar.maximum()) == (1, 4)
+    model.set_jobs(_jobs("done", "failed", "done", "running"), running=True, current=13)
+    assert status.progress_label.text() == "Queue: 1 running side by side"  # no steps on Ray
+    assert status.progress_bar.value() == 3
+    model.set_jobs(_jobs("done", "failed", "done", "done"))
+    assert status.progress_label.text() == "Queue done"

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import socket
 import sys
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -29,19 +28,10 @@ RAY_TIMEOUT_MS = 120_000
 
 
 @pytest.fixture(scope="module")
-def cluster() -> Iterator[str]:
-    """The address of a local cluster of two nodes of one CPU each; this process is not
-    connected to it: the window connects for each queue or sweep, as it would to any."""
-    from ray.cluster_utils import Cluster
-
-    nodes = Cluster(
-        initialize_head=True, head_node_args={"num_cpus": 1, "include_dashboard": False}
-    )
-    try:
-        nodes.add_node(num_cpus=1)
-        yield nodes.address
-    finally:
-        nodes.shutdown()
+def cluster(ray_cluster: str) -> str:
+    """The address of the run's local cluster (conftest); this process is not connected
+    to it: the window connects for each queue or sweep, as it would to any."""
+    return ray_cluster
 
 
 def _choose_ray(qtbot: Any, win: MainWindow, address: str) -> None:

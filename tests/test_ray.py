@@ -31,21 +31,14 @@ LOSS_TOLERANCE = 0.01  # the same run on a worker: TensorFlow may sum in another
 
 
 @pytest.fixture(scope="module")
-def cluster() -> Iterator[str]:
-    """The address of a local cluster of two nodes of one CPU each, this process
-    connected to it (the command line then uses that connection)."""
-    from ray.cluster_utils import Cluster
-
-    nodes = Cluster(
-        initialize_head=True, head_node_args={"num_cpus": 1, "include_dashboard": False}
-    )
+def cluster(ray_cluster: str) -> Iterator[str]:
+    """The address of the run's local cluster (conftest), this process connected to it
+    (the command line then uses that connection)."""
+    ray.init(address=ray_cluster, log_to_driver=False, logging_level="WARNING")
     try:
-        nodes.add_node(num_cpus=1)
-        ray.init(address=nodes.address, log_to_driver=False, logging_level="WARNING")
-        yield nodes.address
+        yield ray_cluster
     finally:
         ray.shutdown()
-        nodes.shutdown()
 
 
 def _folder(code: int, out: str, err: str, expected: int = 0) -> Path:

@@ -34,7 +34,7 @@ from gui.model import (
     WindowModel,
 )
 from gui.widgets.path_label import PathLabel, elide_path
-from nst.batch.store import WAITING
+from nst.batch.store import DONE, FAILED, RUNNING, STOPPED, WAITING
 from nst.run.clock import clock_text
 
 WEIGHTS_TIP = "Where the VGG19 weights come from."
@@ -67,6 +67,7 @@ class StatusPanel(QWidget):
         self._queue = JobsChanged(())  # the queue as last published
         self._queue_job: int | None = None  # the queue job the bar follows
         self._queue_started = 0.0  # time.monotonic() when it began
+        self._side_by_side = False  # the queue's jobs run together (on a Ray cluster)
         layout = QHBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         self.progress_bar = QProgressBar()
@@ -196,6 +197,19 @@ class StatusPanel(QWidget):
         """A queue job began (an empty bar for its steps) or the queue ended; between two
         jobs the last job's line stays."""
         self._queue = queue
+        running = sum(job.state == RUNNING for job in queue.jobs)
+        if running > 1 or (self._side_by_side and queue.running):
+            # On a Ray cluster the jobs run side by side and report no steps: the bar
+            # counts the queue's finished jobs instead.
+            self._side_by_side = True
+            self._queue_job = -1 if queue.current is None else queue.current  # ends below
+            finished = sum(job.state in (DONE, FAILED, STOPPED) for job in queue.jobs)
+            self.progress_bar.setRange(0, max(1, len(queue.jobs)))
+            self.progress_bar.setValue(finished)
+            self.progress_bar.setFormat("%v of %m")
+            self.progress_label.setText(f"Queue: {running} running side by side")
+            return
+        self._side_by_side = False
         if queue.current is not None and queue.current != self._queue_job:
             self._queue_job, self._queue_started = queue.current, time.monotonic()
             self.progress_bar.setRange(0, 1)

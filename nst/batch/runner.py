@@ -11,7 +11,7 @@ import logging
 import os
 import statistics
 import time
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -313,9 +313,20 @@ class BatchRun:
             headers = Headers("style", names)
         else:
             headers = Headers("style", names, "photo", tuple(_name(r) for r in rows))
-        sheet = grid_sheet(headers, pictures, (THUMB, THUMB), notes)
+        sheet = grid_sheet(headers, pictures, _cell_box(pictures.values()), notes, THUMB)
         write_atomic(self.sheet_path, lambda fh: sheet.save(fh, format="PNG"))
 
 
 def _name(path: str) -> str:
     return Path(path).stem
+
+
+def _cell_box(pictures: Iterable[np.ndarray]) -> tuple[int, int]:
+    """The box each picture fits in at THUMB px on its longest side: landscape photos get
+    landscape cells, not squares with wide gaps between the rows."""
+    width = height = 0
+    for picture in pictures:
+        rows, columns = picture.shape[:2]
+        scale = THUMB / max(rows, columns)
+        width, height = max(width, round(columns * scale)), max(height, round(rows * scale))
+    return (width, height) if width else (THUMB, THUMB)
