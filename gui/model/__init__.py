@@ -6,6 +6,8 @@
 - events.py: the typed changes it emits; run_state.py: where a run stands;
 - jobs.py: the chosen images' shape, what Run asks for (RunRequest) or why it cannot
   (NotReady); queue.py: the queue's jobs, kept in the engine's job store (its Job);
+- where_runs.py: where the queue and sweeps run (this computer or a Ray cluster), one
+  value both tabs bind to; batch_watch.py: a command-line batch read from its store;
 - fields.py: which fields each part of the window edits, from the table's groups.
 
 Nothing here imports Qt or TensorFlow (tests/test_window_model.py checks it).
