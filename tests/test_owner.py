@@ -34,26 +34,28 @@ def folder(tmp_path: Path) -> Path:
 @pytest.fixture
 def other(folder: Path) -> Iterator[subprocess.Popen[str]]:
     """Another process that has taken the batch and runs until killed."""
-    code = (
-        "import sys\n"
+    process = _holding(
         "from nst.batch.store import JobStore\n"
         f"store = JobStore({str(folder / STORE_NAME)!r})\n"
         f"assert store.claim({BATCH_OWNER!r}) is None\n"
-        "print('taken', flush=True)\n"
-        "sys.stdin.read()\n"
     )
+    yield process
+    _kill(process)
+
+
+def _holding(code: str) -> subprocess.Popen[str]:
+    """Another process that runs ``code``, then holds on until killed; returned once
+    ``code`` has run (it says so on its output)."""
     process = subprocess.Popen(
-        [sys.executable, "-c", code],
+        [sys.executable, "-c", code + "import sys\nprint('held', flush=True)\nsys.stdin.read()\n"],
         cwd=ROOT,
         stdin=subprocess.PIPE,
         stdout=subprocess.PIPE,
         text=True,
     )
     assert process.stdout is not None
-    assert process.stdout.readline().strip() == "taken"  # waits until it holds the batch
-    yield process
-    process.kill()
-    process.wait()
+    assert process.stdout.readline().strip() == "held"
+    return process
 
 
 def _kill(process: subprocess.Popen[str]) -> None:
@@ -124,25 +126,13 @@ def test_a_second_window_adds_to_the_queue_but_leaves_running_it_to_the_first(
     with JobStore(path) as store:
         for name in ("a", "b"):
             store.add(Settings(content=f"/p/{name}.jpg", style="/s/s.jpg"), queue="window")
-    code = (
-        "import sys\n"
+    first = _holding(
         "from gui.model import QueueModel, WindowModel\n"
         f"queue = QueueModel(WindowModel(), {str(path)!r})\n"
         "queue.run_all()\n"
         "queue.begin_next()\n"
-        "print('running', flush=True)\n"
-        "sys.stdin.read()\n"
-    )
-    first = subprocess.Popen(
-        [sys.executable, "-c", code],
-        cwd=ROOT,
-        stdin=subprocess.PIPE,
-        stdout=subprocess.PIPE,
-        text=True,
     )
     try:
-        assert first.stdout is not None
-        assert first.stdout.readline().strip() == "running"
         second = QueueModel(WindowModel(), path)
         try:
             assert second.held_by is not None and second.held_by.pid == first.pid
