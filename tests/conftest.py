@@ -8,6 +8,8 @@ Helpers that tests call as functions live in modules beside this one (``tests.ba
 from __future__ import annotations
 
 import os
+import shutil
+import subprocess
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -118,14 +120,26 @@ def run_cli(capsys: pytest.CaptureFixture[str]) -> Callable[..., tuple[int, str,
 
 @pytest.fixture
 def read_only_folder(tmp_path: Path) -> Iterator[Path]:
-    """A folder the process may read but not write; skipped as root, who writes anywhere."""
-    if hasattr(os, "geteuid") and os.geteuid() == 0:
-        pytest.skip("root can write into any folder, whatever its permissions")
+    """A folder the process may read but not write. Root writes whatever the permission
+    bits say: for root the folder is made immutable (chattr +i, as a read-only mount
+    refuses writes), and the test is skipped where that cannot be done."""
     folder = tmp_path / "locked"
     folder.mkdir()
-    folder.chmod(0o555)
-    yield folder
-    folder.chmod(0o755)
+    if not (hasattr(os, "geteuid") and os.geteuid() == 0):
+        folder.chmod(0o555)
+        yield folder
+        folder.chmod(0o755)
+        return
+    chattr = shutil.which("chattr")
+    if (
+        chattr is None
+        or subprocess.run([chattr, "+i", str(folder)], capture_output=True).returncode
+    ):
+        pytest.skip("root writes into any folder, and this file system cannot make one immutable")
+    try:
+        yield folder
+    finally:
+        subprocess.run([chattr, "-i", str(folder)], check=True)
 
 
 @pytest.fixture
