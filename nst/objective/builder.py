@@ -114,17 +114,11 @@ def compile_loss(
     if guided:
         signature += [_MASKS_SPEC, _VECTOR_SPEC]
 
-    def style_error(features: tf.Tensor, target: tf.Tensor, regions: tuple[Any, ...]) -> Any:
-        """One style layer's relative error; guided: the regions' weighted mean."""
+    def layer_error(features: tf.Tensor, target: tf.Tensor, regions: tuple[Any, ...]) -> Any:
         if not regions:
-            return style_loss(gram(features), target)
+            return style_error(gram(features), target)
         masks, region_w = regions
-        errors = tf.map_fn(
-            lambda pair: style_loss(pair[0], pair[1]),
-            (guided_grams(features, masks), target),
-            fn_output_signature=tf.float32,
-        )
-        return _region_mean(errors, region_w)
+        return style_error(guided_grams(features, masks), target, region_w)
 
     # *regions: () for the plain loss, (masks, region_w) for the guided one; the signature
     # above fixes which, so each compiled function traces once per image shape.
@@ -138,7 +132,7 @@ def compile_loss(
                 content_w,
             )
             style = weighted_mean(
-                [style_error(features[n], t, regions) for n, t in zip(style_layers, style_grams)],
+                [layer_error(features[n], t, regions) for n, t in zip(style_layers, style_grams)],
                 style_w,
             )
             parts = tf.stack([content, style, total_variation(image)]) * global_w
@@ -146,6 +140,18 @@ def compile_loss(
         return total, parts, tape.gradient(total, image)
 
     return tf.function(loss_and_gradient, input_signature=signature)
+
+
+def style_error(grams: tf.Tensor, target: tf.Tensor, region_w: tf.Tensor | None = None) -> Any:
+    """One style layer's relative error from its Gram; guided (``region_w`` given), from its
+    Grams per region: the regions' errors' mean weighted by ``region_w``. The tiled loss
+    (tiled.py) forms its Grams in tiles and scores them here too."""
+    if region_w is None:
+        return style_loss(grams, target)
+    errors = tf.map_fn(
+        lambda pair: style_loss(pair[0], pair[1]), (grams, target), fn_output_signature=tf.float32
+    )
+    return _region_mean(errors, region_w)
 
 
 def _region_mean(errors: tf.Tensor, weights: tf.Tensor) -> tf.Tensor:
