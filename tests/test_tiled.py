@@ -56,6 +56,8 @@ def test_grid_and_halo_come_from_the_deepest_layer() -> None:
     assert exact_halo(PAPER_CONTENT + PAPER_STYLE) == 160
     assert reach("block1_conv1") == (1, 1)
     assert (pooling_grid(("block3_conv1",)), exact_halo(("block3_conv1",))) == (4, 24)
+    # 38 px before and 45 after a cell 8 px wide: 8 * 5 + 38 = 78 before the first pixel
+    assert exact_halo(("block4_conv2",)) == 80
 
 
 def test_tiles_off_the_grid_are_refused() -> None:
@@ -161,3 +163,31 @@ def errors(reference: Any, other: Any) -> tuple[float, float, float]:
 def test_paper_layers_in_tiles_equal_the_whole_image(scene, guided) -> None:
     whole = evaluate(scene, PAPER, guided=guided)
     assert max(errors(whole, evaluate(scene, PAPER, guided=guided, halo=0))) < FLOAT32_TOLERANCE
+
+
+@pytest.mark.slow
+def test_in_bfloat16_tiles_differ_from_the_whole_image_far_less_than_from_float32(scene) -> None:
+    # bfloat16 keeps 8 bits of mantissa (relative rounding 2^-8, about 4e-3): the whole
+    # image's gradient in bfloat16 is some 6% (L2) off float32's. Tiles change the
+    # convolutions' shapes, hence where oneDNN's backward pass rounds, not the features
+    # (the parts agree to float32's rounding): measured 0.3% of the L2 norm at most,
+    # against the 6%; a tenth of bfloat16's own error is the bound.
+    with_regions = {"guided": True}
+    whole = evaluate(scene, PAPER, "bfloat16", **with_regions)
+    own_error = errors(evaluate(scene, PAPER, "float32", **with_regions), whole)
+    tiled = evaluate(scene, PAPER, "bfloat16", halo=0, **with_regions)
+    parts_error, *gradient_errors = errors(whole, tiled)
+    assert parts_error < FLOAT32_TOLERANCE
+    assert all(e < own / 10 for e, own in zip(gradient_errors, own_error[1:]))
+
+
+@pytest.mark.slow
+def test_a_halo_short_of_the_exact_one_misses_part_of_the_gradient(scene) -> None:
+    # A position of block3_conv1 (4 px apart) sees pixels 10 px before its cell's start
+    # and 13 after: the inner part's values need 10 px of halo on either side (12 on the
+    # grid), the gradient at its pixels 22 (24): a halo of 16 keeps the parts exact, not
+    # the gradient next to the tiles' edges.
+    whole = evaluate(scene, SHALLOW)
+    short = errors(whole, evaluate(scene, SHALLOW, halo=16))
+    assert short[0] < FLOAT32_TOLERANCE < 10 * FLOAT32_TOLERANCE < short[2]
+    assert max(errors(whole, evaluate(scene, SHALLOW, halo=0))) < FLOAT32_TOLERANCE

@@ -9,9 +9,10 @@ EGSR 2024). Two numbers make that exact, both read off VGG19's layer table here:
   pixels (16 for block5), so that a tile's poolings pair the same pixels as the whole
   image's and its positions are the whole image's positions, shifted;
 - the halo: the gradient at an inner pixel comes from every position that sees it, and
-  each of those must see only pixels in the tile; that is the receptive field's reach
-  before plus after a position (70 + 85 px for block5_conv1: its 156 px receptive field
-  less its own 16 px cell), 155 px, rounded up to the grid: 160.
+  each of those must see only pixels in the tile: about the receptive field's reach
+  before plus after a position (70 + 85 px for block5_conv1, whose receptive field is
+  156 px: those and its own 16 px cell less one), 150 px with the cells on the grid,
+  rounded up to the grid: 160 (exact_halo).
 """
 
 from __future__ import annotations
@@ -73,14 +74,20 @@ def reach(layer: str) -> tuple[int, int]:
 
 
 def exact_halo(layers: tuple[str, ...]) -> int:
-    """The least halo that keeps the loss and its gradient exact for ``layers``.
+    """The least halo on the pooling grid that keeps the loss and its gradient exact.
 
-    An inner pixel x is seen by positions whose cells start up to ``after`` px before it
-    and ``before`` px after it; those positions see back to x - before - after and on to
-    x + after + before. Rounded up to the pooling grid, so tiles stay on it.
+    The gradient at an inner pixel x comes from the positions that see it: those whose
+    cell (stride s, on the grid as x's part is) starts from x - after to x + before; each
+    of them must see only the tile's pixels, down to (x - after) - before and up to
+    (x + before) + after, counted from the inner part's first and last pixel with the
+    cells' starts rounded to the stride. block5_conv1: 150 px, 160 on the grid.
     """
-    grid = pooling_grid(layers)
-    return grid * math.ceil(sum(reach(_deepest(layers))) / grid)
+    deepest = _deepest(layers)
+    before, after = reach(deepest)
+    stride, grid = 2 ** pools_before(deepest), pooling_grid(layers)
+    first = stride * (after // stride) + before  # before the inner part's first pixel
+    last = stride * ((before - 1) // stride) + after + 1  # after its last one
+    return grid * math.ceil(max(first, last) / grid)
 
 
 def _spans(length: int, inner: int, halo: int) -> list[tuple[int, int, int, int]]:
