@@ -14,10 +14,10 @@ image's (the halos' overlap), which bounds what tiles can save. Writes nothing.
 from __future__ import annotations
 
 import argparse
-import time
 from typing import Any
 
 from bench.machine_header import header_lines
+from bench.preview_cost import mean_seconds
 from nst.objective.builder import loss_function
 from nst.objective.tiled import TiledLoss
 from nst.run.session import Transfer
@@ -26,13 +26,10 @@ from nst.settings import Settings
 SAMPLES = "gui/samples/"
 
 
-def mean_seconds(loss: Any, arguments: list[Any], repeats: int) -> float:
-    """Mean seconds of an evaluation over ``repeats`` calls, after one that traces."""
-    loss(*arguments)[2].numpy()
-    start = time.perf_counter()
-    for _ in range(repeats):
-        loss(*arguments)[2].numpy()  # the gradient on the host: the evaluation is done
-    return (time.perf_counter() - start) / repeats
+def evaluation_seconds(loss: Any, arguments: list[Any], repeats: int) -> float:
+    """Mean seconds of an evaluation, the gradient on the host (so it is done), over
+    ``repeats`` calls after one that traces."""
+    return mean_seconds(lambda: loss(*arguments)[2].numpy(), repeats)
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -43,14 +40,10 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--precision", choices=("float32", "bfloat16"), default="float32")
     args = parser.parse_args(argv)
 
-    settings = Settings(
-        content=SAMPLES + "tubingen.jpg",
-        style=SAMPLES + "starry_night.jpg",
-        size=args.size,
-        stages=1,
-        precision=args.precision,
+    photo, painting = SAMPLES + "tubingen.jpg", SAMPLES + "starry_night.jpg"
+    s = Transfer(
+        Settings(content=photo, style=painting, size=args.size, stages=1, precision=args.precision)
     )
-    s = Transfer(settings)
     s.prepare()
     layers = (s.content_layers, s.style_layers)
     arguments = [s.initial_image(), s.content_targets, s.style_grams]
@@ -59,10 +52,10 @@ def main(argv: list[str] | None = None) -> int:
     tiles = tiled.plan(s.height, s.width)
     seen = sum((t.outer[2] - t.outer[0]) * (t.outer[3] - t.outer[1]) for t in tiles)
 
-    whole = mean_seconds(
+    whole = evaluation_seconds(
         loss_function(s.extractor, *layers, args.precision), arguments, args.repeats
     )
-    in_tiles = mean_seconds(tiled, arguments, args.repeats)
+    in_tiles = evaluation_seconds(tiled, arguments, args.repeats)
     print("\n".join(header_lines()))
     print(
         f"{s.width}x{s.height}, {args.precision}: whole {whole:.2f} s, "
