@@ -35,14 +35,19 @@ ROOT = Path(__file__).resolve().parent.parent
 HERO = ["--content", "gui/samples/tubingen.jpg", "--style", "gui/samples/starry_night.jpg"]
 
 
-def wall_time(size: int = 512, precision: str | None = None) -> dict[str, Any]:
-    """Run the hero command at ``size`` (``precision``: None for the default) in a child
-    process; its phases in seconds, the total, the precision used and the saved losses."""
+def wall_time(
+    size: int = 512, precision: str | None = None, iterations: int | None = None
+) -> dict[str, Any]:
+    """Run the hero command at ``size`` (``precision``, ``iterations``: None for the
+    default; fewer steps for a quick check of the measuring itself) in a child process;
+    its phases in seconds, the total, the precision used and the saved losses."""
     with tempfile.TemporaryDirectory(prefix="nst-wall-") as folder:
         events = Path(folder) / "events.json"
         arguments = [*HERO, "--output-dir", folder, "--size", str(size)]
         if precision:
             arguments += ["--precision", precision]
+        if iterations:
+            arguments += ["--iterations", str(iterations)]
         command = [sys.executable, "-m", "bench.wall_time", "--child", str(events), *arguments]
         env = dict(
             os.environ,
