@@ -13,6 +13,10 @@ EGSR 2024). Two numbers make that exact, both read off VGG19's layer table here:
   before plus after a position (70 + 85 px for block5_conv1, whose receptive field is
   156 px: those and its own 16 px cell less one), 150 px with the cells on the grid,
   rounded up to the grid: 160 (exact_halo).
+
+An image whose sides are not multiples of the grid needs nothing more: the tiles at its
+bottom and right end where it ends, so their VALID poolings drop the same odd last pixels
+as the whole image's (tests/test_tiled.py, 250x122 px).
 """
 
 from __future__ import annotations
