@@ -51,17 +51,25 @@ def loss_function(
     style_layers: tuple[str, ...],
     precision: str = "float32",
     guided: bool = False,
+    tile: int | None = None,
 ) -> Any:
     """The compiled (image, targets, weights) -> (total, parts, gradient) for these layers.
 
     One per layer choice, precision and kind per process; weights and targets are
     arguments, so a new run or a new weight reuses the same graph. ``guided``: the style
     term is per region (see :func:`compile_loss`), with masks and region weights as two
-    more arguments.
+    more arguments. ``tile``: the same loss evaluated in tiles of that many px
+    (tiled.TiledLoss, least exact halo), one per tile size too, so that its graphs for
+    each tile shape are traced once.
     """
-    key = ("loss", id(extractor), content_layers, style_layers, precision, guided)
-    return _cached(key, lambda: compile_loss(extractor, content_layers, style_layers,
-                                             precision, guided))  # fmt: skip
+    kind = (content_layers, style_layers, precision, guided)
+    if tile is not None:
+        from nst.objective.tiled import TiledLoss  # tiled.py builds on this module
+
+        return _cached(
+            ("tiled", id(extractor), *kind, tile), lambda: TiledLoss(extractor, *kind, tile=tile)
+        )
+    return _cached(("loss", id(extractor), *kind), lambda: compile_loss(extractor, *kind))
 
 
 def features_function(

@@ -19,7 +19,7 @@ import logging
 import math
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from dataclasses import replace
 from typing import Any
 
@@ -65,16 +65,20 @@ class Transfer:
         style_image: np.ndarray | None = None,
         weights: VGGWeights | None = None,
         preview_interval: float = 0.0,
+        tiles: Mapping[int, int] | None = None,
     ) -> None:
         """Images may be given as uint8 (H, W, 3) arrays; otherwise they are read from
         ``settings.content`` and ``settings.style`` when ``prepare`` runs.
 
         A progress record carries an image every ``settings.preview_every`` steps, and at
         most one every ``preview_interval`` seconds (a window: the rate it repaints at;
-        nst.run.preview says what a step saves), and always at the last step.
+        nst.run.preview says what a step saves), and always at the last step. ``tiles``:
+        the stages at these sizes (longest side) evaluate the loss in tiles of that many px
+        (nst.objective.tiled: the same loss, in less memory).
         """
         self.settings = settings
         self.preview_interval = preview_interval
+        self._tiles = dict(tiles or {})
         self._content_source = content_image
         self._style_source = style_image
         self.weights = weights
@@ -145,6 +149,7 @@ class Transfer:
         content = resize_longest(self._content_full, size)
         style_size = max(1, round(s.resolved_style_size * size / s.resolved_work_size))
         self.height, self.width = content.shape[:2]
+        self.tile = self._tiles.get(size)  # None: the whole image at once
         self.content_image = tf.constant(content[np.newaxis].astype(np.float32))
         self.style_images_now = [
             tf.constant(style_at(style, style_size)[np.newaxis].astype(np.float32))
@@ -166,9 +171,8 @@ class Transfer:
 
     def _loss_in(self, precision: str) -> Any:
         guided = self._masks_full is not None
-        return loss_function(
-            self.extractor, self.content_layers, self.style_layers, precision, guided
-        )
+        layers = (self.content_layers, self.style_layers)
+        return loss_function(self.extractor, *layers, precision, guided, self.tile)
 
     def _targets(self, precision: str | None = None) -> tuple[tuple[tf.Tensor, ...], ...]:
         return compute_targets(
