@@ -155,10 +155,7 @@ def peak_bytes(
     layer's output per region, and its gradient); ``style_layers`` those layers (default:
     the paper's).
     """
-    loop = PER_VALUE_BYTES * activation_values(width, height, layers)
-    if regions:
-        names = style_layers if style_layers is not None else DEFAULT_STYLE_LAYERS
-        loop += REGION_BYTES_PER_VALUE * regions * layer_values(width, height, names)
+    loop = network_bytes(width, height, layers, regions, style_layers)
     values = width * height * 3
     loop += optimizer_vectors(optimizer, values) * values * _FLOAT_BYTES
     if style_dims is not None:
@@ -166,6 +163,22 @@ def peak_bytes(
         style = PER_VALUE_BYTES / 3 * activation_values(*style_dims, layers)
         loop = max(loop, style)
     return int(FIXED_BYTES + loop)
+
+
+def network_bytes(
+    width: int,
+    height: int,
+    layers: tuple[str, ...],
+    regions: int = 0,
+    style_layers: tuple[str, ...] | None = None,
+) -> float:
+    """What an evaluation through VGG19 holds for a ``width`` x ``height`` image: its
+    activations, their gradients and temporaries, and the masked copies per region."""
+    loop = PER_VALUE_BYTES * activation_values(width, height, layers)
+    if regions:
+        names = style_layers if style_layers is not None else DEFAULT_STYLE_LAYERS
+        loop += REGION_BYTES_PER_VALUE * regions * layer_values(width, height, names)
+    return loop
 
 
 def layer_values(width: int, height: int, layers: tuple[str, ...]) -> int:
