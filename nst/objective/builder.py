@@ -15,14 +15,15 @@ import threading
 from typing import Any
 
 from nst.objective.losses import (
-    EPSILON,
     content_loss,
     gram,
     guided_grams,
-    style_loss,
+    loss_layers,
+    style_error,
     total_variation,
     weighted_mean,
 )
+from nst.objective.tiled import TiledLoss
 from nst.tf_runtime import tf
 from nst.vgg.extractor import FeatureExtractor
 
@@ -38,11 +39,6 @@ def _cached(key: tuple[Any, ...], build: Any) -> Any:
         if key not in _compiled:
             _compiled[key] = build()
         return _compiled[key]
-
-
-def loss_layers(content_layers: tuple[str, ...], style_layers: tuple[str, ...]) -> tuple[str, ...]:
-    """The layers the loss reads, each once: the content layers, then the style layers."""
-    return tuple(dict.fromkeys(content_layers + style_layers))
 
 
 def loss_function(
@@ -64,8 +60,6 @@ def loss_function(
     """
     kind = (content_layers, style_layers, precision, guided)
     if tile is not None:
-        from nst.objective.tiled import TiledLoss  # tiled.py builds on this module
-
         return _cached(
             ("tiled", id(extractor), *kind, tile), lambda: TiledLoss(extractor, *kind, tile=tile)
         )
@@ -148,19 +142,3 @@ def compile_loss(
         return total, parts, tape.gradient(total, image)
 
     return tf.function(loss_and_gradient, input_signature=signature)
-
-
-def style_error(grams: tf.Tensor, target: tf.Tensor, region_w: tf.Tensor | None = None) -> Any:
-    """One style layer's relative error from its Gram; guided (``region_w`` given), from its
-    Grams per region: the regions' errors' mean weighted by ``region_w``. The tiled loss
-    (tiled.py) forms its Grams in tiles and scores them here too."""
-    if region_w is None:
-        return style_loss(grams, target)
-    errors = tf.map_fn(
-        lambda pair: style_loss(pair[0], pair[1]), (grams, target), fn_output_signature=tf.float32
-    )
-    return _region_mean(errors, region_w)
-
-
-def _region_mean(errors: tf.Tensor, weights: tf.Tensor) -> tf.Tensor:
-    return tf.reduce_sum(errors * weights) / (tf.reduce_sum(weights) + EPSILON)

@@ -18,6 +18,8 @@ Departures from the paper, and why:
 
 from __future__ import annotations
 
+from typing import Any
+
 from nst.tf_runtime import tf
 
 # Added to denominators that could be zero: a target of all zeros (a black image's
@@ -81,3 +83,24 @@ def weighted_mean(losses: list[tf.Tensor], weights: tf.Tensor) -> tf.Tensor:
         return tf.constant(0.0, dtype=tf.float32)
     stacked = tf.stack(losses)
     return tf.reduce_sum(stacked * weights) / (tf.reduce_sum(weights) + EPSILON)
+
+
+def loss_layers(content_layers: tuple[str, ...], style_layers: tuple[str, ...]) -> tuple[str, ...]:
+    """The layers the loss reads, each once: the content layers, then the style layers."""
+    return tuple(dict.fromkeys(content_layers + style_layers))
+
+
+def style_error(grams: tf.Tensor, target: tf.Tensor, region_w: tf.Tensor | None = None) -> Any:
+    """One style layer's relative error from its Gram; guided (``region_w`` given), from its
+    Grams per region: the regions' errors' mean weighted by ``region_w``. The tiled loss
+    (tiled.py) forms its Grams in tiles and scores them here too."""
+    if region_w is None:
+        return style_loss(grams, target)
+    errors = tf.map_fn(
+        lambda pair: style_loss(pair[0], pair[1]), (grams, target), fn_output_signature=tf.float32
+    )
+    return _region_mean(errors, region_w)
+
+
+def _region_mean(errors: tf.Tensor, weights: tf.Tensor) -> tf.Tensor:
+    return tf.reduce_sum(errors * weights) / (tf.reduce_sum(weights) + EPSILON)

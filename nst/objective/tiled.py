@@ -22,8 +22,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from nst.objective.builder import loss_layers, style_error
-from nst.objective.losses import EPSILON, total_variation, weighted_mean
+from nst.objective.losses import EPSILON, loss_layers, style_error, total_variation, weighted_mean
 from nst.objective.tile_plan import Tile, exact_halo, plan_tiles, pooling_grid, pools_before
 from nst.tf_runtime import tf
 from nst.vgg.extractor import FeatureExtractor
