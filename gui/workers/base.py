@@ -22,7 +22,7 @@ import threading
 from collections.abc import Callable
 from typing import Any
 
-from PyQt5.QtCore import QObject, Qt, QThread, pyqtSignal, pyqtSlot
+from PyQt5.QtCore import QCoreApplication, QObject, Qt, QThread, pyqtSignal, pyqtSlot
 
 from gui.error_words import error_words
 from nst.errors import NstError
@@ -126,6 +126,13 @@ class Worker(QObject):
         finally:
             with self._lock:
                 self._engine = None
+            # Deleted on the GUI thread, not its own: deleting it here makes Qt call the
+            # (Python-wrapped) QThread's disconnectNotify under one of Qt's connection
+            # locks, where it waits for the GIL while the GUI thread, holding the GIL,
+            # may wait for a lock of the same pool (seen once as a hang in CI).
+            app = QCoreApplication.instance()
+            if app is not None:
+                self.moveToThread(app.thread())
 
     def work(self) -> Any:
         raise NotImplementedError
@@ -147,7 +154,7 @@ def start_worker(
     worker.finished.connect(thread.quit)
     worker.failed.connect(thread.quit)
     worker.refused.connect(thread.quit)
-    # deleteLater must run while the worker's thread can still process it.
+    # The worker is back on the GUI thread by then (Worker.run): deleted there.
     thread.finished.connect(worker.deleteLater, Qt.DirectConnection)
     thread.finished.connect(on_thread_finished)
     if before_start is not None:
