@@ -171,7 +171,7 @@ def report(found: dict[str, float], size: int, iterations: int, load: float) -> 
         ("the same item on that warm worker (mean of 3)", f["item warm"]),
         ("-> a fresh worker (TensorFlow, weights, tracing)", f["item first"] - f["item warm"]),
         ("-> per item: round trip minus its time on the worker", f["per item"]),
-    ]  # fmt: skip
+    ]
     runs = [
         ("2x2 sweep, first", f["sweep here"], f["sweep ray"]),
         ("4-item batch", f["batch here"], f["batch ray"]),

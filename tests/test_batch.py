@@ -101,8 +101,11 @@ def test_the_plan_expands_files_folders_and_globs(photos: Path, samples: Path) -
     styles = _styles(samples)
     items = plan_items(by_folder, styles, texture=False)
     assert [(Path(c).name[0], Path(s).name[0]) for c, s in items] == [
-        ("a", "s"), ("a", "t"), ("b", "s"), ("b", "t"),
-    ]  # fmt: skip
+        ("a", "s"),
+        ("a", "t"),
+        ("b", "s"),
+        ("b", "t"),
+    ]
     assert plan_items(by_folder, styles, texture=True) == [("", s) for s in styles]
     with pytest.raises(BatchError, match="No style image is at") as caught:
         expand([str(photos / "z*.jpg")], "style")

@@ -122,10 +122,18 @@ def test_the_menu_offers_it_and_another_batch_replaces_the_first(
 def _jobs(*states: str) -> tuple[Job, ...]:
     settings = Settings(content="/photos/a.jpg", style="/styles/b.jpg").to_json()
     return tuple(
-        Job(id=10 + n, queue="window", batch=None, position=n, content="/photos/a.jpg",
-            style="/styles/b.jpg", settings_json=settings, state=state)
+        Job(
+            id=10 + n,
+            queue="window",
+            batch=None,
+            position=n,
+            content="/photos/a.jpg",
+            style="/styles/b.jpg",
+            settings_json=settings,
+            state=state,
+        )
         for n, state in enumerate(states)
-    )  # fmt: skip
+    )
 
 
 def test_the_status_bar_follows_the_running_queue_job(window: MainWindow) -> None:

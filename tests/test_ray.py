@@ -216,9 +216,13 @@ def test_an_items_other_files_travel_with_it(
     extra.write_bytes((samples / "the_scream.jpg").read_bytes())
     Image.new("L", Image.open(content_path).size, 255).save(mask)
     settings = Settings(
-        content=content_path, style=style_path, size=32, iterations=2,
-        extra_styles=((str(extra), 1.0),), style_masks=(str(mask), ""),
-    )  # fmt: skip
+        content=content_path,
+        style=style_path,
+        size=32,
+        iterations=2,
+        extra_styles=((str(extra), 1.0),),
+        style_masks=(str(mask), ""),
+    )
     files = read_side_files(settings)
     extra.unlink(), mask.unlink()  # as on a machine that has only the task
     content, style = load_image(content_path), load_image(style_path)
