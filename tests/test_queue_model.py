@@ -7,6 +7,7 @@ from __future__ import annotations
 import shutil
 import subprocess
 import sys
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -27,6 +28,15 @@ from nst.batch.store import DONE, FAILED, RUNNING, STOPPED, WAITING, JobStore
 from nst.settings import Settings
 
 ROOT = Path(__file__).resolve().parent.parent
+
+
+def _run_through(queue: QueueModel, runner: Callable[[Job], JobOutcome]) -> None:
+    """Run every waiting job with ``runner``, one after another, on this thread (what
+    gui/workers/queue_control.py does with a worker thread per job)."""
+    if not queue.run_all():
+        return
+    while (job := queue.begin_next()) is not None:
+        queue.end_job(job.id, runner(job))
 
 
 @pytest.fixture
@@ -151,12 +161,12 @@ def test_a_failing_job_does_not_stop_the_next(
             return JobOutcome(FAILED, reason="The content image cannot be read.", seconds=0.1)
         return _done(job)
 
-    queue.run_through(runner)
+    _run_through(queue, runner)
     assert ran == ["astronaut", "chelsea", "coffee"]
     assert _states(queue) == [DONE, FAILED, DONE]
     assert queue.jobs[1].reason == "The content image cannot be read."
     assert len(steps) == 3 and not queue.running and model.readiness() is None
-    queue.run_through(runner)  # nothing waits: nothing done runs again
+    _run_through(queue, runner)  # nothing waits: nothing done runs again
     assert ran == ["astronaut", "chelsea", "coffee"]
 
 
@@ -220,7 +230,7 @@ def test_a_killed_process_leaves_its_running_job_to_run_again(
     try:
         assert queue.recovered == 1 and _states(queue) == [WAITING, WAITING]
         ran: list[int] = []
-        queue.run_through(lambda job: ran.append(job.id) or _done(job))
+        _run_through(queue, lambda job: ran.append(job.id) or _done(job))
         assert len(ran) == 2 and _states(queue) == [DONE, DONE]
     finally:
         queue.close()
@@ -247,7 +257,7 @@ def test_the_real_engine_runs_the_queue_and_a_retry_writes_a_new_file(
             return JobOutcome(FAILED, reason=str(exc))
         return JobOutcome(result.state, result.files, result.losses, result.seconds)
 
-    queue.run_through(runner)
+    _run_through(queue, runner)
     assert _states(queue) == [DONE, FAILED, DONE]
     assert "broken.jpg" in queue.job(bad).reason
     out = tmp_path / "out"
@@ -255,7 +265,7 @@ def test_the_real_engine_runs_the_queue_and_a_retry_writes_a_new_file(
     assert queue.job(good).files == [f"{stem}_001.png", f"{stem}_001.json"]
     first = (out / f"{stem}_001.png").read_bytes()
     assert queue.retry(good)
-    queue.run_through(runner)
+    _run_through(queue, runner)
     assert queue.job(good).files == [f"{stem}_002.png", f"{stem}_002.json"]
     assert (out / f"{stem}_001.png").read_bytes() == first  # never overwritten
     assert queue.job(bad).state == FAILED  # not retried: not run again

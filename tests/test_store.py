@@ -17,6 +17,7 @@ from nst.batch.store import (
     RUNNING,
     STORE_NAME,
     WAITING,
+    Job,
     JobRunning,
     JobStore,
     StoreError,
@@ -36,6 +37,11 @@ def _add(store: JobStore, *names: str) -> list[int]:
 
 def _order(store: JobStore) -> list[str]:
     return [Path(j.content).stem for j in store.jobs(**QUEUE)]
+
+
+def _first_waiting(store: JobStore) -> Job | None:
+    """The job the queue takes next (QueueModel._begin: the first waiting, in order)."""
+    return next((j for j in store.jobs(**QUEUE) if j.state == WAITING), None)
 
 
 @pytest.fixture
@@ -72,21 +78,21 @@ def test_remove_refuses_a_running_job(store: JobStore) -> None:
     assert store.jobs(**QUEUE) == []
 
 
-def test_next_waiting_follows_the_order_and_retry_puts_a_job_back(store: JobStore) -> None:
+def test_the_order_decides_the_next_job_and_retry_puts_a_job_back(store: JobStore) -> None:
     a, b, c = _add(store, "a", "b", "c")
-    assert store.next_waiting(**QUEUE).id == a
+    assert _first_waiting(store).id == a
     store.move(c, 0)
-    assert store.next_waiting(**QUEUE).id == c
+    assert _first_waiting(store).id == c
     store.start(c)
     store.fail(c, "The content image 'c.jpg' cannot be read.", 0.5)
-    assert store.next_waiting(**QUEUE).id == a
+    assert _first_waiting(store).id == a
     store.finish(a, DONE, ["a.png"], {}, 1.0)
     store.finish(b, DONE, ["b.png"], {}, 1.0)
-    assert store.next_waiting(**QUEUE) is None
+    assert _first_waiting(store) is None
     store.reset(c)  # a retry
     job = store.get(c)
     assert job.state == WAITING and not job.reason and job.folder == "/out"
-    assert store.next_waiting(**QUEUE).id == c
+    assert _first_waiting(store).id == c
 
 
 def test_a_store_from_before_the_folder_column_opens(tmp_path: Path) -> None:
@@ -147,7 +153,7 @@ def test_a_process_killed_while_a_job_runs_offers_it_again(tmp_path: Path) -> No
         assert [j.state for j in store.jobs(**QUEUE)] == [DONE, RUNNING, WAITING]
         assert store.get(a).files == ["a_s_001.png", "a_s_001.json"]  # nothing done is lost
         assert store.recover(**QUEUE) == 1
-        assert store.next_waiting(**QUEUE).id == b
+        assert _first_waiting(store).id == b
         assert [j.state for j in store.jobs(**QUEUE)] == [DONE, WAITING, WAITING]
         store.start(b)
         store.fail(b, "The style image 's.jpg' cannot be read.")

@@ -4,7 +4,7 @@ one transaction per change), published to the window's model as they change.
 Adding takes the window's current request (RunRequest) as a job, or one job per photo of
 a folder with the current styles and settings. The queue runs its waiting jobs one after
 another: ``begin_next`` marks the next one running, the caller runs it (a worker thread,
-or any ``JobRunner`` in tests) and reports with ``end_job``. On a Ray cluster they run
+or a test's function) and reports with ``end_job``. On a Ray cluster they run
 side by side: ``begin_all`` marks every waiting job running, each reports with
 ``end_job``, and ``put_back`` returns one not finished (stopped) to waiting. Opening the
 store puts a job
@@ -16,7 +16,6 @@ file (the engine's save_outcome never overwrites).
 from __future__ import annotations
 
 import os
-from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -51,9 +50,6 @@ class FolderRefused:
     folder: str
     texture: bool = False  # the texture method takes no photo
     no_photos: bool = False  # no image file in it
-
-
-JobRunner = Callable[[Job], JobOutcome]
 
 
 class QueueModel:
@@ -276,13 +272,6 @@ class QueueModel:
         if job_id in self._active:
             self._active.remove(job_id)
         self._publish()
-
-    def run_through(self, runner: JobRunner) -> None:
-        """Run every waiting job with ``runner``, one after another, on this thread."""
-        if not self.run_all():
-            return
-        while (job := self.begin_next()) is not None:
-            self.end_job(job.id, runner(job))
 
 
 def _absolute(folder: str) -> str:

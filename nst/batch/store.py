@@ -275,15 +275,6 @@ class JobStore:
             )
             return cursor.rowcount
 
-    def next_waiting(self, *, batch: str | None = None, queue: str = "") -> Job | None:
-        """The first waiting job of a batch or queue, in order; None when none waits."""
-        row = self._db.execute(
-            "SELECT * FROM jobs WHERE state = ? AND queue = ? AND batch IS ?"
-            " ORDER BY position, id LIMIT 1",
-            (WAITING, queue, batch),
-        ).fetchone()
-        return None if row is None else self._job(row)
-
     def move(self, job_id: int, new_position: int) -> None:
         """Put a job at ``new_position`` (0-based, clamped) among its batch's or queue's
         jobs; the others keep their order. The positions are renumbered 0.. in the same
