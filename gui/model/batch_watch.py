@@ -13,14 +13,13 @@ from __future__ import annotations
 
 import os
 import sqlite3
-import statistics
 import time
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 
 from nst.batch.plan import BatchError
-from nst.batch.runner import BATCH_OWNER, SHEET_NAME
+from nst.batch.runner import BATCH_OWNER, SHEET_NAME, time_left
 from nst.batch.store import DONE, FAILED, RUNNING, STOPPED, STORE_NAME, Job, JobStore, StoreError
 from nst.errors import reason
 
@@ -135,12 +134,10 @@ class BatchWatch:
         return None
 
     def eta(self) -> float | None:
-        """Seconds the batch has left at the median time of its items done so far (the
-        first item of a process also pays for TensorFlow's start-up); None before one."""
+        """Seconds the batch has left at its items' times so far (the command line's
+        rule, nst.batch.runner.time_left); None before an item is done."""
         times = [job.seconds for job in self._jobs if job.state == DONE and job.seconds]
-        if not times:
-            return None
-        return self.counts().left * statistics.median(times)
+        return time_left(times, self.counts().left)
 
     @staticmethod
     def running_for(job: Job, now: datetime | None = None) -> float | None:

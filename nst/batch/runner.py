@@ -66,6 +66,13 @@ class ItemDone:
     eta: float | None
 
 
+def time_left(times: Sequence[float], left: int) -> float | None:
+    """Seconds ``left`` items take at the median of the items' ``times`` so far (the
+    median: the first item of a process also pays for TensorFlow's start-up); None
+    before an item has a time."""
+    return left * statistics.median(times) if times else None
+
+
 def new_batch_folder(parent: Path, stem: str) -> Path:
     """A new folder ``batch_<stem>_NNN`` in ``parent`` (nst.imaging.export's rule)."""
     return new_numbered_folder(parent, "batch", stem, "batches")
@@ -146,10 +153,7 @@ class BatchRun:
         return (sum(j.state == DONE for j in jobs), sum(j.state == FAILED for j in jobs), len(jobs))
 
     def _eta(self, left: int) -> float | None:
-        if not self._times:
-            return None
-        # The median: the first item of a process also pays for TensorFlow's start-up.
-        return left * statistics.median(self._times)
+        return time_left(self._times, left)
 
     def events(self) -> Iterator[ItemStarted | ItemStep | ItemDone]:
         """Run every item that is not done (a failed one is tried again: the photo may have
