@@ -23,8 +23,8 @@ from gui.workers.base import Worker
 from nst.batch.queue import run_job, save_job_result
 from nst.batch.store import Job
 from nst.errors import NstError
-from nst.imaging.load import load_image
 from nst.imaging.save import check_output_dir
+from nst.run.inputs import run_images
 from nst.run.series import SessionSeries
 
 
@@ -74,9 +74,7 @@ class RayQueueWorker(Worker):
     def _send(self, pool: Any, job: Job) -> None:
         settings = job.settings
         check_output_dir(job.folder)  # before the task's minutes of work, not after
-        texture = settings.method == "texture"
-        content = None if texture else load_image(settings.content, role="content image")
-        style = load_image(settings.style, role="style image")
+        content, style = run_images(settings)
         # Jobs of the same photo or style send its pixels once.
         shared = (pool.share(settings.content, content), pool.share(settings.style, style))
         pool.submit(job, settings, *shared)

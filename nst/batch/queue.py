@@ -17,10 +17,9 @@ from pathlib import Path
 from typing import Any
 
 from nst.batch.store import DONE, STOPPED, Job
-from nst.imaging.load import load_image
+from nst.cluster.item import transfer_for
 from nst.imaging.save import check_output_dir
-from nst.memory import require_fit
-from nst.run.inputs import texture_canvas
+from nst.run.inputs import run_images
 from nst.run.outcome import save_outcome
 from nst.run.series import SessionSeries
 
@@ -94,23 +93,9 @@ def _transfer(
     preview_interval: float,
 ) -> Any:
     """The Gatys run's Result; None when stopped before its first step."""
-    from nst.run.session import Transfer  # TensorFlow: only now, on the caller's thread
-    from nst.vgg.weights import load_weights
-
-    settings = job.settings
-    texture = settings.method == "texture"
-    content = None if texture else load_image(settings.content, role="content image")
-    style = load_image(settings.style, role="style image")
-    canvas = texture_canvas(style, settings.texture_aspect) if texture else content
-    assert canvas is not None
-    # Too big for the free memory: this job fails now with the size that fits.
-    require_fit(settings, canvas.shape[1::-1], style.shape[1::-1])
-    session = Transfer(
-        settings,
-        content_image=content,
-        style_image=style,
-        weights=weights if weights is not None else load_weights(settings.weights),
-        preview_interval=preview_interval,
+    content, style = run_images(job.settings)
+    session = transfer_for(
+        job.settings, content, style, weights=weights, preview_interval=preview_interval
     )
     stepped = False
     for progress in series.steps(session):

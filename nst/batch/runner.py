@@ -26,6 +26,7 @@ from nst.imaging.export import new_numbered_folder, write_atomic, write_text_ato
 from nst.imaging.load import load_image
 from nst.imaging.save import check_output_dir, result_stem
 from nst.imaging.sheet import Headers, grid_sheet
+from nst.run.inputs import run_images
 from nst.run.outcome import save_outcome
 from nst.run.series import SessionSeries
 from nst.settings import Settings
@@ -221,10 +222,9 @@ class BatchRun:
 
     def images(self, settings: Settings) -> tuple[np.ndarray | None, np.ndarray]:
         """An item's photo (None for a texture) and style, read from its settings' paths."""
-        content = None if settings.method == "texture" else self._image(settings.content)
-        return content, self._image(settings.style, "style image")
+        return run_images(settings, self._image)
 
-    def _image(self, path: str, role: str = "content image") -> np.ndarray:
+    def _image(self, path: str, role: str) -> np.ndarray:
         if path in self._unreadable:
             raise ImageError(self._unreadable[path])
         try:

@@ -8,6 +8,7 @@ NumPy and Pillow only: the command line uses ``texture_canvas`` before TensorFlo
 from __future__ import annotations
 
 import os
+from collections.abc import Callable
 
 import numpy as np
 from PIL import Image
@@ -31,6 +32,16 @@ def optimized_inputs(
         grey_content = to_uint8(colour.grey(content))
         return grey_content, [to_uint8(colour.grey(s, like=content)) for s in styles]
     return content, list(styles)
+
+
+def run_images(
+    settings: Settings, read: Callable[..., np.ndarray] = load_image
+) -> tuple[np.ndarray | None, np.ndarray]:
+    """A run's photo (None for a texture, which has none) and style image, read from the
+    settings' paths by ``read`` (load_image: an ImageError names the file and its role)."""
+    texture = settings.method == "texture"
+    content = None if texture else read(settings.content, role="content image")
+    return content, read(settings.style, role="style image")
 
 
 def texture_canvas(style: np.ndarray, aspect: float | None) -> np.ndarray:
