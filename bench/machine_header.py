@@ -40,7 +40,7 @@ def optimizer_share(size: int) -> dict[str, Any]:
     """The compiled L-BFGS's own work in a step with a full history against one
     loss-and-gradient evaluation at ``size`` px, in the precision Automatic chose."""
     from bench.optimizer_share import compiled_step_cost, evaluator, session_at, timed
-    from nst.memory import lbfgs_history
+    from nst.memory_model import lbfgs_history
     from nst.tf_runtime import tf
 
     session = session_at(size)

@@ -3,7 +3,7 @@
     python -m bench.optimizer_share [--size 512] [--race 256] [--evaluations 40]
 
 1. At ``--size`` px (tubingen): one loss-and-gradient evaluation through VGG19 against the
-   optimizer's own work in a step with a full history (nst.memory.lbfgs_history pairs):
+   optimizer's own work in a step with a full history (nst.memory_model.lbfgs_history pairs):
    the compiled direction (compact form, nst.optim.pairs) and line-search bookkeeping
    (nst.optim.lbfgs), an older eager lbfgs.py from git history (given with --old, for
    comparison), and scipy's L-BFGS-B if scipy imports (its iteration on a free
@@ -23,7 +23,7 @@ import time
 
 import numpy as np
 
-from nst.memory import lbfgs_history
+from nst.memory_model import lbfgs_history
 from nst.optim.lbfgs import LBFGS
 from nst.run.session import Transfer
 from nst.settings import Settings

@@ -18,7 +18,7 @@ BENCH = Path(__file__).resolve().parent
 def memory_child(size: int) -> None:
     """A default run at ``size``: coarse-to-fine with a step at each coarse size, then at the
     output size two steps more than L-BFGS keeps pairs, so that its whole history counts."""
-    from nst.memory import steps_to_fill_history
+    from nst.memory_model import steps_to_fill_history
     from nst.run.session import Transfer
     from nst.settings import Settings
 

@@ -21,6 +21,7 @@ AUTOMATIC_WORDS: dict[str, str] = {
     "weights": "Found automatically",
     "texture_aspect": "The painting's",
     "stages": "Automatic",
+    "max_memory": "Automatic",
 }
 
 OPTIMIZER_LABELS: dict[str, str] = {

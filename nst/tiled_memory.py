@@ -1,23 +1,75 @@
-"""The memory estimate of a stage whose loss is evaluated in tiles (nst/objective/tiled.py),
-beside nst/memory.py's for a stage on the whole image, from the sizes alone.
+"""Which stages of a run are evaluated in tiles, in tiles of what size, and with how many
+L-BFGS pairs: chosen from the memory estimates so that each stage's peak stays within the
+memory the run may use. Sizes alone: no TensorFlow, no machine (nst/memory.py asks the
+machine and words the verdict).
 
-Not yet measured: the network's part uses the untiled fit (memory.PER_VALUE_BYTES) for
-the largest tile with its halo, which pass 2 evaluates as an untiled step of that size
-does; what stays the whole image's size is counted exactly.
+A stage whose whole-image estimate (memory_model.peak_bytes) fits is evaluated whole:
+tiles cost time (the halo is evaluated again by each neighbour). Otherwise the largest
+tile that fits is taken, as a larger tile repeats less of its halo; when even the
+smallest tile does not fit with LBFGS_MIN_HISTORY pairs, fewer pairs are kept.
+
+The tiled estimate: the network's part uses the untiled fit (PER_VALUE_BYTES) for the
+largest tile with its halo, which pass 2 evaluates as an untiled step of that size does;
+what stays the whole image's size is counted exactly.
 """
 
 from __future__ import annotations
 
-from nst.memory import FIXED_BYTES, layer_values, network_bytes, optimizer_vectors
-from nst.objective.tile_plan import exact_halo
-from nst.vgg.layers import BLOCK_CHANNELS
+from dataclasses import dataclass
 
-_FLOAT_BYTES = 4  # float32, as memory.py counts
+from nst.memory_model import (
+    FIXED_BYTES,
+    FLOAT_BYTES,
+    LBFGS_MIN_HISTORY,
+    layer_values,
+    lbfgs_history,
+    network_bytes,
+    optimizer_vectors,
+    peak_bytes,
+    work_dims,
+)
+from nst.objective.tile_plan import Tile, exact_halo, plan_tiles, pooling_grid
+from nst.settings import Settings
+from nst.vgg.layers import BLOCK_CHANNELS
 
 # Image-sized float32 vectors a tiled evaluation keeps whole (tiled.TiledLoss.__call__):
 # the image it is given, total variation's gradient, the gradient the tiles' inner parts
 # are summed into, and its copy handed back.
 TILED_IMAGE_VECTORS = 4
+
+# Tile sizes tried, largest first: a larger tile evaluates less halo again, so a step
+# costs less per pixel (bench/tiled_cost.py: 4.1x the untiled time per pixel with 512 px
+# tiles, 2.69x with 1024 px ones).
+TILE_SIZES = (2048, 1536, 1024, 768, 512, 256)
+
+# A tiled step's passes over a tile's pixels, in whole steps (forward and backward): pass
+# 1 is a forward pass, about a third of a step (the backward pass costs about twice the
+# forward), pass 2 a whole step.
+TILED_PASS_COST = 4 / 3
+
+# The fewest L-BFGS pairs a stage keeps when LBFGS_MIN_HISTORY do not fit beside the
+# smallest tile: at 8192x6144 a pair is 1.2 GB.
+TILED_MIN_HISTORY = 3
+
+
+@dataclass(frozen=True)
+class StageMemory:
+    """One stage's memory plan: its working size, how it is evaluated, its estimate."""
+
+    width: int
+    height: int
+    tile: int | None  # px of a tile's inner part; None: the whole image at once
+    history: int  # L-BFGS correction pairs kept
+    peak: int  # the stage's estimated peak, bytes
+    tiles: int = 1  # tiles a step evaluates (1: whole)
+    cost: float = 1.0  # a step's time per pixel relative to the whole image's
+
+
+def tiled_cost(width: int, height: int, tiles: list[Tile]) -> float:
+    """A tiled step's time per pixel relative to the whole image's: pass 1 (forward) and
+    pass 2 (forward and backward) over the pixels the tiles' network sees."""
+    seen = sum((t.outer[2] - t.outer[0]) * (t.outer[3] - t.outer[1]) for t in tiles)
+    return TILED_PASS_COST * seen / (width * height)
 
 
 def tile_seen(width: int, height: int, layers: tuple[str, ...], tile: int) -> tuple[int, int]:
@@ -35,17 +87,92 @@ def tiled_peak_bytes(
     optimizer: str,
     tile: int,
     regions: int = 0,
+    history: int | None = None,
 ) -> int:
     """The estimated peak of a stage at ``width`` x ``height`` px evaluated in tiles of
     ``tile`` px: the network's part for one tile with its halo; the optimizer's vectors
-    (L-BFGS's history with them), TILED_IMAGE_VECTORS, the content targets and, with
-    ``regions``, the masks at each style layer's size for the whole image."""
+    (L-BFGS's ``history`` pairs with them, default lbfgs_history's), TILED_IMAGE_VECTORS,
+    the content targets and, with ``regions``, the masks at each style layer's size for
+    the whole image."""
     layers = tuple(dict.fromkeys(content_layers + style_layers))
     seen = tile_seen(width, height, layers, tile)
     loop = network_bytes(*seen, layers, regions, style_layers)
     values = width * height * 3
-    whole = (optimizer_vectors(optimizer, values) + TILED_IMAGE_VECTORS) * values
+    whole = (optimizer_vectors(optimizer, values, history) + TILED_IMAGE_VECTORS) * values
     whole += layer_values(width, height, content_layers)
     # a mask holds one value a position: its layer's values over the layer's channels
     masks = [layer_values(width, height, (n,)) // BLOCK_CHANNELS[int(n[5])] for n in style_layers]
-    return int(FIXED_BYTES + loop + (whole + regions * sum(masks)) * _FLOAT_BYTES)
+    return int(FIXED_BYTES + loop + (whole + regions * sum(masks)) * FLOAT_BYTES)
+
+
+def stage_memory(
+    width: int,
+    height: int,
+    content_layers: tuple[str, ...],
+    style_layers: tuple[str, ...],
+    optimizer: str,
+    style_dims: tuple[int, int] | None,
+    regions: int,
+    budget: int | None,
+) -> StageMemory | None:
+    """How a stage at ``width`` x ``height`` px is evaluated within ``budget`` bytes of
+    peak (None: no limit, the whole image); None when nothing fits."""
+    layers = tuple(dict.fromkeys(content_layers + style_layers))
+    history = lbfgs_history(width * height * 3)
+    whole = peak_bytes(width, height, layers, optimizer, style_dims, regions, style_layers)
+    if budget is None or whole <= budget:
+        return StageMemory(width, height, None, history, whole)
+    grid, halo = pooling_grid(layers), exact_halo(layers)
+    tiles = [t for t in TILE_SIZES if t < max(width, height)]
+
+    def tiled(tile: int, pairs: int) -> StageMemory:
+        kind = (content_layers, style_layers, optimizer, tile, regions, pairs)
+        parts = plan_tiles(height, width, tile, halo, grid)
+        peak = tiled_peak_bytes(width, height, *kind)
+        cost = tiled_cost(width, height, parts)
+        return StageMemory(width, height, tile, pairs, peak, len(parts), cost)
+
+    for tile in tiles:
+        stage = tiled(tile, history)
+        if stage.peak <= budget:
+            return stage
+    if tiles and optimizer == "lbfgs":
+        for pairs in range(min(history, LBFGS_MIN_HISTORY) - 1, TILED_MIN_HISTORY - 1, -1):
+            stage = tiled(tiles[-1], pairs)
+            if stage.peak <= budget:
+                return stage
+    return None
+
+
+def run_memory(
+    settings: Settings,
+    content_dims: tuple[int, int],
+    style_dims: tuple[int, int],
+    budget: int | None,
+    size: int | None = None,
+) -> dict[int, StageMemory] | None:
+    """Each stage's plan, by its size (longest side), for the run ``settings`` describe at
+    working size ``size`` (default its own) from the images' own (width, height), within
+    ``budget`` bytes (None: no limit); None when some stage does not fit."""
+    work = settings.resolved_work_size if size is None else size
+    if work != settings.resolved_work_size:
+        settings = settings.replace(size=work, work_size=None)
+    content, style = settings.term_layers
+    regions = len(settings.style_masks)
+    plan: dict[int, StageMemory] = {}
+    for stage_size, _ in settings.stage_plan:
+        # The style image keeps its ratio to the content at every stage (session._use_size).
+        style_size = max(1, round(settings.resolved_style_size * stage_size / work))
+        stage = stage_memory(
+            *work_dims(*content_dims, stage_size),
+            content,
+            style,
+            settings.optimizer,
+            work_dims(*style_dims, style_size),
+            regions,
+            budget,
+        )
+        if stage is None:
+            return None
+        plan[stage_size] = stage
+    return plan

@@ -56,6 +56,16 @@ def settings_from_args(args: argparse.Namespace) -> tuple[Settings, list[str]]:
     return settings, warnings
 
 
+def refuse_beside_resume(args: argparse.Namespace, what: str) -> None:
+    """--resume ``what`` with its own settings and folder: a setting, --config or
+    --output-dir beside it would be ignored, so it is refused instead."""
+    given = [option_for(f.name) for f in FIELDS if getattr(args, f.name, None) is not None]
+    others = (("--config", args.config), ("--output-dir", args.output_dir))
+    given += [option for option, value in others if value]
+    if given:
+        raise UsageError(f"--resume {what} with its own settings; leave out {', '.join(given)}")
+
+
 def _apply_strength(strength: float, values: dict[str, Any], from_recipe: set[str]) -> None:
     """--style-strength: the instant network's blend of style vectors (Settings.style_strength)
     with the instant method and with the instant head start (--init instant); with the

@@ -13,11 +13,10 @@ from nst.batch.plan import BatchError, expand
 from nst.batch.runner import BatchRun, ItemDone, ItemStarted, ItemStep, create_batch, open_batch
 from nst.cluster.batch import RayBatchRun
 from nst.imaging.save import check_output_dir
-from nst.settings import FIELDS
 from nst.vgg.weights import load_weights
-from nst_cli.arguments import settings_from_args
+from nst_cli.arguments import refuse_beside_resume, settings_from_args
 from nst_cli.exits import EXIT_INTERRUPTED, reporting_errors, setup_logging
-from nst_cli.options import UsageError, build_parser, option_for
+from nst_cli.options import UsageError, build_parser
 from nst_cli.progress import ProgressPrinter, clock_text
 from nst_cli.ray_option import add_ray_option, cluster_for
 
@@ -88,23 +87,11 @@ def _new_batch(args: Any, plan: tuple[Any, list[str], list[str]], here: bool) ->
     return create_batch(settings, contents, styles, args.output_dir)
 
 
-def _check_resume(args: Any) -> None:
-    """--resume runs the batch as it was planned: a path or run option beside it would be
-    ignored, so it is refused instead."""
-    given = [option_for(f.name) for f in FIELDS if getattr(args, f.name, None) is not None]
-    others = (("--config", args.config), ("--output-dir", args.output_dir))
-    given += [option for option, value in others if value]
-    if given:
-        raise UsageError(
-            f"--resume runs an earlier batch with its own settings; leave out {', '.join(given)}"
-        )
-
-
 def _main(argv: Sequence[str]) -> int:
     args = build_batch_parser().parse_args(list(argv))
     setup_logging(args.verbose)
     if args.resume:
-        _check_resume(args)
+        refuse_beside_resume(args, "runs an earlier batch")
         folder = open_batch(args.resume)
     else:
         plan = _plan(args)

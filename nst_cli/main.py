@@ -21,7 +21,7 @@ from typing import Any
 
 from nst.settings import Settings
 from nst_cli import batch, sweep
-from nst_cli.arguments import settings_from_args
+from nst_cli.arguments import refuse_beside_resume, settings_from_args
 from nst_cli.exits import (
     EXIT_INTERRUPTED,
     EXIT_SAVED_ELSEWHERE,
@@ -42,10 +42,26 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 
 def _main(argv: Sequence[str]) -> int:
-    args = build_parser().parse_args(argv)
-    settings, warnings = settings_from_args(args)
-    if not args.output_dir:
-        raise UsageError("--output-dir required: name the folder to save the result in")
+    parser = build_parser()
+    parser.add_argument(
+        "--resume",
+        metavar="RECIPE",
+        help="go on with an unfinished run from its last checkpoint: the "
+        "NAME_unfinished_NNN.json that a long run keeps in its output folder",
+    )
+    args = parser.parse_args(argv)
+    from nst.run.checkpoint import CheckpointFiles, read_checkpoint
+
+    resume = None
+    if args.resume:
+        refuse_beside_resume(args, "goes on with an unfinished run")
+        settings, resume, files = read_checkpoint(args.resume)
+        output_dir, warnings = files.folder, []
+    else:
+        settings, warnings = settings_from_args(args)
+        if not args.output_dir:
+            raise UsageError("--output-dir required: name the folder to save the result in")
+        output_dir = args.output_dir
     for line in warnings:
         print(line, file=sys.stderr)
     setup_logging(args.verbose)
@@ -56,7 +72,9 @@ def _main(argv: Sequence[str]) -> int:
 
     started = time.perf_counter()
     # Everything the user named is checked before the slow part starts.
-    folder = check_output_dir(args.output_dir)
+    folder = check_output_dir(output_dir)
+    if resume is None:
+        files = CheckpointFiles.for_run(folder, settings)
     texture = settings.method == "texture"
     content = None if texture else load_image(settings.content, role="content image")
     if settings.method == "instant":
@@ -73,7 +91,8 @@ def _main(argv: Sequence[str]) -> int:
     # of being killed by the system minutes later.
     dims = (content.shape[1], content.shape[0]), (style.shape[1], style.shape[0])
     memory.require_fit(settings, *dims)  # NotEnoughMemory: worded by exits.error_words
-    session = Transfer(settings, content_image=None if texture else content, style_image=style)
+    images = {"content_image": None if texture else content, "style_image": style}
+    session = Transfer(settings, resume=resume, **images)
     show = ProgressPrinter(sys.stderr, args.quiet)
     show.status("loading the VGG19 weights ...")
     session.prepare()
@@ -83,16 +102,37 @@ def _main(argv: Sequence[str]) -> int:
     try:
         for progress in session.steps():
             show(progress)
+            if files.due():  # a long run: a kill loses at most the minutes since
+                _checkpoint(files, session, show)
     except KeyboardInterrupt:
-        # Ctrl+C keeps the best image so far, as the Stop button does.
+        # Ctrl+C keeps the best image so far, as the Stop button does, and a long run's
+        # state, to go on with later.
         interrupted = True
         session.stop()
         show.end()
         print("interrupted: saving the best image so far", file=sys.stderr)
+        if files.recipe is not None and _checkpoint(files, session, show):
+            print(f"go on with: python -m nst --resume {files.recipe}", file=sys.stderr)
     result = session.result()
     recipe = result.recipe()
     recipe["wall_time_s"] = round(time.perf_counter() - started, 3)
-    return _save(result.image, settings, folder, recipe, EXIT_INTERRUPTED if interrupted else 0)
+    status = _save(result.image, settings, folder, recipe, EXIT_INTERRUPTED if interrupted else 0)
+    if not interrupted:
+        files.remove()  # the run is done: its checkpoint is of no more use
+    return status
+
+
+def _checkpoint(files: Any, session: Any, show: ProgressPrinter) -> bool:
+    """Write the run's checkpoint; a failure is said once a time and the run goes on."""
+    from nst.run.checkpoint import CheckpointError
+
+    try:
+        files.write(session.settings, session.checkpoint())
+    except CheckpointError as exc:
+        show.end()
+        print(f"warning: {exc}", file=sys.stderr)
+        return False
+    return True
 
 
 def _save(image: Any, settings: Settings, folder: Path, recipe: dict[str, Any], status: int) -> int:

@@ -13,6 +13,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, replace
 from typing import Any
 
+from nst.memory import HEADROOM
 from nst.settings import (
     DEFAULT_LEARNING_RATES,
     MAX_STAGES,
@@ -140,6 +141,12 @@ WORDS: dict[str, OptionWords] = {
     "stages": OptionWords(
         f"coarse-to-fine: sizes optimized in turn, each twice the last, 1 to {MAX_STAGES} "
         "(default: automatic, from 256 px up to the working size)"
+    ),
+    "max_memory": OptionWords(
+        "the most memory the run may hold, in GB; stages that would not fit whole are "
+        f"evaluated in tiles, to the same result (default: what is free, less "
+        f"{round((1 - HEADROOM) * 100)}%%)",
+        metavar="GB",
     ),
     "colour": OptionWords(
         "whose colours the result has: the painting's (style), or the photo's, by "

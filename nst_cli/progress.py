@@ -32,6 +32,8 @@ class ProgressPrinter:
             f"{p.step}/{p.total}  loss {p.total_loss:.4g} (content {p.content_loss:.3g}, "
             f"style {p.style_loss:.3g}, tv {p.tv_loss:.3g})  {rate:.2f} it/s  ETA {eta}"
         )
+        if p.stage_words():
+            info += f"  ({p.stage_words()})"
         if self.tty:
             width = 24
             filled = round(width * p.step / p.total)

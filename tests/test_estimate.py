@@ -30,6 +30,25 @@ def test_stage_megapixels_follow_the_stage_plan_at_the_contents_aspect() -> None
     ]
 
 
+def test_a_stage_in_tiles_counts_as_more_megapixels_by_its_cost() -> None:
+    # A 4096x3072 stage in six 1536 px tiles sees 1.27x its pixels in two passes (pass 1
+    # a third of a step): 1.7x the whole image's time a pixel (nst.tiled_memory).
+    from nst.tiled_memory import run_memory
+
+    settings = Settings(content="c.jpg", style="s.jpg", size=4096)
+    plan = run_memory(settings, (4096, 3072), (4096, 3072), 20 * 2**30)
+    costs = {size: stage.cost for size, stage in plan.items()}
+    assert costs[2048] == 1.0 and costs[4096] == pytest.approx(1.7, abs=0.05)
+    whole = estimate.stage_megapixels(settings, (4096, 3072))
+    tiled = estimate.stage_megapixels(settings, (4096, 3072), costs)
+    assert tiled[:3] == whole[:3] and tiled[3] == (whole[3][0] * costs[4096], 60)
+    # the running clock weighs the stages the same way
+    from nst.run.clock import stage_costs
+
+    assert stage_costs(settings.stage_plan, costs)[3] == (60, costs[4096])
+    assert stage_costs(settings.stage_plan, costs)[2] == (140, 0.25)
+
+
 def test_run_seconds_is_the_rate_times_the_step_megapixels() -> None:
     settings = Settings(size=1024, iterations=300)
     # 50 x 0.049152 + 50 x 0.196608 + 200 x 0.786432 step-megapixels

@@ -27,7 +27,7 @@ pytestmark = [pytest.mark.gui, pytest.mark.usefixtures("isolated_home")]
 def plenty_of_memory(monkeypatch: pytest.MonkeyPatch) -> None:
     """The large runs here fit, whatever this machine has free (the worker's memory check
     would refuse them after the question)."""
-    monkeypatch.setattr(memory, "available_bytes", lambda: 2**40)
+    monkeypatch.setattr(memory, "available_bytes", lambda *_: 2**40)
 
 
 def press_run(qtbot: Any, window: MainWindow) -> None:

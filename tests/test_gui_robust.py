@@ -16,7 +16,7 @@ import pytest
 from PyQt5.QtCore import Qt, QThread
 
 from gui.main_window import MainWindow
-from nst import memory
+from nst import memory, memory_model
 from nst.settings import Settings
 from tests.bad_inputs import (
     KINDS,
@@ -110,11 +110,14 @@ def test_a_run_too_big_for_memory_offers_the_size_that_fits(
     pick(qtbot, window, content_path, style_path)
     tiny(window, iterations=2, size=2000)
     layers = Settings().layers_in_use
-    at_48 = memory.peak_bytes(
-        *memory.work_dims(1024, 768, 48), layers, "lbfgs", memory.work_dims(1024, 640, 48)
+    at_48 = memory_model.peak_bytes(
+        *memory_model.work_dims(1024, 768, 48),
+        layers,
+        "lbfgs",
+        memory_model.work_dims(1024, 640, 48),
     )
-    monkeypatch.setattr(memory, "available_bytes", lambda: int(at_48 / memory.HEADROOM) + 1000)
-    monkeypatch.setattr(memory, "resident_bytes", lambda: 0)
+    monkeypatch.setattr(memory, "available_bytes", lambda *_: int(at_48 / memory.HEADROOM) + 1000)
+    monkeypatch.setattr(memory, "resident_bytes", lambda *_: 0)
 
     qtbot.mouseClick(window.run_button, Qt.LeftButton)
     # 2000 px on an unmeasured machine asks first; the worker's memory check then refuses.

@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 from gui.error_words import error_words as window_words
-from nst import memory
+from nst import memory, memory_model
 from nst.settings import Settings
 from nst.tf_runtime import gpu_devices
 from nst_cli.exits import error_words as cli_words
@@ -48,9 +48,9 @@ MEASURED_REGION_PEAKS = {
 
 def test_activation_values_by_hand() -> None:
     # 32 x 32 to block1_conv2: two 64-channel maps at full size.
-    assert memory.activation_values(32, 32, ("block1_conv2",)) == 2 * 64 * 32 * 32
+    assert memory_model.activation_values(32, 32, ("block1_conv2",)) == 2 * 64 * 32 * 32
     # To block2_conv1: plus the pooled 16 x 16 x 64 map and one 16 x 16 x 128 conv output.
-    assert memory.activation_values(32, 32, ("block1_conv1", "block2_conv1")) == (
+    assert memory_model.activation_values(32, 32, ("block1_conv1", "block2_conv1")) == (
         2 * 64 * 32 * 32 + 64 * 16 * 16 + 128 * 16 * 16
     )
     # The paper's layers at 224 x 224: the well-known VGG19 sizes, through block5_conv1.
@@ -61,27 +61,27 @@ def test_activation_values_by_hand() -> None:
         + 4 * 512 * 28**2 + 512 * 14**2
         + 512 * 14**2
     )  # fmt: skip
-    assert memory.activation_values(224, 224, PAPER_LAYERS) == expected
-    assert memory.activation_values(224, 224, ()) == 0
+    assert memory_model.activation_values(224, 224, PAPER_LAYERS) == expected
+    assert memory_model.activation_values(224, 224, ()) == 0
 
 
 @pytest.mark.parametrize(("dims", "measured"), sorted(MEASURED_PEAKS.items()))
 def test_estimate_is_within_25_percent_of_the_measured_peak(dims, measured) -> None:
-    estimate = memory.peak_bytes(*dims, PAPER_LAYERS, "lbfgs")
+    estimate = memory_model.peak_bytes(*dims, PAPER_LAYERS, "lbfgs")
     assert abs(estimate - measured) <= 0.25 * measured, (estimate, measured)
 
 
 @pytest.mark.parametrize(("dims", "measured"), sorted(MEASURED_REGION_PEAKS.items()))
 def test_estimate_with_regions_is_within_25_percent_of_the_measured_peak(dims, measured) -> None:
-    estimate = memory.peak_bytes(*dims, PAPER_LAYERS, "lbfgs", regions=2)
+    estimate = memory_model.peak_bytes(*dims, PAPER_LAYERS, "lbfgs", regions=2)
     assert abs(estimate - measured) <= 0.25 * measured, (estimate, measured)
-    assert estimate > memory.peak_bytes(*dims, PAPER_LAYERS, "lbfgs")
+    assert estimate > memory_model.peak_bytes(*dims, PAPER_LAYERS, "lbfgs")
 
 
 def test_layer_values_count_each_style_layer_once_at_its_own_size() -> None:
     # 32 x 32: block1_conv1 64 maps of 32 x 32; block3_conv1 after two poolings, 256 of 8 x 8.
-    assert memory.layer_values(32, 32, ("block1_conv1",)) == 64 * 32 * 32
-    assert memory.layer_values(32, 32, ("block1_conv1", "block3_conv1")) == (
+    assert memory_model.layer_values(32, 32, ("block1_conv1",)) == 64 * 32 * 32
+    assert memory_model.layer_values(32, 32, ("block1_conv1", "block3_conv1")) == (
         64 * 32 * 32 + 256 * 8 * 8
     )
 
@@ -103,12 +103,12 @@ def test_a_run_with_regions_is_checked_for_their_memory() -> None:
 
 
 def test_estimate_grows_with_size_depth_and_optimizer_state() -> None:
-    small = memory.peak_bytes(256, 192, PAPER_LAYERS, "lbfgs")
-    assert memory.peak_bytes(512, 384, PAPER_LAYERS, "lbfgs") > small
-    assert memory.peak_bytes(256, 192, ("block1_conv1",), "lbfgs") < small
-    assert memory.peak_bytes(256, 192, PAPER_LAYERS, "sgd") < small
+    small = memory_model.peak_bytes(256, 192, PAPER_LAYERS, "lbfgs")
+    assert memory_model.peak_bytes(512, 384, PAPER_LAYERS, "lbfgs") > small
+    assert memory_model.peak_bytes(256, 192, ("block1_conv1",), "lbfgs") < small
+    assert memory_model.peak_bytes(256, 192, PAPER_LAYERS, "sgd") < small
     # A style image much larger than the working size is what sets the peak.
-    assert memory.peak_bytes(256, 192, PAPER_LAYERS, "lbfgs", (2048, 1536)) > small
+    assert memory_model.peak_bytes(256, 192, PAPER_LAYERS, "lbfgs", (2048, 1536)) > small
 
 
 def test_largest_size_that_fits_is_the_largest() -> None:
@@ -140,7 +140,7 @@ def test_memory_already_held_counts_and_unknown_free_memory_never_refuses(monkey
     fresh = memory.check(settings, (1024, 768), (1024, 640), available=10**12, resident=0)
     warm = memory.check(settings, (1024, 768), (1024, 640), available=10**12, resident=2**30)
     assert warm.needed == fresh.needed - 2**30
-    monkeypatch.setattr(memory, "available_bytes", lambda: None)  # not known here
+    monkeypatch.setattr(memory, "available_bytes", lambda *_: None)  # not known here
     unknown = memory.check(settings.replace(size=8000), (1024, 768), (1024, 640), resident=0)
     assert unknown.fits  # no figure, no refusal: never block a run on a guess
     nothing = memory.check(settings, (1024, 768), (1024, 640), available=1, resident=0)
@@ -152,8 +152,8 @@ def test_memory_already_held_counts_and_unknown_free_memory_never_refuses(monkey
 def test_the_fit_carries_the_whole_peak_whatever_is_already_held() -> None:
     # The question before a long run shows the run's whole peak, not the part still to come.
     settings = Settings(size=512)
-    peak = memory.peak_bytes(*memory.work_dims(1024, 768, 512), settings.layers_in_use,
-                             "lbfgs", memory.work_dims(1024, 640, 512))  # fmt: skip
+    peak = memory_model.peak_bytes(*memory_model.work_dims(1024, 768, 512), settings.layers_in_use,
+                             "lbfgs", memory_model.work_dims(1024, 640, 512))  # fmt: skip
     for available, resident in ((10**12, 0), (10**12, 2**30), (1, 0), (None, 10**13)):
         fit = memory.check(settings, (1024, 768), (1024, 640), available=available,
                            resident=resident)  # fmt: skip
@@ -171,8 +171,8 @@ def test_working_size_is_what_is_offered_when_set() -> None:
 
 def test_require_fit_raises_the_numbers_and_the_peak_needs_no_machine(monkeypatch) -> None:
     settings = Settings(size=4000)
-    monkeypatch.setattr(memory, "available_bytes", lambda: 3 * 2**30)
-    monkeypatch.setattr(memory, "resident_bytes", lambda: 0)
+    monkeypatch.setattr(memory, "available_bytes", lambda *_: 3 * 2**30)
+    monkeypatch.setattr(memory, "resident_bytes", lambda *_: 0)
     with pytest.raises(memory.NotEnoughMemory) as info:
         memory.require_fit(settings, (1024, 768), (1024, 640))
     assert not info.value.fit.fits and info.value.cell is None
@@ -197,8 +197,8 @@ def test_free_memory_is_read_from_proc_meminfo() -> None:
 @pytest.mark.slow  # a real run through the command line
 def test_cli_refuses_a_run_that_does_not_fit(tmp_path, capsys, monkeypatch, content_path,
                                              style_path) -> None:  # fmt: skip
-    monkeypatch.setattr(memory, "available_bytes", lambda: 3 * 2**30)
-    monkeypatch.setattr(memory, "resident_bytes", lambda: 0)
+    monkeypatch.setattr(memory, "available_bytes", lambda *_: 3 * 2**30)
+    monkeypatch.setattr(memory, "resident_bytes", lambda *_: 0)
     out_dir = tmp_path / "out"
     code = main(["--content", content_path, "--style", style_path, "--output-dir",
                  str(out_dir), "--size", "4000", "--iterations", "2"])  # fmt: skip
@@ -218,7 +218,7 @@ def test_the_estimate_holds_for_a_real_run_at_96_px() -> None:
         cwd=ROOT, capture_output=True, text=True, timeout=240, check=True,
     )  # fmt: skip
     m = json.loads(done.stdout.strip().splitlines()[-1])
-    estimate = memory.peak_bytes(m["width"], m["height"], PAPER_LAYERS, "lbfgs")
+    estimate = memory_model.peak_bytes(m["width"], m["height"], PAPER_LAYERS, "lbfgs")
     assert abs(estimate - m["peak"]) <= 0.25 * m["peak"], (estimate, m["peak"])
 
 

@@ -7,6 +7,7 @@ import numpy as np
 import pytest
 
 from bench.efficiency import step_flops
+from nst import memory_model
 from nst.hardware import cpu_flags, cpu_has_fast_bfloat16
 from nst.run import inputs, stage
 from nst.run import session as transfer
@@ -96,6 +97,11 @@ def test_stopping_in_a_coarse_stage_gives_an_output_sized_result(
         ({"size": 1024, "stages": 1}, ((1024, 300),)),
         ({"size": 2048, "work_size": 300}, ((300, 300),)),
         ({"size": 40, "stages": 3, "iterations": 2}, ((40, 2),)),
+        # print sizes: at most 60 steps above 2048 px, the rest at 2048 px or below
+        ({"size": 4096}, ((512, 50), (1024, 50), (2048, 140), (4096, 60))),
+        ({"size": 8192}, ((1024, 50), (2048, 140), (4096, 50), (8192, 60))),
+        ({"size": 3000, "iterations": 100}, ((375, 16), (750, 16), (1500, 16), (3000, 52))),
+        ({"size": 4096, "stages": 1}, ((4096, 300),)),  # one stage: the steps asked
     ],
 )
 def test_stage_plan(changes, plan) -> None:
@@ -165,22 +171,24 @@ def test_lbfgs_solves_a_quadratic_whose_minimum_is_on_the_lower_bound() -> None:
 
 
 def test_lbfgs_keeps_as_many_pairs_as_its_memory_budget_holds() -> None:
-    from nst import memory
+    from nst import memory_model
 
-    assert memory.lbfgs_history(512 * 384 * 3) == memory.LBFGS_MAX_HISTORY
-    assert memory.lbfgs_history(2048 * 1536 * 3) == memory.LBFGS_MIN_HISTORY
+    assert memory_model.lbfgs_history(512 * 384 * 3) == memory_model.LBFGS_MAX_HISTORY
+    assert memory_model.lbfgs_history(2048 * 1536 * 3) == memory_model.LBFGS_MIN_HISTORY
     sides = [32, 256, 512, 768, 1024, 2048, 4096]
-    pairs = [memory.lbfgs_history(side * side * 3) for side in sides]
+    pairs = [memory_model.lbfgs_history(side * side * 3) for side in sides]
     assert pairs == sorted(pairs, reverse=True)
     for side, kept in zip(sides, pairs):
         pair_bytes = 2 * side * side * 3 * 4
-        assert kept == memory.LBFGS_MIN_HISTORY or kept * pair_bytes <= memory.LBFGS_HISTORY_BYTES
+        assert (
+            kept == memory_model.LBFGS_MIN_HISTORY
+            or kept * pair_bytes <= memory_model.LBFGS_HISTORY_BYTES
+        )
 
 
 def test_a_run_gives_lbfgs_the_history_for_its_size(
     content_path, style_path, weights, monkeypatch
 ) -> None:
-    from nst import memory
 
     made = []
 
@@ -190,7 +198,7 @@ def test_a_run_gives_lbfgs_the_history_for_its_size(
             made.append(self)
 
     monkeypatch.setattr(stage, "LBFGS", Recording)
-    monkeypatch.setattr(memory, "LBFGS_HISTORY_BYTES", 2 * 48 * 36 * 3 * 4 * 12)  # 12 pairs
+    monkeypatch.setattr(memory_model, "LBFGS_HISTORY_BYTES", 2 * 48 * 36 * 3 * 4 * 12)  # 12 pairs
     settings = Settings(
         content=content_path, style=style_path, size=48, iterations=3, stages=1, preview_every=0
     )
@@ -222,7 +230,11 @@ def test_a_cached_reference_counts_as_the_same_run_only_with_the_same_plan() -> 
 
 
 def test_memory_runs_take_two_steps_more_than_the_history_at_the_size(content_path) -> None:
-    from nst import memory
+    from nst import memory_model
 
-    assert memory.steps_to_fill_history(content_path, 32) == memory.LBFGS_MAX_HISTORY + 2
-    assert memory.steps_to_fill_history(content_path, 4096) == memory.LBFGS_MIN_HISTORY + 2
+    assert (
+        memory_model.steps_to_fill_history(content_path, 32) == memory_model.LBFGS_MAX_HISTORY + 2
+    )
+    assert (
+        memory_model.steps_to_fill_history(content_path, 4096) == memory_model.LBFGS_MIN_HISTORY + 2
+    )

@@ -205,3 +205,25 @@ def test_a_halo_short_of_the_exact_one_misses_part_of_the_gradient(scene) -> Non
     short = errors(whole, evaluate(scene, SHALLOW, halo=16))
     assert short[0] < FLOAT32_TOLERANCE < 10 * FLOAT32_TOLERANCE < short[2]
     assert max(errors(whole, evaluate(scene, SHALLOW, halo=0))) < FLOAT32_TOLERANCE
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize(("layers", "tile"), [(PAPER, 64), (SHALLOW, 32)], ids=["paper", "shallow"])
+def test_targets_in_tiles_equal_the_whole_images(scene, layers, tile) -> None:
+    # A tiled stage computes its targets in tiles too (nst/objective/tiled_targets.py):
+    # the photo's content maps laid together from the inner parts, the paintings' Grams
+    # summed from them, blended by their weights or stacked per region.
+    from nst.run.targets import compute_targets
+    from nst.tf_runtime import tf
+
+    photo, paintings = tf.constant(scene["photo"]), [tf.constant(p) for p in scene["paintings"]]
+    for guided in (False, True):
+        arguments = (scene["extractor"], photo, paintings, STYLE_WEIGHTS, *layers, "float32")
+        whole = compute_targets(*arguments, guided)
+        tiled = compute_targets(*arguments, guided, tile=tile)
+        for kind, tiled_kind in zip(whole, tiled):
+            assert len(kind) == len(tiled_kind) > 0
+            for target, tiled_target in zip(kind, tiled_kind):
+                assert tiled_target.shape == target.shape
+                scale = float(tf.reduce_max(tf.abs(target)))
+                assert float(tf.reduce_max(tf.abs(tiled_target - target))) < 1e-5 * scale

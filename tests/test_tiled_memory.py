@@ -3,8 +3,16 @@ the whole image; sizes alone, no TensorFlow."""
 
 from __future__ import annotations
 
-from nst import memory
-from nst.tiled_memory import TILED_IMAGE_VECTORS, tile_seen, tiled_peak_bytes
+from nst import memory_model
+from nst.settings import Settings
+from nst.tiled_memory import (
+    TILE_SIZES,
+    TILED_IMAGE_VECTORS,
+    TILED_MIN_HISTORY,
+    run_memory,
+    tile_seen,
+    tiled_peak_bytes,
+)
 from nst.vgg.layers import PAPER_STYLE_LAYERS
 
 CONTENT, STYLE = ("block4_conv2",), tuple(PAPER_STYLE_LAYERS)
@@ -25,8 +33,8 @@ def test_one_tile_holding_the_image_adds_only_the_whole_image_vectors() -> None:
     # A tile and its halo cover 256x192 px: the network's part is the untiled one's, and
     # the evaluation's own image-sized vectors and the content targets come on top.
     values = 256 * 192 * 3
-    extra = TILED_IMAGE_VECTORS * values + memory.layer_values(256, 192, CONTENT)
-    assert tiled(256, 192, 64) - memory.peak_bytes(256, 192, LAYERS, "lbfgs") == extra * 4
+    extra = TILED_IMAGE_VECTORS * values + memory_model.layer_values(256, 192, CONTENT)
+    assert tiled(256, 192, 64) - memory_model.peak_bytes(256, 192, LAYERS, "lbfgs") == extra * 4
 
 
 def test_the_tiles_part_does_not_grow_with_the_image() -> None:
@@ -38,13 +46,77 @@ def test_the_tiles_part_does_not_grow_with_the_image() -> None:
     assert tile_cost(4096, 3072) == tile_cost(8192, 6144) > 0
     # what does grow with it is the optimizer's state: L-BFGS's 10 pairs at these sizes
     values = 8192 * 6144 * 3
-    vectors = memory.optimizer_vectors("lbfgs", values) - memory.optimizer_vectors("sgd", values)
+    vectors = memory_model.optimizer_vectors("lbfgs", values) - memory_model.optimizer_vectors(
+        "sgd", values
+    )
     assert tiled(8192, 6144, 512) - tiled(8192, 6144, 512, "sgd") == vectors * values * 4
 
 
 def test_print_sizes_fit_in_24_gib_in_tiles_and_not_whole() -> None:
     # issue 21: 4096x3072 within 24 GiB; the whole image's estimate is some 58 GiB.
-    assert memory.peak_bytes(4096, 3072, LAYERS, "lbfgs") > 50 * GIB
+    assert memory_model.peak_bytes(4096, 3072, LAYERS, "lbfgs") > 50 * GIB
     assert tiled(4096, 3072, 512) < 10 * GIB
     assert tiled(4096, 3072, 512, regions=2) < 24 * GIB
     assert tiled(4096, 3072, 512, regions=2) > tiled(4096, 3072, 512)
+
+
+def paper_run(size: int, **changes) -> tuple[Settings, tuple[int, int]]:
+    """A run at ``size`` px of a 4:3 photo in a painting of the same shape."""
+    dims = (size, size * 3 // 4)
+    return Settings(content="photo.jpg", style="painting.jpg", size=size, **changes), dims
+
+
+def test_only_the_stages_that_do_not_fit_whole_go_in_tiles_the_largest_that_fit() -> None:
+    settings, dims = paper_run(4096)
+    plan = run_memory(settings, dims, dims, 20 * GIB)
+    assert list(plan) == [512, 1024, 2048, 4096]
+    assert plan[512].tile is plan[1024].tile is None  # coarse stages: whole, faster
+    assert plan[4096].tile is not None and plan[4096].tiles > 1
+    assert all(stage.peak <= 20 * GIB for stage in plan.values())
+    # a larger tile would not fit: the next size up in TILE_SIZES is over the budget
+    bigger = [t for t in TILE_SIZES if t > plan[4096].tile]
+    if bigger:
+        layers = settings.term_layers
+        assert tiled_peak_bytes(4096, 3072, *layers, "lbfgs", min(bigger)) > 20 * GIB
+    # less memory: smaller tiles, never a peak over it
+    small = run_memory(settings, dims, dims, 6 * GIB)
+    assert small[4096].tile < plan[4096].tile
+    assert max(stage.peak for stage in small.values()) <= 6 * GIB
+
+
+def test_lbfgs_keeps_fewer_pairs_where_the_smallest_tile_needs_the_room() -> None:
+    settings, dims = paper_run(8192)
+    at_8192 = (8192, 6144)
+    plan = run_memory(settings, dims, dims, 16 * GIB)[8192]
+    assert plan.tile == TILE_SIZES[-1]
+    assert TILED_MIN_HISTORY <= plan.history < memory_model.LBFGS_MIN_HISTORY
+    assert plan.peak <= 16 * GIB
+    layers = settings.term_layers
+    assert tiled_peak_bytes(*at_8192, *layers, "lbfgs", plan.tile, 0, plan.history + 1) > 16 * GIB
+    assert run_memory(settings, dims, dims, 4 * GIB) is None  # not even 3 pairs fit
+
+
+def test_the_check_lets_a_print_size_run_in_tiles_and_keeps_to_max_memory() -> None:
+    from nst import memory
+
+    settings, dims = paper_run(4096)
+    free, held = 22 * GIB, GIB
+    fit = memory.check(settings, dims, dims, available=free, resident=held)
+    assert fit.fits and fit.largest_size is None
+    assert fit.peak <= held + memory.HEADROOM * free
+    limited = settings.replace(max_memory=8.0)
+    fit = memory.check(limited, dims, dims, available=free, resident=held)
+    assert fit.fits and fit.peak <= 8 * GIB
+    tight = settings.replace(max_memory=2.0)
+    refused = memory.check(tight, dims, dims, available=free, resident=held)
+    assert not refused.fits and 0 < refused.largest_size < 4096
+    words = memory.shortfall_words(refused, 4096)
+    assert "memory limit of 2 GB" in words and "even in tiles" in words
+
+
+def test_layers_the_loss_leaves_out_are_not_counted() -> None:
+    settings, _ = paper_run(256)
+    assert settings.term_layers == (CONTENT, STYLE)
+    assert settings.replace(method="texture").term_layers[0] == ()
+    assert settings.replace(content_weight=0.0).term_layers[0] == ()
+    assert settings.replace(style_weight=0.0).term_layers[1] == ()

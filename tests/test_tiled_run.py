@@ -32,8 +32,37 @@ def test_a_stage_in_tiles_takes_the_same_steps_as_on_the_whole_image(
     tiled, tiled_image, session = run(settings, weights, {SIZE: TILE})
     assert isinstance(session._loss, TiledLoss) and len(session._loss.plan(48, 64)) == 4
     assert len(tiled) == len(whole) == 5
-    # The first losses agree to 1e-7; L-BFGS's steps amplify that rounding, to some 3e-4
-    # at the fifth step (measured), and the images' 8-bit values differ by 1 at most.
-    assert tiled == pytest.approx(whole, rel=1e-3)
+    # The first losses agree to 1e-7; L-BFGS's steps amplify that rounding (the targets,
+    # summed in tiles too, agree to 3e-7) to some 1e-3 at the fifth step in bfloat16
+    # (measured 9e-4), and the images' 8-bit values by up to 5 (mean 0.6, measured).
+    assert tiled == pytest.approx(whole, rel=2e-3)
     assert whole[-1] < 0.6 * whole[0]  # the steps went somewhere
-    assert np.abs(whole_image.astype(int) - tiled_image).max() <= 2
+    difference = np.abs(whole_image.astype(int) - tiled_image)
+    assert difference.max() <= 10 and difference.mean() < 1.5
+
+
+def test_the_memory_plan_sets_each_stages_tiles_and_lbfgs_pairs(
+    content_path, style_path, weights, monkeypatch
+) -> None:
+    # Which stages go in tiles is the memory plan's (nst.tiled_memory, tested on sizes
+    # alone); the session follows it: the tiles, the pairs L-BFGS keeps, the progress.
+    from nst.run import session as session_module
+    from nst.run import stage
+    from nst.tiled_memory import StageMemory
+
+    plans = {32: StageMemory(32, 24, None, 40, 0), SIZE: StageMemory(64, 48, TILE, 5, 0, 4)}
+    monkeypatch.setattr(session_module, "stage_memory_here", lambda *_: plans)
+    made = []
+
+    class Recording(stage.LBFGS):
+        def __init__(self, *args, **kwargs) -> None:
+            super().__init__(*args, **kwargs)
+            made.append(self.history)
+
+    monkeypatch.setattr(stage, "LBFGS", Recording)
+    settings = Settings(content=content_path, style=style_path, size=SIZE, iterations=4, stages=2)
+    session = Transfer(settings, weights=weights)
+    progress = list(session.steps())
+    assert [(p.stage, p.tiles) for p in progress] == [(1, 1), (2, 4), (2, 4), (2, 4)]
+    assert made == [40, 5]
+    assert isinstance(session._loss, TiledLoss)

@@ -12,7 +12,7 @@ from typing import Any
 import numpy as np
 import pytest
 
-from nst import memory
+from nst import memory, memory_model
 from nst.imaging.resize import resize_longest
 from tests.gui_helpers import pick
 
@@ -24,7 +24,7 @@ ROOT = Path(__file__).resolve().parent.parent
 def test_one_function_gives_the_size_an_image_is_scaled_to(shape: tuple, size: int) -> None:
     height, width = shape
     scaled = resize_longest(np.zeros((height, width), np.uint8), size)
-    assert memory.work_dims(width, height, size) == (scaled.shape[1], scaled.shape[0])
+    assert memory_model.work_dims(width, height, size) == (scaled.shape[1], scaled.shape[0])
 
 
 def test_the_sweep_and_the_estimate_use_that_function() -> None:
@@ -35,7 +35,7 @@ def test_the_sweep_and_the_estimate_use_that_function() -> None:
 
     assert not hasattr(nst.sweep.runner, "scaled_dims")
     for module in (nst.sweep.runner, gui.sweep.sweep_panel, gui.sweep.grid, nst.run.estimate):
-        assert module.work_dims is memory.work_dims, module.__name__
+        assert module.work_dims is memory_model.work_dims, module.__name__
 
 
 def test_one_weights_cache_the_engines() -> None:
@@ -64,11 +64,11 @@ def little_memory(monkeypatch: pytest.MonkeyPatch) -> list[threading.Thread]:
     """Free memory for a 48 px cell but not for a 256 px one; records the threads that
     asked (the window's check must be on its worker's)."""
     asked: list[threading.Thread] = []
-    at_48 = memory.peak_bytes(
-        *memory.work_dims(1024, 768, 48),
-        memory.DEFAULT_STYLE_LAYERS,
+    at_48 = memory_model.peak_bytes(
+        *memory_model.work_dims(1024, 768, 48),
+        memory_model.DEFAULT_STYLE_LAYERS,
         "lbfgs",
-        memory.work_dims(1024, 640, 48),
+        memory_model.work_dims(1024, 640, 48),
     )
 
     def available() -> int:
@@ -76,7 +76,7 @@ def little_memory(monkeypatch: pytest.MonkeyPatch) -> list[threading.Thread]:
         return int(at_48 / memory.HEADROOM) + 1000
 
     monkeypatch.setattr(memory, "available_bytes", available)
-    monkeypatch.setattr(memory, "resident_bytes", lambda: 0)
+    monkeypatch.setattr(memory, "resident_bytes", lambda *_: 0)
     return asked
 
 

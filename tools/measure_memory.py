@@ -22,7 +22,7 @@ ROOT = Path(__file__).resolve().parent.parent
 SAMPLES = ROOT / "gui" / "samples"
 # Steps of a first-order run (the fit of FIXED_BYTES and PER_VALUE_BYTES ran 12 L-BFGS
 # steps, automatic stages, when L-BFGS kept 10 pairs). L-BFGS runs one size for two steps
-# more than it keeps pairs at that size (memory.lbfgs_history), so that the peak includes
+# more than it keeps pairs at that size (memory_model.lbfgs_history), so that the peak includes
 # its whole history.
 STEPS = 12
 
@@ -31,7 +31,7 @@ def child(size: int, optimizer: str, regions: int = 0) -> None:
     """Run one transfer in this process and print its peak RSS as JSON. ``regions`` 2: two
     styles, The Starry Night on the photo's left half and The Scream on the rest."""
     os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
-    from nst.memory import steps_to_fill_history
+    from nst.memory_model import steps_to_fill_history
     from nst.run.session import Transfer
     from nst.settings import Settings
 
@@ -128,17 +128,17 @@ def main() -> None:
         child(args.sizes[0], args.optimizer, args.regions)
         return
 
-    from nst import memory
+    from nst import memory_model
     from nst.settings import Settings
 
     layers = Settings().layers_in_use
     rows = []
     for size in args.sizes:
         m = measure(size, args.optimizer, args.regions)
-        values = memory.activation_values(m["width"], m["height"], layers)
-        vectors = memory.optimizer_vectors(args.optimizer, m["width"] * m["height"] * 3)
+        values = memory_model.activation_values(m["width"], m["height"], layers)
+        vectors = memory_model.optimizer_vectors(args.optimizer, m["width"] * m["height"] * 3)
         vectors *= m["width"] * m["height"] * 12
-        estimate = memory.peak_bytes(
+        estimate = memory_model.peak_bytes(
             m["width"], m["height"], layers, args.optimizer, regions=args.regions
         )
         rows.append((size, m, values, vectors, estimate))

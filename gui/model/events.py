@@ -66,6 +66,7 @@ class JobStep:
     job_id: int
     step: int
     total: int
+    where: str = ""  # the stage and its tiles (nst.run.result.Progress.stage_words)
 
 
 Change = (

@@ -253,9 +253,9 @@ class QueueModel:
         self._active.remove(job_id)
         self._publish()
 
-    def step(self, job_id: int, step: int, total: int) -> None:
-        """The running job made a step (for its row's progress)."""
-        self.model.job_step(job_id, step, total)
+    def step(self, job_id: int, step: int, total: int, where: str = "") -> None:
+        """The running job made a step (for its row's progress); ``where``: its stage."""
+        self.model.job_step(job_id, step, total, where)
 
     def end_job(self, job_id: int, outcome: JobOutcome) -> None:
         """The job ended: done, stopped or failed. A stopped job stops the queue (the user

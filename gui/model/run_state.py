@@ -65,6 +65,7 @@ class RunState:
     method: str = ""  # the run's method ("instant" makes no steps)
     elapsed: float = 0.0  # seconds since the first step
     eta: float | None = None  # seconds left, once the engine can tell
+    where: str = ""  # the stage and its tiles, in the engine's words (Progress.stage_words)
     losses: Mapping[str, float] = field(default_factory=dict)  # the last step's
     engine: Engine | None = None
     ending: Ending | None = None

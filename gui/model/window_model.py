@@ -300,8 +300,8 @@ class WindowModel:
         self._jobs, self._queue_running, self._current_job = tuple(jobs), running, current
         self._emit(JobsChanged(self._jobs, running, current))
 
-    def job_step(self, job_id: int, step: int, total: int) -> None:
-        self._emit(JobStep(job_id, step, total))
+    def job_step(self, job_id: int, step: int, total: int, where: str = "") -> None:
+        self._emit(JobStep(job_id, step, total, where))
 
     def readiness(self, *, busy: bool = True) -> NotReady | None:
         """Why Run cannot start now (None: it can). A run going on is not a reason: Run

@@ -187,6 +187,7 @@ class StatusPanel(QWidget):
         self.progress_bar.setRange(0, state.total)
         self.progress_bar.setValue(state.step)
         parts = [f"Step {state.step} of {state.total}", speed_text(state.step, state.elapsed)]
+        parts.append(state.where)
         if state.eta is not None and state.step < state.total:
             parts.append(f"{clock_text(state.eta)} left")
         self.progress_label.setText(" · ".join(p for p in parts if p))
@@ -230,6 +231,7 @@ class StatusPanel(QWidget):
             self._queue_place(step.job_id),
             f"step {step.step} of {step.total}",
             speed_text(step.step, elapsed),
+            step.where,
         ]
         if 0 < step.step < step.total:
             parts.append(f"{clock_text(elapsed / step.step * (step.total - step.step))} left")

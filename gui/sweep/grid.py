@@ -8,7 +8,7 @@ from PyQt5.QtGui import QIcon, QPixmap
 from PyQt5.QtWidgets import QButtonGroup, QGridLayout, QLabel, QToolButton, QWidget
 
 from gui.widgets.image_view import numpy_to_qimage
-from nst.memory import work_dims
+from nst.memory_model import work_dims
 from nst.sweep.axes import axis_label
 from nst.sweep.grid import CELL_SIZE, Cell, Sweep
 

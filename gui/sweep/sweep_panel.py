@@ -35,7 +35,8 @@ from gui.sweep.words import cell_words, done_words, step_words
 from gui.workers.base import start_worker, stop_and_wait
 from nst.errors import NstError
 from nst.imaging.save import check_output_dir
-from nst.memory import NotEnoughMemory, work_dims
+from nst.memory import NotEnoughMemory
+from nst.memory_model import work_dims
 from nst.run.clock import clock_text
 from nst.settings import Settings, SettingsError
 from nst.sweep.axes import Axis, SweepError, example_values, make_axis, value_text

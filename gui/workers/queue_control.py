@@ -120,7 +120,7 @@ class QueueController(QObject):
         job_id, progress = record
         if self.closing:  # a step that arrives after the store closed
             return
-        self.queue.step(job_id, progress.step, progress.total)
+        self.queue.step(job_id, progress.step, progress.total, progress.stage_words())
 
     def _finished(self, job: Job, result: JobResult) -> None:
         self._sent.discard(job.id)

@@ -31,6 +31,7 @@ from nst.errors import NstError
 from nst.imaging.save import check_output_dir
 from nst.run import estimate
 from nst.settings import Settings, texture_dims
+from nst.tiled_memory import StageMemory
 
 # The rough rate (small runs only: nst.run.estimate.TimeEstimate) is kept beside the
 # measured ones under this prefix, e.g. "rough/float32".
@@ -122,7 +123,9 @@ class RunController(QObject):
         worker = RunWorker(run_settings, str(folder), image_dims=dims)
         self.phases.follow(worker)  # the model's RunState, which the panels show
         self.meter = estimate.RateMeter(
-            estimate.stage_megapixels(run_settings, self._dims(run_settings))
+            estimate.stage_megapixels(
+                run_settings, self._dims(run_settings), self._costs(run_settings, dims)
+            )
         )
         worker.progress.connect(self.meter.add)
         worker.finished.connect(self._on_finished)
@@ -177,10 +180,21 @@ class RunController(QObject):
         dims = self._image_dims(settings)
         return dims[0] if dims else (settings.size, settings.size)
 
+    def _plan(self, settings: Settings, dims: ImageDims | None) -> dict[int, StageMemory]:
+        """Each stage's memory plan (which go in tiles) within the host's memory, from the
+        sizes alone (no TensorFlow: this is the GUI thread); {} when an image's size is
+        unknown."""
+        return memory.stage_memory_here(settings, *dims, host_only=True) if dims else {}
+
     def _peak(self, settings: Settings, dims: ImageDims | None) -> int | None:
-        """The run's estimated peak memory, from the sizes alone (no TensorFlow: this is
-        the GUI thread); None when an image's size is unknown."""
-        return memory.run_peak(settings, *dims) if dims else None
+        """The run's estimated peak memory, its stages in tiles where they must be; None
+        when an image's size is unknown."""
+        plan = self._plan(settings, dims)
+        return max(stage.peak for stage in plan.values()) if plan else None
+
+    def _costs(self, settings: Settings, dims: ImageDims | None) -> dict[int, float]:
+        """By stage size, a step's time per pixel relative to the whole image's."""
+        return {size: stage.cost for size, stage in self._plan(settings, dims).items()}
 
     # ------------------------------------------------------------------ time
 
@@ -193,6 +207,7 @@ class RunController(QObject):
             self._dims(settings),
             store.step_rate(settings.precision),
             store.step_rate(ROUGH_KEY + settings.precision),
+            self._costs(settings, self._image_dims(settings)),
         )
 
     def _ask_before_long_run(self, settings: Settings, dims: ImageDims | None) -> bool:

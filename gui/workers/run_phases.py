@@ -72,6 +72,7 @@ class RunPhases:
             total=progress.total,
             elapsed=progress.elapsed,
             eta=progress.eta,
+            where=progress.stage_words(),
             losses=dict(progress.losses),
         )
 

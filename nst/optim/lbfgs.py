@@ -86,7 +86,7 @@ class LBFGS:
         bounds: tuple[float, float] = (0.0, 255.0),
     ) -> None:
         self.learning_rate = learning_rate
-        # memory: 2 * history image-sized vectors (memory.lbfgs_history picks it per size)
+        # memory: 2 * history image-sized vectors (memory_model.lbfgs_history picks it per size)
         self.history = self.HISTORY if history is None else history
         self.low, self.high = bounds
         memory = acquire(self.history, self.low, self.high)

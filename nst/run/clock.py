@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+
 
 def clock_text(seconds: float) -> str:
     """A duration as a clock reads it, the one rule for every face: "m:ss", or "h:mm:ss"
@@ -40,8 +42,12 @@ class Clock:
         return (elapsed - self._traced) / self._units * left
 
 
-def stage_costs(plan: tuple[tuple[int, int], ...]) -> list[tuple[int, float]]:
+def stage_costs(
+    plan: tuple[tuple[int, int], ...], per_pixel: Mapping[int, float] | None = None
+) -> list[tuple[int, float]]:
     """(iterations, relative cost of a step) per stage of a plan of (size, iterations):
-    cost grows with the pixels, relative to the last (full) stage's."""
+    cost grows with the pixels, relative to the last (full) stage's, and by stage size
+    with ``per_pixel`` (a stage in tiles costs more a pixel: tiled_memory.StageMemory)."""
     last = plan[-1][0]
-    return [(n, (size / last) ** 2) for size, n in plan]
+    per_pixel = per_pixel or {}
+    return [(n, (size / last) ** 2 * per_pixel.get(size, 1.0)) for size, n in plan]

@@ -19,12 +19,15 @@ and words the figures (gui/run_estimate_words.py).
 from __future__ import annotations
 
 import math
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from nst.memory import work_dims
+from nst.memory_model import work_dims
 from nst.settings import Settings
+
+# By stage size, a step's time per pixel relative to the whole image's (None: all 1).
+Costs = Mapping[int, float] | None
 
 # A run predicted to take longer than this asks before it starts (2 minutes: issue 14).
 LONG_RUN_SECONDS = 120.0
@@ -48,24 +51,33 @@ ROUGH_FACTOR = 3.0
 STEPPED_METHODS = ("gatys", "texture")
 
 
-def stage_megapixels(settings: Settings, content_dims: tuple[int, int]) -> list[tuple[float, int]]:
+def stage_megapixels(
+    settings: Settings, content_dims: tuple[int, int], costs: Costs = None
+) -> list[tuple[float, int]]:
     """(megapixels, iterations) of each stage of ``settings.stage_plan`` for a content
-    image of ``content_dims`` (width, height), scaled as the engine scales it."""
+    image of ``content_dims`` (width, height), scaled as the engine scales it. ``costs``:
+    by stage size, a step's time per pixel relative to the whole image's (a stage in
+    tiles: nst.tiled_memory.StageMemory.cost), counted as that many more megapixels."""
     plan = []
     for size, iterations in settings.stage_plan:
         width, height = work_dims(*content_dims, size)
-        plan.append((width * height / 1e6, iterations))
+        cost = (costs or {}).get(size, 1.0)
+        plan.append((width * height / 1e6 * cost, iterations))
     return plan
 
 
-def step_megapixels(settings: Settings, content_dims: tuple[int, int]) -> float:
+def step_megapixels(
+    settings: Settings, content_dims: tuple[int, int], costs: Costs = None
+) -> float:
     """The run's work in step-megapixels: iterations times megapixels, over its stages."""
-    return sum(mp * n for mp, n in stage_megapixels(settings, content_dims))
+    return sum(mp * n for mp, n in stage_megapixels(settings, content_dims, costs))
 
 
-def run_seconds(settings: Settings, content_dims: tuple[int, int], rate: float) -> float:
+def run_seconds(
+    settings: Settings, content_dims: tuple[int, int], rate: float, costs: Costs = None
+) -> float:
     """Predicted seconds of the run's steps at ``rate`` seconds per step per megapixel."""
-    return rate * step_megapixels(settings, content_dims)
+    return rate * step_megapixels(settings, content_dims, costs)
 
 
 def should_ask(settings: Settings, predicted: TimeEstimate | None) -> bool:
@@ -95,14 +107,16 @@ def run_estimate(
     content_dims: tuple[int, int],
     rate: float | None,
     rough_rate: float | None = None,
+    costs: Costs = None,
 ) -> TimeEstimate | None:
     """The run's time from the measured ``rate`` or, without one, from the ``rough_rate``
-    timed on small stages; None when neither was measured."""
+    timed on small stages; None when neither was measured. ``costs``: see
+    stage_megapixels."""
     if rate is not None:
-        seconds = run_seconds(settings, content_dims, rate)
+        seconds = run_seconds(settings, content_dims, rate, costs)
         return TimeEstimate(seconds, seconds)
     if rough_rate is not None:
-        seconds = run_seconds(settings, content_dims, rough_rate)
+        seconds = run_seconds(settings, content_dims, rough_rate, costs)
         return TimeEstimate(seconds, seconds / ROUGH_FACTOR, rough=True)
     return None
 

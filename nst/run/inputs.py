@@ -44,6 +44,26 @@ def run_images(
     return content, read(settings.style, role="style image")
 
 
+def session_images(
+    settings: Settings, content: np.ndarray | None, style: np.ndarray | None
+) -> tuple[np.ndarray, list[np.ndarray], np.ndarray | None]:
+    """A run's photo (a texture's canvas), its style images (the main one first) and its
+    region masks (None without regions): ``content`` and ``style`` as given, else read
+    from the settings; refused in one sentence, before anything slow, when one cannot be
+    used (check_proportions)."""
+    texture = settings.method == "texture"
+    if content is None and not texture:
+        content = load_image(settings.content, role="content image")
+    if style is None:
+        style = load_image(settings.style, role="style image")
+    styles = [style] + [load_image(p, role="style image") for p, _ in settings.extra_styles]
+    if texture:
+        content = texture_canvas(style, settings.texture_aspect)
+    check_proportions(settings, content, styles)
+    masks = region_masks(settings.style_masks, content.shape[:2]) if settings.style_masks else None
+    return content, styles, masks
+
+
 def texture_canvas(style: np.ndarray, aspect: float | None) -> np.ndarray:
     """A mid-grey stand-in for the photo in texture mode: it gives the output its shape
     (``aspect`` = width / height, or the style image's own) and nothing else."""

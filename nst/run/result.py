@@ -36,6 +36,16 @@ class Progress:
     stages: int = 1
     # the stage ends here: the gradient vanished, or no step within 0..255 lowered the loss
     converged: bool = False
+    tiles: int = 1  # tiles each evaluation of this stage passes through VGG19 (1: whole)
+    size: int = 0  # the stage's working size, longest side in px
+
+    def stage_words(self) -> str:
+        """'stage 4 of 4, 4096 px in 6 tiles': where a run of several stages or in tiles
+        is ("" for one stage on the whole image), the same words on every face."""
+        if self.stages <= 1 and self.tiles <= 1:
+            return ""
+        words = f"stage {self.stage} of {self.stages}, {self.size} px"
+        return words + (f" in {self.tiles} tiles" if self.tiles > 1 else "")
 
     @property
     def losses(self) -> dict[str, float]:

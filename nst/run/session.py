@@ -26,28 +26,28 @@ from typing import Any
 import numpy as np
 
 from nst.errors import RunError
-from nst.imaging.load import load_image
 from nst.imaging.resize import resize_longest
+from nst.memory import stage_memory_here
 from nst.objective.builder import loss_function
 from nst.precision import resolve
+from nst.run.checkpoint import Checkpoint
 from nst.run.clock import Clock, stage_costs
 from nst.run.inputs import (
-    check_proportions,
     extractor_padding,
     feasible_plan,
     in_chosen_colours,
-    instant_start,
     optimized_inputs,
-    region_masks,
+    session_images,
     style_at,
-    texture_canvas,
 )
 from nst.run.preview import PreviewRate, as_image, preview
 from nst.run.result import Progress, Result, device_description
 from nst.run.stage import Stepper, check_finite
+from nst.run.start import start_image
 from nst.run.targets import compute_targets
 from nst.settings import Settings
 from nst.tf_runtime import tf
+from nst.tiled_memory import StageMemory
 from nst.vgg.extractor import get_extractor
 from nst.vgg.weights import VGGWeights, load_weights
 
@@ -66,6 +66,7 @@ class Transfer:
         weights: VGGWeights | None = None,
         preview_interval: float = 0.0,
         tiles: Mapping[int, int] | None = None,
+        resume: Checkpoint | None = None,
     ) -> None:
         """Images may be given as uint8 (H, W, 3) arrays; otherwise they are read from
         ``settings.content`` and ``settings.style`` when ``prepare`` runs.
@@ -74,20 +75,23 @@ class Transfer:
         most one every ``preview_interval`` seconds (a window: the rate it repaints at;
         nst.run.preview says what a step saves), and always at the last step. ``tiles``:
         the stages at these sizes (longest side) evaluate the loss in tiles of that many px
-        (nst.objective.tiled: the same loss, in less memory).
+        (nst.objective.tiled: the same loss, in less memory); by default the stages that
+        would not fit the memory the run may use do (nst.tiled_memory.run_memory).
+        ``resume``: go on from this checkpoint of the same settings (nst.run.checkpoint).
         """
         self.settings = settings
         self.preview_interval = preview_interval
-        self._tiles = dict(tiles or {})
-        self._content_source = content_image
-        self._style_source = style_image
+        self._tiles = None if tiles is None else dict(tiles)
+        self._resume = resume
+        self._stage_index, self._stage_first = 0, 0  # the stage, and the step it began at
+        self._stage_memory: dict[int, StageMemory] = {}
+        self._content_source, self._style_source = content_image, style_image
         self.weights = weights
         self.device = device_description()
         self._stop = threading.Event()
         self._prepared = False
         self._best: tuple[float, tf.Tensor, np.ndarray] | None = None  # loss, image, parts
-        self._steps_done = 0
-        self._evaluations = 0
+        self._steps_done, self._evaluations = 0, 0
         self._converged = False
         self._completed = False  # every stage ran to its end (or converged)
         self._duration = 0.0
@@ -98,19 +102,8 @@ class Transfer:
         if self._prepared:
             return
         s = self.settings
-        texture = s.method == "texture"
         # Images first: a bad image is reported before seconds go into loading weights.
-        content = self._content_source
-        if content is None and not texture:
-            content = load_image(s.content, role="content image")
-        style = self._style_source
-        if style is None:
-            style = load_image(s.style, role="style image")
-        styles = [style] + [load_image(p, role="style image") for p, _ in s.extra_styles]
-        if texture:
-            content = texture_canvas(style, s.texture_aspect)
-        check_proportions(s, content, styles)  # before the weights: a quick refusal
-        masks = region_masks(s.style_masks, content.shape[:2]) if s.style_masks else None
+        content, styles, masks = session_images(s, self._content_source, self._style_source)
         if self.weights is None:
             self.weights = load_weights(s.weights)
         self.extractor = get_extractor(self.weights, extractor_padding(s))
@@ -118,19 +111,17 @@ class Transfer:
         self._content_full, self._styles_full = optimized_inputs(s.colour, content, styles)
         self._masks_full = masks
         self._style_weights = [w for _, w in s.style_images]
-        # A texture has no content term, and a weight of 0 leaves its term's layers out of
-        # the graph (one more trace): the paper's Figure 1 reconstructions then run VGG19
-        # only as deep as their one layer. Some layer stays: the extractor needs one.
-        content_weights = {} if texture or s.content_weight == 0 else s.content_layers
-        self.content_layers = tuple(n for n, w in content_weights.items() if w > 0)
-        style_weights = {} if s.style_weight == 0 and self.content_layers else s.style_layers
-        self.style_layers = tuple(n for n, w in style_weights.items() if w > 0)
-        self.content_w = tf.constant([content_weights[n] for n in self.content_layers], tf.float32)
+        self.content_layers, self.style_layers = s.term_layers
+        self.content_w = tf.constant([s.content_layers[n] for n in self.content_layers], tf.float32)
         self.style_w = tf.constant([s.style_layers[n] for n in self.style_layers], tf.float32)
         self.global_w = tf.constant([s.content_weight, s.style_weight, s.tv_weight], tf.float32)
         self.precision = resolve(s.precision)  # "automatic": what runs fast on this machine
         self._compute = self.precision.used  # float32 once bfloat16 can do no more
         self.plan = feasible_plan(s.stage_plan, content.shape[:2])
+        if self._tiles is None:  # the stages that would not fit whole go in tiles
+            dims = (content.shape[1], content.shape[0]), (styles[0].shape[1], styles[0].shape[0])
+            self._stage_memory = stage_memory_here(s, *dims)
+            self._tiles = {n: m.tile for n, m in self._stage_memory.items() if m.tile}
         self._use_size(self.plan[0][0])
         self._prepared = True
         log.info(
@@ -150,6 +141,11 @@ class Transfer:
         style_size = max(1, round(s.resolved_style_size * size / s.resolved_work_size))
         self.height, self.width = content.shape[:2]
         self.tile = self._tiles.get(size)  # None: the whole image at once
+        stage = self._stage_memory.get(size)
+        self.history = stage.history if stage is not None else None  # None: by its size
+        self.tile_count = 1
+        if self.tile is not None:
+            self.tile_count = len(self._loss.plan(self.height, self.width))
         self.content_image = tf.constant(content[np.newaxis].astype(np.float32))
         self.style_images_now = [
             tf.constant(style_at(style, style_size)[np.newaxis].astype(np.float32))
@@ -184,25 +180,17 @@ class Transfer:
             self.style_layers,
             precision or self._compute,
             guided=self._masks_full is not None,
+            tile=self.tile,
         )
 
     def initial_image(self) -> tf.Tensor:
-        # A texture always grows from noise: there is no photo to start from.
-        init = "noise" if self.settings.method == "texture" else self.settings.init
-        if init == "content":
-            return self.content_image
-        if init == "style":
-            return tf.image.resize(self.style_image, (self.height, self.width), method="bicubic")
-        if init == "instant":
-            styles = [image[0].numpy() for image in self.style_images_now]
-            content = self.content_image[0].numpy()
-            strength = self.settings.style_strength
-            start = instant_start(content, styles, self._style_weights, strength)
-            return tf.constant(start[np.newaxis].astype(np.float32))
-        # White noise (Gatys et al. 2016, section 2.3), uniform over the whole 0..255 range.
-        rng = np.random.default_rng(self.settings.seed)
-        noise = rng.uniform(0.0, 255.0, size=(1, self.height, self.width, 3))
-        return tf.constant(noise.astype(np.float32))
+        """The image the first stage starts from (nst.run.start)."""
+        return start_image(
+            self.settings,
+            self.content_image,
+            self.style_images_now,
+            self._style_weights,
+        )
 
     # --- the loop ---
 
@@ -243,27 +231,37 @@ class Transfer:
         stage's best image, upsampled; steps are counted across all stages.
         """
         self.prepare()
-        start = time.perf_counter()
+        resume, self._resume = self._resume, None  # once: a second run starts afresh
+        start = time.perf_counter() - (resume.elapsed if resume else 0.0)
         self._stop.clear()
         if self._compute != self.precision.used:  # a second run after a float32 finish
             self._compute = self.precision.used
             self.precision = replace(self.precision, float32_from_step=None)
             self._use_size(self.plan[0][0])
-        self._clock = Clock(start, stage_costs(self.plan))
+        costs = {size: stage.cost for size, stage in self._stage_memory.items()}
+        self._clock = Clock(start, stage_costs(self.plan, costs))
         s = self.settings
         self._previews = PreviewRate(s.preview_every, s.iterations, self.preview_interval)
-        done = 0
-        x: tf.Tensor | None = None
+        first, done = (resume.stage, resume.step) if resume else (0, 0)
+        self._steps_done = done
         for index, (size, iterations) in enumerate(self.plan):
-            if index > 0:
+            if index < first:  # done before the checkpoint
+                continue
+            self._stage_index, self._stage_first = index, done
+            if index > first:
                 previous = self.best_image()
                 self._use_size(size)
                 x = tf.image.resize(previous, (self.height, self.width), method="bicubic")
                 x = tf.clip_by_value(x, 0.0, 255.0)
             else:
-                if max(self.height, self.width) != size:  # a second run of this session
+                if max(self.height, self.width) != size:  # a resumed or second run
                     self._use_size(size)
                 x = self.initial_image()
+                if resume is not None:
+                    x = tf.constant(resume.image_at(self.width, self.height)[np.newaxis])
+            if resume is not None and index == first:
+                self._stage_first -= resume.stage_step
+                iterations -= resume.stage_step
             self._best = None  # losses at different sizes are not comparable
             self._converged = False
             yield from self._stage(x, done, iterations, index)
@@ -274,6 +272,12 @@ class Transfer:
                 log.info("stage %d converged at step %d; next size", index + 1, done)
         else:
             self._completed = not self._stop.is_set()
+
+    def checkpoint(self) -> Checkpoint:
+        """Where the run is, to go on from later (nst.run.checkpoint)."""
+        stage_steps = self._steps_done - self._stage_first
+        image = self.best_image()[0].numpy()
+        return Checkpoint(self._stage_index, self._steps_done, stage_steps, self._duration, image)
 
     def best_image(self) -> tf.Tensor:
         """The lowest-loss image of the current stage, float32 (1, H, W, 3) in 0..255."""
@@ -292,7 +296,7 @@ class Transfer:
         """One stage's loop: ``iterations`` steps at the current size."""
         s = self.settings
         rate = s.resolved_learning_rate
-        stepper = Stepper(s.optimizer, rate, self._evaluate_flat, x)
+        stepper = Stepper(s.optimizer, rate, self._evaluate_flat, x, self.history)
         check_finite(stepper.loss, done, rate)
         for stage_step in range(1, iterations + 1):
             if self._stop.is_set():
@@ -325,6 +329,8 @@ class Transfer:
                 stage=index + 1,
                 stages=len(self.plan),
                 converged=self._converged,
+                tiles=self.tile_count,
+                size=max(self.height, self.width),
             )
             if self._converged:
                 log.info("converged at step %d: no lower loss within 0..255", step)

@@ -16,7 +16,7 @@ from collections.abc import Callable
 import numpy as np
 
 from nst.errors import RunError
-from nst.memory import lbfgs_history
+from nst.memory_model import lbfgs_history
 from nst.optim.first_order import FIRST_ORDER
 from nst.optim.lbfgs import LBFGS, gradient_vanishes, projected_gradient_l1
 from nst.tf_runtime import tf
@@ -39,8 +39,15 @@ class Stepper:
     can lower the loss further."""
 
     def __init__(
-        self, optimizer: str, learning_rate: float, evaluate: Evaluate, x: tf.Tensor
+        self,
+        optimizer: str,
+        learning_rate: float,
+        evaluate: Evaluate,
+        x: tf.Tensor,
+        history: int | None = None,
     ) -> None:
+        """``history``: the L-BFGS pairs to keep (None: memory_model.lbfgs_history's for
+        the image's size)."""
         self.learning_rate = learning_rate
         self._evaluate = evaluate
         self._seen: list[tuple[tf.Tensor, float, np.ndarray]] = []
@@ -51,7 +58,7 @@ class Stepper:
         self._lbfgs = None
         self._first_order = None
         if optimizer == "lbfgs":
-            self._lbfgs = LBFGS(learning_rate, lbfgs_history(size))
+            self._lbfgs = LBFGS(learning_rate, history or lbfgs_history(size))
         else:
             self._first_order = FIRST_ORDER[optimizer](learning_rate)
         # First-order methods get the gradient per pixel: the loss is a mean over pixels,

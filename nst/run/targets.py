@@ -7,6 +7,7 @@ from collections.abc import Sequence
 
 from nst.objective.builder import features_function
 from nst.objective.losses import gram
+from nst.objective.tiled_targets import tiled_targets
 from nst.tf_runtime import tf
 from nst.vgg.extractor import FeatureExtractor
 
@@ -20,20 +21,30 @@ def compute_targets(
     style_layers: tuple[str, ...],
     precision: str,
     guided: bool,
+    tile: int | None = None,
 ) -> tuple[tuple[tf.Tensor, ...], tuple[tf.Tensor, ...]]:
     """Content features, and per style layer the Gram target: the style images' Grams
     blended by their weights, or with regions (``guided``) one Gram per style image,
-    stacked."""
+    stacked. ``tile``: each image passes through VGG19 in tiles of that many px
+    (tiled_targets.py), as the run's tiled stages evaluate their loss."""
     # Targets in the run's precision, so that a perfect match scores 0 in that precision.
     features = features_function(extractor, content_layers, style_layers, precision)
-    content_feats = features(content_image) if content_layers else {}
+
+    def measure(image: tf.Tensor) -> tuple[dict[str, tf.Tensor], dict[str, tf.Tensor]]:
+        """(content maps, style Grams) of one image."""
+        if tile is not None:
+            return tiled_targets(features, image, content_layers, style_layers, tile)
+        seen = features(image)
+        return seen, {name: gram(seen[name]) for name in style_layers}
+
+    content_feats = measure(content_image)[0] if content_layers else {}
     per_style = [
-        features(image) if style_layers and (guided or weight > 0) else None
+        measure(image)[1] if style_layers and (guided or weight > 0) else None
         for image, weight in zip(style_images, style_weights)
     ]
     grams = []
     for name in style_layers:
-        each = [gram(f[name]) if f is not None else None for f in per_style]
+        each = [g[name] if g is not None else None for g in per_style]
         if guided:
             grams.append(tf.stack(each))
         else:

@@ -63,6 +63,13 @@ MAX_STAGES = 4
 # A sixth reached a given loss at the least cost of the shares tried (bench/RESULTS.md:
 # 50 coarse steps of 300 against 25 and 100).
 COARSE_STAGE_SHARE = 1 / 6
+# Print sizes: a stage above PRINT_SIZE px takes at most PRINT_STAGE_STEPS steps, and the
+# steps it leaves go to the largest stage at or below PRINT_SIZE. Above 2048 px a stage is
+# evaluated in tiles on a 24 GiB machine (a 2048x1536 step peaks at some 15 GB whole,
+# nst/memory_model.py) and costs 4x a 2048 px step at least: the quality is bought
+# cheaper below. jcjohnson/neural-style's print schedule takes 50 steps at 3620 px.
+PRINT_SIZE = 2048
+PRINT_STAGE_STEPS = 60
 # A texture grows from noise and needs its coarse stages more (TEXTURE_COARSEST_SIZE's
 # measurement above was made with half of the iterations at the coarse sizes).
 TEXTURE_COARSE_SHARE = 0.5

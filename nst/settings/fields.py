@@ -183,6 +183,11 @@ FIELDS: tuple[FieldSpec, ...] = (
     FieldSpec("precision", "choice", "speed", OPTIMIZED, "Precision", choices=PRECISIONS),
     FieldSpec("stages", "int", "speed", OPTIMIZED, "Coarse-to-fine",
               optional=True, low=1, high=MAX_STAGES),
+    # GB (GiB) the run's process may hold at its peak; None: what is free, less a margin
+    # (nst.memory.budget_bytes). Stages that would not fit are evaluated in tiles.
+    FieldSpec("max_memory", "float", "speed", OPTIMIZED, "Memory limit (GB)",
+              optional=True, low=1.0, compared=False,
+              not_swept="it changes where a run's memory goes, not its result"),
     FieldSpec("colour", "choice", "colours", WITH_PHOTO, "Colours", choices=COLOURS),
     FieldSpec("colour_strength", "float", "colours", WITH_PHOTO, "Photo's colours",
               low=0.0, high=1.0),

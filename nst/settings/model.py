@@ -23,12 +23,26 @@ from nst.settings.constants import (
     MAX_SIZE,
     MAX_STAGES,
     MIN_SIZE,
+    PRINT_SIZE,
+    PRINT_STAGE_STEPS,
     TEXTURE_CANVAS_SIDE,
     TEXTURE_COARSE_SHARE,
     TEXTURE_COARSEST_SIZE,
 )
 from nst.settings.fields import FIELDS
 from nst.vgg.layers import CONV_LAYERS, PAPER_CONTENT_LAYERS, PAPER_STYLE_LAYERS
+
+
+def print_plan(plan: list[tuple[int, int]]) -> tuple[tuple[int, int], ...]:
+    """``plan`` with each stage above PRINT_SIZE px cut to PRINT_STAGE_STEPS steps, the
+    steps cut given to the largest stage at or below PRINT_SIZE (none: the plan as is)."""
+    below = [i for i, (size, _) in enumerate(plan) if size <= PRINT_SIZE]
+    if not below:
+        return tuple(plan)
+    cut = [(size, min(n, PRINT_STAGE_STEPS) if size > PRINT_SIZE else n) for size, n in plan]
+    size, steps = cut[below[-1]]
+    cut[below[-1]] = (size, steps + sum(n for _, n in plan) - sum(n for _, n in cut))
+    return tuple(cut)
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -82,6 +96,9 @@ class Settings:
     # sizes optimized in turn, each twice the previous, ending at the working size
     # (1: no coarse-to-fine; None: automatic, see COARSEST_SIZE)
     stages: int | None = None
+    # the most memory, in GB, the run may hold at its peak (None: what is free, less a
+    # margin); stages that would not fit whole are evaluated in tiles (nst/tiled_memory.py)
+    max_memory: float | None = None
     colour: str = "style"  # one of COLOURS
     # With colour "style": 0 keeps the painting's colours, 1 gives the photo's (the result's
     # luminance with the photo's colour channels), in between a blend of the two.
@@ -155,7 +172,8 @@ class Settings:
 
         Sizes halve from the working size, never below MIN_SIZE; each coarse stage gets
         COARSE_STAGE_SHARE of the iterations (a texture's share TEXTURE_COARSE_SHARE of
-        them between them), the last stage the rest (at least 1 each).
+        them between them), the last stage the rest (at least 1 each); stages above
+        PRINT_SIZE at most PRINT_STAGE_STEPS (print_plan).
         """
         work = self.resolved_work_size
         count = self.stages
@@ -175,7 +193,21 @@ class Settings:
         coarse_each = max(1, coarse_each)
         plan = [(size, coarse_each) for size in sizes[:-1]]
         plan.append((work, self.iterations - coarse_each * (len(sizes) - 1)))
-        return tuple(plan)
+        return print_plan(plan)
+
+    @property
+    def term_layers(self) -> tuple[tuple[str, ...], tuple[str, ...]]:
+        """The content and style layers the loss uses. A texture has no content term, and
+        a weight of 0 leaves its term's layers out of the graph (the paper's Figure 1
+        reconstructions then run VGG19 only as deep as their one layer); some layer
+        stays, as the network needs one: the style's when there is no content term."""
+        content: tuple[str, ...] = ()
+        if self.method != "texture" and self.content_weight > 0:
+            content = tuple(n for n, w in self.content_layers.items() if w > 0)
+        style: tuple[str, ...] = ()
+        if self.style_weight > 0 or not content:
+            style = tuple(n for n, w in self.style_layers.items() if w > 0)
+        return content, style
 
     @property
     def layers_in_use(self) -> tuple[str, ...]:

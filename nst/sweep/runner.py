@@ -19,7 +19,8 @@ from nst.errors import RunError
 from nst.imaging.export import new_numbered_folder, write_atomic, write_text_atomic
 from nst.imaging.load import load_image
 from nst.imaging.save import check_output_dir, result_stem
-from nst.memory import require_fit, work_dims
+from nst.memory import require_fit
+from nst.memory_model import work_dims
 from nst.run.outcome import save_outcome
 from nst.run.series import SessionSeries
 from nst.sweep.grid import Cell, Sweep

@@ -1,0 +1,129 @@
+"""Print sizes (issue 21): a run's last stage at a large size, each in a fresh process,
+its peak memory against the estimate and its seconds per evaluation.
+
+    python -m bench.print_size OUT.jsonl SIZE[:STEPS[:MAX_MEMORY_GB]] ...
+
+Each case runs tubingen.jpg in starry_night.jpg at SIZE px as one stage (stages=1) of
+STEPS L-BFGS steps (default 12: L-BFGS then holds its 10 pairs), within MAX_MEMORY_GB
+when given (else what is free, less the margin), in a child process, so that its peak
+RSS (ru_maxrss) is its own. The session decides whether the stage goes in tiles and how
+(nst.tiled_memory); the line written for it says so, with the estimate of its peak for
+the L-BFGS pairs it held when it ended, the seconds its targets took, and the seconds
+per evaluation (the first, which traces, left out). One JSON line per case is appended
+to OUT as each ends, so a long series keeps what it has measured if it is stopped.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+import time
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parent.parent
+SAMPLES = ROOT / "gui" / "samples"
+
+
+def child(size: int, steps: int, max_memory: float | None) -> None:
+    """One case, in this process: prints its JSON line."""
+    from nst.memory_model import peak_bytes
+    from nst.run.session import Transfer
+    from nst.settings import Settings
+    from nst.tiled_memory import tiled_peak_bytes
+
+    settings = Settings(
+        content=str(SAMPLES / "tubingen.jpg"),
+        style=str(SAMPLES / "starry_night.jpg"),
+        size=size,
+        iterations=steps,
+        stages=1,
+        preview_every=0,
+        max_memory=max_memory,
+    )
+    started = time.perf_counter()
+    session = Transfer(settings)
+    session.prepare()
+    prepared = time.perf_counter() - started
+    times, evaluations = [], []
+    last = time.perf_counter()
+    for progress in session.steps():
+        now = time.perf_counter()
+        times.append(now - last)
+        evaluations.append(progress.evaluations)
+        last = now
+    # The first step traces and evaluates twice (its start and its trial): left out.
+    timed = sum(times[1:])
+    counted = evaluations[-1] - evaluations[0] if len(evaluations) > 1 else 0
+    width, height, tile = session.width, session.height, session.tile
+    history = session.history or 0
+    held = min(history, max(0, steps - 1))  # a pair per accepted step after the first
+    content, style = settings.term_layers
+    layers = tuple(dict.fromkeys(content + style))
+    if tile is None:
+        estimate = peak_bytes(width, height, layers, "lbfgs", history=held)
+    else:
+        estimate = tiled_peak_bytes(width, height, content, style, "lbfgs", tile, history=held)
+    line = {
+        "size": size,
+        "width": width,
+        "height": height,
+        "tile": tile,
+        "tiles": session.tile_count,
+        "history": history,
+        "pairs_held": held,
+        "steps": len(times),
+        "evaluations": evaluations[-1],
+        "prepare_s": round(prepared, 1),
+        "s_per_evaluation": round(timed / counted, 2) if counted else None,
+        "estimate_gib": round(estimate / 2**30, 2),
+        "precision": session.precision.used,
+        "loss": progress.total_loss,
+    }
+    print(json.dumps(line), flush=True)
+
+
+def run_case(case: str) -> dict[str, Any]:
+    size, steps, memory = (case.split(":") + ["12", ""])[:3]
+    command = [sys.executable, "-m", "bench.print_size", "--child", size, steps, memory or "-"]
+    started = time.perf_counter()
+    process = subprocess.Popen(command, cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    _, status, usage = os.wait4(process.pid, 0)
+    out = process.stdout.read().decode() if process.stdout else ""
+    error = process.stderr.read().decode(errors="replace") if process.stderr else ""
+    lines = [line for line in out.splitlines() if line.startswith("{")]
+    result: dict[str, Any] = json.loads(lines[-1]) if lines else {"size": int(size)}
+    result.update(
+        case=case,
+        peak_gib=round(usage.ru_maxrss / 2**20, 2),
+        wall_s=round(time.perf_counter() - started, 1),
+        ok=os.waitstatus_to_exitcode(status) == 0,
+    )
+    if not result["ok"]:
+        result["error"] = error.strip()[-400:]
+    if "estimate_gib" in result:
+        result["estimate_over_peak"] = round(result["estimate_gib"] / result["peak_gib"], 3)
+    return result
+
+
+def main(argv: list[str]) -> int:
+    if argv[:1] == ["--child"]:
+        size, steps, memory = argv[1:4]
+        child(int(size), int(steps), None if memory == "-" else float(memory))
+        return 0
+    out, cases = Path(argv[0]), argv[1:]
+    from bench.machine_header import header_lines
+
+    print("\n".join(header_lines()), flush=True)
+    for case in cases:
+        result = run_case(case)
+        print(json.dumps(result), flush=True)
+        with out.open("a", encoding="utf-8") as fh:
+            fh.write(json.dumps(result) + "\n")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))
