@@ -90,6 +90,10 @@ def build_actions(window: ActionHost) -> None:
         ("act_add_folder", "Add a f&older of photos to the queue…",
          "Add one job per photo in a folder, with the current styles and settings.",
          lambda: w.queue.add_folder_dialog(), None),
+        ("act_resume", "Res&ume an unfinished run…",
+         "Go on with a long run that was stopped or cut short, from its last checkpoint "
+         "(the …_unfinished_NNN.json it keeps in its output folder).",
+         lambda: w.runner.resume_dialog(), None),
         ("act_watch_batch", "&Watch a batch…",
          "Follow a batch that the command line runs (nst batch): its items, how far it is "
          "and its contact sheet.", lambda: w.batch_watch.watch_dialog(), None),
@@ -129,6 +133,7 @@ def build_menus(window: Any) -> None:  # an ActionHost with its act_* built
     menu.addSeparator()
     menu.addAction(window.act_add_to_queue)
     menu.addAction(window.act_add_folder)
+    menu.addAction(window.act_resume)
     menu.addAction(window.act_watch_batch)
     menu.addSeparator()
     menu.addAction(window.act_defaults)

@@ -17,7 +17,7 @@ import os
 from typing import Protocol
 
 from PyQt5.QtCore import QObject, QThread, QTimer, pyqtSignal
-from PyQt5.QtWidgets import QMessageBox, QTabWidget
+from PyQt5.QtWidgets import QFileDialog, QMessageBox, QTabWidget
 
 from gui import run_estimate_words as estimate_words
 from gui.app_settings import AppSettings
@@ -30,7 +30,7 @@ from nst import memory
 from nst.errors import NstError
 from nst.imaging.save import check_output_dir
 from nst.run import estimate
-from nst.settings import Settings, texture_dims
+from nst.settings import Settings, read_recipe, texture_dims
 from nst.tiled_memory import StageMemory
 
 # The rough rate (small runs only: nst.run.estimate.TimeEstimate) is kept beside the
@@ -99,9 +99,35 @@ class RunController(QObject):
         else:
             self.start_run()
 
-    def start_run(self, *, confirmed: bool = False) -> bool:
+    def resume_dialog(self) -> None:
+        """Run > Resume an unfinished run: choose the recipe a stopped long run left in
+        its output folder; its settings and folder are shown, and the run goes on."""
+        if self.is_running:
+            return
+        path, _ = QFileDialog.getOpenFileName(
+            self.parent(),
+            "Resume an unfinished run",
+            self.model.folder,
+            "Unfinished runs (*_unfinished_*.json)",
+        )
+        if path:
+            self.resume_run(path)
+
+    def resume_run(self, path: str) -> bool:
+        """Go on with the unfinished run whose recipe is ``path`` (nst.run.checkpoint)."""
+        try:
+            settings = read_recipe(path).load().settings
+        except NstError as exc:
+            self.window.show_message("Cannot resume the run", str(exc))
+            return False
+        self.window.apply_settings(settings)
+        self.model.set_folder(os.path.dirname(os.path.abspath(path)))
+        return self.start_run(confirmed=True, resume=path)
+
+    def start_run(self, *, confirmed: bool = False, resume: str | None = None) -> bool:
         """Start a run with the current settings; False (and why, on screen) if it cannot,
-        or if it is long and the user is asked first (``confirmed``: they said Run)."""
+        or if it is long and the user is asked first (``confirmed``: they said Run).
+        ``resume``: an unfinished run's recipe to go on from (resume_run)."""
         window = self.window
         if self.is_running or window.problem():
             return False
@@ -120,7 +146,7 @@ class RunController(QObject):
 
         # The memory check is the worker's first act (on a GPU machine it imports
         # TensorFlow): the panels clear once it passes, and a refusal offers a smaller size.
-        worker = RunWorker(run_settings, str(folder), image_dims=dims)
+        worker = RunWorker(run_settings, str(folder), image_dims=dims, resume=resume)
         self.phases.follow(worker)  # the model's RunState, which the panels show
         self.meter = estimate.RateMeter(
             estimate.stage_megapixels(

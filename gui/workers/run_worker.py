@@ -56,14 +56,17 @@ class RunWorker(Worker):
         *,
         autosave: bool = True,
         image_dims: tuple[tuple[int, int], tuple[int, int]] | None = None,
+        resume: str | None = None,
     ) -> None:
         """``image_dims``: the content's and style's own (width, height), for the memory
-        check before the run (None: no check)."""
+        check before the run (None: no check). ``resume``: an unfinished run's recipe
+        (nst.run.checkpoint) to go on from, read on this worker's thread."""
         super().__init__()
         self.settings = settings
         self.output_folder = output_folder
         self.autosave = autosave
         self.image_dims = image_dims
+        self.resume = resume
         self.precision_used: str | None = None  # "float32" or "bfloat16", once prepared
 
     def work(self) -> RunOutcome:
@@ -81,10 +84,16 @@ class RunWorker(Worker):
             self.phase.emit(Phase.LOADING_MODEL)
         # The heavy import, on this thread: TensorFlow takes seconds to load.
         os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+        from nst.run.checkpoint import CheckpointFiles, read_checkpoint
         from nst.run.session import Transfer
 
+        state, files = None, CheckpointFiles.for_run(self.output_folder, self.settings)
+        if self.resume:  # CheckpointError: one sentence, as `failed`
+            _, state, files = read_checkpoint(self.resume)
         weights = _weights_for(self.settings.weights)
-        session = Transfer(self.settings, weights=weights, preview_interval=PREVIEW_INTERVAL_S)
+        session = Transfer(
+            self.settings, weights=weights, preview_interval=PREVIEW_INTERVAL_S, resume=state
+        )
         if self.attach(session):
             return RunOutcome(result=None)
         self.phase.emit(Phase.PREPARING)
@@ -95,9 +104,11 @@ class RunWorker(Worker):
             # Transfer.steps() clears the session's stop flag when it starts, so a stop
             # asked for during prepare() is honoured here rather than lost.
             return RunOutcome(result=None)
-        self._loop(session)
-        result = session.result()
-        return self._keep(result, started)
+        self._loop(session, files)
+        outcome = self._keep(session.result(), started)
+        if not outcome.stopped:
+            files.remove()  # the run is done: its checkpoint is of no more use
+        return outcome
 
     def _run_instant(self, started: float) -> RunOutcome:
         """The instant method: one pass of the network at the output size (no steps)."""
@@ -110,14 +121,26 @@ class RunWorker(Worker):
         self.ready.emit(device_description(), "", None)
         return self._keep(result, started)
 
-    def _loop(self, session: Any) -> None:
+    def _loop(self, session: Any, files: Any) -> None:
+        """The steps; a long run's checkpoint every few minutes, and at Stop when it has
+        one (nst.run.checkpoint: Run > Resume an unfinished run goes on from it)."""
         for progress in session.steps():
             if progress.image is not None:  # at the engine's rate: PREVIEW_INTERVAL_S
                 self.preview.emit(progress.image)
             # The image travels by `preview` only; a record per step need not carry one.
             self.progress.emit(dataclasses.replace(progress, image=None))
+            if files.due() or (self.stop_requested and files.recipe is not None):
+                self._checkpoint(files, session)
             if self.stop_requested:
                 break
+
+    def _checkpoint(self, files: Any, session: Any) -> None:
+        from nst.run.checkpoint import CheckpointError
+
+        try:
+            files.write(session.settings, session.checkpoint())
+        except CheckpointError as exc:  # the run goes on; the next try is minutes away
+            log.warning("%s", exc)
 
     def _keep(self, result: Any, started: float) -> RunOutcome:
         """The outcome with its recipe, saved unless autosave is off.

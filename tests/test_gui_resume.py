@@ -1,0 +1,62 @@
+"""The window keeps a long run's checkpoint (nst/run/checkpoint.py) and goes on from it:
+Stop leaves it beside the saved result, Run > Resume an unfinished run finishes the run
+and removes it."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+from gui.main_window import MainWindow
+from nst.run import checkpoint as checkpoints
+from tests.gui_helpers import RUN_TIMEOUT_MS, pick, saved_files, start, tiny
+
+UNFINISHED = "tubingen_starry_night_unfinished_001"
+
+
+def test_a_stopped_long_run_is_resumed_to_its_end(
+    qtbot: Any,
+    window: MainWindow,
+    out_dir: Path,
+    content_path: str,
+    style_path: str,
+    monkeypatch: Any,
+) -> None:
+    monkeypatch.setattr(checkpoints, "CHECKPOINT_SECONDS", 0.0)  # every step is "long"
+    pick(qtbot, window, content_path, style_path)
+    tiny(window, iterations=8)
+
+    def stop_at_third(record: Any) -> None:
+        if record.step == 3:
+            window.runner.stop_run()
+
+    start(qtbot, window, stop_at_third)
+    qtbot.waitUntil(lambda: not window.is_running, timeout=RUN_TIMEOUT_MS)
+    recipe = out_dir / f"{UNFINISHED}.json"
+    assert f"{UNFINISHED}.npz" in saved_files(out_dir)
+    step = json.loads(recipe.read_text())["checkpoint"]["step"]
+    assert step >= 3  # the stop came at step 3; the worker may have made one more
+
+    window.controls.iterations_box.setValue(300)  # the recipe's settings are what run
+    records: list[Any] = []
+    window.run_started.connect(lambda worker: worker.progress.connect(records.append))
+    assert window.runner.resume_run(str(recipe))
+    qtbot.waitUntil(lambda: not window.is_running, timeout=RUN_TIMEOUT_MS)
+
+    assert [r.step for r in records] == list(range(step + 1, 9))
+    outcome = window.result_panel.outcome
+    assert outcome.result is not None and not outcome.stopped and outcome.result.steps == 8
+    assert window.current_settings().iterations == 8
+    assert f"{UNFINISHED}.json" not in saved_files(out_dir)
+    assert f"{UNFINISHED}.npz" not in saved_files(out_dir)
+    assert "tubingen_starry_night_002.png" in saved_files(out_dir)  # beside the stopped one
+
+
+def test_a_file_that_is_not_an_unfinished_run_is_refused_in_a_message(
+    qtbot: Any, window: MainWindow, tmp_path: Path, monkeypatch: Any
+) -> None:
+    messages: list[str] = []
+    monkeypatch.setattr(window, "show_message", lambda title, text, *a: messages.append(text))
+    assert not window.runner.resume_run(str(tmp_path / "missing.json"))
+    assert messages and "missing.json" in messages[0]
