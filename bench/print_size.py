@@ -4,9 +4,11 @@ its peak memory against the estimate and its seconds per evaluation.
     python -m bench.print_size OUT.jsonl SIZE[:STEPS[:MAX_MEMORY_GB]] ...
 
 Each case runs tubingen.jpg in starry_night.jpg at SIZE px as one stage (stages=1) of
-STEPS L-BFGS steps (default 12: L-BFGS then holds its 10 pairs), within MAX_MEMORY_GB
-when given (else what is free, less the margin), in a child process, so that its peak
-RSS (ru_maxrss) is its own. The session decides whether the stage goes in tiles and how
+STEPS L-BFGS steps (default 12: L-BFGS then holds its 10 pairs; 0: one evaluation,
+timed), within MAX_MEMORY_GB when given (else what is free, less the margin), in a
+child process, so that its peak RSS (ru_maxrss) is its own: that of its steps, and that
+of the whole run, whose result is evaluated once more in float32
+(Transfer.saved_losses). The session decides whether the stage goes in tiles and how
 (nst.tiled_memory); the line written for it says so, with the estimate of its peak for
 the L-BFGS pairs it held when it ended, the seconds its targets took, and the seconds
 per evaluation (the first, which traces, left out). One JSON line per case is appended
@@ -17,6 +19,7 @@ from __future__ import annotations
 
 import json
 import os
+import resource
 import subprocess
 import sys
 import time
@@ -29,10 +32,8 @@ SAMPLES = ROOT / "gui" / "samples"
 
 def child(size: int, steps: int, max_memory: float | None) -> None:
     """One case, in this process: prints its JSON line."""
-    from nst.memory_model import peak_bytes
     from nst.run.session import Transfer
     from nst.settings import Settings
-    from nst.tiled_memory import tiled_peak_bytes
 
     settings = Settings(
         content=str(SAMPLES / "tubingen.jpg"),
@@ -47,6 +48,9 @@ def child(size: int, steps: int, max_memory: float | None) -> None:
     session = Transfer(settings)
     session.prepare()
     prepared = time.perf_counter() - started
+    if steps == 0:  # one evaluation at the stage's start, timed: a size too slow for steps
+        one_evaluation(session, size, prepared)
+        return
     times, evaluations = [], []
     last = time.perf_counter()
     for progress in session.steps():
@@ -54,18 +58,19 @@ def child(size: int, steps: int, max_memory: float | None) -> None:
         times.append(now - last)
         evaluations.append(progress.evaluations)
         last = now
+    # The steps' peak, then the run's: Transfer.result evaluates the saved image once
+    # more, in float32 whatever the precision (saved_losses), as every run does.
+    loop_peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 2**20
+    ended = time.perf_counter()
+    saved_loss = session.result().losses["total"]
+    result_s = time.perf_counter() - ended
     # The first step traces and evaluates twice (its start and its trial): left out.
     timed = sum(times[1:])
     counted = evaluations[-1] - evaluations[0] if len(evaluations) > 1 else 0
     width, height, tile = session.width, session.height, session.tile
     history = session.history or 0
     held = min(history, max(0, steps - 1))  # a pair per accepted step after the first
-    content, style = settings.term_layers
-    layers = tuple(dict.fromkeys(content + style))
-    if tile is None:
-        estimate = peak_bytes(width, height, layers, "lbfgs", history=held)
-    else:
-        estimate = tiled_peak_bytes(width, height, content, style, "lbfgs", tile, history=held)
+    estimate = estimate_bytes(session, held)
     line = {
         "size": size,
         "width": width,
@@ -81,6 +86,44 @@ def child(size: int, steps: int, max_memory: float | None) -> None:
         "estimate_gib": round(estimate / 2**30, 2),
         "precision": session.precision.used,
         "loss": progress.total_loss,
+        "saved_loss": saved_loss,
+        "result_s": round(result_s, 1),
+        "loop_peak_gib": round(loop_peak, 2),
+    }
+    print(json.dumps(line), flush=True)
+
+
+def estimate_bytes(session: Any, pairs: int) -> int:
+    """The estimate of the session's stage with ``pairs`` L-BFGS pairs held."""
+    from nst.memory_model import peak_bytes
+    from nst.tiled_memory import tiled_peak_bytes
+
+    content, style = session.settings.term_layers
+    size = (session.width, session.height)
+    if session.tile is None:
+        layers = tuple(dict.fromkeys(content + style))
+        return peak_bytes(*size, layers, "lbfgs", history=pairs)
+    return tiled_peak_bytes(*size, content, style, "lbfgs", session.tile, history=pairs)
+
+
+def one_evaluation(session: Any, size: int, prepared: float) -> None:
+    """STEPS 0: the seconds of one evaluation (traced as it goes) and the plan; prints the
+    case's JSON line."""
+    started = time.perf_counter()
+    loss = session.evaluate(session.initial_image())[0]
+    seconds = time.perf_counter() - started
+    line = {
+        "size": size,
+        "width": session.width,
+        "height": session.height,
+        "tile": session.tile,
+        "tiles": session.tile_count,
+        "history": session.history,
+        "prepare_s": round(prepared, 1),
+        "s_first_evaluation": round(seconds, 1),
+        "estimate_gib": round(estimate_bytes(session, 0) / 2**30, 2),  # no pairs held yet
+        "precision": session.precision.used,
+        "loss": loss,
     }
     print(json.dumps(line), flush=True)
 

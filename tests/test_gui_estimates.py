@@ -14,6 +14,7 @@ from PyQt5.QtWidgets import QMessageBox
 from gui import run_estimate_words as estimate_words
 from gui.app_settings import AppSettings
 from gui.main_window import MainWindow
+from gui.panels.speed_box import SpeedGroup
 from nst import memory
 from nst.precision import resolve
 from nst.run import estimate
@@ -205,3 +206,31 @@ def test_run_in_the_question_starts_the_run_without_asking_again(
     button(box, "Run").click()
     assert window.is_running and window.runner.estimate_box is box  # asked once
     qtbot.waitUntil(lambda: not window.is_running, timeout=RUN_TIMEOUT_MS)
+
+
+def test_a_print_size_run_is_estimated_in_tiles_within_the_memory_given(
+    qtbot: Any,
+    window: MainWindow,
+    store: AppSettings,
+    content_path: str,
+    style_path: str,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # 4096 px whole would need some 58 GB; within 8 GB its last stages go in tiles, whose
+    # steps cost more a pixel: the question says 8 GB at most and a longer time.
+    monkeypatch.setattr(memory, "available_bytes", lambda *_: 20 * 2**30)
+    monkeypatch.setattr(memory, "resident_bytes", lambda *_: 2**30)
+    pick(qtbot, window, content_path, style_path)
+    window.controls.size_box.setValue(4096)
+    window.findChildren(SpeedGroup)[0].memory_box.setValue(8)
+    settings = window.current_settings()
+    assert settings.max_memory == 8
+    store.remember_step_rate(settings.precision, 20.0)
+    whole = estimate.run_estimate(settings, (1024, 768), 20.0)
+    predicted = window.runner.estimate_time(settings)
+    assert predicted.seconds > 1.5 * whole.seconds
+    press_run(qtbot, window)
+    text = window.runner.estimate_box.text()
+    used = float(text.split(" and use about ")[1].split(" GB")[0])
+    assert 4 < used <= 8
+    button(window.runner.estimate_box, "Cancel").click()
