@@ -21,6 +21,7 @@ from nst.memory_model import (
     FIXED_BYTES,
     FLOAT_BYTES,
     LBFGS_MIN_HISTORY,
+    OPTIMIZER_VECTORS,
     layer_values,
     lbfgs_history,
     network_bytes,
@@ -29,13 +30,19 @@ from nst.memory_model import (
     work_dims,
 )
 from nst.objective.tile_plan import Tile, exact_halo, plan_tiles, pooling_grid
+from nst.optim.layout import allocation_rows, pair_rows
 from nst.settings import Settings
 from nst.vgg.layers import BLOCK_CHANNELS
 
-# Image-sized float32 vectors a tiled evaluation keeps whole (tiled.TiledLoss.__call__):
-# the image it is given, total variation's gradient, the gradient the tiles' inner parts
-# are summed into, and its copy handed back.
-TILED_IMAGE_VECTORS = 4
+# Image-sized float32 vectors a tiled stage holds beside the optimizer's. Counted, 4: the
+# image a tiled evaluation is given, total variation's gradient, the gradient the tiles'
+# inner parts are summed into and its copy handed back (tiled.TiledLoss.__call__). The
+# rest is measured: a 4096x3072 stage in 24 tiles of 768 px, 12 L-BFGS steps then its
+# result in float32, peaked at 17.68 GiB (bench/print_size.py; bench/RESULTS.md), which
+# 32 vectors reach (18.2 GiB); what holds the other 28 is not yet known. The same count
+# overstates 2048x1536 stages about 2x (the network's part, PER_VALUE_BYTES, is a float32
+# fit; their steps ran in bfloat16): on the safe side.
+TILED_IMAGE_VECTORS = 32
 
 # Tile sizes tried, largest first: a larger tile evaluates less halo again, so a step
 # costs less per pixel (bench/tiled_cost.py: 4.1x the untiled time per pixel with 512 px
@@ -98,11 +105,21 @@ def tiled_peak_bytes(
     seen = tile_seen(width, height, layers, tile)
     loop = network_bytes(*seen, layers, regions, style_layers)
     values = width * height * 3
-    whole = (optimizer_vectors(optimizer, values, history) + TILED_IMAGE_VECTORS) * values
+    whole = (tiled_optimizer_vectors(optimizer, values, history) + TILED_IMAGE_VECTORS) * values
     whole += layer_values(width, height, content_layers)
     # a mask holds one value a position: its layer's values over the layer's channels
     masks = [layer_values(width, height, (n,)) // BLOCK_CHANNELS[int(n[5])] for n in style_layers]
     return int(FIXED_BYTES + loop + (whole + regions * sum(masks)) * FLOAT_BYTES)
+
+
+def tiled_optimizer_vectors(optimizer: str, values: int, history: int | None) -> int:
+    """Image-sized vectors the optimizer holds: L-BFGS's pairs counted as pairs.py lays
+    them out (whole groups of slots, the newest pair, a group's zeros while allocating),
+    as the whole image's fit (memory_model.PER_VALUE_BYTES) absorbs them at its sizes."""
+    if optimizer != "lbfgs":
+        return optimizer_vectors(optimizer, values)
+    pairs = lbfgs_history(values) if history is None else history
+    return OPTIMIZER_VECTORS["lbfgs"] + pair_rows(pairs) + allocation_rows(pairs)
 
 
 def stage_memory(

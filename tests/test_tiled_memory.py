@@ -11,6 +11,7 @@ from nst.tiled_memory import (
     TILED_MIN_HISTORY,
     run_memory,
     tile_seen,
+    tiled_optimizer_vectors,
     tiled_peak_bytes,
 )
 from nst.vgg.layers import PAPER_STYLE_LAYERS
@@ -33,7 +34,11 @@ def test_one_tile_holding_the_image_adds_only_the_whole_image_vectors() -> None:
     # A tile and its halo cover 256x192 px: the network's part is the untiled one's, and
     # the evaluation's own image-sized vectors and the content targets come on top.
     values = 256 * 192 * 3
-    extra = TILED_IMAGE_VECTORS * values + memory_model.layer_values(256, 192, CONTENT)
+    # L-BFGS's pairs as pairs.py lays them out, where the whole image's fit absorbs them
+    pairs = tiled_optimizer_vectors("lbfgs", values, None) - memory_model.optimizer_vectors(
+        "lbfgs", values
+    )
+    extra = (pairs + TILED_IMAGE_VECTORS) * values + memory_model.layer_values(256, 192, CONTENT)
     assert tiled(256, 192, 64) - memory_model.peak_bytes(256, 192, LAYERS, "lbfgs") == extra * 4
 
 
@@ -44,10 +49,11 @@ def test_the_tiles_part_does_not_grow_with_the_image() -> None:
         return tiled(width, height, 512) - tiled(width, height, 256)
 
     assert tile_cost(4096, 3072) == tile_cost(8192, 6144) > 0
-    # what does grow with it is the optimizer's state: L-BFGS's 10 pairs at these sizes
+    # what does grow with it is the optimizer's state: L-BFGS's 10 pairs at these sizes, in
+    # two groups of 8 slots (nst/optim/layout.py)
     values = 8192 * 6144 * 3
-    vectors = memory_model.optimizer_vectors("lbfgs", values) - memory_model.optimizer_vectors(
-        "sgd", values
+    vectors = tiled_optimizer_vectors("lbfgs", values, None) - tiled_optimizer_vectors(
+        "sgd", values, None
     )
     assert tiled(8192, 6144, 512) - tiled(8192, 6144, 512, "sgd") == vectors * values * 4
 
@@ -55,8 +61,8 @@ def test_the_tiles_part_does_not_grow_with_the_image() -> None:
 def test_print_sizes_fit_in_24_gib_in_tiles_and_not_whole() -> None:
     # issue 21: 4096x3072 within 24 GiB; the whole image's estimate is some 58 GiB.
     assert memory_model.peak_bytes(4096, 3072, LAYERS, "lbfgs") > 50 * GIB
-    assert tiled(4096, 3072, 512) < 10 * GIB
-    assert tiled(4096, 3072, 512, regions=2) < 24 * GIB
+    assert tiled(4096, 3072, 768) < 20 * GIB
+    assert tiled(4096, 3072, 512, regions=2) < 20 * GIB
     assert tiled(4096, 3072, 512, regions=2) > tiled(4096, 3072, 512)
 
 
@@ -79,21 +85,22 @@ def test_only_the_stages_that_do_not_fit_whole_go_in_tiles_the_largest_that_fit(
         layers = settings.term_layers
         assert tiled_peak_bytes(4096, 3072, *layers, "lbfgs", min(bigger)) > 20 * GIB
     # less memory: smaller tiles, never a peak over it
-    small = run_memory(settings, dims, dims, 6 * GIB)
+    small = run_memory(settings, dims, dims, 16 * GIB)
     assert small[4096].tile < plan[4096].tile
-    assert max(stage.peak for stage in small.values()) <= 6 * GIB
+    assert max(stage.peak for stage in small.values()) <= 16 * GIB
 
 
 def test_lbfgs_keeps_fewer_pairs_where_the_smallest_tile_needs_the_room() -> None:
     settings, dims = paper_run(8192)
     at_8192 = (8192, 6144)
-    plan = run_memory(settings, dims, dims, 16 * GIB)[8192]
+    plan = run_memory(settings, dims, dims, 36 * GIB)[8192]
     assert plan.tile == TILE_SIZES[-1]
     assert TILED_MIN_HISTORY <= plan.history < memory_model.LBFGS_MIN_HISTORY
-    assert plan.peak <= 16 * GIB
+    assert plan.peak <= 36 * GIB
     layers = settings.term_layers
-    assert tiled_peak_bytes(*at_8192, *layers, "lbfgs", plan.tile, 0, plan.history + 1) > 16 * GIB
-    assert run_memory(settings, dims, dims, 4 * GIB) is None  # not even 3 pairs fit
+    assert tiled_peak_bytes(*at_8192, *layers, "lbfgs", plan.tile, 0, plan.history + 1) > 36 * GIB
+    # not even 3 pairs fit: 8192x6144 needs more than this 24 GiB machine has free
+    assert run_memory(settings, dims, dims, 20 * GIB) is None
 
 
 def test_the_check_lets_a_print_size_run_in_tiles_and_keeps_to_max_memory() -> None:
@@ -104,9 +111,9 @@ def test_the_check_lets_a_print_size_run_in_tiles_and_keeps_to_max_memory() -> N
     fit = memory.check(settings, dims, dims, available=free, resident=held)
     assert fit.fits and fit.largest_size is None
     assert fit.peak <= held + memory.HEADROOM * free
-    limited = settings.replace(max_memory=8.0)
+    limited = settings.replace(max_memory=17.0)
     fit = memory.check(limited, dims, dims, available=free, resident=held)
-    assert fit.fits and fit.peak <= 8 * GIB
+    assert fit.fits and fit.peak <= 17 * GIB
     tight = settings.replace(max_memory=2.0)
     refused = memory.check(tight, dims, dims, available=free, resident=held)
     assert not refused.fits and 0 < refused.largest_size < 4096

@@ -26,13 +26,11 @@ from __future__ import annotations
 import math
 import threading
 
+from nst.optim.layout import GROUP_SLOTS
 from nst.tf_runtime import tf
 
 _FLAT = tf.TensorSpec((None,), tf.float32)
 _SCALAR = tf.TensorSpec((), tf.float32)
-# Slots per group: a new pair rewrites 2 x GROUP_SLOTS image-sized rows, not all of them;
-# more groups mean more, smaller products per pass.
-GROUP_SLOTS = 8
 
 
 class Pairs:
