@@ -174,3 +174,35 @@ def test_two_optimizers_at_once_keep_their_own_pairs() -> None:
     assert first._direction is not second._direction
     minimize(first, np.full(6, 101.0), quadratic(np.ones(6), np.full(6, 100.0)), 1)
     assert first.pairs == 1 and second.pairs == 0
+
+
+def test_an_optimizer_collected_in_the_middle_of_a_trace_does_not_hang_it() -> None:
+    # The garbage collector may finalize an optimizer while TensorFlow traces a function
+    # on the same thread; freeing its pairs there waited for the graph's lock forever (a
+    # test run hung so). In a child process, so that a hang fails instead of waiting.
+    import subprocess
+    import sys
+
+    script = """
+import gc
+from nst.optim import pairs
+from nst.optim.lbfgs import LBFGS
+from nst.tf_runtime import tf
+
+optimizer = LBFGS(history=3)
+optimizer.allocate(12)
+cycle = [optimizer]
+cycle.append(cycle)  # only the collector frees it
+del optimizer, cycle
+
+@tf.function
+def traced(x):
+    gc.collect()  # its finalizer runs here, inside the trace
+    return x * 2
+
+assert float(traced(tf.constant(1.0))) == 2.0 and len(pairs._RELEASED) == 1
+LBFGS(history=3)  # the next optimizer frees them
+assert not pairs._RELEASED
+"""
+    done = subprocess.run([sys.executable, "-c", script], capture_output=True, timeout=120)
+    assert done.returncode == 0, done.stderr.decode()[-2000:]

@@ -199,11 +199,17 @@ def _set_column(matrix: tf.Tensor, slot: tf.Tensor, values: tf.Tensor) -> tf.Ten
 
 _POOL: dict[tuple[int, float, float], list[Pairs]] = {}
 _POOL_LOCK = threading.Lock()
+# Pairs released while TensorFlow traces a function on this thread, freed by the next
+# acquire: release runs from an optimizer's finalizer, which Python's garbage collector
+# may call in the middle of a trace, and a variable's assign there waits for the graph's
+# lock the trace holds (a test run hung so).
+_RELEASED: list[Pairs] = []
 
 
 def acquire(history: int, low: float, high: float) -> Pairs:
     """A free Pairs for this history and these bounds, emptied; a new one if none is free
     (two runs at once each get their own)."""
+    _free_released()
     with _POOL_LOCK:
         free = _POOL.setdefault((history, low, high), [])
         pairs = free.pop() if free else None
@@ -214,6 +220,20 @@ def acquire(history: int, low: float, high: float) -> Pairs:
 
 
 def release(pairs: Pairs) -> None:
+    """Free ``pairs``' memory and pool them (an optimizer's finalizer); in the middle of a
+    trace, only later (_RELEASED)."""
+    if tf.inside_function():
+        with _POOL_LOCK:
+            _RELEASED.append(pairs)
+        return
     pairs.free()
     with _POOL_LOCK:
         _POOL.setdefault((pairs.history, pairs.low, pairs.high), []).append(pairs)
+
+
+def _free_released() -> None:
+    with _POOL_LOCK:
+        released = list(_RELEASED)
+        _RELEASED.clear()
+    for pairs in released:
+        release(pairs)
