@@ -164,10 +164,21 @@ def stage_memory_here(
     tiles (the faces refuse such a run before: require_fit). ``host_only``: see
     budget_bytes."""
     budget = budget_bytes(settings, host_only=host_only)
-    plan = run_memory(settings, content_dims, style_dims, budget)
+    return _plan_or_whole(settings, content_dims, style_dims, budget)
+
+
+def _plan_or_whole(
+    settings: Settings,
+    content_dims: tuple[int, int],
+    style_dims: tuple[int, int],
+    budget: int | None,
+    size: int | None = None,
+) -> dict[int, StageMemory]:
+    """run_memory's plan within ``budget``; where none fits, every stage whole."""
+    plan = run_memory(settings, content_dims, style_dims, budget, size)
     if plan is None:
-        log.warning("the run does not fit in %s bytes even in tiles; running it whole", budget)
-        plan = run_memory(settings, content_dims, style_dims, None) or {}
+        log.info("the run does not fit in %s bytes even in tiles", budget)
+        plan = run_memory(settings, content_dims, style_dims, None, size) or {}
     return plan
 
 
@@ -182,9 +193,7 @@ def run_peak(
     (default its own), from the images' own (width, height), its stages tiled as they
     must be to stay within ``budget`` bytes (None: none tiled): sizes alone, no
     TensorFlow. A run that cannot fit gets its whole-image estimate."""
-    plan = run_memory(settings, content_dims, style_dims, budget, size)
-    if plan is None:
-        plan = run_memory(settings, content_dims, style_dims, None, size) or {}
+    plan = _plan_or_whole(settings, content_dims, style_dims, budget, size)
     return max(stage.peak for stage in plan.values())
 
 

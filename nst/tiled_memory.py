@@ -68,7 +68,6 @@ class StageMemory:
     tile: int | None  # px of a tile's inner part; None: the whole image at once
     history: int  # L-BFGS correction pairs kept
     peak: int  # the stage's estimated peak, bytes
-    tiles: int = 1  # tiles a step evaluates (1: whole)
     cost: float = 1.0  # a step's time per pixel relative to the whole image's
 
 
@@ -147,7 +146,7 @@ def stage_memory(
         parts = plan_tiles(height, width, tile, halo, grid)
         peak = tiled_peak_bytes(width, height, *kind)
         cost = tiled_cost(width, height, parts)
-        return StageMemory(width, height, tile, pairs, peak, len(parts), cost)
+        return StageMemory(width, height, tile, pairs, peak, cost)
 
     for tile in tiles:
         stage = tiled(tile, history)

@@ -118,10 +118,12 @@ def test_largest_size_that_fits_is_the_largest() -> None:
     assert not fit.fits and fit.needed > available
     size = fit.largest_size
     assert size and 16 < size < 4000
-    at = memory.check(settings.replace(size=size), (1024, 768), (1024, 640),
-                      available=available, resident=0)  # fmt: skip
-    above = memory.check(settings.replace(size=size + 1), (1024, 768), (1024, 640),
-                         available=available, resident=0)  # fmt: skip
+    at = memory.check(
+        settings.replace(size=size), (1024, 768), (1024, 640), available=available, resident=0
+    )
+    above = memory.check(
+        settings.replace(size=size + 1), (1024, 768), (1024, 640), available=available, resident=0
+    )
     assert at.fits and at.needed <= available * memory.HEADROOM
     assert above.needed > available * memory.HEADROOM
     refusal = memory.NotEnoughMemory(fit, settings)
@@ -152,11 +154,16 @@ def test_memory_already_held_counts_and_unknown_free_memory_never_refuses(monkey
 def test_the_fit_carries_the_whole_peak_whatever_is_already_held() -> None:
     # The question before a long run shows the run's whole peak, not the part still to come.
     settings = Settings(size=512)
-    peak = memory_model.peak_bytes(*memory_model.work_dims(1024, 768, 512), settings.layers_in_use,
-                             "lbfgs", memory_model.work_dims(1024, 640, 512))  # fmt: skip
+    peak = memory_model.peak_bytes(
+        *memory_model.work_dims(1024, 768, 512),
+        settings.layers_in_use,
+        "lbfgs",
+        memory_model.work_dims(1024, 640, 512),
+    )
     for available, resident in ((10**12, 0), (10**12, 2**30), (1, 0), (None, 10**13)):
-        fit = memory.check(settings, (1024, 768), (1024, 640), available=available,
-                           resident=resident)  # fmt: skip
+        fit = memory.check(
+            settings, (1024, 768), (1024, 640), available=available, resident=resident
+        )
         assert fit.peak == peak
 
 
@@ -195,13 +202,26 @@ def test_free_memory_is_read_from_proc_meminfo() -> None:
 
 
 @pytest.mark.slow  # a real run through the command line
-def test_cli_refuses_a_run_that_does_not_fit(tmp_path, capsys, monkeypatch, content_path,
-                                             style_path) -> None:  # fmt: skip
+def test_cli_refuses_a_run_that_does_not_fit(
+    tmp_path, capsys, monkeypatch, content_path, style_path
+) -> None:
     monkeypatch.setattr(memory, "available_bytes", lambda *_: 3 * 2**30)
     monkeypatch.setattr(memory, "resident_bytes", lambda *_: 0)
     out_dir = tmp_path / "out"
-    code = main(["--content", content_path, "--style", style_path, "--output-dir",
-                 str(out_dir), "--size", "4000", "--iterations", "2"])  # fmt: skip
+    code = main(
+        [
+            "--content",
+            content_path,
+            "--style",
+            style_path,
+            "--output-dir",
+            str(out_dir),
+            "--size",
+            "4000",
+            "--iterations",
+            "2",
+        ]
+    )
     out, err = capsys.readouterr()
     assert code == 2 and out == ""
     assert err.count("\n") == 1 and err.startswith("error: A run at 4000 px needs about")
@@ -215,8 +235,12 @@ def test_the_estimate_holds_for_a_real_run_at_96_px() -> None:
     """One real measurement in the suite (the three large ones are in MEASURED_PEAKS)."""
     done = subprocess.run(
         [sys.executable, "-m", "tools.measure_memory", "--child", "96"],
-        cwd=ROOT, capture_output=True, text=True, timeout=240, check=True,
-    )  # fmt: skip
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=240,
+        check=True,
+    )
     m = json.loads(done.stdout.strip().splitlines()[-1])
     estimate = memory_model.peak_bytes(m["width"], m["height"], PAPER_LAYERS, "lbfgs")
     assert abs(estimate - m["peak"]) <= 0.25 * m["peak"], (estimate, m["peak"])
@@ -238,8 +262,9 @@ def test_on_a_gpu_the_gpu_memory_is_counted_and_unknown_skips_the_check(
     (tmp_path / "0000:01:00.0").mkdir()  # the driver's entry for one GPU
     monkeypatch.setattr(memory, "NVIDIA_GPUS", tmp_path)
     monkeypatch.setattr(nst.tf_runtime, "gpu_devices", lambda: ("GPU:0",))
-    monkeypatch.setattr(tf.config.experimental, "get_memory_info",
-                        lambda device: {"current": 2**30, "peak": 2**30})  # fmt: skip
+    monkeypatch.setattr(
+        tf.config.experimental, "get_memory_info", lambda device: {"current": 2**30, "peak": 2**30}
+    )
     devices = [_Device("CPU", 0), _Device("GPU", 16 * 2**30)]
     monkeypatch.setattr(device_lib, "list_local_devices", lambda: devices)
     assert memory.available_bytes() == 15 * 2**30  # the GPU's, less what TensorFlow holds

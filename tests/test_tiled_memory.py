@@ -77,7 +77,7 @@ def test_only_the_stages_that_do_not_fit_whole_go_in_tiles_the_largest_that_fit(
     plan = run_memory(settings, dims, dims, 20 * GIB)
     assert list(plan) == [512, 1024, 2048, 4096]
     assert plan[512].tile is plan[1024].tile is None  # coarse stages: whole, faster
-    assert plan[4096].tile is not None and plan[4096].tiles > 1
+    assert plan[4096].tile is not None
     assert all(stage.peak <= 20 * GIB for stage in plan.values())
     # a larger tile would not fit: the next size up in TILE_SIZES is over the budget
     bigger = [t for t in TILE_SIZES if t > plan[4096].tile]

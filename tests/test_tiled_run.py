@@ -50,7 +50,7 @@ def test_the_memory_plan_sets_each_stages_tiles_and_lbfgs_pairs(
     from nst.run import stage
     from nst.tiled_memory import StageMemory
 
-    plans = {32: StageMemory(32, 24, None, 40, 0), SIZE: StageMemory(64, 48, TILE, 5, 0, 4)}
+    plans = {32: StageMemory(32, 24, None, 40, 0), SIZE: StageMemory(64, 48, TILE, 5, 0)}
     monkeypatch.setattr(session_module, "stage_memory_here", lambda *_: plans)
     made = []
 

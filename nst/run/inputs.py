@@ -51,13 +51,14 @@ def session_images(
     region masks (None without regions): ``content`` and ``style`` as given, else read
     from the settings; refused in one sentence, before anything slow, when one cannot be
     used (check_proportions)."""
-    texture = settings.method == "texture"
-    if content is None and not texture:
-        content = load_image(settings.content, role="content image")
-    if style is None:
-        style = load_image(settings.style, role="style image")
+    given = {"content image": content, "style image": style}
+
+    def read(path: str, role: str) -> np.ndarray:
+        return given[role] if given[role] is not None else load_image(path, role=role)
+
+    content, style = run_images(settings, read)
     styles = [style] + [load_image(p, role="style image") for p, _ in settings.extra_styles]
-    if texture:
+    if content is None:  # a texture: no photo
         content = texture_canvas(style, settings.texture_aspect)
     check_proportions(settings, content, styles)
     masks = region_masks(settings.style_masks, content.shape[:2]) if settings.style_masks else None
