@@ -7,6 +7,8 @@ from __future__ import annotations
 from typing import Any
 
 from nst.settings import FIELDS
+from nst.settings.text import number_text
+from nst.sweep.axes import short_layer
 
 # Settings field -> its label, from the settings table, so that a validation message
 # names what the user sees ("Working size: ..."), not the dataclass field.
@@ -122,3 +124,15 @@ def speed_text(steps: int, elapsed: float) -> str:
         return ""
     rate = steps / elapsed
     return f"{rate:.1f} it/s" if rate >= 1 else f"{1 / rate:.1f} s/it"
+
+
+def change_words(name: str, value: float) -> str:
+    """A change of the objective while the run runs (nst/settings/changes.py), as the loss
+    curve marks it: "style weight 100", "style conv5_1 off", "style image 2 weight 0.5"."""
+    base, _, part = name.partition(".")
+    if base in ("content_layers", "style_layers"):
+        term = base.split("_")[0]
+        return f"{term} {short_layer(part)} " + ("off" if value == 0 else number_text(value))
+    if base == "extra_styles":  # the main style image is the first; extra ones follow
+        return f"style image {int(part) + 1} weight {number_text(value)}"
+    return f"{FIELD_LABELS[base].lower()} {number_text(value)}"

@@ -304,9 +304,9 @@ class MainWindow(QMainWindow):
         self.run_button.setToolTip(STOP_TIP if running else RUN_TIP)
         self.act_run.setEnabled(not running)
         self.act_stop.setEnabled(running)
-        # Settings are fixed for the run in progress: editing them would suggest otherwise.
-        for widget in (self.inputs.content_picker, self.inputs.style_picker, self.tabs):
-            widget.setEnabled(not running)
+        # The panels disable what the run cannot change (gui/panels/binding.py); its weights
+        # stay, and an edit steers the run (gui/workers/run_steering.py).
+        self.controls.folder_group.setEnabled(not running)
         for act in (self.act_open_content, self.act_open_style, self.act_load_recipe):
             act.setEnabled(not running)
         self.problem_label.setVisible(False)

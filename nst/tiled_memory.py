@@ -130,14 +130,19 @@ def stage_memory(
     style_dims: tuple[int, int] | None,
     regions: int,
     budget: int | None,
+    tiles: bool = True,
 ) -> StageMemory | None:
     """How a stage at ``width`` x ``height`` px is evaluated within ``budget`` bytes of
-    peak (None: no limit, the whole image); None when nothing fits."""
+    peak (None: no limit, the whole image); None when nothing fits. ``tiles``: whether it
+    may go in tiles (a tileable picture may not: a tile at the image's edge would wrap
+    around itself, not around the image)."""
     layers = tuple(dict.fromkeys(content_layers + style_layers))
     history = lbfgs_history(width * height * 3)
     whole = peak_bytes(width, height, layers, optimizer, style_dims, regions, style_layers)
     if budget is None or whole <= budget:
         return StageMemory(width, height, None, history, whole)
+    if not tiles:
+        return None
     grid, halo = pooling_grid(layers), exact_halo(layers)
     tiles = [t for t in TILE_SIZES if t < max(width, height)]
 
@@ -187,6 +192,7 @@ def run_memory(
             work_dims(*style_dims, style_size),
             regions,
             budget,
+            tiles=not settings.tileable,
         )
         if stage is None:
             return None

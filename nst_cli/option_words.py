@@ -21,6 +21,7 @@ from nst.settings import (
     MIN_STYLE_SCALE,
     FieldSpec,
 )
+from nst.settings.changes import parse_change
 from nst.settings.strength import STRENGTH_LOG_HIGH, STRENGTH_LOG_LOW
 from nst.settings.text import parse_aspect, parse_extra_style, parse_layer_weights, parse_mask
 
@@ -122,6 +123,13 @@ WORDS: dict[str, OptionWords] = {
     "style_image_weight": OptionWords(
         "weight of --style among the style images (default {default})", metavar="W"
     ),
+    "changes": OptionWords(
+        "change a weight while the run runs: after STEP steps, NAME (content_weight, "
+        "style_weight, tv_weight, style_image_weight, extra_styles.N, style_layers.LAYER or "
+        "content_layers.LAYER; 0 switches a layer off) takes VALUE; repeatable, e.g. "
+        "--change 100:style_weight=100",
+        option="--change", metavar="STEP:NAME=VALUE", parse=parse_change, repeat=True,
+    ),
     "style_masks": OptionWords(
         "regions: a mask image per style image, in order (--style first, then each "
         "--extra-style); white is where that style goes; 'rest' for the one style that "
@@ -132,6 +140,11 @@ WORDS: dict[str, OptionWords] = {
         "texture method: the output's proportions, e.g. 16:9 or 1.5 (default: the style "
         "image's)",
         metavar="W:H", parse=parse_aspect,
+    ),
+    "tileable": OptionWords(
+        "the picture wraps around, so that copies laid edge to edge show no seam: VGG19 "
+        "pads circularly and smoothness joins the last row and column to the first (for "
+        "--method texture, or a photo that itself tiles); --no-tileable turns it off"
     ),
     "precision": OptionWords(
         "precision of the VGG19 convolutions; bfloat16 is faster on CPUs with AVX512_BF16 "

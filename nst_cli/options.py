@@ -90,6 +90,8 @@ def add_setting(p: Any, spec: FieldSpec, defaults: Any = DEFAULTS, several: str 
         kwargs["type"] = int
     elif spec.kind == "choice":
         kwargs["choices"] = spec.choices
+    elif spec.kind == "bool":  # --name, and --no-name to turn off a recipe's
+        kwargs["action"] = argparse.BooleanOptionalAction
     p.add_argument(option_of(spec), **kwargs)
 
 

@@ -93,7 +93,7 @@ def fake_loss(monkeypatch: pytest.MonkeyPatch, behaviour: str) -> None:
     """Replace the compiled loss: 'oom' raises TensorFlow's out-of-memory error on the
     third evaluation, 'nan' returns a NaN loss there."""
     # Imported here: the fuzz tests use this module too and need no TensorFlow.
-    from nst.run import session as transfer
+    from nst.run import objective_now as transfer  # where the session compiles its loss
     from nst.tf_runtime import tf
 
     real = transfer.loss_function

@@ -14,7 +14,7 @@ from typing import Any
 
 from hypothesis import strategies as st
 
-from nst.settings import FIELDS, FieldSpec, Settings
+from nst.settings import FIELDS, FieldSpec, Settings, field_spec
 from nst.vgg.layers import CONV_LAYERS
 
 # Names with what a user's paths hold: spaces, dots, accents, an '=' (--extra-style's
@@ -50,6 +50,25 @@ def _values(spec: FieldSpec) -> st.SearchStrategy[Any]:
     elif spec.kind == "styles":
         pair = st.tuples(PATHS, st.floats(0, 100, allow_nan=False))
         values = st.lists(pair, max_size=3).map(tuple)
+    elif spec.kind == "bool":
+        values = st.booleans()
+    elif spec.kind == "changes":
+        # Weights above 0: a change to 0 may switch off the last style layer or image,
+        # which the settings refuse (tests/test_steering.py checks that refusal).
+        names = ["content_weight", "style_weight", "tv_weight", "style_image_weight"]
+        names += [
+            f"{kind}.{layer}"
+            for kind in ("style_layers", "content_layers")
+            for layer in CONV_LAYERS
+        ]
+        change = st.tuples(
+            st.integers(0, int(field_spec("iterations").high)),
+            st.sampled_from(names),
+            st.floats(0.001, 1000, allow_nan=False),
+        )
+        values = st.lists(change, max_size=3).map(
+            lambda items: tuple(sorted(items, key=lambda c: c[0]))
+        )
     elif spec.kind == "masks":
         values = st.lists(st.one_of(st.just(""), PATHS), max_size=4).map(tuple)
     else:

@@ -67,6 +67,8 @@ class RunState:
     eta: float | None = None  # seconds left, once the engine can tell
     where: str = ""  # the stage and its tiles, in the engine's words (Progress.stage_words)
     losses: Mapping[str, float] = field(default_factory=dict)  # the last step's
+    # The objective's changes so far: (steps done when it changed, the new values in words)
+    marks: tuple[tuple[int, str], ...] = ()
     engine: Engine | None = None
     ending: Ending | None = None
     run: int = 0  # which run this is: a new one clears the views

@@ -10,6 +10,7 @@ which images are still loading. The Result tab shows them (gui/panels/input_view
 from __future__ import annotations
 
 import os
+from typing import Any
 
 from PyQt5.QtCore import QObject, pyqtSignal
 from PyQt5.QtWidgets import QComboBox, QFormLayout, QGroupBox, QHBoxLayout, QLabel, QWidget
@@ -86,6 +87,15 @@ class InputsPanel(QObject, ModelView):
     @property
     def method(self) -> str:
         return self.value("method")
+
+    def fixed_while_running(self) -> list[tuple[Any, str]]:
+        """The pickers and the method (the style mix is a panel of its own)."""
+        return [
+            (self.content_picker, "images"),
+            (self.style_picker, "images"),
+            (self.method_box, "method"),
+            (self.aspect_box, "method"),
+        ]
 
     @property
     def is_loading(self) -> list[str]:

@@ -220,6 +220,8 @@ class ResultPanel(QWidget):
     def show_progress(self, progress: RunState) -> None:
         self.last_step = progress.step
         self.loss_plot.add(progress.step, progress.losses)
+        for step, words in progress.marks[len(self.loss_plot.marks) :]:
+            self.loss_plot.mark(step, words)
         if self.result_view.image() is not None:
             self.result_view.set_caption(f"Live · step {progress.step} of {progress.total}")
 

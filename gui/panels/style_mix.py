@@ -19,6 +19,7 @@ from __future__ import annotations
 import os
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Any
 
 from PyQt5.QtCore import Qt, pyqtSignal
 from PyQt5.QtWidgets import (
@@ -153,6 +154,15 @@ class StyleMix(QWidget, ModelView):
         self.strength.valueChanged.connect(lambda v: self.edit(style_strength=v / STEPS))
         self.ratio_strength.valueChanged.connect(self._ratio_moved)
         self.bind(model)
+
+    def fixed_while_running(self) -> list[tuple[Any, str]]:
+        """What a run cannot change: which style images there are and their regions, and
+        the instant method's strength; the weights (the strength slider of the
+        optimization, each image's slider) stay (nst/settings/changes.py)."""
+        fixed = [self.add_button, self.samples_button, self.strength]
+        for row in self.rows:
+            fixed += [w for w in (row.region, row.remove) if w is not None]
+        return [(widget, "style_mix") for widget in fixed]
 
     # --- values, as the model holds them ---
 

@@ -23,6 +23,9 @@ SERIES: tuple[tuple[str, str, str], ...] = (
     ("tv", "tv", "#009E73"),
 )
 PLACEHOLDER = "The loss curve appears here during a run."
+# A change of the objective while the run runs (nst/settings/changes.py): a dashed line
+# in the Okabe-Ito palette's reddish purple, apart from the four series' colours.
+MARK_COLOUR = "#CC79A7"
 
 
 def format_value(value: float) -> str:
@@ -55,6 +58,8 @@ class LossPlot(QWidget):
         self.total_steps = 0
         self.placeholder = PLACEHOLDER
         self.hidden: frozenset[str] = frozenset()  # series the run has no term for
+        # (steps done when the objective changed, what changed in words)
+        self.marks: list[tuple[int, str]] = []
         self.setMinimumSize(440, 150)  # the legend's column and a plot beside it
         self.setSizePolicy(QSizePolicy.Expanding, QSizePolicy.Expanding)
         self.setToolTip(
@@ -75,6 +80,7 @@ class LossPlot(QWidget):
         """Empty, for a run of ``total_steps``: ``placeholder`` says what appears here,
         ``hidden`` the loss terms the run has none of (a texture's content)."""
         self.steps.clear()
+        self.marks.clear()
         for series in self.values.values():
             series.clear()
         self.total_steps = total_steps
@@ -86,6 +92,12 @@ class LossPlot(QWidget):
         self.steps.append(step)
         for key, series in self.values.items():
             series.append(math.nan if key in self.hidden else float(losses.get(key, math.nan)))
+        self.update()
+
+    def mark(self, step: int, text: str) -> None:
+        """The objective changed after ``step`` steps: a line between that step and the
+        next, labelled ``text`` (the new values)."""
+        self.marks.append((step, text))
         self.update()
 
     # --- drawing ---
@@ -118,6 +130,7 @@ class LossPlot(QWidget):
         painter.setClipRect(plot.adjusted(-2, -2, 2, 2))
         for key, _, colour in SERIES:
             self._draw_series(painter, plot, y_range, x_max, key, QColor(colour))
+        self._draw_marks(painter, plot, x_max)
         painter.setClipping(False)
         self._draw_legend(painter)
         painter.end()
@@ -231,6 +244,27 @@ class LossPlot(QWidget):
             painter.setBrush(Qt.NoBrush)
         else:
             painter.drawPolyline(polygon)
+
+    def _draw_marks(self, painter: QPainter, plot: QRectF, x_max: int) -> None:
+        """Each change of the objective: a dashed line half a step after the last step of
+        the old objective, its words beside it, on rows of their own near the top so that
+        changes a few steps apart do not write over each other."""
+        metrics = QFontMetrics(self.font())
+        colour = QColor(MARK_COLOUR)
+        background = self.palette().color(QPalette.Base)
+        background.setAlpha(210)
+        rows = max(1, int(plot.height() // (metrics.height() + 2)) - 1)
+        for index, (step, text) in enumerate(self.marks):
+            x = plot.left() + plot.width() * (step - 0.5) / max(1, x_max - 1)
+            painter.setPen(QPen(colour, 1.5, Qt.DashLine))
+            painter.drawLine(QPointF(x, plot.top()), QPointF(x, plot.bottom()))
+            width = metrics.horizontalAdvance(text) + 6
+            left = x + 3 if x + 3 + width <= plot.right() else x - 3 - width
+            top = plot.top() + 2 + (index % rows) * (metrics.height() + 2)
+            box = QRectF(left, top, width, metrics.height())
+            painter.fillRect(box, background)
+            painter.setPen(colour.darker(140))
+            painter.drawText(box, Qt.AlignCenter, text)
 
     def _draw_legend(self, painter: QPainter) -> None:
         metrics = QFontMetrics(self.font())

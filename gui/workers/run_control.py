@@ -25,6 +25,7 @@ from gui.error_words import memory_words
 from gui.model import Change, ImagesChanged, WindowModel
 from gui.workers.base import start_worker, stop_and_wait
 from gui.workers.run_phases import RunPhases
+from gui.workers.run_steering import RunSteering
 from gui.workers.run_worker import RunOutcome, RunWorker
 from nst import memory
 from nst.errors import NstError
@@ -78,6 +79,7 @@ class RunController(QObject):
         self.window = window
         self.model = window.model
         self.phases = RunPhases(window.model)
+        self.steering = RunSteering(window.model, window.say)  # weights moved mid-run
         self.thread: QThread | None = None
         self.worker: RunWorker | None = None
         self.close_after_stop = False
@@ -148,6 +150,7 @@ class RunController(QObject):
         # TensorFlow): the panels clear once it passes, and a refusal offers a smaller size.
         worker = RunWorker(run_settings, str(folder), image_dims=dims, resume=resume)
         self.phases.follow(worker)  # the model's RunState, which the panels show
+        self.steering.follow(worker)
         self.meter = estimate.RateMeter(
             estimate.stage_megapixels(
                 run_settings, self._dims(run_settings), self._costs(run_settings, dims)
@@ -305,6 +308,7 @@ class RunController(QObject):
         thread = self.thread
         self.thread = None
         self.worker = None
+        self.steering.end()
         if thread is not None:
             thread.deleteLater()
         self.phases.ended()

@@ -7,6 +7,7 @@ from __future__ import annotations
 import dataclasses
 from typing import Any
 
+from gui.labels import change_words
 from gui.model import Ending, Engine, Phase, RunState, WindowModel
 from gui.workers.base import model_loaded
 from gui.workers.run_worker import RunOutcome, RunWorker
@@ -66,7 +67,11 @@ class RunPhases:
         self._set(**changes)
 
     def _progress(self, progress: Any) -> None:
+        marks = self.model.run_state.marks + tuple(
+            (step, change_words(name, value)) for step, name, value in progress.changes
+        )
         self._set(
+            marks=marks,
             phase=self._unless_stopping(Phase.RUNNING),
             step=progress.step,
             total=progress.total,

@@ -68,6 +68,25 @@ class RunWorker(Worker):
         self.image_dims = image_dims
         self.resume = resume
         self.precision_used: str | None = None  # "float32" or "bfloat16", once prepared
+        self._steers: list[tuple[str, float]] = []  # asked before the session existed
+
+    def steer(self, name: str, value: float) -> None:
+        """Change a weight of this run before its next step (GUI thread): the session's
+        Transfer.steer, or once it exists. SettingsError if the run may not."""
+        with self._lock:
+            session = self._engine
+            if session is None:
+                self._steers.append((name, value))
+                return
+        session.steer(name, value)
+
+    def attach(self, engine: Any) -> bool:
+        stopped = super().attach(engine)
+        with self._lock:
+            asked, self._steers = self._steers, []
+        for name, value in asked:  # the window's model checked them: the same objective
+            engine.steer(name, value)
+        return stopped
 
     def work(self) -> RunOutcome:
         started = time.perf_counter()

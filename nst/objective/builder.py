@@ -109,6 +109,7 @@ def compile_loss(
     counts by ``region_w[r]`` (its style weight times its share of the picture).
     """
     layers = loss_layers(content_layers, style_layers)
+    wrap = extractor.padding == "circular"  # a tileable picture: smooth across its seams too
     content_specs = tuple(tf.TensorSpec((1, None, None, None), tf.float32) for _ in content_layers)
     gram_shape = (None, None, None) if guided else (None, None)
     gram_specs = tuple(tf.TensorSpec(gram_shape, tf.float32) for _ in style_layers)
@@ -137,7 +138,7 @@ def compile_loss(
                 [layer_error(features[n], t, regions) for n, t in zip(style_layers, style_grams)],
                 style_w,
             )
-            parts = tf.stack([content, style, total_variation(image)]) * global_w
+            parts = tf.stack([content, style, total_variation(image, wrap)]) * global_w
             total = tf.reduce_sum(parts)
         return total, parts, tape.gradient(total, image)
 

@@ -65,11 +65,16 @@ def style_loss(gram_matrix: tf.Tensor, target_gram: tf.Tensor) -> tf.Tensor:
     return diff / (tf.reduce_sum(tf.square(target_gram)) + EPSILON)
 
 
-def total_variation(image: tf.Tensor) -> tf.Tensor:
-    """Mean squared difference of horizontal and vertical neighbours, image in 0..255."""
+def total_variation(image: tf.Tensor, wrap: bool = False) -> tf.Tensor:
+    """Mean squared difference of horizontal and vertical neighbours, image in 0..255.
+    ``wrap``: the last row and column neighbour the first (a tileable picture's seams)."""
     scaled = image / 255.0
-    dy = scaled[:, 1:, :, :] - scaled[:, :-1, :, :]
-    dx = scaled[:, :, 1:, :] - scaled[:, :, :-1, :]
+    if wrap:
+        dy = scaled - tf.roll(scaled, 1, axis=1)
+        dx = scaled - tf.roll(scaled, 1, axis=2)
+    else:
+        dy = scaled[:, 1:, :, :] - scaled[:, :-1, :, :]
+        dx = scaled[:, :, 1:, :] - scaled[:, :, :-1, :]
     return tf.reduce_mean(tf.square(dy)) + tf.reduce_mean(tf.square(dx))
 
 

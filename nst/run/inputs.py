@@ -136,7 +136,9 @@ def extractor_padding(settings: Settings) -> str:
     mirrors its edge: zero padding's frame made its border more saturated and clipped than
     its middle, and mirroring takes from a third of that to all of it away
     (bench/RESULTS.md). A picture of a photo keeps zeros, as VGG19 was trained and as its
-    measurements were made."""
+    measurements were made. A tileable picture wraps around (nst.vgg.extractor.PADDINGS)."""
+    if settings.tileable:
+        return "circular"
     return "symmetric" if settings.method == "texture" else "zeros"
 
 

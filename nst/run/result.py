@@ -38,6 +38,8 @@ class Progress:
     converged: bool = False
     tiles: int = 1  # tiles each evaluation of this stage passes through VGG19 (1: whole)
     size: int = 0  # the stage's working size, longest side in px
+    # the objective's changes made before this step (nst.settings.changes): (step, name, value)
+    changes: tuple[tuple[int, str, float], ...] = ()
 
     def stage_words(self) -> str:
         """'stage 4 of 4, 4096 px in 6 tiles': where a run of several stages or in tiles

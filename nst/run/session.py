@@ -28,7 +28,6 @@ import numpy as np
 from nst.errors import RunError
 from nst.imaging.resize import resize_longest
 from nst.memory import stage_memory_here
-from nst.objective.builder import loss_function
 from nst.precision import resolve
 from nst.run.checkpoint import Checkpoint
 from nst.run.clock import Clock, stage_costs
@@ -38,13 +37,13 @@ from nst.run.inputs import (
     in_chosen_colours,
     optimized_inputs,
     session_images,
-    style_at,
 )
+from nst.run.objective_now import RunObjective
 from nst.run.preview import PreviewRate, as_image, preview
 from nst.run.result import Progress, Result, device_description
 from nst.run.stage import Stepper, check_finite
-from nst.run.start import start_image
-from nst.run.targets import compute_targets
+from nst.run.start import scaled_up, start_image
+from nst.run.steering import Steering
 from nst.settings import Settings
 from nst.tf_runtime import tf
 from nst.tiled_memory import StageMemory
@@ -54,8 +53,9 @@ from nst.vgg.weights import VGGWeights, load_weights
 log = logging.getLogger(__name__)
 
 
-class Transfer:
-    """One run of the optimization. Not thread-safe; ``stop`` may be called from any thread."""
+class Transfer(RunObjective):
+    """One run of the optimization. Not thread-safe; ``stop`` and ``steer`` may be called
+    from any thread."""
 
     def __init__(
         self,
@@ -83,6 +83,7 @@ class Transfer:
         self.preview_interval = preview_interval
         self._tiles = None if tiles is None else dict(tiles)
         self._resume = resume
+        self._steering = Steering(settings, resume.step if resume else 0)
         self._stage_index, self._stage_first = 0, 0  # the stage, and the step it began at
         self._stage_memory: dict[int, StageMemory] = {}
         self._content_source, self._style_source = content_image, style_image
@@ -110,11 +111,7 @@ class Transfer:
         self._content_colours = content  # the photo as given: its colours come back at the end
         self._content_full, self._styles_full = optimized_inputs(s.colour, content, styles)
         self._masks_full = masks
-        self._style_weights = [w for _, w in s.style_images]
-        self.content_layers, self.style_layers = s.term_layers
-        self.content_w = tf.constant([s.content_layers[n] for n in self.content_layers], tf.float32)
-        self.style_w = tf.constant([s.style_layers[n] for n in self.style_layers], tf.float32)
-        self.global_w = tf.constant([s.content_weight, s.style_weight, s.tv_weight], tf.float32)
+        self._set_objective()
         self.precision = resolve(s.precision)  # "automatic": what runs fast on this machine
         self._compute = self.precision.used  # float32 once bfloat16 can do no more
         self.plan = feasible_plan(s.stage_plan, content.shape[:2])
@@ -128,59 +125,6 @@ class Transfer:
             "prepared a %dx%d run on %s with %s, %s, stages %s",
             *(self.width, self.height, self.device, self.weights.describe()),
             *(self.precision.words(), self.plan),
-        )
-
-    def _use_size(self, size: int) -> None:
-        """Scale the images to ``size`` (longest side) and compute that size's targets.
-
-        The style images keep their ratio to the content: at a coarse stage they are scaled
-        down by the same factor, so their strokes keep their size relative to the picture.
-        """
-        s = self.settings
-        content = resize_longest(self._content_full, size)
-        style_size = max(1, round(s.resolved_style_size * size / s.resolved_work_size))
-        self.height, self.width = content.shape[:2]
-        self.tile = self._tiles.get(size)  # None: the whole image at once
-        stage = self._stage_memory.get(size)
-        self.history = stage.history if stage is not None else None  # None: by its size
-        self.tile_count = 1
-        if self.tile is not None:
-            self.tile_count = len(self._loss.plan(self.height, self.width))
-        self.content_image = tf.constant(content[np.newaxis].astype(np.float32))
-        self.style_images_now = [
-            tf.constant(style_at(style, style_size)[np.newaxis].astype(np.float32))
-            for style in self._styles_full
-        ]
-        self.style_image = self.style_images_now[0]
-        if self._masks_full is not None:
-            masks = tf.image.resize(self._masks_full, (self.height, self.width), method="area")
-            self.masks = masks
-            # A region counts by its style's weight and its share of the picture.
-            shares = tf.reduce_mean(masks, axis=(1, 2, 3))
-            self.region_w = tf.constant(self._style_weights, tf.float32) * shares
-        self.content_targets, self.style_grams = self._targets()
-
-    @property
-    def _loss(self) -> Any:
-        """The compiled loss in the precision computing now (cached per process)."""
-        return self._loss_in(self._compute)
-
-    def _loss_in(self, precision: str) -> Any:
-        guided = self._masks_full is not None
-        layers = (self.content_layers, self.style_layers)
-        return loss_function(self.extractor, *layers, precision, guided, self.tile)
-
-    def _targets(self, precision: str | None = None) -> tuple[tuple[tf.Tensor, ...], ...]:
-        return compute_targets(
-            self.extractor,
-            self.content_image,
-            self.style_images_now,
-            self._style_weights,
-            self.content_layers,
-            self.style_layers,
-            precision or self._compute,
-            guided=self._masks_full is not None,
-            tile=self.tile,
         )
 
     def initial_image(self) -> tf.Tensor:
@@ -201,28 +145,6 @@ class Transfer:
     @property
     def stopped(self) -> bool:
         return self._stop.is_set()
-
-    def evaluate(self, image: tf.Tensor) -> tuple[float, np.ndarray, tf.Tensor]:
-        """Loss, its weighted parts (content, style, tv) and gradient at ``image`` (1,H,W,3)."""
-        return self._evaluate(image, self._loss, (self.content_targets, self.style_grams))
-
-    def _evaluate(self, image: tf.Tensor, loss: Any, targets: tuple[Any, ...]) -> Any:
-        arguments = [
-            image,
-            *targets,
-            self.content_w,
-            self.style_w,
-            self.global_w,
-        ]
-        if self._masks_full is not None:
-            arguments += [self.masks, self.region_w]
-        try:
-            total, parts, grad = loss(*arguments)
-        except tf.errors.ResourceExhaustedError as exc:
-            raise RunError(
-                f"Out of memory at {self.width}x{self.height} px; choose a smaller size."
-            ) from exc
-        return float(total), parts.numpy(), grad
 
     def steps(self) -> Iterator[Progress]:
         """Run the optimization, yielding progress after each step.
@@ -251,8 +173,7 @@ class Transfer:
             if index > first:
                 previous = self.best_image()
                 self._use_size(size)
-                x = tf.image.resize(previous, (self.height, self.width), method="bicubic")
-                x = tf.clip_by_value(x, 0.0, 255.0)
+                x = scaled_up(previous, self.height, self.width, self.settings.tileable)
             else:
                 if max(self.height, self.width) != size:  # a resumed or second run
                     self._use_size(size)
@@ -302,6 +223,9 @@ class Transfer:
             if self._stop.is_set():
                 break
             step = done + stage_step
+            changes = self._steer(step - 1)
+            if changes:
+                stepper.restart()
             stepper.step(step)
             if stepper.converged and self._finish_in_float32(step):
                 self._best = None  # float32 losses from here
@@ -331,6 +255,7 @@ class Transfer:
                 converged=self._converged,
                 tiles=self.tile_count,
                 size=max(self.height, self.width),
+                changes=changes,
             )
             if self._converged:
                 log.info("converged at step %d: no lower loss within 0..255", step)

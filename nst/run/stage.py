@@ -77,6 +77,14 @@ class Stepper:
         self.parts = self._seen[-1][2]
         self.converged = False
 
+    def restart(self) -> None:
+        """Go on under a changed objective: L-BFGS's pairs measured the old one's curvature
+        and are forgotten; a first-order method keeps its moments. The current point is
+        evaluated again."""
+        if self._lbfgs is not None:
+            self._lbfgs.forget()
+        self.evaluate_here()
+
     def step(self, step: int) -> None:
         """One step (``step``: its number in the run, for the error that NaN raises)."""
         self._seen = [(self.flat, self.loss, self.parts)]

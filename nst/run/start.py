@@ -1,5 +1,6 @@
 """The image a run's first stage starts from: the photo, the painting, the instant
-method's result, or white noise (Settings.init; a texture always from noise)."""
+method's result, or white noise (Settings.init; a texture always from noise); and the
+image each later stage starts from, the previous stage's best scaled up."""
 
 from __future__ import annotations
 
@@ -36,3 +37,14 @@ def start_image(
     rng = np.random.default_rng(settings.seed)
     noise = rng.uniform(0.0, 255.0, size=(1, height, width, 3))
     return tf.constant(noise.astype(np.float32))
+
+
+def scaled_up(previous: tf.Tensor, height: int, width: int, wrap: bool) -> tf.Tensor:
+    """The previous stage's best image (1, h, w, 3) at ``height`` x ``width``, bicubic, in
+    0..255. ``wrap`` (a tileable picture): scaled as the middle of a 3 x 3 tiling, so that
+    its edges go on meeting as they did (a plain resize sees an edge there)."""
+    if not wrap:
+        return tf.clip_by_value(tf.image.resize(previous, (height, width), "bicubic"), 0.0, 255.0)
+    ring = tf.tile(previous, (1, 3, 3, 1))
+    large = tf.image.resize(ring, (3 * height, 3 * width), "bicubic")
+    return tf.clip_by_value(large[:, height : 2 * height, width : 2 * width, :], 0.0, 255.0)

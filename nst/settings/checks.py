@@ -43,6 +43,12 @@ def non_negative(name: str, value: Any) -> float:
     return value
 
 
+def boolean(name: str, value: Any) -> bool:
+    if not isinstance(value, bool):
+        raise SettingsError(name, f"must be true or false, not {short(value)}")
+    return value
+
+
 def int_in(name: str, value: Any, low: int, high: int) -> int:
     if isinstance(value, bool) or not isinstance(value, int):
         if isinstance(value, float) and value.is_integer():
@@ -111,3 +117,21 @@ def layer_weights(name: str, value: Any) -> dict[str, float]:
         result[layer] = non_negative(f"{name}.{layer}", weight)
     # keep network order, whatever order the caller gave
     return {layer: result[layer] for layer in CONV_LAYERS if layer in result}
+
+
+def changes(value: Any, max_step: int) -> tuple[tuple[int, str, float], ...]:
+    """[(step, name, value), ...] from tuples or a recipe's JSON lists, in step order (the
+    order given among changes at one step); the names are checked with the other fields
+    (nst/settings/changes.py)."""
+    if isinstance(value, (str, Mapping)) or not hasattr(value, "__iter__"):
+        raise SettingsError("changes", "must be a list of [step, name, value] triples")
+    result = []
+    for item in value:
+        if isinstance(item, str) or not hasattr(item, "__len__") or len(item) != 3:
+            raise SettingsError("changes", f"{short(item)} is not a [step, name, value] triple")
+        step, name, weight = item
+        if not isinstance(name, str) or not name:
+            raise SettingsError("changes", f"{short(name)} is not a setting's name")
+        step = int_in(f"changes.{name}", step, 0, max_step)
+        result.append((step, name, non_negative(f"changes.{name}", weight)))
+    return tuple(sorted(result, key=lambda change: change[0]))

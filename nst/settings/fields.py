@@ -47,6 +47,21 @@ GROUPS: tuple[str, ...] = (
     "speed", "colours", "run",
 )  # fmt: skip
 
+# Why the fields of a group cannot change while a run runs (the ``steered`` ones can):
+# the run has started from them (nst/settings/changes.py).
+NOT_STEERED: dict[str, str] = {
+    "images": "the run restyles the images it started with; start a new run",
+    "method": "the method is the run itself; start a new run",
+    "style_mix": "the style images and their regions are read when the run starts; start a new run",
+    "size": "the image being optimized has its size; start a new run",
+    "optimization": "the optimizer and its state are the run's own; start a new run",
+    "loss_weights": "a run's changes are its plan, given when it starts",
+    "layers": "",  # every field of it may change
+    "speed": "how the run computes is chosen when it starts; start a new run",
+    "colours": "colours are applied to the result when it is saved; start a new run",
+    "run": "it is fixed when the run starts; start a new run",
+}
+
 ALL = frozenset(METHODS)
 OPTIMIZED = frozenset({"gatys", "texture"})  # the methods that run the optimization
 GATYS = frozenset({"gatys"})
@@ -58,8 +73,9 @@ class FieldSpec:
     """One setting: what it holds, what is allowed, where it belongs."""
 
     name: str
-    # "float", "int", "choice", "path", or a structured value checked by its own function:
-    # "layers" ({layer: weight}), "styles" ([(path, weight)]), "masks" ([path or ""])
+    # "float", "int", "bool", "choice", "path", or a structured value checked by its own function:
+    # "layers" ({layer: weight}), "styles" ([(path, weight)]), "masks" ([path or ""]),
+    # "changes" ([(step, name, value)])
     kind: str
     group: str  # one of GROUPS
     methods: frozenset[str]  # the methods the field changes the result of
@@ -73,6 +89,8 @@ class FieldSpec:
     # Why a sweep may not vary it; "" when it may (nst/sweep/)
     not_swept: str = ""
     compared: bool = True  # History compares and shows it (it changes the picture)
+    # A run may change it while it runs (nst/settings/changes.py); why not: NOT_STEERED
+    steered: bool = False
 
     @property
     def sweepable(self) -> bool:
@@ -98,6 +116,8 @@ class FieldSpec:
                     name, f"{checks.short(value)} is not one of {allowed}", value=value
                 )
             return value
+        if self.kind == "bool":
+            return checks.boolean(name, value)
         if self.kind == "path":
             if not isinstance(value, str):
                 raise SettingsError(name, "must be a file path", value=value)
@@ -106,6 +126,8 @@ class FieldSpec:
             return checks.layer_weights(name, value)
         if self.kind == "styles":
             return checks.extra_styles(value)
+        if self.kind == "changes":
+            return checks.changes(value, MAX_ITERATIONS)
         return value  # "masks": their count depends on the styles (Settings.__post_init__)
 
     def _in_range(self, value: float) -> float:
@@ -125,7 +147,7 @@ class FieldSpec:
 
 def _weight(name: str, label: str, methods: frozenset[str]) -> FieldSpec:
     """A loss weight: any number from 0 up."""
-    return FieldSpec(name, "float", "loss_weights", methods, label, low=0.0)
+    return FieldSpec(name, "float", "loss_weights", methods, label, low=0.0, steered=True)
 
 
 # In the dataclass's order (a test checks it).
@@ -135,9 +157,10 @@ FIELDS: tuple[FieldSpec, ...] = (
     FieldSpec("style", "path", "images", ALL, "Style image",
               not_swept="a sweep uses one painting; run one sweep per painting"),
     FieldSpec("content_layers", "layers", "layers", GATYS, "Content layers",
-              not_swept="sweep one layer's weight (content_layers.LAYER) instead"),
+              not_swept="sweep one layer's weight (content_layers.LAYER) instead", steered=True),
     FieldSpec("style_layers", "layers", "layers", OPTIMIZED, "Style layers",
-              not_swept="sweep one layer's weight (style_layers.LAYER) or layer_set instead"),
+              not_swept="sweep one layer's weight (style_layers.LAYER) or layer_set instead",
+              steered=True),
     _weight("content_weight", "Content weight", GATYS),
     _weight("style_weight", "Style weight", OPTIMIZED),
     _weight("tv_weight", "Smoothness (TV) weight", OPTIMIZED),
@@ -172,14 +195,17 @@ FIELDS: tuple[FieldSpec, ...] = (
               not_swept="it is the instant method's blend; for the optimization's strength "
               "sweep ratio or style_weight"),
     FieldSpec("extra_styles", "styles", "style_mix", ALL, "Extra style images",
-              not_swept="a sweep keeps one set of style images"),
-    FieldSpec("style_image_weight", "float", "style_mix", ALL, "Style image weight", low=0.0),
+              not_swept="a sweep keeps one set of style images", steered=True),
+    FieldSpec("style_image_weight", "float", "style_mix", ALL, "Style image weight", low=0.0,
+              steered=True),
     FieldSpec("style_masks", "masks", "style_mix", GATYS, "Regions",
               not_swept="regions belong to the style images, which a sweep keeps"),
     FieldSpec("texture_aspect", "float", "method", frozenset({"texture"}), "Proportions",
               optional=True, low=1 / MAX_ASPECT, high=MAX_ASPECT,
               range_words=f"between 1:{MAX_ASPECT:g} and {MAX_ASPECT:g}:1",
               not_swept="it shapes a texture, and a sweep restyles a photo"),
+    FieldSpec("tileable", "bool", "method", OPTIMIZED, "Tileable",
+              not_swept="it joins a picture's edges, which a sweep's cells do not show"),
     FieldSpec("precision", "choice", "speed", OPTIMIZED, "Precision", choices=PRECISIONS),
     FieldSpec("stages", "int", "speed", OPTIMIZED, "Coarse-to-fine",
               optional=True, low=1, high=MAX_STAGES),
@@ -191,6 +217,9 @@ FIELDS: tuple[FieldSpec, ...] = (
     FieldSpec("colour", "choice", "colours", WITH_PHOTO, "Colours", choices=COLOURS),
     FieldSpec("colour_strength", "float", "colours", WITH_PHOTO, "Photo's colours",
               low=0.0, high=1.0),
+    # Changes to the weights while the run runs, each at its step (nst/settings/changes.py)
+    FieldSpec("changes", "changes", "loss_weights", OPTIMIZED, "Changes during the run",
+              not_swept="a sweep's cells each run one objective"),
 )  # fmt: skip
 
 _BY_NAME: dict[str, FieldSpec] = {spec.name: spec for spec in FIELDS}

@@ -15,6 +15,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+from nst.settings.changes import apply_changes, check_name
 from nst.settings.checks import SettingsError, style_masks
 from nst.settings.constants import (
     COARSE_STAGE_SHARE,
@@ -92,6 +93,9 @@ class Settings:
     # Texture method: the output's width over its height (its longest side is `size`);
     # None: the style image's proportions.
     texture_aspect: float | None = None
+    # The picture wraps around: VGG19 pads circularly and the TV term joins the last row
+    # and column to the first, so that copies laid edge to edge show no seam.
+    tileable: bool = False
     precision: str = "automatic"  # of the VGG19 convolutions: one of PRECISIONS
     # sizes optimized in turn, each twice the previous, ending at the working size
     # (1: no coarse-to-fine; None: automatic, see COARSEST_SIZE)
@@ -103,6 +107,9 @@ class Settings:
     # With colour "style": 0 keeps the painting's colours, 1 gives the photo's (the result's
     # luminance with the photo's colour channels), in between a blend of the two.
     colour_strength: float = 0.0
+    # Changes to the objective's weights while the run runs: (step, name, value), each
+    # taking effect after that many steps (nst/settings/changes.py); a recipe replays them.
+    changes: tuple[tuple[int, str, float], ...] = ()
 
     def __post_init__(self) -> None:
         set_ = object.__setattr__
@@ -133,6 +140,10 @@ class Settings:
             raise SettingsError(
                 "work_size", f"must not exceed size ({self.size}), not {self.work_size}"
             )
+        if self.changes:  # each names what a run may change, and gives allowed settings
+            for _, name, _ in self.changes:
+                check_name(name, len(self.extra_styles))
+            apply_changes(self, self.changes)
 
     # --- derived values ---------------------------------------------------------------
 
@@ -233,6 +244,7 @@ class Settings:
         data["style_layers"] = dict(self.style_layers)
         data["extra_styles"] = [[path, weight] for path, weight in self.extra_styles]
         data["style_masks"] = list(self.style_masks)
+        data["changes"] = [list(change) for change in self.changes]
         return data
 
     def to_json(self) -> str:

@@ -47,9 +47,10 @@ COMPUTE_DTYPES = {"float32": tf.float32, "bfloat16": tf.bfloat16}
 # grew them at its own border, more saturated and more often clipped than its middle
 # (bench/RESULTS.md, "A texture's border"). "symmetric": the edge mirrored (tf.pad
 # SYMMETRIC; for a 1 px pad, the edge pixel repeated), so no frame of another colour; it
-# works on a 1 px wide layer, where REFLECT needs 2. Tileable textures will wrap
-# ("circular") beside these.
-PADDINGS = ("zeros", "symmetric")
+# works on a 1 px wide layer, where REFLECT needs 2. "circular": the opposite edge, as if
+# the image were one tile of a plane it repeats over, so that a picture optimized through
+# it can be laid edge to edge with no seam (a tileable texture).
+PADDINGS = ("zeros", "symmetric", "circular")
 _EDGE = ((0, 0), (1, 1), (1, 1), (0, 0))  # 1 px around H and W: 3x3 kernels
 
 
@@ -101,8 +102,18 @@ class FeatureExtractor:
     def _conv(self, x: tf.Tensor, kernel: tf.Tensor) -> tf.Tensor:
         if self.padding == "zeros":
             return tf.nn.conv2d(x, kernel, strides=1, padding="SAME")
-        padded = tf.pad(x, _EDGE, mode=self.padding.upper())
+        if self.padding == "circular":
+            padded = _wrap(x)
+        else:
+            padded = tf.pad(x, _EDGE, mode=self.padding.upper())
         return tf.nn.conv2d(padded, kernel, strides=1, padding="VALID")
+
+
+def _wrap(x: tf.Tensor) -> tf.Tensor:
+    """1 px around a (N, H, W, C) map's H and W, taken from the opposite edge (tf.pad has
+    no wrapping mode)."""
+    x = tf.concat([x[:, -1:], x, x[:, :1]], axis=1)
+    return tf.concat([x[:, :, -1:], x, x[:, :, :1]], axis=2)
 
 
 _cache: dict[tuple[str, str], FeatureExtractor] = {}
