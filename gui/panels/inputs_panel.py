@@ -13,7 +13,15 @@ import os
 from typing import Any
 
 from PyQt5.QtCore import QObject, pyqtSignal
-from PyQt5.QtWidgets import QComboBox, QFormLayout, QGroupBox, QHBoxLayout, QLabel, QWidget
+from PyQt5.QtWidgets import (
+    QCheckBox,
+    QComboBox,
+    QFormLayout,
+    QGroupBox,
+    QHBoxLayout,
+    QLabel,
+    QWidget,
+)
 
 from gui.labels import METHOD_LABELS, TEXTURE_ASPECTS
 from gui.model import WindowModel
@@ -63,6 +71,13 @@ class InputsPanel(QObject, ModelView):
         )
         self.aspect_label = QLabel("Proportions:")
         form.addRow(self.aspect_label, self.aspect_box)
+        self.tileable_box = QCheckBox("Tileable: edges that meet when laid side by side")
+        self.tileable_box.setToolTip(
+            "The picture wraps around: copies laid edge to edge show no seam (the network "
+            "pads circularly, smoothing joins the last row and column to the first). For "
+            "textures, or a photo that itself tiles. The result shows laid 2 × 2 beside it."
+        )
+        form.addRow(self.tileable_box)
         self.style_mix = StyleMix(model)
         self.style_mix.image_folder = self.image_folder
         self._last_folder = ""  # where the last image the user chose came from
@@ -83,6 +98,7 @@ class InputsPanel(QObject, ModelView):
         self.aspect_box.currentIndexChanged.connect(
             lambda: self.edit(texture_aspect=self.aspect_box.currentData())
         )
+        self.tileable_box.toggled.connect(lambda on: self.edit(tileable=on))
 
     @property
     def method(self) -> str:
@@ -95,6 +111,7 @@ class InputsPanel(QObject, ModelView):
             (self.style_picker, "images"),
             (self.method_box, "method"),
             (self.aspect_box, "method"),
+            (self.tileable_box, "method"),
         ]
 
     @property
@@ -117,6 +134,8 @@ class InputsPanel(QObject, ModelView):
         select_data(self.method_box, method)
         for widget in (self.aspect_label, self.aspect_box):
             widget.setVisible(method == "texture")
+        self.tileable_box.setChecked(self.value("tileable"))
+        self.tileable_box.setVisible(method != "instant")  # the optimization's alone
 
     def _show_aspect(self, aspect: float | None) -> None:
         index = next(

@@ -42,6 +42,7 @@ from gui.panels.input_views import CONTENT_PLACEHOLDER, PREVIEW_PLACEHOLDER, Inp
 from gui.widgets.image_view import ImageView, numpy_to_qimage
 from gui.widgets.loss_plot import LossPlot
 from gui.widgets.path_label import PathLabel
+from gui.widgets.tiled_view import TiledView
 from gui.workers.instant_preview import InstantPreview
 from gui.workers.run_worker import RunOutcome
 from nst.errors import NstError
@@ -115,7 +116,8 @@ class ResultPanel(QWidget):
             "A feed-forward stylization (Ghiasi et al. 2017) that "
             "follows the style strength and weights as they move."
         )
-        for view in (self.content_view, self.preview_view, self.result_view):
+        self.tiled_view = TiledView()  # a tileable run's picture laid 2 x 2, beside it
+        for view in (self.content_view, self.preview_view, self.result_view, self.tiled_view):
             views.addWidget(view)
         self.input_views = InputViews(model, preview, self.content_view, self.preview_view, self)
         self.input_views.status.connect(self.message)
@@ -212,6 +214,7 @@ class ResultPanel(QWidget):
             hidden = frozenset({"content"}) if method == "texture" else frozenset()
             self.loss_plot.clear(iterations, hidden=hidden)
         self.result_view.set_image(None)
+        self.tiled_view.show_tiled(None)
         self.result_view.set_placeholder("Starting the run…")
         self.saved_label.set_parts("", "")
         for act in self.acts:
@@ -230,6 +233,8 @@ class ResultPanel(QWidget):
             numpy_to_qimage(array),
             f"Live · step {self.last_step} · {array.shape[1]} × {array.shape[0]}",
         )
+        if self.model.value("tileable"):  # fixed while the run runs: the run's own
+            self.tiled_view.show_tiled(array, "Live · laid 2 × 2")
 
     def show_failed(self) -> None:
         self.result_view.set_placeholder("The run failed.")
@@ -244,6 +249,8 @@ class ResultPanel(QWidget):
         result = outcome.result
         self.result_image = numpy_to_qimage(result.image)
         self.result_view.set_image(self.result_image, outcome_caption(outcome))
+        tileable = result.settings.tileable
+        self.tiled_view.show_tiled(result.image if tileable else None, "Laid 2 × 2")
         for act in self.acts:
             act.setEnabled(True)
         self.act_save.setEnabled(not outcome.saved_path)
