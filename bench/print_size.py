@@ -32,6 +32,7 @@ SAMPLES = ROOT / "gui" / "samples"
 
 def child(size: int, steps: int, max_memory: float | None) -> None:
     """One case, in this process: prints its JSON line."""
+    from nst.allocator import system_allocator
     from nst.run.session import Transfer
     from nst.settings import Settings
 
@@ -89,6 +90,7 @@ def child(size: int, steps: int, max_memory: float | None) -> None:
         "saved_loss": saved_loss,
         "result_s": round(result_s, 1),
         "loop_peak_gib": round(loop_peak, 2),
+        "system_allocator": system_allocator(),  # nst/allocator.py: from the environment here
     }
     print(json.dumps(line), flush=True)
 

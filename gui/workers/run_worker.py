@@ -21,6 +21,7 @@ from PyQt5.QtCore import pyqtSignal
 from gui.model import Phase
 from gui.workers.base import PREVIEW_INTERVAL_S, Worker, _weights_for, model_loaded
 from nst import memory
+from nst.allocator import choose_allocator
 from nst.errors import NstError
 from nst.settings import Settings
 
@@ -96,6 +97,9 @@ class RunWorker(Worker):
             # Here, not on the GUI thread: on a GPU machine the check asks TensorFlow,
             # which takes seconds to import and starts CUDA. NotEnoughMemory: `refused`.
             memory.require_fit(self.settings, *self.image_dims)
+            # Before TensorFlow's first import here: tiles want the system's allocator.
+            plan = memory.stage_memory_here(self.settings, *self.image_dims, host_only=True)
+            choose_allocator(any(stage.tile for stage in plan.values()))
         self.admitted.emit()
         if self.settings.method == "instant":
             return self._run_instant(started)

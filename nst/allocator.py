@@ -1,0 +1,38 @@
+"""Where TensorFlow's CPU tensors get their memory, chosen before TensorFlow is imported.
+
+TensorFlow's x86 build runs its convolutions in oneDNN, whose allocator keeps tensors in a
+BFC pool that never gives memory back to the system: a process stays as large as the most
+its tensors ever held, the pool's fragments included. A stage evaluated in tiles frees and
+allocates the features of tiles of a few shapes at every evaluation, and the pool grows
+far past what the tiles hold at once. The system's allocator (TensorFlow's
+TF_ONEDNN_USE_SYSTEM_ALLOCATOR) gives large tensors back as they are freed, at some
+seconds per evaluation (fresh pages each time): bench/RESULTS.md, "Print sizes", has
+both. So a run with a stage in tiles, where memory is what limits, takes the system's;
+any other keeps the pool.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import sys
+
+log = logging.getLogger(__name__)
+
+SYSTEM_ALLOCATOR = "TF_ONEDNN_USE_SYSTEM_ALLOCATOR"  # read once, at TensorFlow's first tensor
+
+
+def choose_allocator(tiled: bool) -> bool:
+    """The system's allocator for a process about to run stages in tiles (``tiled``), the
+    pool otherwise; a value the user set stays. Only before TensorFlow is imported: after,
+    the process keeps what it has. Returns whether the system's is in use."""
+    if "tensorflow" not in sys.modules:
+        os.environ.setdefault(SYSTEM_ALLOCATOR, "1" if tiled else "0")
+    elif tiled and not system_allocator():
+        log.info("tiles with oneDNN's pool: TensorFlow was imported before the run was planned")
+    return system_allocator()
+
+
+def system_allocator() -> bool:
+    """Whether TensorFlow's tensors come from the system's allocator in this process."""
+    return os.environ.get(SYSTEM_ALLOCATOR, "0").strip().lower() in ("1", "true")
