@@ -53,7 +53,9 @@ def main(out_dir: str) -> int:
         if window.is_running:
             QTimer.singleShot(500, wait)
             return
-        shots.render("steering_curve.png", window.result_panel.loss_plot)
+        plot = window.result_panel.loss_plot
+        plot.setFixedSize(900, 300)  # the README's figure: taller than the window gives it
+        shots.render("steering_curve.png", plot)
         print("changes:", window.result_panel.outcome.result.settings.changes, flush=True)
         app.quit()
 

@@ -73,3 +73,16 @@ def test_moving_a_weight_while_the_run_runs_steers_it_and_a_rerun_replays_it(
     replay = window.result_panel.outcome
     assert replay is not outcome and replay.result.settings.changes == made
     assert replay.result.losses == outcome.result.losses
+
+
+def test_a_recipes_changes_are_shown_before_its_run_and_can_be_cleared(window: MainWindow):
+    panel = window.layers_panel
+    assert panel.changes_label.isHidden() and panel.changes_clear.isHidden()
+    planned = ((20, "style_weight", 100.0), (40, "style_layers.block5_conv1", 0.0))
+    window.model.load_settings(window.model.settings.replace(changes=planned))
+    assert not panel.changes_label.isHidden()
+    assert panel.changes_label.text() == (
+        "Changes during the run: after step 20: style weight 100; after step 40: style conv5_1 off"
+    )
+    panel.changes_clear.click()
+    assert window.model.settings.changes == () and panel.changes_label.isHidden()

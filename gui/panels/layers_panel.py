@@ -7,15 +7,19 @@ model's style_weight: neither rewrites the content weight.
 
 from __future__ import annotations
 
+from typing import Any
+
 from PyQt5.QtWidgets import (
     QFormLayout,
     QGroupBox,
     QHBoxLayout,
+    QLabel,
     QPushButton,
     QVBoxLayout,
     QWidget,
 )
 
+from gui.labels import change_words
 from gui.model import WindowModel
 from gui.panels.binding import ModelView
 from gui.widgets.editors import NumberBox
@@ -51,6 +55,20 @@ class LayersPanel(QWidget, ModelView):
         form.addRow("Content:", self.content_weight_box)
         form.addRow("Style:", self.style_weight_box)
         form.addRow("Smoothness (TV):", self.tv_weight_box)
+        # A recipe's changes during its run (a steered run's, replayed by Re-run), shown
+        # so that Run does not change the weights unannounced; Clear runs without them.
+        self.changes_label = QLabel()
+        self.changes_label.setWordWrap(True)
+        self.changes_label.setToolTip(
+            "The weights this run will change as it goes, each after its step: a steered "
+            "run's recipe replays them. Clear to run with the weights above throughout."
+        )
+        self.changes_clear = QPushButton("Clear")
+        self.changes_clear.clicked.connect(lambda: self.edit(changes=()))
+        changes_row = QHBoxLayout()
+        changes_row.addWidget(self.changes_label, 1)
+        changes_row.addWidget(self.changes_clear)
+        form.addRow(changes_row)
         layout.addWidget(weights)
 
         lists = QGroupBox("VGG19 layers")
@@ -86,6 +104,10 @@ class LayersPanel(QWidget, ModelView):
             )
         self.bind(model)
 
+    def fixed_while_running(self) -> list[tuple[Any, str]]:
+        """A run's planned changes are its own once it starts (the weights stay live)."""
+        return [(self.changes_clear, "loss_weights")]
+
     def weight_box(self, name: str) -> NumberBox:
         return getattr(self, name + "_box")
 
@@ -94,6 +116,11 @@ class LayersPanel(QWidget, ModelView):
             self.weight_box(name).setValue(self.value(name))
         self.content_layers.set_weights(self.value("content_layers"))
         self.style_layers.set_weights(self.value("style_layers"))
+        changes = self.value("changes")
+        words = "; ".join(f"after step {step}: {change_words(n, v)}" for step, n, v in changes)
+        self.changes_label.setText(f"Changes during the run: {words}" if changes else "")
+        for widget in (self.changes_label, self.changes_clear):
+            widget.setVisible(bool(changes))
 
     def restore_defaults(self) -> None:
         """The paper's layers and the default loss weights, as one edit."""

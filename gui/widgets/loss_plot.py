@@ -247,8 +247,9 @@ class LossPlot(QWidget):
 
     def _draw_marks(self, painter: QPainter, plot: QRectF, x_max: int) -> None:
         """Each change of the objective: a dashed line half a step after the last step of
-        the old objective, its words beside it, on rows of their own near the top so that
-        changes a few steps apart do not write over each other."""
+        the old objective, its words beside it, on rows of their own near the bottom (the
+        total and its large parts run along the top), so that changes a few steps apart
+        do not write over each other."""
         metrics = QFontMetrics(self.font())
         colour = QColor(MARK_COLOUR)
         background = self.palette().color(QPalette.Base)
@@ -260,7 +261,7 @@ class LossPlot(QWidget):
             painter.drawLine(QPointF(x, plot.top()), QPointF(x, plot.bottom()))
             width = metrics.horizontalAdvance(text) + 6
             left = x + 3 if x + 3 + width <= plot.right() else x - 3 - width
-            top = plot.top() + 2 + (index % rows) * (metrics.height() + 2)
+            top = plot.bottom() - (1 + index % rows) * (metrics.height() + 2)
             box = QRectF(left, top, width, metrics.height())
             painter.fillRect(box, background)
             painter.setPen(colour.darker(140))
