@@ -37,8 +37,8 @@ def main() -> None:
     common += ["--size", str(args.size), "--iterations", str(args.iterations)]
     panels = []
     kinds = (
-        ("--no-tileable", "plain texture, laid 2 × 2"),
-        ("--tileable", "--tileable, laid 2 × 2"),
+        ("--no-tileable", "plain texture, laid 2 x 2"),
+        ("--tileable", "--tileable, laid 2 x 2"),
     )
     for option, label in kinds:
         image = np.asarray(Image.open(run(scratch, *common, option)).convert("RGB"))

@@ -4,14 +4,18 @@ statistics between neighbouring columns (rows) inside it (issue 22).
     python -m tools.tile_seams IMAGE ...
 
 For each direction two statistics, each measured at the join (the last column beside the
-first) and at every place inside (column j beside j + 1):
+first) and at the places inside that lie where the join lies on VGG19's pooling grid
+(column 16k - 1 beside 16k: GRID):
 
 - gradient: the mean absolute difference of the two neighbouring columns' pixels;
 - colour: the difference of the mean colours of the BAND px on either side.
 
-A join is seamless when each of its statistics lies within the spread of the inside's:
-no more than their mean plus SPREAD standard deviations. A picture whose edges do not
-match shows a join far outside it (a step in colour and a line of large differences).
+Only places on the join's footing: the poolings make the pixel steps between columns
+4k - 1 and 4k some 40% larger than elsewhere in any picture the network made (measured on
+128 px textures, bench/RESULTS.md), and a join is one of those. A join is seamless when
+each of its statistics lies within the spread of the inside's: no more than their mean
+plus SPREAD standard deviations. A picture whose edges do not match shows a join far
+outside it (a step in colour and a line of large differences).
 """
 
 from __future__ import annotations
@@ -21,7 +25,8 @@ import sys
 
 import numpy as np
 
-BAND = 4  # px either side of a place for its mean colour: a few pixels, as an eye sees
+BAND = 8  # px either side of a place for its mean colour: a stripe an eye sees as one
+GRID = 16  # VGG19's pooling grid, px: four 2x2 poolings (nst.objective.tile_plan)
 SPREAD = 3.0  # standard deviations above the inside's mean that a join may lie
 
 
@@ -37,8 +42,12 @@ def _steps(image: np.ndarray, band: int) -> tuple[np.ndarray, np.ndarray, float,
     left = [ring[j + 1 : j + 1 + band].mean(0) for j in range(width)]
     right = [ring[j + 1 + band : j + 1 + 2 * band].mean(0) for j in range(width)]
     colour = np.abs(np.array(left) - np.array(right)).mean(axis=1)
-    # place j lies between column j and j + 1; the last place (W - 1) is the join
-    return gradient, colour[band : width - band], join_gradient, float(colour[width - 1])
+    # Place j lies between column j and j + 1; the last, W - 1, is the join. Its pixel
+    # steps against the places on its footing on the grid; its band means against every
+    # place whose bands lie inside (a band's mean spans the grid's phases).
+    places = np.arange(width - 1)
+    same = places[(width - 1 - places) % GRID == 0]
+    return gradient[same], colour[band - 1 : width - band], join_gradient, float(colour[width - 1])
 
 
 def seam_stats(image: np.ndarray, band: int = BAND) -> dict[str, float]:

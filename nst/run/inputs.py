@@ -137,8 +137,14 @@ def extractor_padding(settings: Settings) -> str:
     its middle, and mirroring takes from a third of that to all of it away
     (bench/RESULTS.md). A picture of a photo keeps zeros, as VGG19 was trained and as its
     measurements were made. A tileable picture wraps around (nst.vgg.extractor.PADDINGS)."""
-    if settings.tileable:
-        return "circular"
+    return "circular" if settings.tileable else style_padding(settings)
+
+
+def style_padding(settings: Settings) -> str:
+    """How VGG19 pads when it measures the style images: as for a picture that does not
+    tile, whatever the run's own. A painting's edges do not meet: wrapped, its left edge
+    would sit beside its right, and its Grams would ask a tileable texture for those
+    seams (straight edges across it, seen in the first tileable textures)."""
     return "symmetric" if settings.method == "texture" else "zeros"
 
 

@@ -105,6 +105,7 @@ class RunObjective:
             precision or self._compute,
             guided=self._masks_full is not None,
             tile=self.tile,
+            style_extractor=self.style_extractor,
         )
 
     def evaluate(self, image: tf.Tensor) -> tuple[float, np.ndarray, tf.Tensor]:

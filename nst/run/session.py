@@ -37,6 +37,7 @@ from nst.run.inputs import (
     in_chosen_colours,
     optimized_inputs,
     session_images,
+    style_padding,
 )
 from nst.run.objective_now import RunObjective
 from nst.run.preview import PreviewRate, as_image, preview
@@ -108,6 +109,7 @@ class Transfer(RunObjective):
         if self.weights is None:
             self.weights = load_weights(s.weights)
         self.extractor = get_extractor(self.weights, extractor_padding(s))
+        self.style_extractor = get_extractor(self.weights, style_padding(s))
         self._content_colours = content  # the photo as given: its colours come back at the end
         self._content_full, self._styles_full = optimized_inputs(s.colour, content, styles)
         self._masks_full = masks

@@ -4,6 +4,7 @@ features, and per style layer the style Gram matrix to match."""
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import Any
 
 from nst.objective.builder import features_function
 from nst.objective.losses import gram
@@ -22,24 +23,32 @@ def compute_targets(
     precision: str,
     guided: bool,
     tile: int | None = None,
+    style_extractor: FeatureExtractor | None = None,
 ) -> tuple[tuple[tf.Tensor, ...], tuple[tf.Tensor, ...]]:
     """Content features, and per style layer the Gram target: the style images' Grams
     blended by their weights, or with regions (``guided``) one Gram per style image,
     stacked. ``tile``: each image passes through VGG19 in tiles of that many px
-    (tiled_targets.py), as the run's tiled stages evaluate their loss."""
+    (tiled_targets.py), as the run's tiled stages evaluate their loss. ``style_extractor``:
+    the one that measures the style images, where its padding differs (a tileable run's:
+    inputs.style_padding)."""
     # Targets in the run's precision, so that a perfect match scores 0 in that precision.
     features = features_function(extractor, content_layers, style_layers, precision)
+    style_features = features
+    if style_extractor is not None and style_extractor is not extractor:
+        style_features = features_function(style_extractor, content_layers, style_layers, precision)
 
-    def measure(image: tf.Tensor) -> tuple[dict[str, tf.Tensor], dict[str, tf.Tensor]]:
-        """(content maps, style Grams) of one image."""
+    def measure(
+        image: tf.Tensor, features: Any
+    ) -> tuple[dict[str, tf.Tensor], dict[str, tf.Tensor]]:
+        """(content maps, style Grams) of one image, through ``features``."""
         if tile is not None:
             return tiled_targets(features, image, content_layers, style_layers, tile)
         seen = features(image)
         return seen, {name: gram(seen[name]) for name in style_layers}
 
-    content_feats = measure(content_image)[0] if content_layers else {}
+    content_feats = measure(content_image, features)[0] if content_layers else {}
     per_style = [
-        measure(image)[1] if style_layers and (guided or weight > 0) else None
+        measure(image, style_features)[1] if style_layers and (guided or weight > 0) else None
         for image, weight in zip(style_images, style_weights)
     ]
     grams = []
