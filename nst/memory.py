@@ -160,25 +160,26 @@ def stage_memory_here(
     host_only: bool = False,
 ) -> dict[int, StageMemory]:
     """Each stage's memory plan (tiled_memory.run_memory) within the memory this machine
-    and the max_memory setting leave the run; whole stages where it would not fit even in
-    tiles (the faces refuse such a run before: require_fit). ``host_only``: see
-    budget_bytes."""
+    and the max_memory setting leave the run; the plan that needs least where it would not
+    fit even in tiles (the faces refuse such a run before: require_fit). ``host_only``:
+    see budget_bytes."""
     budget = budget_bytes(settings, host_only=host_only)
-    return _plan_or_whole(settings, content_dims, style_dims, budget)
+    return _plan_or_least(settings, content_dims, style_dims, budget)
 
 
-def _plan_or_whole(
+def _plan_or_least(
     settings: Settings,
     content_dims: tuple[int, int],
     style_dims: tuple[int, int],
     budget: int | None,
     size: int | None = None,
 ) -> dict[int, StageMemory]:
-    """run_memory's plan within ``budget``; where none fits, every stage whole."""
+    """run_memory's plan within ``budget``; where none fits, the plan that needs least
+    (the smallest tiles, the fewest pairs), whose peak a refusal quotes."""
     plan = run_memory(settings, content_dims, style_dims, budget, size)
     if plan is None:
         log.info("the run does not fit in %s bytes even in tiles", budget)
-        plan = run_memory(settings, content_dims, style_dims, None, size) or {}
+        plan = run_memory(settings, content_dims, style_dims, budget, size, least=True) or {}
     return plan
 
 
@@ -192,8 +193,8 @@ def run_peak(
     """The estimated peak of the run ``settings`` describe at working size ``size``
     (default its own), from the images' own (width, height), its stages tiled as they
     must be to stay within ``budget`` bytes (None: none tiled): sizes alone, no
-    TensorFlow. A run that cannot fit gets its whole-image estimate."""
-    plan = _plan_or_whole(settings, content_dims, style_dims, budget, size)
+    TensorFlow. A run that cannot fit gets the estimate of the plan that needs least."""
+    plan = _plan_or_least(settings, content_dims, style_dims, budget, size)
     return max(stage.peak for stage in plan.values())
 
 

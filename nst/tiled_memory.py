@@ -131,18 +131,20 @@ def stage_memory(
     regions: int,
     budget: int | None,
     tiles: bool = True,
+    least: bool = False,
 ) -> StageMemory | None:
     """How a stage at ``width`` x ``height`` px is evaluated within ``budget`` bytes of
-    peak (None: no limit, the whole image); None when nothing fits. ``tiles``: whether it
-    may go in tiles (a tileable picture may not: a tile at the image's edge would wrap
-    around itself, not around the image)."""
+    peak (None: no limit, the whole image); None when nothing fits, or with ``least`` the
+    plan that needs least (the smallest tiles and fewest pairs: what a refusal quotes).
+    ``tiles``: whether it may go in tiles (a tileable picture may not: a tile at the
+    image's edge would wrap around itself, not around the image)."""
     layers = tuple(dict.fromkeys(content_layers + style_layers))
     history = lbfgs_history(width * height * 3)
     whole = peak_bytes(width, height, layers, optimizer, style_dims, regions, style_layers)
     if budget is None or whole <= budget:
         return StageMemory(width, height, None, history, whole)
     if not tiles:
-        return None
+        return StageMemory(width, height, None, history, whole) if least else None
     grid, halo = pooling_grid(layers), exact_halo(layers)
     tiles = [t for t in TILE_SIZES if t < max(width, height)]
 
@@ -162,7 +164,11 @@ def stage_memory(
             stage = tiled(tiles[-1], pairs)
             if stage.peak <= budget:
                 return stage
-    return None
+    if not least:
+        return None
+    if not tiles:
+        return StageMemory(width, height, None, history, whole)
+    return tiled(tiles[-1], TILED_MIN_HISTORY if optimizer == "lbfgs" else history)
 
 
 def run_memory(
@@ -171,10 +177,12 @@ def run_memory(
     style_dims: tuple[int, int],
     budget: int | None,
     size: int | None = None,
+    least: bool = False,
 ) -> dict[int, StageMemory] | None:
     """Each stage's plan, by its size (longest side), for the run ``settings`` describe at
     working size ``size`` (default its own) from the images' own (width, height), within
-    ``budget`` bytes (None: no limit); None when some stage does not fit."""
+    ``budget`` bytes (None: no limit); None when some stage does not fit, or with ``least``
+    that stage's plan that needs least (stage_memory)."""
     work = settings.resolved_work_size if size is None else size
     if work != settings.resolved_work_size:
         settings = settings.replace(size=work, work_size=None)
@@ -193,6 +201,7 @@ def run_memory(
             regions,
             budget,
             tiles=not settings.tileable,
+            least=least,
         )
         if stage is None:
             return None

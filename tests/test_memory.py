@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 from gui.error_words import error_words as window_words
-from nst import memory, memory_model
+from nst import memory, memory_model, tiled_memory
 from nst.settings import Settings
 from nst.tf_runtime import gpu_devices
 from nst_cli.exits import error_words as cli_words
@@ -160,11 +160,24 @@ def test_the_fit_carries_the_whole_peak_whatever_is_already_held() -> None:
         "lbfgs",
         memory_model.work_dims(1024, 640, 512),
     )
-    for available, resident in ((10**12, 0), (10**12, 2**30), (1, 0), (None, 10**13)):
+    for available, resident in ((10**12, 0), (10**12, 2**30), (None, 10**13)):
         fit = memory.check(
             settings, (1024, 768), (1024, 640), available=available, resident=resident
         )
         assert fit.peak == peak
+
+
+def test_a_run_that_fits_nowhere_quotes_what_its_smallest_tiles_need() -> None:
+    # Not the whole image's figure: the least a run at that size can do with.
+    settings = Settings(size=8192)
+    dims = (4096, 3072), (1024, 640)
+    fit = memory.check(settings, *dims, available=16 * 2**30, resident=0)
+    assert not fit.fits and fit.largest_size
+    least = tiled_memory.run_memory(settings, *dims, 0, least=True)
+    last = least[8192]
+    assert (last.tile, last.history) == (tiled_memory.TILE_SIZES[-1], 3)
+    assert fit.peak == max(stage.peak for stage in least.values())
+    assert fit.peak < memory.run_peak(settings, *dims) / 4  # the whole image's
 
 
 def test_working_size_is_what_is_offered_when_set() -> None:
@@ -185,7 +198,8 @@ def test_require_fit_raises_the_numbers_and_the_peak_needs_no_machine(monkeypatc
     assert not info.value.fit.fits and info.value.cell is None
     # The window's question computes the peak on its GUI thread: sizes alone, the same
     # figure as the check's.
-    assert memory.run_peak(settings, (1024, 768), (1024, 640)) == info.value.fit.peak
+    plan = memory.stage_memory_here(settings, (1024, 768), (1024, 640), host_only=True)
+    assert max(stage.peak for stage in plan.values()) == info.value.fit.peak
     assert memory.require_fit(settings.replace(size=64), (1024, 768), (1024, 640)).fits
 
 
