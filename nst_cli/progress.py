@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any, TextIO
 
 from nst.run.clock import clock_text
+from nst.settings.changes import change_text
 
 
 class ProgressPrinter:
@@ -34,6 +35,9 @@ class ProgressPrinter:
         )
         if p.stage_words():
             info += f"  ({p.stage_words()})"
+        if p.changes:  # the objective changed before this step (--change, a recipe's)
+            made = ", ".join(change_text(change) for change in p.changes)
+            self.stream.write(("\r\x1b[K" if self.tty else "") + f"changed: {made}\n")
         if self.tty:
             width = 24
             filled = round(width * p.step / p.total)

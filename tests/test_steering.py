@@ -175,6 +175,7 @@ def test_the_command_line_takes_changes_and_its_recipe_replays_them(
         *tiny_run(content_path, style_path, tmp_path / "a", *change, iterations=5)
     )
     assert code == 0, err
+    assert "changed: 2:style_weight=100\n" in err  # the progress says when it changed
     (recipe,) = (tmp_path / "a").glob("*.json")
     data = json.loads(recipe.read_text())
     saved = data.get("settings", data)["changes"]
