@@ -100,8 +100,8 @@ def _main(argv: Sequence[str]) -> int:
     show = ProgressPrinter(sys.stderr, args.quiet)
     show.status("loading the VGG19 weights ...")
     session.prepare()
-    show.status(f"running on {session.device} in {session.precision.words()} "
-                f"with {session.weights.describe()}", keep=True)  # fmt: skip
+    running = f"running on {session.device} in {session.precision.words()}"
+    show.status(f"{running} with {session.weights.describe()}", keep=True)
     interrupted = False
     try:
         for progress in session.steps():

@@ -81,8 +81,9 @@ def features_function(
     layers = loss_layers(content_layers, style_layers)
 
     def build() -> Any:
-        return tf.function(lambda image: extractor(image, layers, precision),
-                           input_signature=[_IMAGE_SPEC])  # fmt: skip
+        return tf.function(
+            lambda image: extractor(image, layers, precision), input_signature=[_IMAGE_SPEC]
+        )
 
     return _cached(("features", id(extractor), layers, precision), build)
 
@@ -125,8 +126,9 @@ def compile_loss(
 
     # *regions: () for the plain loss, (masks, region_w) for the guided one; the signature
     # above fixes which, so each compiled function traces once per image shape.
-    def loss_and_gradient(image, content_targets, style_grams, content_w, style_w, global_w,
-                          *regions):  # fmt: skip
+    def loss_and_gradient(
+        image, content_targets, style_grams, content_w, style_w, global_w, *regions
+    ):
         with tf.GradientTape() as tape:
             tape.watch(image)
             features = extractor(image, layers, precision)
