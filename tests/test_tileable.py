@@ -98,3 +98,22 @@ def test_the_command_line_makes_a_tileable_texture(run_cli, style_path, tmp_path
     assert code == 0, err
     (recipe,) = tmp_path.glob("*.json")
     assert json.loads(recipe.read_text())["settings"]["tileable"] is True
+
+
+def test_a_tileable_picture_is_scaled_to_its_output_size_as_a_tiling() -> None:
+    """--work-size below --size: the result is scaled up around its edges as across its
+    inside, so that it still tiles (a plain resize mirrors the edge)."""
+    from nst.imaging.resize import resize_longest, resize_wrapped
+
+    rng = np.random.default_rng(2)
+    small = rng.integers(0, 256, (24, 32, 3), dtype=np.uint8)
+    moved = np.roll(small, (8, 8), axis=(0, 1))
+    large, large_moved = resize_wrapped(small, 64), resize_wrapped(moved, 64)
+    assert large.shape == (48, 64, 3)
+    difference = np.abs(np.roll(large, (16, 16), axis=(0, 1)).astype(int) - large_moved)
+    assert difference.max() <= 1  # the same picture, moved: no edge anywhere
+    plain = np.abs(
+        np.roll(resize_longest(small, 64), (16, 16), axis=(0, 1)).astype(int)
+        - resize_longest(moved, 64)
+    )
+    assert plain.max() > 20

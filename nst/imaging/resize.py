@@ -51,6 +51,17 @@ def resize_longest(image: np.ndarray, size: int) -> np.ndarray:
     raise TypeError(f"expected a uint8 or float image, not {image.dtype}")
 
 
+def resize_wrapped(image: np.ndarray, size: int) -> np.ndarray:
+    """A uint8 (H, W, 3) picture that tiles, scaled as :func:`resize_longest` scales it but
+    as the middle of a 3 x 3 tiling, so that its edges go on meeting (Lanczos reads past
+    each edge into the copy beside it, not into a mirror of the edge)."""
+    height, width = image.shape[:2]
+    new_h, new_w = longest_dims(image.shape[:2], size)
+    tiled = Image.fromarray(np.ascontiguousarray(np.tile(image, (3, 3, 1))))
+    box = (width, height, 2 * width, 2 * height)
+    return np.array(tiled.resize((new_w, new_h), Image.Resampling.LANCZOS, box=box))
+
+
 def longest_dims(shape: tuple[int, ...], size: int) -> tuple[int, int]:
     """The (height, width) :func:`resize_longest` gives an image of ``shape`` (H, W, ...)."""
     height, width = shape[:2]

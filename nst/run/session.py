@@ -26,7 +26,7 @@ from typing import Any
 import numpy as np
 
 from nst.errors import RunError
-from nst.imaging.resize import resize_longest
+from nst.imaging.resize import resize_longest, resize_wrapped
 from nst.memory import stage_memory_here
 from nst.precision import resolve
 from nst.run.checkpoint import Checkpoint
@@ -284,7 +284,8 @@ class Transfer(RunObjective):
         optimized = as_image(self._best[1], self.height, self.width)
         image = optimized
         if max(image.shape[:2]) != self.settings.size:
-            image = resize_longest(image, self.settings.size)
+            scale = resize_wrapped if self.settings.tileable else resize_longest
+            image = scale(image, self.settings.size)
         image = in_chosen_colours(image, self._content_colours, self.settings)
         return Result(
             image=image,
