@@ -32,6 +32,7 @@ from nst.errors import ImageError
 from nst.imaging.load import MAX_PIXELS
 from nst.imaging.save import read_recipe_from_png
 from nst.settings import Settings, field_names
+from nst.settings.changes import change_text
 from nst.settings.fields import automatic_fields, compared_fields
 from nst.settings.recipe import RecipeError, RecipeMissing, read_recipe_data, recipe_settings
 from nst.settings.text import number_text
@@ -245,6 +246,11 @@ def format_value(name: str, value: Any) -> str:
             "; ".join(f"{format_value('style', p)} {format_value('', w)}" for p, w in pairs)
             or "none"
         )
+    if name == "changes" and isinstance(value, (list, tuple)):
+        triples = [c for c in value if isinstance(c, (list, tuple)) and len(c) == 3]
+        return "; ".join(change_text(tuple(c)) for c in triples) or "none"
+    if isinstance(value, bool):
+        return "yes" if value else "no"
     if isinstance(value, Mapping):
         return ", ".join(f"{k} {format_value('', v)}" for k, v in value.items()) or "none"
     if isinstance(value, (list, tuple)):

@@ -293,6 +293,9 @@ def test_format_value_names_files_and_layers() -> None:
         fmt("extra_styles", [[STYLE, 0.5], [CONTENT, 1]]) == "starry_night.jpg 0.5; tubingen.jpg 1"
     )
     assert fmt("extra_styles", []) == "none"
+    changes = [[51, "style_weight", 100.0], [101, "style_layers.block5_conv1", 0.0]]
+    assert fmt("changes", changes) == "51:style_weight=100; 101:style_layers.block5_conv1=0"
+    assert fmt("changes", []) == "none" and fmt("tileable", True) == "yes"
     assert fmt("style_weight", 1e-05) == "1e-05" and fmt("iterations", 300) == "300"
     # The engine gives a choice's name; the window puts it in its own words.
     assert fmt("optimizer", "lbfgs") == "lbfgs" and fmt("optimizer", "new") == "new"
