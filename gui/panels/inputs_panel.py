@@ -71,7 +71,7 @@ class InputsPanel(QObject, ModelView):
         )
         self.aspect_label = QLabel("Proportions:")
         form.addRow(self.aspect_label, self.aspect_box)
-        self.tileable_box = QCheckBox("Tileable: edges that meet when laid side by side")
+        self.tileable_box = QCheckBox("Tileable (repeats seamlessly)")
         self.tileable_box.setToolTip(
             "The picture wraps around: copies laid edge to edge show no seam (the network "
             "pads circularly, smoothing joins the last row and column to the first). For "

@@ -64,6 +64,7 @@ class LayersPanel(QWidget, ModelView):
             "run's recipe replays them. Clear to run with the weights above throughout."
         )
         self.changes_clear = QPushButton("Clear")
+        self.changes_clear.setToolTip("Run with the weights above throughout: no changes.")
         self.changes_clear.clicked.connect(lambda: self.edit(changes=()))
         changes_row = QHBoxLayout()
         changes_row.addWidget(self.changes_label, 1)
