@@ -52,15 +52,19 @@ class SweepForm(QGroupBox):
 
         row = QHBoxLayout()
         self.cell_size_box = int_box(
-            MIN_SIZE, MAX_CELL_SIZE, CELL_SIZE,
+            MIN_SIZE,
+            MAX_CELL_SIZE,
+            CELL_SIZE,
             "Longest side of each cell in pixels. Small cells render fast; render the one "
             "you like at full size afterwards.",
-        )  # fmt: skip
+        )
         self.cell_size_box.setSuffix(" px")
         self.iterations_box = int_box(
-            1, MAX_ITERATIONS, SWEEP_ITERATIONS,
+            1,
+            MAX_ITERATIONS,
+            SWEEP_ITERATIONS,
             "Optimizer steps for each cell (unless the sweep varies the iterations).",
-        )  # fmt: skip
+        )
         self.render_button = QPushButton("Render sweep")
         self.render_button.setToolTip(
             "Render every cell with the window's settings and the values above; while it "

@@ -224,8 +224,14 @@ class MaskCanvas(QWidget):
 class MaskPainter(QDialog):
     """A dialog to paint one style's region; ``saved_path`` holds the mask file on accept."""
 
-    def __init__(self, photo_path: str, style_name: str, folder: str,
-                 mask_path: str = "", parent: QWidget | None = None) -> None:  # fmt: skip
+    def __init__(
+        self,
+        photo_path: str,
+        style_name: str,
+        folder: str,
+        mask_path: str = "",
+        parent: QWidget | None = None,
+    ) -> None:
         super().__init__(parent)
         self.setWindowTitle(f"Region for {style_name}")
         self.photo_path = photo_path

@@ -141,8 +141,12 @@ class Stylizer:
         self._transformers[key] = interpreter
         while len(self._transformers) > _CACHED_SIZES:
             self._transformers.popitem(last=False)
-        log.info("loaded the transformer for %dx%d in %.2f s", width, height,
-                 time.perf_counter() - started)  # fmt: skip
+        log.info(
+            "loaded the transformer for %dx%d in %.2f s",
+            width,
+            height,
+            time.perf_counter() - started,
+        )
         return interpreter
 
 
@@ -298,8 +302,10 @@ def _measure_speed(size: int = 512, repeats: int = 8) -> None:
         started = time.perf_counter()
         stylize(content, [(style, 1.0)], 1.0, size)
         times.append(time.perf_counter() - started)
-    print(f"{out.shape[1]}x{out.shape[0]}, {os.cpu_count()} cores: fastest {min(times):.3f} s, "
-          f"median {float(np.median(times)):.3f} s of {repeats}")  # fmt: skip
+    print(
+        f"{out.shape[1]}x{out.shape[0]}, {os.cpu_count()} cores: fastest {min(times):.3f} s, "
+        f"median {float(np.median(times)):.3f} s of {repeats}"
+    )
 
 
 if __name__ == "__main__":

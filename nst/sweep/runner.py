@@ -196,9 +196,15 @@ class SweepRun:
         )
         path = saved.path
         return CellDone(
-            cell, index, count, result.image, path, dict(result.losses), result.steps,
+            cell,
+            index,
+            count,
+            result.image,
+            path,
+            dict(result.losses),
+            result.steps,
             result.duration,
-        )  # fmt: skip
+        )
 
     def finish(self) -> None:
         """Write the contact sheet and sweep.json (idempotent)."""
@@ -266,7 +272,7 @@ def sweep_index(run: SweepRun) -> dict[str, Any]:
                 "direction": "across" if i == 0 else "down",
             }
             for i, a in enumerate(sweep.axes)
-        ],  # fmt: skip
+        ],
         "cell_size": sweep.cell_size,
         "full_size": sweep.base.size,
         "base_settings": sweep.base.to_dict(),
