@@ -12,7 +12,7 @@ from __future__ import annotations
 import threading
 
 from nst.settings import Settings
-from nst.settings.changes import Change, apply_changes, check_name, with_change
+from nst.settings.changes import Change, apply_changes, check_name, settings_after, with_change
 from nst.tf_runtime import tf
 
 
@@ -37,7 +37,7 @@ class Steering:
         self._planned: list[Change] = [c for c in settings.changes if c[0] >= done]
         self._asked: list[tuple[str, float]] = []
         # The settings in force (changes=()): the objective of the next step.
-        self.now = apply_changes(settings, self._made)
+        self.now = settings_after(settings, done - 1)
 
     def ask(self, name: str, value: float) -> None:
         """Make this change before the next step (any thread). SettingsError (field

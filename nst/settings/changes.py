@@ -25,11 +25,10 @@ FIELD = "changes"  # the setting that holds a run's changes
 
 
 def steered_examples() -> str:
-    """The names a change may take, in words (for a refusal)."""
-    return (
-        "content_weight, style_weight, tv_weight, style_image_weight, extra_styles.N "
-        "(an extra style's weight), style_layers.LAYER or content_layers.LAYER"
-    )
+    """The names a change may take, in words (for a refusal), from the table's ``steered``
+    fields: a weight by its name, a layer's or an extra style's as NAME.LAYER, NAME.N."""
+    parts = {"layers": ".LAYER", "styles": ".N"}
+    return ", ".join(spec.name + parts.get(spec.kind, "") for spec in FIELDS if spec.steered)
 
 
 def check_name(name: str, extra_styles: int) -> None:
