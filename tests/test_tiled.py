@@ -227,3 +227,20 @@ def test_targets_in_tiles_equal_the_whole_images(scene, layers, tile) -> None:
                 assert tiled_target.shape == target.shape
                 scale = float(tf.reduce_max(tf.abs(target)))
                 assert float(tf.reduce_max(tf.abs(tiled_target - target))) < 1e-5 * scale
+
+
+@pytest.mark.slow
+def test_the_loss_without_its_gradient_is_the_same_loss(scene) -> None:
+    # A result's losses need no gradient (Transfer.saved_losses): the whole image's
+    # forward pass alone (builder.value_function), in tiles their first pass alone.
+    from nst.objective.builder import compile_loss
+    from nst.objective.tiled import TiledLoss
+
+    extractor, kind = scene["extractor"], (*SHALLOW, "float32", True)
+    arguments = _arguments(_off_the_grid(scene), SHALLOW, "float32", True)
+    total, parts, _ = compile_loss(extractor, *kind)(*arguments)
+    whole = compile_loss(extractor, *kind, gradient=False)(*arguments)
+    tiled = TiledLoss(extractor, *kind, tile=32).value(*arguments)
+    for value_total, value_parts in (whole, tiled):
+        np.testing.assert_allclose(value_parts.numpy(), parts.numpy(), rtol=FLOAT32_TOLERANCE)
+        assert float(value_total) == pytest.approx(float(total), rel=FLOAT32_TOLERANCE)

@@ -66,3 +66,27 @@ def test_the_memory_plan_sets_each_stages_tiles_and_lbfgs_pairs(
     assert [(p.stage, p.tiles) for p in progress] == [(1, 1), (2, 4), (2, 4), (2, 4)]
     assert made == [40, 5]
     assert isinstance(session._loss, TiledLoss)
+
+
+def test_a_tiled_runs_result_is_scored_without_a_second_pass(
+    content_path, style_path, weights
+) -> None:
+    # The result's float32 losses (Transfer.saved_losses) take the tiles' first pass and
+    # the head alone: the same loss as a whole evaluation of the saved picture, with no
+    # back-propagation through the tiles (at 4096 px that was most of the result's time).
+    from nst.tf_runtime import tf
+
+    settings = Settings(
+        content=content_path, style=style_path, size=SIZE, iterations=2, precision="float32"
+    )
+    session = Transfer(settings, weights=weights, tiles={SIZE: TILE})
+    list(session.steps())
+    loss = session._loss
+    second_passes = []
+    traced = loss._tile_gradient
+    loss._tile_gradient = lambda *args: second_passes.append(1) or traced(*args)
+    result = session.result()
+    assert second_passes == []
+    saved = tf.constant(result.image[np.newaxis].astype(np.float32))
+    assert result.losses["total"] == pytest.approx(session.evaluate(saved)[0], rel=1e-4)
+    assert second_passes  # the evaluation with a gradient does take them

@@ -66,6 +66,25 @@ def loss_function(
     return _cached(("loss", id(extractor), *kind), lambda: compile_loss(extractor, *kind))
 
 
+def value_function(
+    extractor: FeatureExtractor,
+    content_layers: tuple[str, ...],
+    style_layers: tuple[str, ...],
+    precision: str = "float32",
+    guided: bool = False,
+    tile: int | None = None,
+) -> Any:
+    """The compiled (image, targets, weights) -> (total, parts) for these layers: the loss
+    of loss_function without its gradient, a forward pass alone (about a third of an
+    evaluation; in tiles, pass 1 alone). For a result's losses, where no step follows."""
+    if tile is not None:
+        return loss_function(extractor, content_layers, style_layers, precision, guided, tile).value
+    kind = (content_layers, style_layers, precision, guided)
+    return _cached(
+        ("value", id(extractor), *kind), lambda: compile_loss(extractor, *kind, gradient=False)
+    )
+
+
 def features_function(
     extractor: FeatureExtractor,
     content_layers: tuple[str, ...],
@@ -94,8 +113,10 @@ def compile_loss(
     style_layers: tuple[str, ...],
     precision: str,
     guided: bool = False,
+    gradient: bool = True,
 ) -> Any:
-    """A new compiled loss and gradient (use :func:`loss_function`, which caches them).
+    """A new compiled loss and gradient (use :func:`loss_function`, which caches them);
+    without ``gradient`` the loss alone, (total, parts) (:func:`value_function`).
 
     Arguments: image (1, H, W, 3); content targets, one (1, h, w, c) per content layer;
     style Grams, one (C, C) per style layer, or guided one (R, C, C) stack per layer;
@@ -126,22 +147,23 @@ def compile_loss(
 
     # *regions: () for the plain loss, (masks, region_w) for the guided one; the signature
     # above fixes which, so each compiled function traces once per image shape.
-    def loss_and_gradient(
-        image, content_targets, style_grams, content_w, style_w, global_w, *regions
-    ):
+    def loss(image, content_targets, style_grams, content_w, style_w, global_w, *regions):
+        features = extractor(image, layers, precision)
+        content = weighted_mean(
+            [content_loss(features[n], t) for n, t in zip(content_layers, content_targets)],
+            content_w,
+        )
+        style = weighted_mean(
+            [layer_error(features[n], t, regions) for n, t in zip(style_layers, style_grams)],
+            style_w,
+        )
+        parts = tf.stack([content, style, total_variation(image, wrap)]) * global_w
+        return tf.reduce_sum(parts), parts
+
+    def loss_and_gradient(image, *arguments):
         with tf.GradientTape() as tape:
             tape.watch(image)
-            features = extractor(image, layers, precision)
-            content = weighted_mean(
-                [content_loss(features[n], t) for n, t in zip(content_layers, content_targets)],
-                content_w,
-            )
-            style = weighted_mean(
-                [layer_error(features[n], t, regions) for n, t in zip(style_layers, style_grams)],
-                style_w,
-            )
-            parts = tf.stack([content, style, total_variation(image, wrap)]) * global_w
-            total = tf.reduce_sum(parts)
+            total, parts = loss(image, *arguments)
         return total, parts, tape.gradient(total, image)
 
-    return tf.function(loss_and_gradient, input_signature=signature)
+    return tf.function(loss_and_gradient if gradient else loss, input_signature=signature)

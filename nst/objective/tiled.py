@@ -80,6 +80,18 @@ class TiledLoss:
 
     def __call__(self, image, content_targets, style_grams, content_w, style_w, global_w, *regions):
         """The arguments of builder.compile_loss; returns (total, parts, gradient)."""
+        arguments = (content_targets, style_grams, content_w, style_w, global_w, *regions)
+        return self._evaluate(image, True, *arguments)
+
+    def value(self, image, content_targets, style_grams, content_w, style_w, global_w, *regions):
+        """(total, parts) alone: pass 1 and the head, a third of an evaluation's work."""
+        arguments = (content_targets, style_grams, content_w, style_w, global_w, *regions)
+        return self._evaluate(image, False, *arguments)[:2]
+
+    def _evaluate(
+        self, image, gradient, content_targets, style_grams, content_w, style_w, global_w, *regions
+    ):
+        """(total, parts, gradient); without ``gradient`` pass 2 is left out (None)."""
         image = tf.convert_to_tensor(image, tf.float32)
         height, width = int(image.shape[1]), int(image.shape[2])
         tiles = self.plan(height, width)
@@ -104,7 +116,8 @@ class TiledLoss:
 
         head = self._head(image, sums, errors, content_targets, style_grams, masks)
         total, parts, (d_image, d_sums, d_errors) = head(content_w, style_w, global_w, *regions[1:])
-
+        if not gradient:
+            return total, parts, None
         gradient = d_image.numpy()  # total variation's, to which the tiles' add
         for tile in tiles:
             top, left, bottom, right = tile.inner

@@ -305,10 +305,11 @@ class Transfer(RunObjective):
 
         With the defaults (output at the working size, the painting's colours) it is the
         saved image itself. Float32 whatever the run's precision (targets too), so runs
-        compare. One more evaluation, kept until the best image changes.
+        compare. One more evaluation, its gradient left out where that saves time
+        (_value_in; in tiles their first pass alone), kept until the best image changes.
         """
         if self._saved_losses is None or self._saved_losses[0] is not self._best[1]:
-            loss, targets = self._loss_in("float32"), (self.content_targets, self.style_grams)
+            loss, targets = self._value_in("float32"), (self.content_targets, self.style_grams)
             if self._compute != "float32":
                 targets = self._targets("float32")
             pixels = tf.constant(image[np.newaxis].astype(np.float32))
