@@ -9,10 +9,11 @@ timed), within MAX_MEMORY_GB when given (else what is free, less the margin), in
 child process, so that its peak RSS (ru_maxrss) is its own: that of its steps, and that
 of the whole run, whose result is evaluated once more in float32
 (Transfer.saved_losses). The session decides whether the stage goes in tiles and how
-(nst.tiled_memory); the line written for it says so, with the estimate of its peak for
-the L-BFGS pairs it held when it ended, the seconds its targets took, and the seconds
-per evaluation (the first, which traces, left out). One JSON line per case is appended
-to OUT as each ends, so a long series keeps what it has measured if it is stopped.
+(nst.tiled_memory); the line written for it says so, with the estimate of its peak (the
+room for all its L-BFGS pairs is taken at the start), the seconds its targets took, and
+the seconds per evaluation (the first, which traces, left out). One JSON line per case
+is appended to OUT as each ends, so a long series keeps what it has measured if it is
+stopped.
 """
 
 from __future__ import annotations
@@ -71,7 +72,9 @@ def child(size: int, steps: int, max_memory: float | None) -> None:
     width, height, tile = session.width, session.height, session.tile
     history = session.history or 0
     held = min(history, max(0, steps - 1))  # a pair per accepted step after the first
-    estimate = estimate_bytes(session, held)
+    # L-BFGS allocates the room for all its pairs at the stage's start (optim/pairs.py),
+    # and a pair's first write replaces a group of slots: the history's rows, any steps.
+    estimate = estimate_bytes(session, history)
     line = {
         "size": size,
         "width": width,
@@ -96,7 +99,7 @@ def child(size: int, steps: int, max_memory: float | None) -> None:
 
 
 def estimate_bytes(session: Any, pairs: int) -> int:
-    """The estimate of the session's stage with ``pairs`` L-BFGS pairs held."""
+    """The estimate of the session's stage with room for ``pairs`` L-BFGS pairs."""
     from nst.memory_model import peak_bytes
     from nst.tiled_memory import tiled_peak_bytes
 
@@ -123,7 +126,7 @@ def one_evaluation(session: Any, size: int, prepared: float) -> None:
         "history": session.history,
         "prepare_s": round(prepared, 1),
         "s_first_evaluation": round(seconds, 1),
-        "estimate_gib": round(estimate_bytes(session, 0) / 2**30, 2),  # no pairs held yet
+        "estimate_gib": round(estimate_bytes(session, 0) / 2**30, 2),  # no optimizer made
         "precision": session.precision.used,
         "loss": loss,
     }
