@@ -36,3 +36,13 @@ def choose_allocator(tiled: bool) -> bool:
 def system_allocator() -> bool:
     """Whether TensorFlow's tensors come from the system's allocator in this process."""
     return os.environ.get(SYSTEM_ALLOCATOR, "0").strip().lower() in ("1", "true")
+
+
+def allocator_for_tiles() -> str:
+    """The allocator a stage in tiles would have in this process, as the memory estimate
+    names it ("system" or "pool", nst.tiled_memory.TILED_IMAGE_VECTORS): the system's,
+    which choose_allocator gives a run with tiles, unless TensorFlow is already imported
+    or the user set the variable; then whatever that is."""
+    if "tensorflow" not in sys.modules and SYSTEM_ALLOCATOR not in os.environ:
+        return "system"
+    return "system" if system_allocator() else "pool"

@@ -21,6 +21,7 @@ from functools import partial
 from pathlib import Path
 from typing import Any
 
+from nst.allocator import allocator_for_tiles
 from nst.errors import NstError
 from nst.settings import MIN_SIZE, Settings
 from nst.tiled_memory import StageMemory, run_memory
@@ -176,11 +177,14 @@ def _plan_or_least(
 ) -> dict[int, StageMemory]:
     """run_memory's plan within ``budget``; where none fits, the plan that needs least
     (the smallest tiles, the fewest pairs), whose peak a refusal quotes."""
-    plan = run_memory(settings, content_dims, style_dims, budget, size)
+    allocator = allocator_for_tiles()  # the pool's estimate where TensorFlow has it already
+    plan = run_memory(settings, content_dims, style_dims, budget, size, allocator=allocator)
     if plan is None:
         log.info("the run does not fit in %s bytes even in tiles", budget)
-        plan = run_memory(settings, content_dims, style_dims, budget, size, least=True) or {}
-    return plan
+        plan = run_memory(
+            settings, content_dims, style_dims, budget, size, least=True, allocator=allocator
+        )
+    return plan or {}
 
 
 def run_peak(
@@ -214,9 +218,13 @@ def check(
     held = resident_bytes() if resident is None else resident
     budget = budget_bytes(settings, free, held)
     size = settings.resolved_work_size
+    tiles_in = allocator_for_tiles()
 
     def fits(at: int) -> bool:
-        return run_memory(settings, content_dims, style_dims, budget, at) is not None
+        return (
+            run_memory(settings, content_dims, style_dims, budget, at, allocator=tiles_in)
+            is not None
+        )
 
     peak = run_peak(settings, content_dims, style_dims, size, budget)
     limit = None if budget is None else max(0, budget - held)

@@ -137,10 +137,12 @@ def network_bytes(
     layers: tuple[str, ...],
     regions: int = 0,
     style_layers: tuple[str, ...] | None = None,
+    per_value: float = PER_VALUE_BYTES,
 ) -> float:
     """What an evaluation through VGG19 holds for a ``width`` x ``height`` image: its
-    activations, their gradients and temporaries, and the masked copies per region."""
-    loop = PER_VALUE_BYTES * activation_values(width, height, layers)
+    activations, their gradients and temporaries (``per_value`` bytes an activation
+    value), and the masked copies per region."""
+    loop = per_value * activation_values(width, height, layers)
     if regions:
         names = style_layers if style_layers is not None else DEFAULT_STYLE_LAYERS
         loop += REGION_BYTES_PER_VALUE * regions * layer_values(width, height, names)

@@ -8,9 +8,9 @@ tiles cost time (the halo is evaluated again by each neighbour). Otherwise the l
 tile that fits is taken, as a larger tile repeats less of its halo; when even the
 smallest tile does not fit with LBFGS_MIN_HISTORY pairs, fewer pairs are kept.
 
-The tiled estimate: the network's part uses the untiled fit (PER_VALUE_BYTES) for the
-largest tile with its halo, which pass 2 evaluates as an untiled step of that size does;
-what stays the whole image's size is counted exactly.
+The tiled estimate: the network's part for the largest tile with its halo, which pass 2
+evaluates as an untiled step of that size does (bytes per activation value by allocator,
+TILE_VALUE_BYTES); what stays the whole image's size is counted exactly.
 """
 
 from __future__ import annotations
@@ -22,6 +22,7 @@ from nst.memory_model import (
     FLOAT_BYTES,
     LBFGS_MIN_HISTORY,
     OPTIMIZER_VECTORS,
+    PER_VALUE_BYTES,
     layer_values,
     lbfgs_history,
     network_bytes,
@@ -34,15 +35,25 @@ from nst.optim.layout import allocation_rows, pair_rows
 from nst.settings import Settings
 from nst.vgg.layers import BLOCK_CHANNELS
 
-# Image-sized float32 vectors a tiled stage holds beside the optimizer's. Counted, 4: the
-# image a tiled evaluation is given, total variation's gradient, the gradient the tiles'
-# inner parts are summed into and its copy handed back (tiled.TiledLoss.__call__). The
-# rest is measured: a 4096x3072 stage in 24 tiles of 768 px, 12 L-BFGS steps then its
-# result in float32, peaked at 17.68 GiB (bench/print_size.py; bench/RESULTS.md), which
-# 32 vectors reach (18.2 GiB); what holds the other 28 is not yet known. The same count
-# overstates 2048x1536 stages about 2x (the network's part, PER_VALUE_BYTES, is a float32
-# fit; their steps ran in bfloat16): on the safe side.
-TILED_IMAGE_VECTORS = 32
+# The estimate by the allocator the process's tensors come from (nst/allocator.py): a run
+# with tiles takes the system's, which gives each tile's memory back when it is done; a
+# process that loaded TensorFlow first keeps oneDNN's pool, which keeps its high-water mark.
+#
+# Bytes per activation value of the tile the network sees (its activations, their
+# gradients and temporaries). The pool's is the whole image's fit (PER_VALUE_BYTES). The
+# system's was measured: a 2048x1536 stage in 4 tiles of 1024 px, float32, peaked at
+# 7.05 GiB (bench/print_size.py; bench/RESULTS.md), of which 2.36 GiB are the rest of this
+# estimate (the layout of L-BFGS's pairs then: 34 rows), leaving 8.7 bytes a value for the
+# 1344x1344 px the network saw. In bfloat16 the activations take half: on the safe side.
+TILE_VALUE_BYTES = {"system": 8.7, "pool": PER_VALUE_BYTES}
+
+# Image-sized float32 vectors an evaluation in tiles holds beside the optimizer's.
+# Counted, 4: the image a tiled evaluation is given, total variation's gradient, the
+# gradient the tiles' inner parts are summed into and its copy handed back
+# (tiled.TiledLoss.__call__). With the pool, 32: a 4096x3072 stage in 24 tiles of 768 px
+# peaked at 17.68 GiB, which 32 reach (18.2 GiB with the pairs' layout then); the other
+# 28 are the pool's fragments and high-water mark.
+TILED_IMAGE_VECTORS = {"system": 4, "pool": 32}
 
 # Tile sizes tried, largest first: a larger tile evaluates less halo again, so a step
 # costs less per pixel (bench/tiled_cost.py: 4.1x the untiled time per pixel with 512 px
@@ -94,31 +105,39 @@ def tiled_peak_bytes(
     tile: int,
     regions: int = 0,
     history: int | None = None,
+    allocator: str = "system",
 ) -> int:
     """The estimated peak of a stage at ``width`` x ``height`` px evaluated in tiles of
-    ``tile`` px: the network's part for one tile with its halo; the optimizer's vectors
-    (L-BFGS's ``history`` pairs with them, default lbfgs_history's), TILED_IMAGE_VECTORS,
-    the content targets and, with ``regions``, the masks at each style layer's size for
-    the whole image."""
+    ``tile`` px, its tensors from ``allocator`` ("system" or "pool"): the network's part
+    for one tile with its halo and TILED_IMAGE_VECTORS, or a pair's write; the optimizer's
+    vectors (L-BFGS's ``history`` pairs, default lbfgs_history's), the content targets
+    and, with ``regions``, the masks at each style layer's size for the whole image."""
     layers = tuple(dict.fromkeys(content_layers + style_layers))
     seen = tile_seen(width, height, layers, tile)
-    loop = network_bytes(*seen, layers, regions, style_layers)
+    per_value = TILE_VALUE_BYTES[allocator]
+    network = network_bytes(*seen, layers, regions, style_layers, per_value)
     values = width * height * 3
-    whole = (tiled_optimizer_vectors(optimizer, values, history) + TILED_IMAGE_VECTORS) * values
-    whole += layer_values(width, height, content_layers)
+    held, written = optimizer_rows(optimizer, values, history)
+    evaluation = network + TILED_IMAGE_VECTORS[allocator] * values * FLOAT_BYTES
+    writing = written * values * FLOAT_BYTES  # a pair's group copied while it is written
+    # The pool keeps what each moment took, so they add up; the system's allocator gives
+    # the tile's memory back before the optimizer's step: the larger of the two counts.
+    moment = evaluation + writing if allocator == "pool" else max(evaluation, writing)
+    whole = held * values + layer_values(width, height, content_layers)
     # a mask holds one value a position: its layer's values over the layer's channels
     masks = [layer_values(width, height, (n,)) // BLOCK_CHANNELS[int(n[5])] for n in style_layers]
-    return int(FIXED_BYTES + loop + (whole + regions * sum(masks)) * FLOAT_BYTES)
+    return int(FIXED_BYTES + moment + (whole + regions * sum(masks)) * FLOAT_BYTES)
 
 
-def tiled_optimizer_vectors(optimizer: str, values: int, history: int | None) -> int:
-    """Image-sized vectors the optimizer holds: L-BFGS's pairs counted as pairs.py lays
-    them out (whole groups of slots, the newest pair, a group's zeros while allocating),
-    as the whole image's fit (memory_model.PER_VALUE_BYTES) absorbs them at its sizes."""
+def optimizer_rows(optimizer: str, values: int, history: int | None) -> tuple[int, int]:
+    """Image-sized vectors the optimizer holds, and those it adds for a moment while it
+    writes a pair: L-BFGS's pairs counted as pairs.py lays them out (layout.pair_rows and
+    allocation_rows), which the whole image's fit (memory_model.PER_VALUE_BYTES) absorbs
+    at its sizes."""
     if optimizer != "lbfgs":
-        return optimizer_vectors(optimizer, values)
+        return optimizer_vectors(optimizer, values), 0
     pairs = lbfgs_history(values) if history is None else history
-    return OPTIMIZER_VECTORS["lbfgs"] + pair_rows(pairs) + allocation_rows(pairs)
+    return OPTIMIZER_VECTORS["lbfgs"] + pair_rows(pairs), allocation_rows(pairs)
 
 
 def stage_memory(
@@ -132,12 +151,14 @@ def stage_memory(
     budget: int | None,
     tiles: bool = True,
     least: bool = False,
+    allocator: str = "system",
 ) -> StageMemory | None:
     """How a stage at ``width`` x ``height`` px is evaluated within ``budget`` bytes of
     peak (None: no limit, the whole image); None when nothing fits, or with ``least`` the
     plan that needs least (the smallest tiles and fewest pairs: what a refusal quotes).
     ``tiles``: whether it may go in tiles (a tileable picture may not: a tile at the
-    image's edge would wrap around itself, not around the image)."""
+    image's edge would wrap around itself, not around the image); ``allocator``: the one
+    the process's tensors come from in tiles (TILED_IMAGE_VECTORS)."""
     layers = tuple(dict.fromkeys(content_layers + style_layers))
     history = lbfgs_history(width * height * 3)
     whole = peak_bytes(width, height, layers, optimizer, style_dims, regions, style_layers)
@@ -149,19 +170,18 @@ def stage_memory(
     tiles = [t for t in TILE_SIZES if t < max(width, height)]
 
     def tiled(tile: int, pairs: int) -> StageMemory:
-        kind = (content_layers, style_layers, optimizer, tile, regions, pairs)
+        kind = (content_layers, style_layers, optimizer, tile, regions, pairs, allocator)
         parts = plan_tiles(height, width, tile, halo, grid)
         peak = tiled_peak_bytes(width, height, *kind)
         cost = tiled_cost(width, height, parts)
         return StageMemory(width, height, tile, pairs, peak, cost)
 
-    for tile in tiles:
-        stage = tiled(tile, history)
-        if stage.peak <= budget:
-            return stage
-    if tiles and optimizer == "lbfgs":
-        for pairs in range(min(history, LBFGS_MIN_HISTORY) - 1, TILED_MIN_HISTORY - 1, -1):
-            stage = tiled(tiles[-1], pairs)
+    # The most pairs first, then the largest tile: at 8192 px a pair's write outweighs a
+    # tile, so the pairs decide and the tile may stay large.
+    fewer = range(min(history, LBFGS_MIN_HISTORY) - 1, TILED_MIN_HISTORY - 1, -1)
+    for pairs in [history, *(fewer if optimizer == "lbfgs" else ())]:
+        for tile in tiles:
+            stage = tiled(tile, pairs)
             if stage.peak <= budget:
                 return stage
     if not least:
@@ -178,11 +198,12 @@ def run_memory(
     budget: int | None,
     size: int | None = None,
     least: bool = False,
+    allocator: str = "system",
 ) -> dict[int, StageMemory] | None:
     """Each stage's plan, by its size (longest side), for the run ``settings`` describe at
     working size ``size`` (default its own) from the images' own (width, height), within
     ``budget`` bytes (None: no limit); None when some stage does not fit, or with ``least``
-    that stage's plan that needs least (stage_memory)."""
+    that stage's plan that needs least (stage_memory); ``allocator``: see stage_memory."""
     work = settings.resolved_work_size if size is None else size
     if work != settings.resolved_work_size:
         settings = settings.replace(size=work, work_size=None)
@@ -202,6 +223,7 @@ def run_memory(
             budget,
             tiles=not settings.tileable,
             least=least,
+            allocator=allocator,
         )
         if stage is None:
             return None

@@ -99,6 +99,15 @@ def ray_cluster() -> Iterator[str]:
 # --------------------------------------------------------------------------- the CLI
 
 
+@pytest.fixture(autouse=True)
+def tiles_in_the_systems_allocator(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The memory estimate of a stage in tiles is that of the allocator the process will
+    have (nst.allocator.allocator_for_tiles): the pool once TensorFlow is loaded, which in
+    a test run depends on the tests before. The system's here, as a run's own process has;
+    tests/test_allocator.py tests the choice in processes of its own."""
+    monkeypatch.setattr("nst.memory.allocator_for_tiles", lambda: "system")
+
+
 @pytest.fixture
 def run_cli(capsys: pytest.CaptureFixture[str]) -> Callable[..., tuple[int, str, str]]:
     """``run_cli(*args)`` runs the command line in this process: (exit status, stdout,

@@ -216,7 +216,7 @@ def test_a_print_size_run_is_estimated_in_tiles_within_the_memory_given(
     style_path: str,
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    # 4096 px whole would need some 58 GB; within 17 GB its last stages go in tiles, whose
+    # 4096 px whole would need some 58 GB; within 17 GB its last stage goes in tiles, whose
     # steps cost more a pixel: the question says 17 GB at most and a longer time.
     monkeypatch.setattr(memory, "available_bytes", lambda *_: 20 * 2**30)
     monkeypatch.setattr(memory, "resident_bytes", lambda *_: 2**30)
@@ -228,7 +228,12 @@ def test_a_print_size_run_is_estimated_in_tiles_within_the_memory_given(
     store.remember_step_rate(settings.precision, 20.0)
     whole = estimate.run_estimate(settings, (1024, 768), 20.0)
     predicted = window.runner.estimate_time(settings)
-    assert predicted.seconds > 1.5 * whole.seconds
+    dims = window.runner._image_dims(settings)
+    plan = memory.stage_memory_here(settings, *dims)  # within 17 GB: the setting's
+    assert plan[4096].tile and plan[4096].cost > 1.5
+    costs = {size: stage.cost for size, stage in plan.items()}
+    tiled = estimate.run_estimate(settings, dims[0], 20.0, costs=costs)
+    assert predicted.seconds == pytest.approx(tiled.seconds) and tiled.seconds > whole.seconds
     press_run(qtbot, window)
     text = window.runner.estimate_box.text()
     used = float(text.split(" and use about ")[1].split(" GB")[0])

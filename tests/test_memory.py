@@ -171,7 +171,7 @@ def test_a_run_that_fits_nowhere_quotes_what_its_smallest_tiles_need() -> None:
     # Not the whole image's figure: the least a run at that size can do with.
     settings = Settings(size=8192)
     dims = (4096, 3072), (1024, 640)
-    fit = memory.check(settings, *dims, available=16 * 2**30, resident=0)
+    fit = memory.check(settings, *dims, available=8 * 2**30, resident=0)
     assert not fit.fits and fit.largest_size
     least = tiled_memory.run_memory(settings, *dims, 0, least=True)
     last = least[8192]

@@ -26,7 +26,8 @@ def reference_direction(g: np.ndarray, pairs: list[tuple[np.ndarray, np.ndarray]
     return -r
 
 
-# 5 pairs: one group of slots; 11 and 19: groups of GROUP_SLOTS, the last one partly used.
+# 5 pairs: one group of slots; 11 and 19: two groups of 6 and three of 7 (layout.group_slots),
+# the last one partly used.
 @pytest.mark.parametrize("history", [5, 11, 19])
 def test_the_compact_direction_matches_numpys_two_loop_recursion(history: int) -> None:
     rng = np.random.default_rng(0)

@@ -9,9 +9,9 @@ from nst.tiled_memory import (
     TILE_SIZES,
     TILED_IMAGE_VECTORS,
     TILED_MIN_HISTORY,
+    optimizer_rows,
     run_memory,
     tile_seen,
-    tiled_optimizer_vectors,
     tiled_peak_bytes,
 )
 from nst.vgg.layers import PAPER_STYLE_LAYERS
@@ -21,8 +21,17 @@ LAYERS = tuple(dict.fromkeys(CONTENT + STYLE))
 GIB = 2**30
 
 
-def tiled(width: int, height: int, tile: int, optimizer: str = "lbfgs", regions: int = 0) -> int:
-    return tiled_peak_bytes(width, height, CONTENT, STYLE, optimizer, tile, regions)
+def tiled(
+    width: int,
+    height: int,
+    tile: int,
+    optimizer: str = "lbfgs",
+    regions: int = 0,
+    allocator: str = "system",
+) -> int:
+    return tiled_peak_bytes(
+        width, height, CONTENT, STYLE, optimizer, tile, regions, allocator=allocator
+    )
 
 
 def test_the_network_sees_a_tile_and_its_halo_clipped_to_the_image() -> None:
@@ -31,31 +40,54 @@ def test_the_network_sees_a_tile_and_its_halo_clipped_to_the_image() -> None:
 
 
 def test_one_tile_holding_the_image_adds_only_the_whole_image_vectors() -> None:
-    # A tile and its halo cover 256x192 px: the network's part is the untiled one's, and
-    # the evaluation's own image-sized vectors and the content targets come on top.
+    # With oneDNN's pool, a tile and its halo covering 256x192 px: the network's part is
+    # the untiled one's, and the evaluation's own image-sized vectors, the pairs' write
+    # and the content targets come on top (the pool keeps each moment's memory).
     values = 256 * 192 * 3
+    held, written = optimizer_rows("lbfgs", values, None)
     # L-BFGS's pairs as pairs.py lays them out, where the whole image's fit absorbs them
-    pairs = tiled_optimizer_vectors("lbfgs", values, None) - memory_model.optimizer_vectors(
-        "lbfgs", values
+    pairs = held + written - memory_model.optimizer_vectors("lbfgs", values)
+    extra = (pairs + TILED_IMAGE_VECTORS["pool"]) * values
+    extra += memory_model.layer_values(256, 192, CONTENT)
+    whole = memory_model.peak_bytes(256, 192, LAYERS, "lbfgs")
+    assert tiled(256, 192, 64, allocator="pool") - whole == extra * 4
+
+
+def test_with_the_systems_allocator_a_tile_or_a_pairs_write_at_a_time() -> None:
+    # The system's allocator gives a tile's memory back before L-BFGS writes a pair, so
+    # the larger of the two moments counts, beside what the stage holds throughout.
+    values = 8192 * 6144 * 3
+    held, written = optimizer_rows("lbfgs", values, 10)
+    assert (held, written) == (2 + 22, 10)  # two groups of 5 slots, and the newest pair
+    fixed = (
+        memory_model.FIXED_BYTES
+        + (held * values + memory_model.layer_values(8192, 6144, CONTENT)) * 4
     )
-    extra = (pairs + TILED_IMAGE_VECTORS) * values + memory_model.layer_values(256, 192, CONTENT)
-    assert tiled(256, 192, 64) - memory_model.peak_bytes(256, 192, LAYERS, "lbfgs") == extra * 4
+    small = tiled_peak_bytes(8192, 6144, CONTENT, STYLE, "lbfgs", 256, history=10)
+    large = tiled_peak_bytes(8192, 6144, CONTENT, STYLE, "lbfgs", 768, history=10)
+    assert small == large == fixed + written * values * 4  # the write outweighs any tile
+    assert tiled(2048, 1536, 1024) < tiled(2048, 1536, 1024, allocator="pool")
 
 
 def test_the_tiles_part_does_not_grow_with_the_image() -> None:
     # Past the tiles' size the network's part depends on the tile alone: going from 256
     # to 512 px tiles costs the same at 4096x3072 as at 8192x6144.
     def tile_cost(width: int, height: int) -> int:
-        return tiled(width, height, 512) - tiled(width, height, 256)
+        return tiled(width, height, 512, allocator="pool") - tiled(
+            width, height, 256, allocator="pool"
+        )
 
     assert tile_cost(4096, 3072) == tile_cost(8192, 6144) > 0
     # what does grow with it is the optimizer's state: L-BFGS's 10 pairs at these sizes, in
-    # two groups of 8 slots (nst/optim/layout.py)
+    # two groups of 5 slots (nst/optim/layout.py), held and written
     values = 8192 * 6144 * 3
-    vectors = tiled_optimizer_vectors("lbfgs", values, None) - tiled_optimizer_vectors(
-        "sgd", values, None
+    held, written = optimizer_rows("lbfgs", values, None)
+    vectors = held + written - optimizer_rows("sgd", values, None)[0]
+    pool = "pool"
+    assert (
+        tiled(8192, 6144, 512, allocator=pool) - tiled(8192, 6144, 512, "sgd", allocator=pool)
+        == vectors * values * 4
     )
-    assert tiled(8192, 6144, 512) - tiled(8192, 6144, 512, "sgd") == vectors * values * 4
 
 
 def test_print_sizes_fit_in_24_gib_in_tiles_and_not_whole() -> None:
@@ -90,17 +122,20 @@ def test_only_the_stages_that_do_not_fit_whole_go_in_tiles_the_largest_that_fit(
     assert max(stage.peak for stage in small.values()) <= 16 * GIB
 
 
-def test_lbfgs_keeps_fewer_pairs_where_the_smallest_tile_needs_the_room() -> None:
+def test_lbfgs_keeps_fewer_pairs_where_they_need_the_room_and_the_largest_tile_beside_them():
+    # At 8192x6144 a pair is 1.1 GiB and its write copies a group of them: the pairs
+    # decide what fits, and the tile is the largest that fits beside them.
     settings, dims = paper_run(8192)
-    at_8192 = (8192, 6144)
-    plan = run_memory(settings, dims, dims, 36 * GIB)[8192]
-    assert plan.tile == TILE_SIZES[-1]
+    at_8192, layers = (8192, 6144), settings.term_layers
+    plan = run_memory(settings, dims, dims, 20 * GIB)[8192]
     assert TILED_MIN_HISTORY <= plan.history < memory_model.LBFGS_MIN_HISTORY
-    assert plan.peak <= 36 * GIB
-    layers = settings.term_layers
-    assert tiled_peak_bytes(*at_8192, *layers, "lbfgs", plan.tile, 0, plan.history + 1) > 36 * GIB
-    # not even 3 pairs fit: 8192x6144 needs more than this 24 GiB machine has free
-    assert run_memory(settings, dims, dims, 20 * GIB) is None
+    assert plan.peak <= 20 * GIB
+    for tile in TILE_SIZES:  # one pair more fits in no tile
+        assert tiled_peak_bytes(*at_8192, *layers, "lbfgs", tile, 0, plan.history + 1) > 20 * GIB
+    for tile in (t for t in TILE_SIZES if t > plan.tile):
+        assert tiled_peak_bytes(*at_8192, *layers, "lbfgs", tile, 0, plan.history) > 20 * GIB
+    # not even 3 pairs fit in 8 GiB
+    assert run_memory(settings, dims, dims, 8 * GIB) is None
 
 
 def test_the_check_lets_a_print_size_run_in_tiles_and_keeps_to_max_memory() -> None:

@@ -9,8 +9,8 @@ small operations, which left the two-loop a large share of a bfloat16 evaluation
 algebra is in float64.
 
 How the pairs are kept, both by measurement:
-- In groups of GROUP_SLOTS slots, each group one variable, replaced whole when one of its
-  slots takes a new pair: a sparse or sliced write in place puts a TensorFlow variable in
+- In groups of slots (layout.group_slots), each group one variable, replaced whole when
+  one of its slots takes a new pair: a sparse or sliced write in place puts a variable in
   copy-on-read mode, after which every read of it copied all of it (bench/RESULTS.md);
   a whole replacement copies only the group.
 - A new pair's products with the others (S^T y, Y^T s, Y^T y) are taken in the next
@@ -26,7 +26,7 @@ from __future__ import annotations
 import math
 import threading
 
-from nst.optim.layout import GROUP_SLOTS
+from nst.optim.layout import group_slots
 from nst.tf_runtime import tf
 
 _FLAT = tf.TensorSpec((None,), tf.float32)
@@ -44,7 +44,7 @@ class Pairs:
         self.history, self.low, self.high = history, low, high
         self.width = 0  # values per pair now (the variables' declared width is open)
         m = history
-        self.slots = k = min(GROUP_SLOTS, m)
+        self.slots = k = group_slots(m)
         # Group j: rows 0..k-1 the steps s of slots j*k.., rows k..2k-1 their y.
         self._groups = [
             tf.Variable(tf.zeros((2 * k, 0)), shape=[2 * k, None], trainable=False)
