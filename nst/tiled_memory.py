@@ -178,8 +178,8 @@ def stage_memory(
 
     # The most pairs first, then the largest tile: at 8192 px a pair's write outweighs a
     # tile, so the pairs decide and the tile may stay large.
-    fewer = range(min(history, LBFGS_MIN_HISTORY) - 1, TILED_MIN_HISTORY - 1, -1)
-    for pairs in [history, *(fewer if optimizer == "lbfgs" else ())]:
+    fewer = range(min(history, LBFGS_MIN_HISTORY), TILED_MIN_HISTORY - 1, -1)
+    for pairs in [history, *(p for p in fewer if p < history and optimizer == "lbfgs")]:
         for tile in tiles:
             stage = tiled(tile, pairs)
             if stage.peak <= budget:
