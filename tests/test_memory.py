@@ -294,3 +294,19 @@ def test_without_a_gpu_the_host_memory_is_counted(monkeypatch, tmp_path) -> None
     monkeypatch.setattr(memory, "NVIDIA_GPUS", tmp_path / "absent")
     monkeypatch.delitem(sys.modules, "tensorflow", raising=False)  # the window before a run
     assert memory.gpu_memory() is None
+
+
+def test_a_process_that_keeps_onednns_pool_plans_with_the_pools_figures(monkeypatch) -> None:
+    # A window whose instant preview loaded TensorFlow first keeps the pool
+    # (nst.allocator.allocator_for_tiles): its stages in tiles need more room, so they
+    # take smaller tiles within the same memory.
+    settings, dims = Settings(size=4096), ((4096, 3072), (4096, 3072))
+    monkeypatch.setattr(memory, "available_bytes", lambda *_: 20 * 2**30)
+    monkeypatch.setattr(memory, "resident_bytes", lambda *_: 0)
+    plans = {}
+    for allocator in ("system", "pool"):
+        monkeypatch.setattr(memory, "allocator_for_tiles", lambda name=allocator: name)
+        plans[allocator] = memory.stage_memory_here(settings, *dims)[4096]
+        fit = memory.check(settings, *dims)
+        assert fit.fits and fit.peak <= memory.HEADROOM * 20 * 2**30
+    assert plans["pool"].tile < plans["system"].tile
