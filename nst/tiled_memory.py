@@ -4,9 +4,10 @@ memory the run may use. Sizes alone: no TensorFlow, no machine (nst/memory.py as
 machine and words the verdict).
 
 A stage whose whole-image estimate (memory_model.peak_bytes) fits is evaluated whole:
-tiles cost time (the halo is evaluated again by each neighbour). Otherwise the largest
-tile that fits is taken, as a larger tile repeats less of its halo; when even the
-smallest tile does not fit with LBFGS_MIN_HISTORY pairs, fewer pairs are kept.
+tiles cost time (the halo is evaluated again by each neighbour). Otherwise the stage
+keeps its L-BFGS pairs where some tile fits beside them, else fewer (down to
+TILED_MIN_HISTORY), and takes the largest tile that fits beside them, as a larger tile
+repeats less of its halo.
 
 The tiled estimate: the network's part for the largest tile with its halo, which pass 2
 evaluates as an untiled step of that size does (bytes per activation value by allocator,
