@@ -232,7 +232,7 @@ def test_targets_in_tiles_equal_the_whole_images(scene, layers, tile) -> None:
 @pytest.mark.slow
 def test_the_loss_without_its_gradient_is_the_same_loss(scene) -> None:
     # A result's losses need no gradient (Transfer.saved_losses): the whole image's
-    # forward pass alone (builder.value_function), in tiles their first pass alone.
+    # forward pass alone (loss_function(gradient=False)), in tiles the first pass alone.
     from nst.objective.builder import compile_loss
     from nst.objective.tiled import TiledLoss
 

@@ -48,6 +48,7 @@ def loss_function(
     precision: str = "float32",
     guided: bool = False,
     tile: int | None = None,
+    gradient: bool = True,
 ) -> Any:
     """The compiled (image, targets, weights) -> (total, parts, gradient) for these layers.
 
@@ -56,33 +57,18 @@ def loss_function(
     term is per region (see :func:`compile_loss`), with masks and region weights as two
     more arguments. ``tile``: the same loss evaluated in tiles of that many px
     (tiled.TiledLoss, least exact halo), one per tile size too, so that its graphs for
-    each tile shape are traced once.
+    each tile shape are traced once. Without ``gradient``: (total, parts) alone, a forward
+    pass (in tiles, pass 1 and the head), about a third of an evaluation: a result's
+    losses, where no step follows.
     """
     kind = (content_layers, style_layers, precision, guided)
     if tile is not None:
-        return _cached(
+        tiled = _cached(
             ("tiled", id(extractor), *kind, tile), lambda: TiledLoss(extractor, *kind, tile=tile)
         )
-    return _cached(("loss", id(extractor), *kind), lambda: compile_loss(extractor, *kind))
-
-
-def value_function(
-    extractor: FeatureExtractor,
-    content_layers: tuple[str, ...],
-    style_layers: tuple[str, ...],
-    precision: str = "float32",
-    guided: bool = False,
-    tile: int | None = None,
-) -> Any:
-    """The compiled (image, targets, weights) -> (total, parts) for these layers: the loss
-    of loss_function without its gradient, a forward pass alone (about a third of an
-    evaluation; in tiles, pass 1 alone). For a result's losses, where no step follows."""
-    if tile is not None:
-        return loss_function(extractor, content_layers, style_layers, precision, guided, tile).value
-    kind = (content_layers, style_layers, precision, guided)
-    return _cached(
-        ("value", id(extractor), *kind), lambda: compile_loss(extractor, *kind, gradient=False)
-    )
+        return tiled if gradient else tiled.value
+    key = ("loss" if gradient else "value", id(extractor), *kind)
+    return _cached(key, lambda: compile_loss(extractor, *kind, gradient=gradient))
 
 
 def features_function(
@@ -116,7 +102,7 @@ def compile_loss(
     gradient: bool = True,
 ) -> Any:
     """A new compiled loss and gradient (use :func:`loss_function`, which caches them);
-    without ``gradient`` the loss alone, (total, parts) (:func:`value_function`).
+    without ``gradient`` the loss alone, (total, parts).
 
     Arguments: image (1, H, W, 3); content targets, one (1, h, w, c) per content layer;
     style Grams, one (C, C) per style layer, or guided one (R, C, C) stack per layer;

@@ -13,7 +13,7 @@ import numpy as np
 
 from nst.errors import RunError
 from nst.imaging.resize import resize_longest
-from nst.objective.builder import loss_function, value_function
+from nst.objective.builder import loss_function
 from nst.run.inputs import style_at
 from nst.run.steering import Steering, objective_weights
 from nst.run.targets import compute_targets
@@ -95,14 +95,14 @@ class RunObjective:
         return loss_function(self.extractor, *layers, precision, guided, self.tile)
 
     def _value_in(self, precision: str) -> Any:
-        """The loss without its gradient (builder.value_function): a result's losses. The
+        """The loss without its gradient (builder.loss_function): a result's losses. The
         whole image's loss in the precision computing now is already traced at this size,
         and a second function's trace costs more than its gradient at small sizes: kept."""
         if precision == self._compute and self.tile is None:
             return self._loss_in(precision)
         guided = self._masks_full is not None
         layers = (self.content_layers, self.style_layers)
-        return value_function(self.extractor, *layers, precision, guided, self.tile)
+        return loss_function(self.extractor, *layers, precision, guided, self.tile, False)
 
     def _targets(self, precision: str | None = None) -> tuple[tuple[tf.Tensor, ...], ...]:
         return compute_targets(
@@ -138,4 +138,4 @@ class RunObjective:
             raise RunError(
                 f"Out of memory at {self.width}x{self.height} px; choose a smaller size."
             ) from exc
-        return float(total), parts.numpy(), grad[0] if grad else None  # value_function: none
+        return float(total), parts.numpy(), grad[0] if grad else None  # none without a gradient
