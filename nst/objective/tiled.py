@@ -89,9 +89,17 @@ class TiledLoss:
         return self._evaluate(image, False, *arguments)[:2]
 
     def _evaluate(
-        self, image, gradient, content_targets, style_grams, content_w, style_w, global_w, *regions
+        self,
+        image,
+        with_gradient,
+        content_targets,
+        style_grams,
+        content_w,
+        style_w,
+        global_w,
+        *regions,
     ):
-        """(total, parts, gradient); without ``gradient`` pass 2 is left out (None)."""
+        """(total, parts, gradient); without ``with_gradient`` pass 2 is left out (None)."""
         image = tf.convert_to_tensor(image, tf.float32)
         height, width = int(image.shape[1]), int(image.shape[2])
         tiles = self.plan(height, width)
@@ -116,7 +124,7 @@ class TiledLoss:
 
         head = self._head(image, sums, errors, content_targets, style_grams, masks)
         total, parts, (d_image, d_sums, d_errors) = head(content_w, style_w, global_w, *regions[1:])
-        if not gradient:
+        if not with_gradient:
             return total, parts, None
         gradient = d_image.numpy()  # total variation's, to which the tiles' add
         for tile in tiles:

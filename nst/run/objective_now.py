@@ -89,20 +89,17 @@ class RunObjective:
         """The compiled loss in the precision computing now (cached per process)."""
         return self._loss_in(self._compute)
 
-    def _loss_in(self, precision: str) -> Any:
+    def _loss_in(self, precision: str, gradient: bool = True) -> Any:
         guided = self._masks_full is not None
         layers = (self.content_layers, self.style_layers)
-        return loss_function(self.extractor, *layers, precision, guided, self.tile)
+        return loss_function(self.extractor, *layers, precision, guided, self.tile, gradient)
 
     def _value_in(self, precision: str) -> Any:
-        """The loss without its gradient (builder.loss_function): a result's losses. The
-        whole image's loss in the precision computing now is already traced at this size,
-        and a second function's trace costs more than its gradient at small sizes: kept."""
-        if precision == self._compute and self.tile is None:
-            return self._loss_in(precision)
-        guided = self._masks_full is not None
-        layers = (self.content_layers, self.style_layers)
-        return loss_function(self.extractor, *layers, precision, guided, self.tile, False)
+        """The loss for a result's losses, its gradient left out (builder.loss_function)
+        except where the run's own whole-image loss is in this precision: already traced
+        at this size, it costs less than a second function's trace at small sizes."""
+        traced = precision == self._compute and self.tile is None
+        return self._loss_in(precision, gradient=traced)
 
     def _targets(self, precision: str | None = None) -> tuple[tuple[tf.Tensor, ...], ...]:
         return compute_targets(
