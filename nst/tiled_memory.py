@@ -40,13 +40,18 @@ from nst.vgg.layers import BLOCK_CHANNELS
 # with tiles takes the system's, which gives each tile's memory back when it is done; a
 # process that loaded TensorFlow first keeps oneDNN's pool, which keeps its high-water mark.
 #
-# Bytes per activation value of the tile the network sees (its activations, their
-# gradients and temporaries). The pool's is the whole image's fit (PER_VALUE_BYTES). The
-# system's was measured: a 2048x1536 stage in 4 tiles of 1024 px, float32, peaked at
-# 7.05 GiB (bench/print_size.py; bench/RESULTS.md), of which 2.36 GiB are the rest of this
-# estimate (the layout of L-BFGS's pairs then: 34 rows), leaving 8.7 bytes a value for the
-# 1344x1344 px the network saw. In bfloat16 the activations take half: on the safe side.
-TILE_VALUE_BYTES = {"system": 8.7, "pool": PER_VALUE_BYTES}
+# What one tile's evaluation adds (pass 2 holds the most: its activations, their gradients
+# and temporaries): TILE_FIXED_BYTES plus TILE_VALUE_BYTES an activation value of the
+# largest part the network sees (tile_seen). The pool's is the whole image's fit
+# (PER_VALUE_BYTES), whose fixed part is in FIXED_BYTES. The system's is the line just
+# above four whole stages' peaks in tiles, float32 (bench/RESULTS.md, "A tiled stage's
+# memory"): 512x384 in tiles of 256 px 1.76 GiB, 1024x768 in 512 px 3.09 GiB, 1536x1152
+# in 512 px 4.17 GiB, 2048x1536 in 1024 px 7.05 GiB; the estimate is 4% to 15% above
+# each. One tile's pass 2 alone adds less, 10.1 bytes a value and 0.10 GiB, on a line
+# from 256 to 1344 px (tools/tile_memory.py): the rest is the allocator's fragments and
+# the copies around a tile. In bfloat16 the activations take half: on the safe side.
+TILE_VALUE_BYTES = {"system": 13.0, "pool": PER_VALUE_BYTES}
+TILE_FIXED_BYTES = {"system": 300_000_000, "pool": 0}
 
 # Image-sized float32 vectors an evaluation in tiles holds beside the optimizer's.
 # Counted, 4: the image a tiled evaluation is given, total variation's gradient, the
@@ -91,10 +96,11 @@ def tiled_cost(width: int, height: int, tiles: list[Tile]) -> float:
 
 
 def tile_seen(width: int, height: int, layers: tuple[str, ...], tile: int) -> tuple[int, int]:
-    """(width, height) of the largest part the network sees: a tile and the exact halo on
-    both sides (tile_plan.exact_halo), clipped to the image."""
-    side = tile + 2 * exact_halo(layers)
-    return min(side, width), min(side, height)
+    """(width, height) of the largest part the network sees: a tile with its halo
+    (tile_plan.exact_halo), clipped to the image, as plan_tiles lays them out."""
+    parts = plan_tiles(height, width, tile, exact_halo(layers), pooling_grid(layers))
+    sizes = [(right - left, bottom - top) for top, left, bottom, right in (t.outer for t in parts)]
+    return max(sizes, key=lambda size: size[0] * size[1])
 
 
 def tiled_peak_bytes(
@@ -116,7 +122,9 @@ def tiled_peak_bytes(
     layers = tuple(dict.fromkeys(content_layers + style_layers))
     seen = tile_seen(width, height, layers, tile)
     per_value = TILE_VALUE_BYTES[allocator]
-    network = network_bytes(*seen, layers, regions, style_layers, per_value)
+    network = TILE_FIXED_BYTES[allocator] + network_bytes(
+        *seen, layers, regions, style_layers, per_value
+    )
     values = width * height * 3
     held, written = optimizer_rows(optimizer, values, history)
     evaluation = network + TILED_IMAGE_VECTORS[allocator] * values * FLOAT_BYTES

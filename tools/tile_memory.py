@@ -1,0 +1,96 @@
+"""What one tile's evaluation holds: the memory a tiled stage's network part takes, by the
+tile's side, with the system's allocator (nst/allocator.py), float32.
+
+    python -m tools.tile_memory 256 512 768 1088 1344
+
+In one fresh process (TF_ONEDNN_USE_SYSTEM_ALLOCATOR=1, set before TensorFlow loads),
+for each side S: a random S x S tile goes through pass 1 (forward, its sums) and pass 2
+(forward and backward, its gradient) of nst.objective.tiled.TiledLoss, the paper's layers.
+Before each pass the peak is reset (/proc/self/clear_refs, 5), and after it VmHWM is read:
+what the pass added over what the process held just before is the network's part of the
+tiled estimate (nst/tiled_memory.py). Prints one JSON line a side, then the least-squares
+line of pass 2's part against VGG19's activation values (memory_model.activation_values).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import sys
+
+CONTENT_LAYERS = ("block4_conv2",)
+STYLE_LAYERS = ("block1_conv1", "block2_conv1", "block3_conv1", "block4_conv1", "block5_conv1")
+
+
+def status_bytes(key: str) -> int:
+    """A /proc/self/status figure (VmRSS, VmHWM) in bytes."""
+    with open("/proc/self/status", encoding="ascii") as status:
+        for line in status:
+            if line.startswith(key + ":"):
+                return int(line.split()[1]) * 1024  # kB
+    raise RuntimeError(f"/proc/self/status has no {key}")
+
+
+def reset_peak() -> None:
+    """Start VmHWM afresh at the present resident size (Linux 4.0 and later)."""
+    with open("/proc/self/clear_refs", "w", encoding="ascii") as refs:
+        refs.write("5")
+
+
+def main(sides: list[int]) -> None:
+    os.environ["TF_ONEDNN_USE_SYSTEM_ALLOCATOR"] = "1"
+    os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
+    import numpy as np
+
+    from nst.memory_model import activation_values
+    from nst.objective.tiled import TiledLoss
+    from nst.tf_runtime import tf
+    from nst.vgg.extractor import get_extractor
+    from nst.vgg.layers import BLOCK_CHANNELS
+    from nst.vgg.weights import load_weights
+
+    extractor = get_extractor(load_weights(allow_download=False))
+    loss = TiledLoss(extractor, CONTENT_LAYERS, STYLE_LAYERS, "float32", tile=4096)
+    rng = np.random.default_rng(0)
+
+    def passes(side: int) -> tuple[int, int, int]:
+        pixels = tf.constant(rng.uniform(0, 255, (1, side, side, 3)).astype(np.float32))
+        inner = tf.constant([0, 0, side, side])
+        targets = (tf.zeros((1, side // 8, side // 8, 512)),)  # block4_conv2: 3 poolings
+        d_sums = tuple(tf.fill((BLOCK_CHANNELS[int(n[5])],) * 2, 1e-6) for n in STYLE_LAYERS)
+        d_errors = (tf.constant(1e-6),)
+        reset_peak()
+        before = status_bytes("VmRSS")
+        loss._tile_sums(pixels, inner, targets, None)
+        forward = status_bytes("VmHWM")
+        reset_peak()
+        loss._tile_gradient(pixels, inner, targets, None, d_sums, d_errors)
+        return before, forward, status_bytes("VmHWM")
+
+    passes(64)  # traces both passes for any shape (reduce_retracing) before measuring
+    values, added = [], []
+    for side in sides:
+        before, forward, backward = passes(side)
+        count = activation_values(side, side, STYLE_LAYERS + CONTENT_LAYERS)
+        values.append(count)
+        added.append(backward - before)
+        line = {
+            "side": side,
+            "activation_values": count,
+            "held_gib": round(before / 2**30, 3),
+            "pass1_added_gib": round((forward - before) / 2**30, 3),
+            "pass2_added_gib": round((backward - before) / 2**30, 3),
+            "pass2_bytes_per_value": round((backward - before) / count, 2),
+        }
+        print(json.dumps(line), flush=True)
+    if len(sides) > 1:
+        slope, intercept = np.polyfit(values, added, 1)
+        print(
+            json.dumps(
+                {"bytes_per_value": round(slope, 2), "intercept_gib": round(intercept / 2**30, 3)}
+            )
+        )
+
+
+if __name__ == "__main__":
+    main([int(side) for side in sys.argv[1:]] or [256, 512, 768, 1088, 1344])
