@@ -10,8 +10,9 @@ TILED_MIN_HISTORY), and takes the largest tile that fits beside them, as a large
 repeats less of its halo.
 
 The tiled estimate: the network's part for the largest tile with its halo, which pass 2
-evaluates as an untiled step of that size does (bytes per activation value by allocator,
-TILE_VALUE_BYTES); what stays the whole image's size is counted exactly.
+evaluates as an untiled step of that size does (by allocator, TILE_FIXED_BYTES and
+TILE_VALUE_BYTES an activation value); what stays the whole image's size is counted
+exactly.
 """
 
 from __future__ import annotations
@@ -48,8 +49,9 @@ from nst.vgg.layers import BLOCK_CHANNELS
 # memory"): 512x384 in tiles of 256 px 1.76 GiB, 1024x768 in 512 px 3.09 GiB, 1536x1152
 # in 512 px 4.17 GiB, 2048x1536 in 1024 px 7.05 GiB; the estimate is 4% to 15% above
 # each. One tile's pass 2 alone adds less, 10.1 bytes a value and 0.10 GiB, on a line
-# from 256 to 1344 px (tools/tile_memory.py): the rest is the allocator's fragments and
-# the copies around a tile. In bfloat16 the activations take half: on the safe side.
+# from 256 to 1344 px, and 1856 px 3% above it (tools/tile_memory.py): the rest is the
+# allocator's fragments and the copies around a tile. In bfloat16 the activations take
+# half: on the safe side.
 TILE_VALUE_BYTES = {"system": 13.0, "pool": PER_VALUE_BYTES}
 TILE_FIXED_BYTES = {"system": 300_000_000, "pool": 0}
 
