@@ -166,3 +166,24 @@ def test_layers_the_loss_leaves_out_are_not_counted() -> None:
     assert settings.replace(method="texture").term_layers[0] == ()
     assert settings.replace(content_weight=0.0).term_layers[0] == ()
     assert settings.replace(style_weight=0.0).term_layers[1] == ()
+
+
+# Whole stages in tiles measured on a 2-core AVX2-only EPYC, float32, the system's
+# allocator (bench/RESULTS.md, "A tiled stage's memory"): (width, height, tile, L-BFGS
+# pairs' room, image-sized rows of that run's pair layout beyond today's, peak GiB).
+MEASURED_TILED_PEAKS = [
+    (512, 384, 256, 40, 0, 1.76),
+    (1024, 768, 512, 14, 0, 3.09),
+    (1536, 1152, 512, 10, 0, 4.17),
+    (2048, 1536, 1024, 10, 12, 7.05),  # 34 rows then, 22 now (nst/optim/layout.py)
+]  # fmt: skip
+
+
+def test_the_estimate_stays_above_each_measured_tiled_peak_and_within_a_quarter() -> None:
+    # --max-memory must hold: the plan keeps a stage's estimate within it, so the estimate
+    # may not fall below what such a stage was seen to take, nor be far above it (issue
+    # 21: within 25%).
+    for width, height, tile, pairs, extra_rows, peak in MEASURED_TILED_PEAKS:
+        estimate = tiled_peak_bytes(width, height, CONTENT, STYLE, "lbfgs", tile, history=pairs)
+        estimate += extra_rows * width * height * 3 * 4
+        assert peak * GIB < estimate < 1.25 * peak * GIB, (width, tile)
