@@ -18,9 +18,6 @@ import json
 import os
 import sys
 
-CONTENT_LAYERS = ("block4_conv2",)
-STYLE_LAYERS = ("block1_conv1", "block2_conv1", "block3_conv1", "block4_conv1", "block5_conv1")
-
 
 def status_bytes(key: str) -> int:
     """A /proc/self/status figure (VmRSS, VmHWM) in bytes."""
@@ -43,22 +40,30 @@ def main(sides: list[int]) -> None:
     import numpy as np
 
     from nst.memory_model import activation_values
+    from nst.objective.tile_plan import pools_before
     from nst.objective.tiled import TiledLoss
+    from nst.settings import Settings
     from nst.tf_runtime import tf
     from nst.vgg.extractor import get_extractor
     from nst.vgg.layers import BLOCK_CHANNELS
     from nst.vgg.weights import load_weights
 
+    content_layers, style_layers = Settings().term_layers  # the default: the paper's layers
     extractor = get_extractor(load_weights(allow_download=False))
-    loss = TiledLoss(extractor, CONTENT_LAYERS, STYLE_LAYERS, "float32", tile=4096)
+    loss = TiledLoss(extractor, content_layers, style_layers, "float32", tile=4096)
     rng = np.random.default_rng(0)
 
     def passes(side: int) -> tuple[int, int, int]:
         pixels = tf.constant(rng.uniform(0, 255, (1, side, side, 3)).astype(np.float32))
         inner = tf.constant([0, 0, side, side])
-        targets = (tf.zeros((1, side // 8, side // 8, 512)),)  # block4_conv2: 3 poolings
-        d_sums = tuple(tf.fill((BLOCK_CHANNELS[int(n[5])],) * 2, 1e-6) for n in STYLE_LAYERS)
-        d_errors = (tf.constant(1e-6),)
+        targets = tuple(  # a content layer's map: 2x2 poolings before its block
+            tf.zeros(
+                (1, side >> pools_before(n), side >> pools_before(n), BLOCK_CHANNELS[int(n[5])])
+            )
+            for n in content_layers
+        )
+        d_errors = tuple(tf.constant(1e-6) for _ in content_layers)
+        d_sums = tuple(tf.fill((BLOCK_CHANNELS[int(n[5])],) * 2, 1e-6) for n in style_layers)
         reset_peak()
         before = status_bytes("VmRSS")
         loss._tile_sums(pixels, inner, targets, None)
@@ -71,7 +76,7 @@ def main(sides: list[int]) -> None:
     values, added = [], []
     for side in sides:
         before, forward, backward = passes(side)
-        count = activation_values(side, side, STYLE_LAYERS + CONTENT_LAYERS)
+        count = activation_values(side, side, style_layers + content_layers)
         values.append(count)
         added.append(backward - before)
         line = {
