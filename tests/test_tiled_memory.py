@@ -177,7 +177,7 @@ MEASURED_TILED_PEAKS = [
     (1024, 768, 512, 14, 2, 0, 3.07),  # The Starry Night on the left half, The Scream right
     (1536, 1152, 512, 10, 0, 0, 4.17),
     (2048, 1536, 1024, 10, 0, 12, 7.05),  # 34 rows then, 22 now (nst/optim/layout.py)
-]  # fmt: skip
+]
 
 
 def test_the_estimate_stays_above_each_measured_tiled_peak_and_within_a_quarter() -> None:

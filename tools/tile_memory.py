@@ -6,10 +6,11 @@ tile's side, with the system's allocator (nst/allocator.py), float32.
 In one fresh process (TF_ONEDNN_USE_SYSTEM_ALLOCATOR=1, set before TensorFlow loads),
 for each side S: a random S x S tile goes through pass 1 (forward, its sums) and pass 2
 (forward and backward, its gradient) of nst.objective.tiled.TiledLoss, the paper's layers.
-Before each pass the peak is reset (/proc/self/clear_refs, 5), and after it VmHWM is read:
-what the pass added over what the process held just before is the network's part of the
-tiled estimate (nst/tiled_memory.py). Prints one JSON line a side, then the least-squares
-line of pass 2's part against VGG19's activation values (memory_model.activation_values).
+Before each pass the peak is reset (/proc/self/clear_refs, 5), and after it VmHWM is read
+(measure_memory.peak_rss): what the pass added over what the process held just before is
+the network's part of the tiled estimate (nst/tiled_memory.py). Prints one JSON line a
+side, then the least-squares line of pass 2's part against VGG19's activation values
+(memory_model.activation_values).
 """
 
 from __future__ import annotations
@@ -18,14 +19,7 @@ import json
 import os
 import sys
 
-
-def status_bytes(key: str) -> int:
-    """A /proc/self/status figure (VmRSS, VmHWM) in bytes."""
-    with open("/proc/self/status", encoding="ascii") as status:
-        for line in status:
-            if line.startswith(key + ":"):
-                return int(line.split()[1]) * 1024  # kB
-    raise RuntimeError(f"/proc/self/status has no {key}")
+from tools.measure_memory import peak_rss
 
 
 def reset_peak() -> None:
@@ -39,6 +33,7 @@ def main(sides: list[int]) -> None:
     os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
     import numpy as np
 
+    from nst.memory import resident_bytes
     from nst.memory_model import activation_values
     from nst.objective.tile_plan import pools_before
     from nst.objective.tiled import TiledLoss
@@ -65,12 +60,12 @@ def main(sides: list[int]) -> None:
         d_errors = tuple(tf.constant(1e-6) for _ in content_layers)
         d_sums = tuple(tf.fill((BLOCK_CHANNELS[int(n[5])],) * 2, 1e-6) for n in style_layers)
         reset_peak()
-        before = status_bytes("VmRSS")
+        before = resident_bytes(host_only=True)
         loss._tile_sums(pixels, inner, targets, None)
-        forward = status_bytes("VmHWM")
+        forward = peak_rss()
         reset_peak()
         loss._tile_gradient(pixels, inner, targets, None, d_sums, d_errors)
-        return before, forward, status_bytes("VmHWM")
+        return before, forward, peak_rss()
 
     passes(64)  # traces both passes for any shape (reduce_retracing) before measuring
     values, added = [], []
