@@ -20,6 +20,9 @@ import sys
 log = logging.getLogger(__name__)
 
 SYSTEM_ALLOCATOR = "TF_ONEDNN_USE_SYSTEM_ALLOCATOR"  # read once, at TensorFlow's first tensor
+# What the user set, if anything, before choose_allocator set it: a run's own process
+# (nst.run.child) gets this, else the system's.
+USERS_CHOICE = os.environ.get(SYSTEM_ALLOCATOR)
 
 
 def choose_allocator(tiled: bool) -> bool:

@@ -21,7 +21,7 @@ from functools import partial
 from pathlib import Path
 from typing import Any
 
-from nst.allocator import allocator_for_tiles
+from nst.allocator import allocator_for_tiles, choose_allocator
 from nst.errors import NstError
 from nst.settings import MIN_SIZE, Settings
 from nst.tiled_memory import StageMemory, run_memory
@@ -159,13 +159,29 @@ def stage_memory_here(
     content_dims: tuple[int, int],
     style_dims: tuple[int, int],
     host_only: bool = False,
+    own_process: bool = False,
 ) -> dict[int, StageMemory]:
     """Each stage's memory plan (tiled_memory.run_memory) within the memory this machine
     and the max_memory setting leave the run; the plan that needs least where it would not
     fit even in tiles (the faces refuse such a run before: require_fit). ``host_only``:
-    see budget_bytes."""
-    budget = budget_bytes(settings, host_only=host_only)
-    return _plan_or_least(settings, content_dims, style_dims, budget)
+    see budget_bytes. ``own_process``: the plan of the run in a process of its own
+    (nst.run.child), which holds none of this one's memory and tiles with the system's
+    allocator."""
+    budget = budget_bytes(settings, resident=0 if own_process else None, host_only=host_only)
+    allocator = "system" if own_process else None
+    return _plan_or_least(settings, content_dims, style_dims, budget, allocator=allocator)
+
+
+def admit_run(
+    settings: Settings, content_dims: tuple[int, int], style_dims: tuple[int, int]
+) -> dict[int, StageMemory]:
+    """Before a run in this process: NotEnoughMemory unless it fits; else its plan, with
+    the allocator the plan wants chosen (nst.allocator.choose_allocator: this must come
+    before TensorFlow's first import to count)."""
+    require_fit(settings, content_dims, style_dims)
+    plan = stage_memory_here(settings, content_dims, style_dims, host_only=True)
+    choose_allocator(any(stage.tile for stage in plan.values()))
+    return plan
 
 
 def _plan_or_least(
@@ -174,10 +190,13 @@ def _plan_or_least(
     style_dims: tuple[int, int],
     budget: int | None,
     size: int | None = None,
+    allocator: str | None = None,
 ) -> dict[int, StageMemory]:
     """run_memory's plan within ``budget``; where none fits, the plan that needs least
-    (the smallest tiles, the fewest pairs), whose peak a refusal quotes."""
-    allocator = allocator_for_tiles()  # the pool's estimate where TensorFlow has it already
+    (the smallest tiles, the fewest pairs), whose peak a refusal quotes. ``allocator``:
+    the tiles' (default: this process's, allocator_for_tiles)."""
+    # the pool's estimate where TensorFlow has it already
+    allocator = allocator or allocator_for_tiles()
     plan = run_memory(settings, content_dims, style_dims, budget, size, allocator=allocator)
     if plan is None:
         log.info("the run does not fit in %s bytes even in tiles", budget)
@@ -260,6 +279,10 @@ class NotEnoughMemory(NstError):
         self.value = settings.resolved_work_size
         fits = f"; at most {fit.largest_size} px fits" if fit.largest_size else ""
         super().__init__(f"{shortfall_words(fit, self.value)}{fits}.")
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        # whole across processes (nst.run.child): rebuilt from its facts, not its words
+        return (type(self), (self.fit, self.settings, self.cell))
 
 
 def require_fit(

@@ -79,7 +79,6 @@ def _main(argv: Sequence[str]) -> int:
     content = None if texture else load_image(settings.content, role="content image")
     if settings.method == "instant":
         return _run_instant(settings, content, folder, started)
-    from nst.allocator import choose_allocator
     from nst.run.inputs import check_proportions, texture_canvas
 
     style = load_image(settings.style, role="style image")
@@ -90,9 +89,7 @@ def _main(argv: Sequence[str]) -> int:
     # A run too big for the free memory is refused now, with the size that fits, instead
     # of being killed by the system minutes later.
     dims = (content.shape[1], content.shape[0]), (style.shape[1], style.shape[0])
-    memory.require_fit(settings, *dims)  # NotEnoughMemory: worded by exits.error_words
-    plan = memory.stage_memory_here(settings, *dims, host_only=True)
-    choose_allocator(any(stage.tile for stage in plan.values()))  # before TensorFlow
+    memory.admit_run(settings, *dims)  # NotEnoughMemory: worded by exits.error_words
     from nst.run.session import Transfer
 
     images = {"content_image": None if texture else content, "style_image": style}

@@ -8,13 +8,17 @@ import json
 from pathlib import Path
 from typing import Any
 
+import pytest
+
 from gui.main_window import MainWindow
+from gui.workers import run_worker
 from nst.run import checkpoint as checkpoints
 from tests.gui_helpers import RUN_TIMEOUT_MS, pick, saved_files, start, tiny
 
 UNFINISHED = "tubingen_starry_night_unfinished_001"
 
 
+@pytest.mark.parametrize("resumed_in", ["the window", "a process of its own"])
 def test_a_stopped_long_run_is_resumed_to_its_end(
     qtbot: Any,
     window: MainWindow,
@@ -22,6 +26,7 @@ def test_a_stopped_long_run_is_resumed_to_its_end(
     content_path: str,
     style_path: str,
     monkeypatch: Any,
+    resumed_in: str,
 ) -> None:
     monkeypatch.setattr(checkpoints, "CHECKPOINT_SECONDS", 0.0)  # every step is "long"
     pick(qtbot, window, content_path, style_path)
@@ -39,6 +44,8 @@ def test_a_stopped_long_run_is_resumed_to_its_end(
     assert step >= 3  # the stop came at step 3; the worker may have made one more
 
     window.controls.iterations_box.setValue(300)  # the recipe's settings are what run
+    if resumed_in == "a process of its own":  # as a run in tiles goes (nst/run/child.py)
+        monkeypatch.setattr(run_worker, "plan_for_run", lambda *_: ({}, True))
     records: list[Any] = []
     window.run_started.connect(lambda worker: worker.progress.connect(records.append))
     assert window.runner.resume_run(str(recipe))

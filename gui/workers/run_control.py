@@ -26,11 +26,12 @@ from gui.model import Change, ImagesChanged, WindowModel
 from gui.workers.base import start_worker, stop_and_wait
 from gui.workers.run_phases import RunPhases
 from gui.workers.run_steering import RunSteering
-from gui.workers.run_worker import RunOutcome, RunWorker
+from gui.workers.run_worker import ImageDims, RunOutcome, RunWorker
 from nst import memory
 from nst.errors import NstError
 from nst.imaging.save import check_output_dir
 from nst.run import estimate
+from nst.run.child import plan_for_run
 from nst.settings import Settings, read_recipe, texture_dims
 from nst.tiled_memory import StageMemory
 
@@ -38,7 +39,6 @@ from nst.tiled_memory import StageMemory
 # measured ones under this prefix, e.g. "rough/float32".
 ROUGH_KEY = "rough/"
 
-ImageDims = tuple[tuple[int, int], tuple[int, int]]  # the content's and style's (w, h)
 NOT_SAVED = "The result was not saved"
 
 
@@ -211,9 +211,9 @@ class RunController(QObject):
 
     def _plan(self, settings: Settings, dims: ImageDims | None) -> dict[int, StageMemory]:
         """Each stage's memory plan (which go in tiles) within the host's memory, from the
-        sizes alone (no TensorFlow: this is the GUI thread); {} when an image's size is
-        unknown."""
-        return memory.stage_memory_here(settings, *dims, host_only=True) if dims else {}
+        sizes alone (no TensorFlow: this is the GUI thread), as the worker will run it (a
+        run in tiles in a process of its own); {} when an image's size is unknown."""
+        return plan_for_run(settings, *dims)[0] if dims else {}
 
     def _peak(self, settings: Settings, dims: ImageDims | None) -> int | None:
         """The run's estimated peak memory, its stages in tiles where they must be; None

@@ -21,11 +21,13 @@ from PyQt5.QtCore import pyqtSignal
 from gui.model import Phase
 from gui.workers.base import PREVIEW_INTERVAL_S, Worker, _weights_for, model_loaded
 from nst import memory
-from nst.allocator import choose_allocator
 from nst.errors import NstError
+from nst.run.child import plan_for_run
 from nst.settings import Settings
 
 log = logging.getLogger(__name__)
+
+ImageDims = tuple[tuple[int, int], tuple[int, int]]  # the content's and style's (w, h)
 
 
 @dataclass(frozen=True)
@@ -56,7 +58,7 @@ class RunWorker(Worker):
         output_folder: str,
         *,
         autosave: bool = True,
-        image_dims: tuple[tuple[int, int], tuple[int, int]] | None = None,
+        image_dims: ImageDims | None = None,
         resume: str | None = None,
     ) -> None:
         """``image_dims``: the content's and style's own (width, height), for the memory
@@ -93,32 +95,63 @@ class RunWorker(Worker):
         started = time.perf_counter()
         if self.stop_requested:
             return RunOutcome(result=None)
-        if self.image_dims is not None:
+        dims, gatys = self.image_dims, self.settings.method != "instant"
+        if dims is not None and gatys and plan_for_run(self.settings, *dims)[1]:
+            return self._run_in_own_process(dims, started)
+        if dims is not None:
             # Here, not on the GUI thread: on a GPU machine the check asks TensorFlow,
             # which takes seconds to import and starts CUDA. NotEnoughMemory: `refused`.
-            memory.require_fit(self.settings, *self.image_dims)
-            # Before TensorFlow's first import here: tiles want the system's allocator.
-            plan = memory.stage_memory_here(self.settings, *self.image_dims, host_only=True)
-            choose_allocator(any(stage.tile for stage in plan.values()))
+            memory.admit_run(self.settings, *dims)
         self.admitted.emit()
-        if self.settings.method == "instant":
+        if not gatys:
             return self._run_instant(started)
         if not model_loaded():
             self.phase.emit(Phase.LOADING_MODEL)
         # The heavy import, on this thread: TensorFlow takes seconds to load.
         os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
-        from nst.run.checkpoint import CheckpointFiles, read_checkpoint
         from nst.run.session import Transfer
 
-        state, files = None, CheckpointFiles.for_run(self.output_folder, self.settings)
-        if self.resume:  # CheckpointError: one sentence, as `failed`
-            _, state, files = read_checkpoint(self.resume)
+        state, files = self._checkpoint_files()
         weights = _weights_for(self.settings.weights)
         session = Transfer(
             self.settings, weights=weights, preview_interval=PREVIEW_INTERVAL_S, resume=state
         )
         if self.attach(session):
             return RunOutcome(result=None)
+        return self._run(session, files, started)
+
+    def _run_in_own_process(self, dims: ImageDims, started: float) -> RunOutcome:
+        """A run with stages in tiles, in a process of its own (nst.run.child: the
+        system's allocator, and the window goes on if the system kills it)."""
+        from nst.run.child import ChildTransfer
+
+        state, files = self._checkpoint_files()
+        session = ChildTransfer(
+            self.settings, dims, preview_interval=PREVIEW_INTERVAL_S, resume=state
+        )
+        try:
+            if self.attach(session):
+                return RunOutcome(result=None)
+            session.admit()  # NotEnoughMemory from over there: `refused`
+            self.admitted.emit()
+            self.phase.emit(Phase.LOADING_MODEL)
+            session.load()
+            return self._run(session, files, started)
+        finally:
+            session.close()
+
+    def _checkpoint_files(self) -> tuple[Any, Any]:
+        """The checkpoint to resume from (None: a new run) and where this run's go."""
+        from nst.run.checkpoint import CheckpointFiles, read_checkpoint
+
+        if self.resume:  # CheckpointError: one sentence, as `failed`
+            _, state, files = read_checkpoint(self.resume)
+            return state, files
+        return None, CheckpointFiles.for_run(self.output_folder, self.settings)
+
+    def _run(self, session: Any, files: Any, started: float) -> RunOutcome:
+        """Prepare ``session`` (a Transfer, here or in its own process), take its steps,
+        and keep its result."""
         self.phase.emit(Phase.PREPARING)
         session.prepare()
         self.precision_used = session.precision.used
