@@ -175,6 +175,7 @@ MEASURED_TILED_PEAKS = [
     (512, 384, 256, 40, 0, 0, 1.76),
     (1024, 768, 512, 14, 0, 0, 3.09),
     (1024, 768, 512, 14, 2, 0, 3.07),  # The Starry Night on the left half, The Scream right
+    (1024, 768, 256, 14, 0, 0, 2.70),  # 12 tiles
     (1536, 1152, 512, 10, 0, 0, 4.17),
     (2048, 1536, 1024, 10, 0, 12, 7.05),  # 34 rows then, 22 now (nst/optim/layout.py)
 ]
