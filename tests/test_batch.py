@@ -174,19 +174,42 @@ def test_a_stopped_batch_resumes_without_redoing_finished_items(
     assert [i["state"] for i in index["items"]] == [DONE, DONE]
 
 
+@pytest.fixture(params=["here", "own process"])
+def items_run(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> list[Any]:
+    """Where a batch's items run: in this process, or each in a process of its own, as an
+    item with a stage in tiles does (nst/run/child.py). The ChildTransfers made."""
+    from nst.cluster import item
+    from nst.run import child
+
+    made: list[Any] = []
+    if request.param == "own process":
+
+        class Counted(child.ChildTransfer):
+            def __init__(self, *args: Any, **kwargs: Any) -> None:
+                super().__init__(*args, **kwargs)
+                made.append(self)
+
+        monkeypatch.setattr(item, "plan_for_run", lambda *_: ({}, True))
+        monkeypatch.setattr(child, "ChildTransfer", Counted)
+    return made
+
+
 @pytest.mark.slow  # real runs of the engine
 def test_a_stop_in_the_middle_of_an_item_keeps_its_best_image(
-    samples: Path, tmp_path: Path
+    samples: Path, tmp_path: Path, items_run: list[Any]
 ) -> None:
     base = Settings(content=str(samples / "tubingen.jpg"), style=_styles(samples)[0], **TINY)
-    folder = create_batch(base, [base.content], _styles(samples)[:1], tmp_path)
+    folder = create_batch(base, [base.content], _styles(samples)[:2], tmp_path)
     run = BatchRun(folder)
     for event in run.events():
-        if isinstance(event, ItemStep):
-            run.stop()
-    (job,) = run.jobs
+        if isinstance(event, ItemStep) and event.job.position == 1:
+            run.stop()  # in the second item: the first is done
+    first, second = run.jobs
     run.close()
-    assert job.state == STOPPED and (folder / job.files[0]).is_file()
+    assert first.state == DONE and second.state == STOPPED
+    assert all((folder / job.files[0]).is_file() for job in (first, second))
+    assert len(items_run) in (0, 2)  # an item each, in a process of its own
+    assert all(not made._process.is_alive() for made in items_run)  # each closed
 
 
 @pytest.mark.slow  # real runs of the engine

@@ -237,13 +237,24 @@ def test_a_killed_process_leaves_its_running_job_to_run_again(
 
 
 @pytest.mark.slow  # real runs of the engine
+@pytest.mark.parametrize("runs_in", ["the window", "a process of its own"])
 def test_the_real_engine_runs_the_queue_and_a_retry_writes_a_new_file(
-    queue: QueueModel, model: WindowModel, tmp_path: Path, samples: Path, weights: Any
+    queue: QueueModel,
+    model: WindowModel,
+    tmp_path: Path,
+    samples: Path,
+    weights: Any,
+    runs_in: str,
+    monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     from nst.batch.queue import run_job
+    from nst.cluster import item
     from nst.errors import NstError
     from nst.run.outcome import stem_for
     from nst.run.series import SessionSeries
+
+    if runs_in == "a process of its own":  # as a job with a stage in tiles (nst/run/child.py)
+        monkeypatch.setattr(item, "plan_for_run", lambda *_: ({}, True))
 
     broken = tmp_path / "broken.jpg"
     broken.write_bytes(b"not a jpeg")

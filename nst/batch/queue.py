@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable
+from contextlib import closing
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -97,9 +98,10 @@ def _transfer(
     session = transfer_for(
         job.settings, content, style, weights=weights, preview_interval=preview_interval
     )
-    stepped = False
-    for progress in series.steps(session):
-        stepped = True
-        if on_step is not None:
-            on_step(progress)
-    return session.result() if stepped else None
+    with closing(session):
+        stepped = False
+        for progress in series.steps(session):
+            stepped = True
+            if on_step is not None:
+                on_step(progress)
+        return session.result() if stepped else None

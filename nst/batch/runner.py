@@ -12,6 +12,7 @@ import os
 import statistics
 import time
 from collections.abc import Iterable, Iterator, Sequence
+from contextlib import closing
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -235,11 +236,10 @@ class BatchRun:
 
     def _run(self, job: Job, index: int, count: int) -> Iterator[Any]:
         content, style = self.images(job.settings)
-        session = transfer_for(job.settings, content, style, weights=self.weights)
-        self.weights = session.weights
-        for progress in self._series.steps(session):
-            yield ItemStep(job, index, count, progress)
-        yield session.result()
+        with closing(transfer_for(job.settings, content, style, weights=self.weights)) as session:
+            for progress in self._series.steps(session):
+                yield ItemStep(job, index, count, progress)
+            yield session.result()
 
     def _save(self, job: Job, result: Any, state: str) -> tuple[list[str], dict[str, float], Any]:
         """Save the item's image and recipe; stopped part-way, its best image is kept too."""

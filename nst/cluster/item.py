@@ -9,6 +9,7 @@ driver needs to write the files: nothing here touches a folder.
 from __future__ import annotations
 
 import time
+from contextlib import closing
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -17,6 +18,7 @@ import numpy as np
 from nst.cluster.files import files_here
 from nst.errors import NstError
 from nst.memory import require_fit
+from nst.run.child import plan_for_run
 from nst.run.inputs import texture_canvas
 from nst.settings import Settings
 
@@ -56,29 +58,34 @@ def transfer_for(
     *,
     weights: Any = None,
     preview_interval: float = 0.0,
+    own_process: bool = True,
 ) -> Any:
-    """A Transfer of ``content`` (None for a texture) in ``style`` by ``settings``.
+    """A Transfer of ``content`` (None for a texture) in ``style`` by ``settings``; the
+    caller closes it. A run with a stage in tiles goes in a process of its own
+    (nst.run.child.ChildTransfer, which reads like a Transfer; ``own_process`` False:
+    here all the same), where the tiles get the system's allocator.
 
     A run too big for the free memory fails now (memory.NotEnoughMemory) with the size
-    that fits, instead of being killed by the system minutes later. ``weights`` None:
-    the process's own (nst.vgg.weights reads them once per process).
+    that fits, instead of being killed by the system minutes later; one in its own
+    process, at its first step. ``weights`` None: the process's own (nst.vgg.weights
+    reads them once per process).
     """
-    from nst.run.session import Transfer  # TensorFlow: only now, on the caller's thread
-    from nst.vgg.weights import load_weights
-
     texture = settings.method == "texture"
     canvas = texture_canvas(style, settings.texture_aspect) if texture else content
     assert canvas is not None
-    require_fit(settings, canvas.shape[1::-1], style.shape[1::-1])
+    dims = canvas.shape[1::-1], style.shape[1::-1]
+    images = {"content_image": None if texture else content, "style_image": style}
+    if own_process and plan_for_run(settings, *dims)[1]:
+        from nst.run.child import ChildTransfer
+
+        return ChildTransfer(settings, dims, preview_interval=preview_interval, **images)
+    from nst.run.session import Transfer  # TensorFlow: only now, on the caller's thread
+    from nst.vgg.weights import load_weights
+
+    require_fit(settings, *dims)
     if weights is None:
         weights = load_weights(settings.weights)
-    return Transfer(
-        settings,
-        content_image=None if texture else content,
-        style_image=style,
-        weights=weights,
-        preview_interval=preview_interval,
-    )
+    return Transfer(settings, weights=weights, preview_interval=preview_interval, **images)
 
 
 def run_item(
@@ -95,10 +102,11 @@ def run_item(
     try:
         with files_here(Settings.from_dict(settings), files or {}) as (here, paths):
             try:
-                session = transfer_for(here, content, style)
-                for _ in session.steps():
-                    pass
-                result = session.result()
+                # In this worker's process: Ray gave it one of its own already.
+                with closing(transfer_for(here, content, style, own_process=False)) as session:
+                    for _ in session.steps():
+                        pass
+                    result = session.result()
             except NstError as exc:
                 text = str(exc)
                 for copy, path in paths.items():

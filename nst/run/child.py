@@ -28,6 +28,8 @@ from collections import deque
 from collections.abc import Iterator, Mapping
 from typing import Any
 
+import numpy as np
+
 from nst.allocator import USERS_CHOICE
 from nst.errors import RunError
 from nst.memory import stage_memory_here
@@ -40,6 +42,8 @@ log = logging.getLogger(__name__)
 # How long close() waits for the process to end after "end" before it kills it: it ends
 # at the step in progress, which in tiles at print sizes can take minutes.
 END_WAIT_S = 600.0
+# The events that come once, in this order, each the end of a stage of the run over there.
+STAGES = ("admitted", "loaded", "prepared", "done")
 
 
 def plan_for_run(
@@ -63,12 +67,15 @@ class ChildTransfer:
         settings: Settings,
         image_dims: tuple[tuple[int, int], tuple[int, int]],
         *,
+        content_image: np.ndarray | None = None,
+        style_image: np.ndarray | None = None,
         preview_interval: float = 0.0,
         tiles: Mapping[int, int] | None = None,
         resume: Any = None,
     ) -> None:
-        """As Transfer's; ``image_dims``: the content's and style's own (width, height),
-        for the memory check over there."""
+        """As Transfer's (images given are sent there, the others read there from the
+        settings' paths); ``image_dims``: the content's (a texture's canvas's) and style's
+        own (width, height), for the memory check over there."""
         from nst.run.child_main import child_main
 
         self.settings = settings
@@ -79,9 +86,11 @@ class ChildTransfer:
         self._events, events_end = context.Pipe(duplex=False)
         commands_end, self._commands = context.Pipe(duplex=False)
         self._send_lock = threading.Lock()
-        self._waiting: deque[tuple[str, Any]] = deque()  # read while waiting for another
+        self._progress: deque[Any] = deque()  # read while waiting for another event
+        self._once: dict[str, Any] = {}  # the STAGES events seen, by kind
         self._ended = False
-        run = (settings, image_dims, preview_interval, tiles, resume)
+        images = (content_image, style_image)
+        run = (settings, image_dims, images, preview_interval, tiles, resume)
         self._process = context.Process(
             target=child_main,
             args=(commands_end, events_end, run, USERS_CHOICE),
@@ -106,15 +115,16 @@ class ChildTransfer:
         self.device, self.weights, self.precision = self._wait("prepared")
 
     def steps(self) -> Iterator[Any]:
+        """Each step's progress, as it comes (the steps over there do not wait for it)."""
         while True:
-            kind, value = self._next()
-            if kind == "done":
-                self._waiting.appendleft((kind, value))  # still done for a later call
+            if self._progress:
+                yield self._progress.popleft()
+            elif "done" in self._once:
                 return
-            if kind == "progress":
-                yield value
             else:
-                self._waiting.append((kind, value))
+                kind, value = self._receive()
+                if kind == "progress":
+                    yield value
 
     def stop(self) -> None:
         self._send("stop")
@@ -159,19 +169,16 @@ class ChildTransfer:
                 pass
 
     def _wait(self, wanted: str) -> Any:
-        """The value of the next ``wanted`` event; the others read meanwhile are kept."""
-        for index, (kind, value) in enumerate(self._waiting):
-            if kind == wanted:
-                del self._waiting[index]
-                return value
+        """The value of the ``wanted`` event (a stage's, once seen, stays); the progress
+        read meanwhile is kept for steps()."""
+        if wanted in self._once:
+            return self._once[wanted]
         while True:
             kind, value = self._receive()
             if kind == wanted:
                 return value
-            self._waiting.append((kind, value))
-
-    def _next(self) -> tuple[str, Any]:
-        return self._waiting.popleft() if self._waiting else self._receive()
+            if kind == "progress":
+                self._progress.append(value)
 
     def _receive(self) -> tuple[str, Any]:
         """The next event but a log record (logged here) or an error (raised here)."""
@@ -186,6 +193,8 @@ class ChildTransfer:
             elif kind == "error":
                 raise value
             else:
+                if kind in STAGES:
+                    self._once[kind] = value
                 return kind, value
 
     def _gone_words(self) -> str:

@@ -30,7 +30,7 @@ log = logging.getLogger(__name__)
 def child_main(
     commands: Connection, events_pipe: Connection, run: tuple[Any, ...], allocator: str | None
 ) -> None:
-    """The whole run (nst.run.child.ChildTransfer's settings, image sizes, preview
+    """The whole run (nst.run.child.ChildTransfer's settings, image sizes, images, preview
     interval, tiles and checkpoint); whatever goes wrong is sent as an "error" event,
     never raised. ``allocator``: the user's TF_ONEDNN_USE_SYSTEM_ALLOCATOR, if any."""
     events = _Events(events_pipe)
@@ -51,6 +51,7 @@ def _run(
     events: _Events,
     settings: Any,
     image_dims: Any,
+    images: tuple[Any, Any],
     preview_interval: float,
     tiles: Any,
     resume: Any,
@@ -73,8 +74,15 @@ def _run(
 
     weights = load_weights(settings.weights)
     events.send(("loaded", None))
+    content, style = images
     session = Transfer(
-        settings, weights=weights, preview_interval=preview_interval, tiles=tiles, resume=resume
+        settings,
+        content_image=content,
+        style_image=style,
+        weights=weights,
+        preview_interval=preview_interval,
+        tiles=tiles,
+        resume=resume,
     )
     asked: queue.Queue[tuple[str, Any]] = queue.Queue()  # for this thread, between steps
     stop = threading.Event()

@@ -196,6 +196,10 @@ class Transfer(RunObjective):
         else:
             self._completed = not self._stop.is_set()
 
+    def close(self) -> None:
+        """Nothing to end: a run in this process (nst.run.child.ChildTransfer, a run in a
+        process of its own, ends that process), so that callers close either kind."""
+
     def checkpoint(self) -> Checkpoint:
         """Where the run is, to go on from later (nst.run.checkpoint)."""
         stage_steps = self._steps_done - self._stage_first
