@@ -16,6 +16,7 @@ from nst import memory
 from nst.errors import RunError
 from nst.run.child import ChildTransfer, plan_for_run
 from nst.settings import Settings
+from nst.settings.checks import SettingsError
 
 GIB = 2**30
 
@@ -135,4 +136,23 @@ def test_a_process_killed_over_there_is_one_sentence_here(
     finally:
         child.close()
     words = str(gone.value)
-    assert "was killed" in words and "resume" in words and "\n" not in words
+    assert "was killed" in words and "memory" in words and "\n" not in words
+
+
+@pytest.mark.slow
+def test_a_change_asked_here_is_made_over_there_and_a_bad_one_refused_here(
+    content_path: str, style_path: str
+) -> None:
+    settings = Settings(content=content_path, style=style_path, size=48, iterations=3)
+    child = ChildTransfer(settings, dims_of(settings))
+    try:
+        with pytest.raises(SettingsError):
+            child.steer("size", 96.0)  # not a weight: the run may not change it
+        child.steer("style_weight", 100.0)  # before its first step
+        records = list(child.steps())
+        result = child.result()
+    finally:
+        child.close()
+    assert records[0].changes == ((0, "style_weight", 100.0),)
+    assert result.settings.changes == ((0, "style_weight", 100.0),)
+    assert result.settings.style_weight == settings.style_weight  # the recipe replays it

@@ -7,7 +7,7 @@ run), and tiles with the pool need smaller tiles for the same memory: 4096 px wi
 went in tiles of 256 px there, 768 px with the system's (bench/RESULTS.md, "A tiled stage's
 memory"), about 2.5 times the time. A process of its own starts with the system's
 allocator, gives all its memory back when the run ends, and if the system kills it for
-memory the window goes on (the run's last checkpoint can be resumed).
+memory the window goes on (a run's checkpoint, written by the window, can be resumed).
 
     plan, own = plan_for_run(settings, content_dims, style_dims)
     session = ChildTransfer(settings, (content_dims, style_dims)) if own else Transfer(...)
@@ -55,7 +55,8 @@ def plan_for_run(
     here = stage_memory_here(settings, content_dims, style_dims, host_only=True)
     if not any(stage.tile for stage in here.values()):
         return here, False
-    return stage_memory_here(settings, content_dims, style_dims, True, own_process=True), True
+    plan = stage_memory_here(settings, content_dims, style_dims, host_only=True, own_process=True)
+    return plan, True
 
 
 class ChildTransfer:
@@ -206,7 +207,4 @@ class ChildTransfer:
             how = f"ended on signal {signal.Signals(-code).name}"
         else:
             how = f"ended unexpectedly (exit status {code})"
-        return (
-            f"The run's own process {how}; its last checkpoint, if it wrote one, is in the "
-            "output folder as an unfinished run to resume."
-        )
+        return f"The run's own process {how}."

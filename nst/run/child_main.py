@@ -41,7 +41,10 @@ def child_main(
     except BaseException as exc:  # the parent words it; a traceback is for the log
         if not isinstance(exc, NstError):
             log.exception("unexpected error in the run's own process")
-        events.send(("error", _portable(exc)))
+        try:
+            events.send(("error", _portable(exc)))
+        except OSError:  # the parent is gone (its end of the pipe closed): nobody to tell
+            pass
     finally:
         events.close()
 
