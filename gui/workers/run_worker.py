@@ -5,6 +5,9 @@ here, inside ``work`` on the worker thread, the first time a run starts (or by t
 check before it, on a GPU machine): importing it takes seconds, and the window must stay
 responsive. The worker only emits NumPy arrays and plain
 records; the GUI thread makes the QImages. Stopping is the base's (gui/workers/base.py).
+A run with a stage in tiles goes in a process of its own (nst.run.child), driven from here
+the same way: the window's process has TensorFlow with oneDNN's pool, which needs smaller
+tiles for the same memory.
 """
 
 from __future__ import annotations
