@@ -5,6 +5,8 @@ and removes it."""
 from __future__ import annotations
 
 import json
+import os
+import signal
 from pathlib import Path
 from typing import Any
 
@@ -67,3 +69,29 @@ def test_a_file_that_is_not_an_unfinished_run_is_refused_in_a_message(
     monkeypatch.setattr(window, "show_message", lambda title, text, *a: messages.append(text))
     assert not window.runner.resume_run(str(tmp_path / "missing.json"))
     assert messages and "missing.json" in messages[0]
+
+
+def test_a_run_whose_own_process_is_killed_fails_in_a_sentence_that_says_how_to_go_on(
+    qtbot: Any,
+    window: MainWindow,
+    out_dir: Path,
+    content_path: str,
+    style_path: str,
+    monkeypatch: Any,
+) -> None:
+    monkeypatch.setattr(checkpoints, "CHECKPOINT_SECONDS", 0.0)  # every step is "long"
+    monkeypatch.setattr(run_worker, "plan_for_run", lambda *_: ({}, True))  # as in tiles
+    pick(qtbot, window, content_path, style_path)
+    tiny(window, iterations=300)
+
+    def kill_at_second(record: Any) -> None:
+        session = window.runner.worker._engine  # the ChildTransfer, while it runs
+        if record.step == 2:  # as the system does when memory runs out
+            os.kill(session._process.pid, signal.SIGKILL)
+
+    start(qtbot, window, kill_at_second)
+    qtbot.waitUntil(lambda: not window.is_running, timeout=RUN_TIMEOUT_MS)
+    title, text = window.last_message
+    assert title == "The run failed" and "was killed" in text and "\n" not in text
+    assert run_worker.RESUME_WORDS in text
+    assert f"{UNFINISHED}.json" in saved_files(out_dir)  # what Resume goes on from

@@ -13,8 +13,7 @@ import pytest
 from PIL import Image
 
 from nst import memory
-from nst.errors import RunError
-from nst.run.child import ChildTransfer, plan_for_run
+from nst.run.child import ChildTransfer, ProcessEnded, plan_for_run
 from nst.settings import Settings
 from nst.settings.checks import SettingsError
 
@@ -131,12 +130,13 @@ def test_a_process_killed_over_there_is_one_sentence_here(
     try:
         child.admit()
         os.kill(child._process.pid, signal.SIGKILL)  # as the system does when memory runs out
-        with pytest.raises(RunError) as gone:
+        with pytest.raises(ProcessEnded) as gone:
             child.load()
     finally:
         child.close()
     words = str(gone.value)
-    assert "was killed" in words and "memory" in words and "\n" not in words
+    assert gone.value.killed and "was killed" in words and "memory" in words
+    assert "\n" not in words
 
 
 @pytest.mark.slow

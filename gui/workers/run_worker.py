@@ -24,13 +24,15 @@ from PyQt5.QtCore import pyqtSignal
 from gui.model import Phase
 from gui.workers.base import PREVIEW_INTERVAL_S, Worker, _weights_for, model_loaded
 from nst import memory
-from nst.errors import NstError
+from nst.errors import NstError, RunError
 from nst.run.child import plan_for_run
 from nst.settings import Settings
 
 log = logging.getLogger(__name__)
 
 ImageDims = tuple[tuple[int, int], tuple[int, int]]  # the content's and style's (w, h)
+# After a run's own process ended early, where it wrote a checkpoint (nst.run.checkpoint).
+RESUME_WORDS = "Run > Resume an unfinished run goes on from its last checkpoint."
 
 
 @dataclass(frozen=True)
@@ -126,7 +128,7 @@ class RunWorker(Worker):
     def _run_in_own_process(self, dims: ImageDims, started: float) -> RunOutcome:
         """A run with stages in tiles, in a process of its own (nst.run.child: the
         system's allocator, and the window goes on if the system kills it)."""
-        from nst.run.child import ChildTransfer
+        from nst.run.child import ChildTransfer, ProcessEnded
 
         state, files = self._checkpoint_files()
         session = ChildTransfer(
@@ -140,6 +142,10 @@ class RunWorker(Worker):
             self.phase.emit(Phase.LOADING_MODEL)
             session.load()
             return self._run(session, files, started)
+        except ProcessEnded as exc:
+            if files.recipe is None:  # no checkpoint yet: nothing to go on from
+                raise
+            raise RunError(f"{exc} {RESUME_WORDS}") from exc
         finally:
             session.close()
 

@@ -46,6 +46,15 @@ END_WAIT_S = 600.0
 STAGES = ("admitted", "loaded", "prepared", "done")
 
 
+class ProcessEnded(RunError):
+    """The run's own process ended before its run did (``killed``: by SIGKILL, which is
+    how the system ends a process when memory runs out)."""
+
+    def __init__(self, words: str, killed: bool) -> None:
+        super().__init__(words)
+        self.killed = killed
+
+
 def plan_for_run(
     settings: Settings, content_dims: tuple[int, int], style_dims: tuple[int, int]
 ) -> tuple[dict[int, StageMemory], bool]:
@@ -187,7 +196,7 @@ class ChildTransfer:
             try:
                 kind, value = self._events.recv()
             except (EOFError, OSError):
-                raise RunError(self._gone_words()) from None
+                raise self._ended_early() from None
             if kind == "log":
                 name, level, words = value
                 logging.getLogger(name).log(level, "%s", words)
@@ -198,13 +207,14 @@ class ChildTransfer:
                     self._once[kind] = value
                 return kind, value
 
-    def _gone_words(self) -> str:
+    def _ended_early(self) -> ProcessEnded:
         self._process.join(5.0)
         code = self._process.exitcode
-        if code is not None and code < 0 and -code == signal.SIGKILL:
+        killed = code == -signal.SIGKILL
+        if killed:
             how = "was killed, most likely by the system for want of memory"
         elif code is not None and code < 0:
             how = f"ended on signal {signal.Signals(-code).name}"
         else:
             how = f"ended unexpectedly (exit status {code})"
-        return f"The run's own process {how}."
+        return ProcessEnded(f"The run's own process {how}.", killed)
