@@ -212,12 +212,14 @@ def run_peak(
     style_dims: tuple[int, int],
     size: int | None = None,
     budget: int | None = None,
+    allocator: str | None = None,
 ) -> int:
     """The estimated peak of the run ``settings`` describe at working size ``size``
     (default its own), from the images' own (width, height), its stages tiled as they
-    must be to stay within ``budget`` bytes (None: none tiled): sizes alone, no
-    TensorFlow. A run that cannot fit gets the estimate of the plan that needs least."""
-    plan = _plan_or_least(settings, content_dims, style_dims, budget, size)
+    must be to stay within ``budget`` bytes (None: none tiled) with ``allocator`` (see
+    _plan_or_least): sizes alone, no TensorFlow. A run that cannot fit gets the estimate
+    of the plan that needs least."""
+    plan = _plan_or_least(settings, content_dims, style_dims, budget, size, allocator)
     return max(stage.peak for stage in plan.values())
 
 
@@ -228,16 +230,20 @@ def check(
     *,
     available: int | None = None,
     resident: int | None = None,
+    own_process: bool = False,
 ) -> Fit:
     """Whether the run ``settings`` describe fits in memory, its stages tiled where they
     must be (tiled_memory.run_memory), and if not the largest working size that does.
     ``content_dims`` and ``style_dims`` are the images' own (width, height); ``available``
-    and ``resident`` default to this machine's figures (see budget_bytes)."""
-    free = available_bytes() if available is None else available
-    held = resident_bytes() if resident is None else resident
+    and ``resident`` default to this machine's figures (see budget_bytes).
+    ``own_process``: the run in a process of its own (nst.run.child), which holds none of
+    this one's memory and tiles with the system's allocator (the host's figures, as
+    plan_for_run's: no TensorFlow in this process for it)."""
+    free = available_bytes(own_process) if available is None else available
+    held = 0 if own_process else resident_bytes() if resident is None else resident
     budget = budget_bytes(settings, free, held)
     size = settings.resolved_work_size
-    tiles_in = allocator_for_tiles()
+    tiles_in = "system" if own_process else allocator_for_tiles()
 
     def fits(at: int) -> bool:
         return (
@@ -245,7 +251,7 @@ def check(
             is not None
         )
 
-    peak = run_peak(settings, content_dims, style_dims, size, budget)
+    peak = run_peak(settings, content_dims, style_dims, size, budget, tiles_in)
     limit = None if budget is None else max(0, budget - held)
     machine = None if free is None else held + int(free * HEADROOM)
     given = settings.max_memory if machine is None or budget != machine else None
@@ -291,9 +297,10 @@ def require_fit(
     style_dims: tuple[int, int],
     *,
     cell: Any = None,
+    own_process: bool = False,
 ) -> Fit:
     """check(), raising NotEnoughMemory when the run would not fit."""
-    fit = check(settings, content_dims, style_dims)
+    fit = check(settings, content_dims, style_dims, own_process=own_process)
     if not fit.fits:
         raise NotEnoughMemory(fit, settings, cell)
     return fit

@@ -106,10 +106,24 @@ def test_a_stop_over_there_ends_the_steps_and_leaves_a_checkpoint(
     assert state.image.shape == (36, 48, 3) and child.settings == settings
 
 
+def test_a_run_too_big_is_refused_here_before_a_process_starts(
+    content_path: str, style_path: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    settings = Settings(content=content_path, style=style_path, size=2048, max_memory=1)
+    started = []
+    monkeypatch.setattr("multiprocessing.context.SpawnProcess.start", started.append)
+    with pytest.raises(memory.NotEnoughMemory) as refused:
+        ChildTransfer(settings, dims_of(settings))
+    assert not started
+    assert refused.value.field == "size" and refused.value.fit.max_memory == 1
+
+
 @pytest.mark.slow
 def test_a_run_too_big_over_there_is_refused_here_with_its_facts(
-    content_path: str, style_path: str
+    content_path: str, style_path: str, monkeypatch: pytest.MonkeyPatch
 ) -> None:
+    # As if the memory was free when asked here and taken before the run started there.
+    monkeypatch.setattr("nst.run.child.require_fit", lambda *_, **__: None)
     settings = Settings(content=content_path, style=style_path, size=2048, max_memory=1)
     child = ChildTransfer(settings, dims_of(settings))
     try:

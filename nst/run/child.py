@@ -32,7 +32,7 @@ import numpy as np
 
 from nst.allocator import USERS_CHOICE
 from nst.errors import RunError
-from nst.memory import stage_memory_here
+from nst.memory import require_fit, stage_memory_here
 from nst.settings import Settings
 from nst.settings.changes import check_name, with_change
 from nst.tiled_memory import StageMemory
@@ -85,9 +85,13 @@ class ChildTransfer:
     ) -> None:
         """As Transfer's (images given are sent there, the others read there from the
         settings' paths); ``image_dims``: the content's (a texture's canvas's) and style's
-        own (width, height), for the memory check over there."""
+        own (width, height), for the memory checks. NotEnoughMemory, before the process
+        starts, if the run would not fit in this machine's free memory."""
         from nst.run.child_main import child_main
 
+        # Refused here first, before a process starts, by this machine's free memory;
+        # over there again, by what is free once it has started.
+        require_fit(settings, *image_dims, own_process=True)
         self.settings = settings
         self.device = ""
         self.weights: Any = None  # nst.vgg.weights.VGGWeights without its arrays
