@@ -178,6 +178,7 @@ MEASURED_TILED_PEAKS = [
     (1024, 768, 256, 14, 0, 0, 2.70),  # 12 tiles
     (1536, 1152, 512, 10, 0, 0, 4.17),
     (2048, 1536, 1024, 10, 0, 12, 7.05),  # 34 rows then, 22 now (nst/optim/layout.py)
+    (4096, 3072, 1536, 10, 0, 0, 15.4),  # 6 tiles: what --size 4096 takes within 20 GiB
 ]
 
 
