@@ -41,7 +41,7 @@ def child(size: int, steps: int, max_memory: float | None) -> None:
         content=str(SAMPLES / "tubingen.jpg"),
         style=str(SAMPLES / "starry_night.jpg"),
         size=size,
-        iterations=steps,
+        iterations=max(steps, 1),  # STEPS 0: one evaluation, no step taken
         stages=1,
         preview_every=0,
         max_memory=max_memory,
