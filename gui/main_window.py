@@ -33,6 +33,7 @@ from PyQt5.QtWidgets import (
 from gui.actions import build_actions, build_menus
 from gui.app_settings import AppSettings
 from gui.batch_view.window_batch import BatchWatching
+from gui.gui_thread_gc import collect_on_gui_thread
 from gui.history.history_panel import HistoryPanel
 from gui.labels import FIELD_LABELS
 from gui.model import Change, FolderChanged, JobStep, Phase, RunStateChanged, WindowModel
@@ -61,6 +62,7 @@ STOP_TIP = "Stop the run after the current step and keep the best image so far (
 class MainWindow(QMainWindow):
     def __init__(self, app_settings: AppSettings | None = None, *, restore: bool = True) -> None:
         super().__init__()
+        collect_on_gui_thread()  # Qt objects in cycles are freed on this thread only
         self.store = app_settings if app_settings is not None else AppSettings()
         self.last_message: tuple[str, str] | None = None  # (title, text), for tests and logs
         self.setWindowTitle(APP_TITLE)

@@ -154,6 +154,26 @@ def budget_bytes(
     return min(given, machine)
 
 
+def where_it_runs(
+    own_process: bool,
+    *,
+    host_only: bool = False,
+    available: int | None = None,
+    resident: int | None = None,
+) -> tuple[int | None, int, str]:
+    """What the process that will run has to plan with: the memory free, what it holds
+    already, and the allocator its tiles will have. In this process: this machine's figures
+    (``host_only``, ``available`` and ``resident``: see budget_bytes) and this process's
+    allocator. In a process of its own (nst.run.child, ``own_process``): it holds none of
+    this one's memory, tiles with the system's allocator, and is planned from the host's
+    figures, since no TensorFlow here is asked for it."""
+    if own_process:
+        return available_bytes(True) if available is None else available, 0, "system"
+    free = available_bytes(host_only) if available is None else available
+    held = resident_bytes(host_only) if resident is None else resident
+    return free, held, allocator_for_tiles()
+
+
 def stage_memory_here(
     settings: Settings,
     content_dims: tuple[int, int],
@@ -165,10 +185,9 @@ def stage_memory_here(
     and the max_memory setting leave the run; the plan that needs least where it would not
     fit even in tiles (the faces refuse such a run before: require_fit). ``host_only``:
     see budget_bytes. ``own_process``: the plan of the run in a process of its own
-    (nst.run.child), which holds none of this one's memory and tiles with the system's
-    allocator."""
-    budget = budget_bytes(settings, resident=0 if own_process else None, host_only=host_only)
-    allocator = "system" if own_process else None
+    (where_it_runs)."""
+    free, held, allocator = where_it_runs(own_process, host_only=host_only)
+    budget = budget_bytes(settings, free, held)
     return _plan_or_least(settings, content_dims, style_dims, budget, allocator=allocator)
 
 
@@ -236,14 +255,10 @@ def check(
     must be (tiled_memory.run_memory), and if not the largest working size that does.
     ``content_dims`` and ``style_dims`` are the images' own (width, height); ``available``
     and ``resident`` default to this machine's figures (see budget_bytes).
-    ``own_process``: the run in a process of its own (nst.run.child), which holds none of
-    this one's memory and tiles with the system's allocator (the host's figures, as
-    plan_for_run's: no TensorFlow in this process for it)."""
-    free = available_bytes(own_process) if available is None else available
-    held = 0 if own_process else resident_bytes() if resident is None else resident
+    ``own_process``: the run in a process of its own (where_it_runs)."""
+    free, held, tiles_in = where_it_runs(own_process, available=available, resident=resident)
     budget = budget_bytes(settings, free, held)
     size = settings.resolved_work_size
-    tiles_in = "system" if own_process else allocator_for_tiles()
 
     def fits(at: int) -> bool:
         return (

@@ -10,6 +10,7 @@ from __future__ import annotations
 import os
 import shutil
 import subprocess
+import sys
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -30,6 +31,38 @@ os.environ.setdefault("RAY_ENABLE_WINDOWS_OR_OSX_CLUSTER", "0")
 
 ROOT = Path(__file__).resolve().parent.parent
 SAMPLES = ROOT / "gui" / "samples"
+
+# --------------------------------------------------------------------------- crashes
+
+
+@pytest.hookimpl(trylast=True)
+def pytest_runtest_teardown(item: pytest.Item) -> None:
+    """Python's crash report back in place after every test. A Ray driver in this process
+    (ray.init: tests/test_ray.py, the window's Ray tests) puts its own SIGSEGV handler in
+    place of the one pytest's faulthandler plugin installs, and writes a crash's stack to
+    Ray's log files: a segmentation fault in any later test then ends the run without a
+    word of where it happened."""
+    import faulthandler
+
+    from _pytest.faulthandler import fault_handler_stderr_fd_key
+
+    fd = item.config.stash.get(fault_handler_stderr_fd_key, None)
+    if fd is not None:
+        faulthandler.disable()  # enable() alone leaves the other handler where it is
+        faulthandler.enable(file=fd, all_threads=True)
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_runtest_setup(item: pytest.Item) -> None:
+    """Once Qt is loaded, Python's garbage is collected on this (the GUI) thread only, as
+    the window does (gui.gui_thread_gc): between tests as well as in Qt's event loop,
+    since a test without an event loop would otherwise collect nothing."""
+    if "PyQt5.QtWidgets" in sys.modules and sys.modules["PyQt5.QtWidgets"].QApplication.instance():
+        from gui.gui_thread_gc import collect_due, collect_on_gui_thread
+
+        collect_on_gui_thread()
+        collect_due()
+
 
 # --------------------------------------------------------------------------- fuzzing
 
