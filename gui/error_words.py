@@ -47,9 +47,12 @@ def memory_words(exc: NotEnoughMemory) -> str:
         what = "the Cell size"
     else:
         what = f"the {FIELD_LABELS.get(exc.field, 'Output size')}"
+    # the limit set, not the machine, bounds the run: raising it is what helps
+    limit = FIELD_LABELS.get("max_memory", "memory limit").split(" (")[0]
+    other = f"raise the {limit}" if exc.fit.max_memory is not None else "close other programs"
     if not exc.fit.largest_size:
-        return f"{head}; close other programs and try again."
-    return f"{head}; set {what} to at most {exc.fit.largest_size} px, or close other programs."
+        return f"{head}; {other} and try again."
+    return f"{head}; set {what} to at most {exc.fit.largest_size} px, or {other}."
 
 
 def weights_words(exc: WeightsProblem) -> str:

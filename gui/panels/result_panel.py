@@ -174,6 +174,8 @@ class ResultPanel(QWidget):
             self.result_view.set_placeholder(
                 "Loading the model…\nThe first run takes a few seconds more."
             )
+        elif before.active and state.phase is Phase.IDLE:
+            self.show_inputs()  # refused before it started: what the run needs, again
         if state.step > before.step or (state.run != before.run and state.step):
             self.show_progress(state)
         if state.frames != before.frames and state.image is not None:

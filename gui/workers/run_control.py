@@ -140,6 +140,10 @@ class RunController(QObject):
             window.show_message("Cannot run", str(exc))
             return False
         dims = self._image_dims(settings)
+        over = self._over_the_limit(settings, dims)
+        if over is not None:  # refused now, not after a question whether to run it
+            self._offer_smaller_size(over)
+            return False
         if not confirmed and self._ask_before_long_run(settings, dims):
             return False
         # A preview every step; the worker thins them to what is worth repainting.
@@ -208,6 +212,17 @@ class RunController(QObject):
         it is unknown."""
         dims = self._image_dims(settings)
         return dims[0] if dims else (settings.size, settings.size)
+
+    def _over_the_limit(
+        self, settings: Settings, dims: ImageDims | None
+    ) -> memory.NotEnoughMemory | None:
+        """The refusal of a run that its memory limit (max_memory) cannot hold even in
+        tiles, in the process of its own it would then have: known here from the sizes
+        alone, on any device. What this machine has free is the worker's check."""
+        if settings.max_memory is None or dims is None:
+            return None
+        fit = memory.check(settings, *dims, own_process=True, limit_only=True)
+        return None if fit.fits else memory.NotEnoughMemory(fit, settings)
 
     def _plan(self, settings: Settings, dims: ImageDims | None) -> dict[int, StageMemory]:
         """Each stage's memory plan (which go in tiles) within the host's memory, from the
