@@ -15,8 +15,10 @@ import numpy as np
 import pytest
 from PIL import Image
 
+from nst.cluster import item
 from nst.imaging.load import load_image
 from nst.imaging.resize import resize_longest
+from nst.run.child import ChildTransfer
 from nst.settings import Settings, field_names
 from nst.sweep.axes import (
     LAYER_SETS,
@@ -28,7 +30,7 @@ from nst.sweep.axes import (
     sweepable_names,
 )
 from nst.sweep.grid import Sweep
-from nst.sweep.runner import SweepRun, new_sweep_folder
+from nst.sweep.runner import CellDone, SweepRun, new_sweep_folder
 from nst.sweep.sheet import contact_sheet, layout_of
 from nst.vgg.layers import CONV_LAYERS
 from tests.gui_helpers import pick
@@ -244,7 +246,12 @@ def test_a_real_sweep_shows_the_style_weight_it_was_given(
         assert strong[1] > weak[1] + 5, outcome  # and the picture moved away from the photo
 
 
-def test_stop_keeps_the_finished_cells_and_writes_the_sheet(base: Settings, tmp_path: Path) -> None:
+@pytest.mark.parametrize("where", ["here", "own process"])
+def test_stop_keeps_the_finished_cells_and_writes_the_sheet(
+    base: Settings, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, where: str
+) -> None:
+    if where == "own process":  # as a cell with a stage in tiles goes (nst.run.child)
+        monkeypatch.setattr(item, "plan_for_run", lambda *_: ({}, True))
     sweep = Sweep(base.replace(iterations=3), [parse_axis("tv_weight=1,10,100")], cell_size=32)
     run = SweepRun(sweep, tmp_path)
     for event in run.events():
@@ -254,6 +261,34 @@ def test_stop_keeps_the_finished_cells_and_writes_the_sheet(base: Settings, tmp_
     assert index["stopped"] is True and index["contact_sheet"] == "contact_sheet.png"
     assert [c["file"] is not None for c in index["cells"]] == [True, False, False]
     assert sorted(p.suffix for p in run.folder.iterdir()) == [".json", ".json", ".png", ".png"]
+
+
+def test_a_cell_in_a_process_of_its_own_is_the_cell_made_here(
+    base: Settings, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    sweep = Sweep(
+        base.replace(iterations=3, init="noise", seed=5),
+        [parse_axis("style_weight=10")],
+        cell_size=32,
+    )
+    here = [e for e in SweepRun(sweep, tmp_path / "here").events() if isinstance(e, CellDone)]
+    started: list[Any] = []
+    spawn = ChildTransfer.__init__
+
+    def counted(self: ChildTransfer, *args: Any, **kwargs: Any) -> None:
+        started.append(args[0])
+        spawn(self, *args, **kwargs)
+
+    monkeypatch.setattr(ChildTransfer, "__init__", counted)
+    monkeypatch.setattr(item, "plan_for_run", lambda *_: ({}, True))
+    over_there = [
+        e for e in SweepRun(sweep, tmp_path / "there").events() if isinstance(e, CellDone)
+    ]
+    assert started == [sweep.cells[0].settings]
+    (a,), (b,) = here, over_there
+    assert not a.error and not b.error and a.steps == b.steps == 3
+    assert a.losses == pytest.approx(b.losses, rel=1e-3)
+    assert _distance(a.image, b.image) < 1.0  # the same picture, within rounding
 
 
 def test_a_failed_cell_is_marked_and_the_others_still_run(

@@ -9,12 +9,14 @@ import logging
 import os
 import time
 from collections.abc import Iterator
+from contextlib import closing
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 
+from nst.cluster.item import transfer_for
 from nst.errors import RunError
 from nst.imaging.export import new_numbered_folder, write_atomic, write_text_atomic
 from nst.imaging.load import load_image
@@ -144,30 +146,32 @@ class SweepRun:
             self.finish()
 
     def _cells(self) -> Iterator[CellStep | CellDone]:
-        from nst.run.session import Transfer  # TensorFlow: only now, on the caller's thread
-
         count = len(self.sweep.cells)
+        assert self.style_image is not None
         for index, cell in enumerate(self.sweep.cells):
             if self._series.stopped:
                 break
-            session = Transfer(
+            # A cell with a stage in tiles goes in a process of its own, as a batch's item
+            # does (transfer_for): there its tiles get the system's allocator.
+            session = transfer_for(
                 cell.settings,
-                content_image=self.content_image,
-                style_image=self.style_image,
+                self.content_image,
+                self.style_image,
                 weights=self.weights,
                 preview_interval=self.preview_interval,
             )
-            try:
-                for progress in self._series.steps(session):
-                    yield CellStep(cell, index, count, progress)
-            except RunError as exc:
-                # One cell's NaN (too high a learning rate, say) is a finding of the sweep,
-                # not the end of it: the sheet shows it, the other cells still run.
-                done = self.failed_cell(cell, index, str(exc))
-            else:
-                if self._series.stopped:
-                    break
-                done = self._save(session.result(), cell, index, count)
+            with closing(session):
+                try:
+                    for progress in self._series.steps(session):
+                        yield CellStep(cell, index, count, progress)
+                except RunError as exc:
+                    # One cell's NaN (too high a learning rate, say) is a finding of the
+                    # sweep, not the end of it: the sheet shows it, the other cells run.
+                    done = self.failed_cell(cell, index, str(exc))
+                else:
+                    if self._series.stopped:
+                        break
+                    done = self._save(session.result(), cell, index, count)
             yield self.record(done)
 
     def record(self, done: CellDone) -> CellDone:
