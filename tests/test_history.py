@@ -556,6 +556,25 @@ def test_panel_follows_the_folder_on_disk(qtbot: Any, panel: HistoryPanel, folde
     assert names(panel)[0] == "tubingen_starry_night_004"
 
 
+def test_a_panel_deleted_while_its_thumbnails_decode_leaves_the_others_theirs(
+    qtbot: Any, folder: Path
+) -> None:
+    from PyQt5 import sip
+
+    closed, kept = HistoryPanel(), HistoryPanel()
+    qtbot.addWidget(kept)
+    for panel in (closed, kept):
+        panel.set_folder(str(folder))
+        panel.refresh()
+    assert closed.thumbnails_pending() == kept.thumbnails_pending() == 4
+    sip.delete(closed)  # as a closed window's panel, while the pool decodes its thumbnails
+    qtbot.waitUntil(lambda: kept.thumbnails_pending() == 0, timeout=10_000)
+    thumbnail_pool().waitForDone(10_000)
+    icons = [kept.list_widget.item(r).icon() for r in range(kept.list_widget.count())]
+    sizes = [(i.availableSizes()[0].width(), i.availableSizes()[0].height()) for i in icons]
+    assert sizes == [(THUMBNAIL_SIZE, THUMBNAIL_SIZE * 3 // 4)] * 4  # decoded, not blank
+
+
 def test_hidden_panel_lists_the_folder_when_shown(qtbot: Any, folder: Path) -> None:
     widget = HistoryPanel()
     qtbot.addWidget(widget)

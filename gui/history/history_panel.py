@@ -44,10 +44,9 @@ from gui.history.compare import CompareDialog
 from gui.history.details import details_html, summary
 from gui.history.thumbnails import (
     THUMBNAIL_SIZE,
-    _ThumbnailSignals,
-    _ThumbnailTask,
     placeholder_icon,
-    thumbnail_pool,
+    request_thumbnail,
+    thumbnail_signals,
 )
 from gui.widgets.image_view import numpy_to_qimage
 from gui.widgets.path_label import muted_color
@@ -85,8 +84,7 @@ class HistoryPanel(QWidget):
         self._queued: set[tuple[str, float]] = set()
         self._stale = True  # the folder changed while the panel was hidden
         self.compare_dialog: CompareDialog | None = None
-        self._signals = _ThumbnailSignals(self)
-        self._signals.done.connect(self._on_thumbnail)
+        thumbnail_signals().done.connect(self._on_thumbnail)
         self._watcher = QFileSystemWatcher(self)
         self._watcher.directoryChanged.connect(self._folder_changed)
         self._timer = QTimer(self)
@@ -288,11 +286,13 @@ class HistoryPanel(QWidget):
             return self._icons[key]
         if key not in self._queued:
             self._queued.add(key)
-            thumbnail_pool().start(_ThumbnailTask(entry.path, entry.modified, self._signals))
+            request_thumbnail(entry.path, entry.modified)
         return self._placeholder
 
     def _on_thumbnail(self, path: str, modified: float, array: np.ndarray | None) -> None:
         key = (path, modified)
+        if key not in self._queued:
+            return  # another panel's
         self._queued.discard(key)
         if array is None:
             icon = placeholder_icon(self.palette(), "?")

@@ -33,17 +33,36 @@ def thumbnail_pool() -> QThreadPool:
     return _pool
 
 
-_pool: QThreadPool | None = None
-
-
-class _ThumbnailSignals(QObject):
+class ThumbnailSignals(QObject):
     done = pyqtSignal(str, float, object)  # path, modified time, H x W x 3 array or None
+
+
+def thumbnail_signals() -> ThumbnailSignals:
+    """The one object every decoded thumbnail is announced on; a panel connects to it and
+    takes the thumbnails it asked for. It lives as long as the process: a decoder thread
+    that emitted on a panel's own object could do so while the GUI thread deleted that
+    panel (a closed window), which Qt does not allow (the suite once crashed in that
+    emit). A panel deleted before its thumbnail arrives is simply not called. Made on the
+    GUI thread, by the first panel."""
+    global _signals
+    if _signals is None:
+        _signals = ThumbnailSignals()
+    return _signals
+
+
+def request_thumbnail(path: str, modified: float) -> None:
+    """Decode ``path``'s thumbnail on the pool; thumbnail_signals().done brings it."""
+    thumbnail_pool().start(_ThumbnailTask(path, modified, thumbnail_signals()))
+
+
+_pool: QThreadPool | None = None
+_signals: ThumbnailSignals | None = None
 
 
 class _ThumbnailTask(QRunnable):
     """Decodes one thumbnail on a pool thread; never touches a QImage or a widget."""
 
-    def __init__(self, path: str, modified: float, signals: _ThumbnailSignals) -> None:
+    def __init__(self, path: str, modified: float, signals: ThumbnailSignals) -> None:
         super().__init__()
         self.path, self.modified, self.signals = path, modified, signals
 
@@ -56,10 +75,7 @@ class _ThumbnailTask(QRunnable):
         except Exception:  # a bug must not kill the pool thread silently
             log.exception("thumbnail of %s failed", self.path)
             array = None
-        try:
-            self.signals.done.emit(self.path, self.modified, array)
-        except RuntimeError:
-            pass  # the panel was deleted while we decoded (the window closed)
+        self.signals.done.emit(self.path, self.modified, array)
 
 
 def placeholder_icon(palette: QPalette, text: str = "") -> QIcon:

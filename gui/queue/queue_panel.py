@@ -28,7 +28,7 @@ from PyQt5.QtWidgets import (
     QWidget,
 )
 
-from gui.history.thumbnails import _ThumbnailSignals, _ThumbnailTask, thumbnail_pool
+from gui.history.thumbnails import request_thumbnail, thumbnail_signals
 from gui.model import Change, JobsChanged, JobStep, QueueModel, RunStateChanged, SweepChanged
 from gui.model.where_runs import WhereRuns
 from gui.queue import words
@@ -56,8 +56,7 @@ class QueuePanel(QWidget):
         self._steps: dict[int, tuple[int, int]] = {}  # the running job's last step
         self._icons: dict[str, QIcon] = {}  # result path -> thumbnail
         self._queued: set[str] = set()
-        self._signals = _ThumbnailSignals(self)
-        self._signals.done.connect(self._on_thumbnail)
+        thumbnail_signals().done.connect(self._on_thumbnail)
         self._build()
         queue.model.subscribe(self._changed)
         self.where.subscribe(self._where_changed)
@@ -262,10 +261,12 @@ class QueuePanel(QWidget):
             return self._icons[path]
         if path not in self._queued and os.path.isfile(path):
             self._queued.add(path)
-            thumbnail_pool().start(_ThumbnailTask(path, 0.0, self._signals))
+            request_thumbnail(path, 0.0)
         return QIcon()
 
     def _on_thumbnail(self, path: str, _modified: float, array: np.ndarray | None) -> None:
+        if path not in self._queued:
+            return  # another panel's
         self._queued.discard(path)
         if array is None:
             return
