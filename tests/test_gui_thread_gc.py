@@ -39,10 +39,13 @@ def test_a_cycle_made_garbage_while_a_thread_allocates_is_collected_on_the_gui_t
         holder = Holder()
         gone = weakref.ref(holder)
         del holder  # garbage now, reachable only from itself
-        # gc-tracked objects past gc's first threshold, made on another thread: Python's
-        # automatic collector would run there.
+        # gc-tracked objects past gc's first threshold, made on another thread and kept
+        # (gc counts allocations less deallocations): Python's automatic collector would
+        # run there, and the GUI thread's finds the count past the threshold.
+        made: list[list[Any]] = []
         allocate = threading.Thread(
-            target=lambda: [[] for _ in range(20 * gc.get_threshold()[0])], name="allocator"
+            target=lambda: made.extend([] for _ in range(20 * gc.get_threshold()[0])),
+            name="allocator",
         )
         allocate.start()
         allocate.join()
