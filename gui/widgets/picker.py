@@ -8,6 +8,7 @@ message. The loader thread hands back a NumPy array; the QImage is made on the G
 
 from __future__ import annotations
 
+import itertools
 import logging
 import os
 from dataclasses import dataclass
@@ -113,6 +114,22 @@ class _LoaderSignals(QObject):
     failed = pyqtSignal(int, str, str)  # request, path, message
 
 
+def _loader_signals() -> _LoaderSignals:
+    """The one object every load is announced on; each picker takes its own requests'
+    (their numbers are unique in the process). It lives as long as the process, so a pool
+    thread never emits on a picker's object while the GUI thread deletes it (a closed
+    window), which Qt does not allow (gui/history/thumbnails.py saw it crash). Made on
+    the GUI thread, by the first picker."""
+    global _signals
+    if _signals is None:
+        _signals = _LoaderSignals()
+    return _signals
+
+
+_signals: _LoaderSignals | None = None
+_requests = itertools.count(1)  # every picker's load requests, numbered once
+
+
 class _LoadTask(QRunnable):
     """Decodes one image on a pool thread; never touches a QImage or a widget."""
 
@@ -136,13 +153,10 @@ class _LoadTask(QRunnable):
                 f"The {self.role} '{os.path.basename(self.path)}' could not "
                 f"be loaded ({type(exc).__name__}: {exc}).",
             )
-        try:
-            if result[0] == "loaded":
-                self.signals.loaded.emit(self.request, self.path, *result[1:])
-            else:
-                self.signals.failed.emit(self.request, self.path, result[1])
-        except RuntimeError:
-            pass  # the picker was deleted while we decoded (the window closed)
+        if result[0] == "loaded":
+            self.signals.loaded.emit(self.request, self.path, *result[1:])
+        else:
+            self.signals.failed.emit(self.request, self.path, result[1])
 
 
 class ImagePicker(QFrame):
@@ -165,9 +179,8 @@ class ImagePicker(QFrame):
         self._loaded: LoadedImage | None = None
         self._request = 0
         self._pending: str | None = None
-        self._signals = _LoaderSignals(self)
-        self._signals.loaded.connect(self._on_loaded)
-        self._signals.failed.connect(self._on_failed)
+        _loader_signals().loaded.connect(self._on_loaded)
+        _loader_signals().failed.connect(self._on_failed)
         self.dialog_folder = ""
         self.setAcceptDrops(True)
         self.setFrameShape(QFrame.StyledPanel)
@@ -242,7 +255,7 @@ class ImagePicker(QFrame):
 
     def set_path(self, path: str) -> None:
         """Load ``path`` in the background; "" clears the picker."""
-        self._request += 1
+        self._request = next(_requests)
         if not path:
             self._pending = None
             self._loaded = None
@@ -255,7 +268,7 @@ class ImagePicker(QFrame):
         self.info_label.setText("Loading…")
         self.size_label.setText(" ")
         self.busy.emit(True)
-        task = _LoadTask(self._request, path, self.role, self._signals)
+        task = _LoadTask(self._request, path, self.role, _loader_signals())
         load_pool().start(task)
 
     def clear(self) -> None:
