@@ -157,11 +157,9 @@ def test_a_run_its_memory_limit_cannot_hold_even_in_tiles_is_refused_without_a_q
     (offer,) = [b for b in window.runner.memory_box.buttons() if b.text().startswith("Run at")]
     size = int(offer.text().split()[2])
     assert 48 <= size < 4096
-    fit = memory.check(
-        window.current_settings().replace(size=size), (1024, 768), (1024, 640),
-        own_process=True, limit_only=True,
-    )  # fmt: skip
-    assert fit.fits
+    smaller = window.current_settings().replace(size=size)
+    dims = (1024, 768), (1024, 640)
+    assert memory.check(smaller, *dims, own_process=True, limit_only=True).fits
     assert saved_files(out_dir) == []
 
 

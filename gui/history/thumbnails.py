@@ -14,6 +14,7 @@ from PyQt5.QtCore import (
 )
 from PyQt5.QtGui import QIcon, QPainter, QPalette, QPixmap
 
+from gui.pool_signals import pool_signals
 from nst import history
 from nst.errors import NstError
 
@@ -38,16 +39,9 @@ class ThumbnailSignals(QObject):
 
 
 def thumbnail_signals() -> ThumbnailSignals:
-    """The one object every decoded thumbnail is announced on; a panel connects to it and
-    takes the thumbnails it asked for. It lives as long as the process: a decoder thread
-    that emitted on a panel's own object could do so while the GUI thread deleted that
-    panel (a closed window), which Qt does not allow (the suite once crashed in that
-    emit). A panel deleted before its thumbnail arrives is simply not called. Made on the
-    GUI thread, by the first panel."""
-    global _signals
-    if _signals is None:
-        _signals = ThumbnailSignals()
-    return _signals
+    """The object every decoded thumbnail is announced on (gui.pool_signals: never
+    deleted); a panel connects to it and takes the thumbnails it asked for."""
+    return pool_signals(ThumbnailSignals)
 
 
 def request_thumbnail(path: str, modified: float) -> None:
@@ -56,7 +50,6 @@ def request_thumbnail(path: str, modified: float) -> None:
 
 
 _pool: QThreadPool | None = None
-_signals: ThumbnailSignals | None = None
 
 
 class _ThumbnailTask(QRunnable):

@@ -33,6 +33,7 @@ from PyQt5.QtWidgets import (
     QWidget,
 )
 
+from gui.pool_signals import pool_signals
 from gui.widgets.image_view import numpy_to_qimage
 from gui.widgets.samples import SAMPLES_DIR, choose_image, samples_menu
 from nst.errors import NstError
@@ -115,18 +116,11 @@ class _LoaderSignals(QObject):
 
 
 def _loader_signals() -> _LoaderSignals:
-    """The one object every load is announced on; each picker takes its own requests'
-    (their numbers are unique in the process). It lives as long as the process, so a pool
-    thread never emits on a picker's object while the GUI thread deletes it (a closed
-    window), which Qt does not allow (gui/history/thumbnails.py saw it crash). Made on
-    the GUI thread, by the first picker."""
-    global _signals
-    if _signals is None:
-        _signals = _LoaderSignals()
-    return _signals
+    """The object every load is announced on (gui.pool_signals: never deleted); each
+    picker takes its own requests', whose numbers are unique in the process."""
+    return pool_signals(_LoaderSignals)
 
 
-_signals: _LoaderSignals | None = None
 _requests = itertools.count(1)  # every picker's load requests, numbered once
 
 

@@ -23,6 +23,7 @@ from nst.imaging.load import load_image
 from nst.imaging.save import check_output_dir, result_stem
 from nst.memory import require_fit
 from nst.memory_model import work_dims
+from nst.run.child import plan_for_run
 from nst.run.outcome import save_outcome
 from nst.run.series import SessionSeries
 from nst.sweep.grid import Cell, Sweep
@@ -109,8 +110,11 @@ class SweepRun:
         self.load_images()
         content, style = self.content_image, self.style_image
         assert content is not None and style is not None
+        dims = content.shape[1::-1], style.shape[1::-1]
         for cell in self.sweep.cells:
-            require_fit(cell.settings, content.shape[1::-1], style.shape[1::-1], cell=cell)
+            # as the cell will run (transfer_for): in tiles, in a process of its own
+            own = plan_for_run(cell.settings, *dims)[1]
+            require_fit(cell.settings, *dims, cell=cell, own_process=own)
 
     def prepare(self) -> None:
         """Read the images and weights (once for every cell), then make the folder."""
