@@ -1,7 +1,7 @@
 """Print sizes (issue 21): a run's last stage at a large size, each in a fresh process,
 its peak memory against the estimate and its seconds per evaluation.
 
-    python -m bench.print_size OUT.jsonl SIZE[:STEPS[:MAX_MEMORY_GB]] ...
+    python -m bench.print_size [--precision P] OUT.jsonl SIZE[:STEPS[:MAX_MEMORY_GB]] ...
 
 Each case runs tubingen.jpg in starry_night.jpg at SIZE px as one stage (stages=1) of
 STEPS L-BFGS steps (default 12: L-BFGS then holds its 10 pairs; 0: one evaluation,
@@ -13,7 +13,7 @@ of the whole run, whose result is evaluated once more in float32
 room for all its L-BFGS pairs is taken at the start), the seconds its targets took, and
 the seconds per evaluation (the first, which traces, left out). One JSON line per case
 is appended to OUT as each ends, so a long series keeps what it has measured if it is
-stopped.
+stopped. ``--precision``: the runs' Settings.precision (default "automatic").
 """
 
 from __future__ import annotations
@@ -31,7 +31,7 @@ ROOT = Path(__file__).resolve().parent.parent
 SAMPLES = ROOT / "gui" / "samples"
 
 
-def child(size: int, steps: int, max_memory: float | None) -> None:
+def child(size: int, steps: int, max_memory: float | None, precision: str) -> None:
     """One case, in this process: prints its JSON line."""
     from nst.allocator import system_allocator
     from nst.run.session import Transfer
@@ -45,6 +45,7 @@ def child(size: int, steps: int, max_memory: float | None) -> None:
         stages=1,
         preview_every=0,
         max_memory=max_memory,
+        precision=precision,
     )
     started = time.perf_counter()
     session = Transfer(settings)
@@ -133,9 +134,10 @@ def one_evaluation(session: Any, size: int, prepared: float) -> None:
     print(json.dumps(line), flush=True)
 
 
-def run_case(case: str) -> dict[str, Any]:
+def run_case(case: str, precision: str) -> dict[str, Any]:
     size, steps, memory = (case.split(":") + ["12", ""])[:3]
     command = [sys.executable, "-m", "bench.print_size", "--child", size, steps, memory or "-"]
+    command.append(precision)
     started = time.perf_counter()
     process = subprocess.Popen(command, cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
     _, status, usage = os.wait4(process.pid, 0)
@@ -158,15 +160,18 @@ def run_case(case: str) -> dict[str, Any]:
 
 def main(argv: list[str]) -> int:
     if argv[:1] == ["--child"]:
-        size, steps, memory = argv[1:4]
-        child(int(size), int(steps), None if memory == "-" else float(memory))
+        size, steps, memory, precision = argv[1:5]
+        child(int(size), int(steps), None if memory == "-" else float(memory), precision)
         return 0
+    precision = "automatic"
+    if argv[:1] == ["--precision"]:
+        precision, argv = argv[1], argv[2:]
     out, cases = Path(argv[0]), argv[1:]
     from bench.machine_header import header_lines
 
     print("\n".join(header_lines()), flush=True)
     for case in cases:
-        result = run_case(case)
+        result = run_case(case, precision)
         print(json.dumps(result), flush=True)
         with out.open("a", encoding="utf-8") as fh:
             fh.write(json.dumps(result) + "\n")

@@ -1,7 +1,7 @@
 """What one tile's evaluation holds: the memory a tiled stage's network part takes, by the
-tile's side, with the system's allocator (nst/allocator.py), float32.
+tile's side, with the system's allocator (nst/allocator.py), in float32 or bfloat16.
 
-    python -m tools.tile_memory 256 512 768 1088 1344
+    python -m tools.tile_memory [--precision bfloat16] 256 512 768 1088 1344
 
 In one fresh process (TF_ONEDNN_USE_SYSTEM_ALLOCATOR=1, set before TensorFlow loads),
 for each side S: a random S x S tile goes through pass 1 (forward, its sums) and pass 2
@@ -28,7 +28,7 @@ def reset_peak() -> None:
         refs.write("5")
 
 
-def main(sides: list[int]) -> None:
+def main(sides: list[int], precision: str = "float32") -> None:
     os.environ["TF_ONEDNN_USE_SYSTEM_ALLOCATOR"] = "1"
     os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
     import numpy as np
@@ -45,7 +45,7 @@ def main(sides: list[int]) -> None:
 
     content_layers, style_layers = Settings().term_layers  # the default: the paper's layers
     extractor = get_extractor(load_weights(allow_download=False))
-    loss = TiledLoss(extractor, content_layers, style_layers, "float32", tile=4096)
+    loss = TiledLoss(extractor, content_layers, style_layers, precision, tile=4096)
     rng = np.random.default_rng(0)
 
     def passes(side: int) -> tuple[int, int, int]:
@@ -76,6 +76,7 @@ def main(sides: list[int]) -> None:
         added.append(backward - before)
         line = {
             "side": side,
+            "precision": precision,
             "activation_values": count,
             "held_gib": round(before / 2**30, 3),
             "pass1_added_gib": round((forward - before) / 2**30, 3),
@@ -93,4 +94,8 @@ def main(sides: list[int]) -> None:
 
 
 if __name__ == "__main__":
-    main([int(side) for side in sys.argv[1:]] or [256, 512, 768, 1088, 1344])
+    arguments = sys.argv[1:]
+    chosen = "float32"
+    if arguments[:1] == ["--precision"]:
+        chosen, arguments = arguments[1], arguments[2:]
+    main([int(side) for side in arguments] or [256, 512, 768, 1088, 1344], chosen)
