@@ -10,6 +10,7 @@ kind stacks one per region.
 
 from __future__ import annotations
 
+import logging
 from typing import Any
 
 import numpy as np
@@ -244,3 +245,22 @@ def test_the_loss_without_its_gradient_is_the_same_loss(scene) -> None:
     for value_total, value_parts in (whole, tiled):
         np.testing.assert_allclose(value_parts.numpy(), parts.numpy(), rtol=FLOAT32_TOLERANCE)
         assert float(value_total) == pytest.approx(float(total), rel=FLOAT32_TOLERANCE)
+
+
+def test_tensorflows_warning_that_a_tile_pass_traced_again_is_not_shown(caplog) -> None:
+    # A sweep's 768 px cell in 9 tiles printed it on a user's terminal: the plan's shapes
+    # trace once each by design. TensorFlow's other warnings still show.
+    import nst.objective.tiled  # noqa: F401  (installs the filter)
+
+    tensorflow = logging.getLogger("tensorflow")
+    with caplog.at_level(logging.WARNING):
+        tensorflow.warning(
+            "5 out of the last 28 calls to <bound method TiledLoss._sums_in of "
+            "<nst.objective.tiled.TiledLoss object at 0x7ff16215a1d0>> triggered "
+            "tf.function retracing. Tracing is expensive."
+        )
+        tensorflow.warning(
+            "5 out of the last 5 calls to <function f at 0x7f> triggered tf.function retracing."
+        )
+    messages = [record.getMessage() for record in caplog.records]
+    assert len(messages) == 1 and "<function f" in messages[0]

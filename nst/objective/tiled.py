@@ -20,6 +20,7 @@ Total variation is a few operations per pixel: computed on the whole image.
 
 from __future__ import annotations
 
+import logging
 from typing import Any
 
 from nst.objective.losses import EPSILON, loss_layers, style_error, total_variation, weighted_mean
@@ -28,6 +29,21 @@ from nst.tf_runtime import tf
 from nst.vgg.extractor import FeatureExtractor
 
 Box = tuple[int, int, int, int]  # top, left, bottom, right in pixels (tile_plan.Tile)
+
+
+class ExpectedRetracing(logging.Filter):
+    """Drops TensorFlow's warning that a tile pass traced again ("5 out of the last 28
+    calls to <bound method TiledLoss._sums_in ...> triggered tf.function retracing"): a
+    plan's shapes (the middle tiles, those clipped at each border, each precision) trace
+    once each by design, and a user could do nothing about it. Other functions' warnings
+    pass."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        text = record.getMessage()
+        return not ("triggered tf.function retracing" in text and "TiledLoss." in text)
+
+
+logging.getLogger("tensorflow").addFilter(ExpectedRetracing())
 
 
 def _crop(x: Any, box: Any, stride: int) -> Any:
