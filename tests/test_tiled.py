@@ -248,8 +248,9 @@ def test_the_loss_without_its_gradient_is_the_same_loss(scene) -> None:
 
 
 def test_tensorflows_warning_that_a_tile_pass_traced_again_is_not_shown(caplog) -> None:
-    # A sweep's 768 px cell in 9 tiles printed it on a user's terminal: the plan's shapes
-    # trace once each by design. TensorFlow's other warnings still show.
+    # A sweep's 768 px cell in 9 tiles printed it on a user's terminal: the tiles' few
+    # shapes trace in the first evaluation only (ExpectedRetracing). TensorFlow's other
+    # warnings still show.
     import nst.objective.tiled  # noqa: F401  (installs the filter)
 
     tensorflow = logging.getLogger("tensorflow")
