@@ -13,7 +13,9 @@ of the whole run, whose result is evaluated once more in float32
 room for all its L-BFGS pairs is taken at the start), the seconds its targets took, and
 the seconds per evaluation (the first, which traces, left out). One JSON line per case
 is appended to OUT as each ends, so a long series keeps what it has measured if it is
-stopped. ``--precision``: the runs' Settings.precision (default "automatic").
+stopped. ``--precision``: the runs' Settings.precision (default "automatic"). With
+``NST_RSS_PHASES=1`` in the environment the line also gives the largest resident set seen
+in each phase of the engine (bench/rss_phases.py) and the phase of the peak.
 """
 
 from __future__ import annotations
@@ -34,7 +36,6 @@ SAMPLES = ROOT / "gui" / "samples"
 def child(size: int, steps: int, max_memory: float | None, precision: str) -> None:
     """One case, in this process: prints its JSON line."""
     from nst.allocator import system_allocator
-    from nst.run.session import Transfer
     from nst.settings import Settings
 
     settings = Settings(
@@ -47,6 +48,20 @@ def child(size: int, steps: int, max_memory: float | None, precision: str) -> No
         max_memory=max_memory,
         precision=precision,
     )
+    sampler = None
+    if os.environ.get("NST_RSS_PHASES") == "1":
+        from bench.rss_phases import PhaseSampler
+
+        sampler = PhaseSampler().start()
+    # As the command line admits a run: its plan, and the allocator the plan wants (where
+    # the environment does not say), before TensorFlow loads.
+    from nst.imaging.load import load_image
+    from nst.memory import admit_run
+
+    content, style = (load_image(path) for path in (settings.content, settings.style))
+    admit_run(settings, *((image.shape[1], image.shape[0]) for image in (content, style)))
+    from nst.run.session import Transfer
+
     started = time.perf_counter()
     session = Transfer(settings)
     session.prepare()
@@ -96,11 +111,14 @@ def child(size: int, steps: int, max_memory: float | None, precision: str) -> No
         "loop_peak_gib": round(loop_peak, 2),
         "system_allocator": system_allocator(),  # nst/allocator.py: from the environment here
     }
+    if sampler is not None:
+        line["phases"] = sampler.stop()
     print(json.dumps(line), flush=True)
 
 
 def estimate_bytes(session: Any, pairs: int) -> int:
-    """The estimate of the session's stage with room for ``pairs`` L-BFGS pairs."""
+    """The estimate of the session's stage with room for ``pairs`` L-BFGS pairs (in tiles:
+    with the system's allocator, as the case's process has it)."""
     from nst.memory_model import peak_bytes
     from nst.tiled_memory import tiled_peak_bytes
 
@@ -109,7 +127,10 @@ def estimate_bytes(session: Any, pairs: int) -> int:
     if session.tile is None:
         layers = tuple(dict.fromkeys(content + style))
         return peak_bytes(*size, layers, "lbfgs", history=pairs)
-    return tiled_peak_bytes(*size, content, style, "lbfgs", session.tile, history=pairs)
+    from nst.memory import tile_kernels
+
+    kind = {"history": pairs, "kernels": tile_kernels(session.settings)}  # as the run plans
+    return tiled_peak_bytes(*size, content, style, "lbfgs", session.tile, **kind)
 
 
 def one_evaluation(session: Any, size: int, prepared: float) -> None:

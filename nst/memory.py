@@ -23,6 +23,7 @@ from typing import Any
 
 from nst.allocator import allocator_for_tiles, choose_allocator
 from nst.errors import NstError
+from nst.hardware import BF16_CPU_FLAGS, cpu_flags
 from nst.settings import MIN_SIZE, Settings
 from nst.tiled_memory import StageMemory, run_memory
 
@@ -63,11 +64,7 @@ def gpu_memory() -> tuple[int | None, int] | None:
 
     Imports TensorFlow where a GPU driver is present, which takes seconds and starts CUDA:
     the window calls it on a worker's thread only."""
-    try:
-        nvidia = NVIDIA_GPUS.is_dir() and any(NVIDIA_GPUS.iterdir())
-    except OSError:
-        nvidia = False
-    if not nvidia and "tensorflow" not in sys.modules:
+    if not _nvidia_gpu() and "tensorflow" not in sys.modules:
         return None  # no GPU driver and TensorFlow not loaded: the host's memory it is
     return tensorflow_gpu_memory()
 
@@ -216,13 +213,33 @@ def _plan_or_least(
     the tiles' (default: this process's, allocator_for_tiles)."""
     # the pool's estimate where TensorFlow has it already
     allocator = allocator or allocator_for_tiles()
-    plan = run_memory(settings, content_dims, style_dims, budget, size, allocator=allocator)
+    kind = {"allocator": allocator, "kernels": tile_kernels(settings)}
+    plan = run_memory(settings, content_dims, style_dims, budget, size, **kind)
     if plan is None:
         log.info("the run does not fit in %s bytes even in tiles", budget)
-        plan = run_memory(
-            settings, content_dims, style_dims, budget, size, least=True, allocator=allocator
-        )
+        plan = run_memory(settings, content_dims, style_dims, budget, size, least=True, **kind)
     return plan or {}
+
+
+def tile_kernels(settings: Settings) -> str:
+    """Whose figures estimate a stage in tiles (tiled_memory.TILE_VALUE_BYTES), from the
+    CPU's flags without TensorFlow: "bfloat16" where the settings ask for it or
+    "automatic" would choose it (nst.precision) and the CPU computes it natively (a stage
+    in tiles then stays in it to its end, nst.run.session); "float32-avx512" where it
+    computes in float32 on a CPU with AVX-512; "float32", the larger figures, on any other
+    machine (AVX2 alone, other CPUs, a GPU, bfloat16 emulated)."""
+    flags = frozenset() if _nvidia_gpu() else cpu_flags()
+    if settings.precision != "float32" and flags & BF16_CPU_FLAGS.keys():
+        return "bfloat16"
+    return "float32-avx512" if "avx512f" in flags else "float32"
+
+
+def _nvidia_gpu() -> bool:
+    """Whether the NVIDIA driver lists a GPU (TensorFlow then runs there)."""
+    try:
+        return NVIDIA_GPUS.is_dir() and any(NVIDIA_GPUS.iterdir())
+    except OSError:
+        return False
 
 
 def run_peak(
@@ -265,11 +282,10 @@ def check(
     budget = budget_bytes(settings, free, held)
     size = settings.resolved_work_size
 
+    kind = {"allocator": tiles_in, "kernels": tile_kernels(settings)}
+
     def fits(at: int) -> bool:
-        return (
-            run_memory(settings, content_dims, style_dims, budget, at, allocator=tiles_in)
-            is not None
-        )
+        return run_memory(settings, content_dims, style_dims, budget, at, **kind) is not None
 
     peak = run_peak(settings, content_dims, style_dims, size, budget, tiles_in)
     limit = None if budget is None else max(0, budget - held)

@@ -10,9 +10,9 @@ TILED_MIN_HISTORY), and takes the largest tile that fits beside them, as a large
 repeats less of its halo.
 
 The tiled estimate: the network's part for the largest tile with its halo, which pass 2
-evaluates as an untiled step of that size does (by allocator, TILE_FIXED_BYTES and
-TILE_VALUE_BYTES an activation value); what stays the whole image's size is counted
-exactly.
+evaluates as an untiled step of that size does (by allocator and the kernels that
+compute it, TILE_VALUE_BYTES an activation value and TILE_FIXED_BYTES); what stays the
+whole image's size is counted exactly.
 """
 
 from __future__ import annotations
@@ -43,17 +43,51 @@ from nst.vgg.layers import BLOCK_CHANNELS
 #
 # What one tile's evaluation adds (pass 2 holds the most: its activations, their gradients
 # and temporaries): TILE_FIXED_BYTES plus TILE_VALUE_BYTES an activation value of the
-# largest part the network sees (tile_seen). The pool's is the whole image's fit
-# (PER_VALUE_BYTES), whose fixed part is in FIXED_BYTES. The system's is the line just
-# above four whole stages' peaks in tiles, float32 (bench/RESULTS.md, "A tiled stage's
+# largest part the network sees (tile_seen), by allocator and the tiles' kernels
+# (nst.memory.tile_kernels: "bfloat16", "float32-avx512" or "float32" for any other
+# machine). The pool's is the whole image's fit (PER_VALUE_BYTES, float32; its fixed part
+# is in FIXED_BYTES) for each, as the pool keeps its high-water mark.
+#
+# The system's allocator, bfloat16 and float32-avx512: the lines just above what pass 2
+# held beyond the counted parts in four whole stages in tiles (bench/RESULTS.md, "glibc's
+# heaps"; a 2-core AMD EPYC with AVX-512 and AVX512_BF16, glibc's mmap threshold fixed):
+# 1024x768 in 4 tiles of 512 px, 2048x1536 in 4 of 1024, 4096x3072 in 6 of 1536 and in
+# 4 of 2048 held 5.7, 6.0, 6.1 and 6.0 bytes an activation value in float32, 4.5, 4.7 to
+# 5.1, 4.1 and 4.2 in bfloat16, with no fixed part; the estimates are 3% to 14% above
+# those peaks.
+#
+# "float32": the line just above four whole stages' peaks in tiles on a 2-core AMD EPYC
+# with AVX2 alone, before the threshold was fixed (bench/RESULTS.md, "A tiled stage's
 # memory"): 512x384 in tiles of 256 px 1.76 GiB, 1024x768 in 512 px 3.09 GiB, 1536x1152
 # in 512 px 4.17 GiB, 2048x1536 in 1024 px 7.05 GiB; the estimate is 4% to 15% above
-# each. One tile's pass 2 alone adds less, 10.1 bytes a value and 0.10 GiB, on a line
-# from 256 to 1344 px, and 1856 px 3% above it (tools/tile_memory.py): the rest is the
-# allocator's fragments and the copies around a tile. In bfloat16 the activations take
-# half: on the safe side.
-TILE_VALUE_BYTES = {"system": 13.0, "pool": PER_VALUE_BYTES}
-TILE_FIXED_BYTES = {"system": 300_000_000, "pool": 0}
+# each. There one tile's pass 2 alone adds 10.1 bytes a value and 0.10 GiB
+# (tools/tile_memory.py), where the AVX-512 EPYC's adds 5.8 to 6.0 with the threshold
+# fixed or not: AVX2's kernels hold more. Kept for any machine not measured.
+TILE_VALUE_BYTES = {
+    ("system", "bfloat16"): 5.3,
+    ("system", "float32-avx512"): 6.5,
+    ("system", "float32"): 13.0,
+    ("pool", "bfloat16"): PER_VALUE_BYTES,
+    ("pool", "float32-avx512"): PER_VALUE_BYTES,
+    ("pool", "float32"): PER_VALUE_BYTES,
+}
+TILE_FIXED_BYTES = {("system", "float32"): 300_000_000}  # the others: none
+
+
+def tile_network_bytes(
+    seen: tuple[int, int],
+    layers: tuple[str, ...],
+    regions: int,
+    style_layers: tuple[str, ...],
+    allocator: str,
+    kernels: str,
+) -> float:
+    """What one tile's pass 2 adds, for a part of ``seen`` (width, height) px the network
+    sees, by ``allocator`` and the tiles' ``kernels``."""
+    per_value = TILE_VALUE_BYTES[allocator, kernels]
+    fixed = TILE_FIXED_BYTES.get((allocator, kernels), 0)
+    return fixed + network_bytes(*seen, layers, regions, style_layers, per_value)
+
 
 # Image-sized float32 vectors an evaluation in tiles holds beside the optimizer's.
 # Counted, 4: the image a tiled evaluation is given, total variation's gradient, the
@@ -115,18 +149,17 @@ def tiled_peak_bytes(
     regions: int = 0,
     history: int | None = None,
     allocator: str = "system",
+    kernels: str = "float32",
 ) -> int:
     """The estimated peak of a stage at ``width`` x ``height`` px evaluated in tiles of
-    ``tile`` px, its tensors from ``allocator`` ("system" or "pool"): the network's part
-    for one tile with its halo and TILED_IMAGE_VECTORS, or a pair's write; the optimizer's
-    vectors (L-BFGS's ``history`` pairs, default lbfgs_history's), the content targets
-    and, with ``regions``, the masks at each style layer's size for the whole image."""
+    ``tile`` px, its tensors from ``allocator`` ("system" or "pool"), its network run by
+    ``kernels`` (TILE_VALUE_BYTES): the network's part for one tile with its halo and
+    TILED_IMAGE_VECTORS, or a pair's write; the optimizer's vectors (L-BFGS's
+    ``history`` pairs, default lbfgs_history's), the content targets and, with
+    ``regions``, the masks at each style layer's size for the whole image."""
     layers = tuple(dict.fromkeys(content_layers + style_layers))
     seen = tile_seen(width, height, layers, tile)
-    per_value = TILE_VALUE_BYTES[allocator]
-    network = TILE_FIXED_BYTES[allocator] + network_bytes(
-        *seen, layers, regions, style_layers, per_value
-    )
+    network = tile_network_bytes(seen, layers, regions, style_layers, allocator, kernels)
     values = width * height * 3
     held, written = optimizer_rows(optimizer, values, history)
     evaluation = network + TILED_IMAGE_VECTORS[allocator] * values * FLOAT_BYTES
@@ -163,13 +196,16 @@ def stage_memory(
     tiles: bool = True,
     least: bool = False,
     allocator: str = "system",
+    kernels: str = "float32",
 ) -> StageMemory | None:
     """How a stage at ``width`` x ``height`` px is evaluated within ``budget`` bytes of
     peak (None: no limit, the whole image); None when nothing fits, or with ``least`` the
     plan that needs least (the smallest tiles and fewest pairs: what a refusal quotes).
     ``tiles``: whether it may go in tiles (a tileable picture may not: a tile at the
     image's edge would wrap around itself, not around the image); ``allocator``: the one
-    the process's tensors come from in tiles (TILED_IMAGE_VECTORS)."""
+    the process's tensors come from in tiles (TILED_IMAGE_VECTORS); ``kernels``: those
+    that compute a stage in tiles (TILE_VALUE_BYTES; the whole image's estimate is
+    float32's: "automatic" may finish a whole stage in float32, nst/run/session.py)."""
     layers = tuple(dict.fromkeys(content_layers + style_layers))
     history = lbfgs_history(width * height * 3)
     whole = peak_bytes(width, height, layers, optimizer, style_dims, regions, style_layers)
@@ -181,7 +217,7 @@ def stage_memory(
     tiles = [t for t in TILE_SIZES if t < max(width, height)]
 
     def tiled(tile: int, pairs: int) -> StageMemory:
-        kind = (content_layers, style_layers, optimizer, tile, regions, pairs, allocator)
+        kind = (content_layers, style_layers, optimizer, tile, regions, pairs, allocator, kernels)
         parts = plan_tiles(height, width, tile, halo, grid)
         peak = tiled_peak_bytes(width, height, *kind)
         cost = tiled_cost(width, height, parts)
@@ -210,11 +246,13 @@ def run_memory(
     size: int | None = None,
     least: bool = False,
     allocator: str = "system",
+    kernels: str = "float32",
 ) -> dict[int, StageMemory] | None:
     """Each stage's plan, by its size (longest side), for the run ``settings`` describe at
     working size ``size`` (default its own) from the images' own (width, height), within
     ``budget`` bytes (None: no limit); None when some stage does not fit, or with ``least``
-    that stage's plan that needs least (stage_memory); ``allocator``: see stage_memory."""
+    that stage's plan that needs least (stage_memory); ``allocator`` and ``kernels``:
+    see stage_memory."""
     work = settings.resolved_work_size if size is None else size
     if work != settings.resolved_work_size:
         settings = settings.replace(size=work, work_size=None)
@@ -235,6 +273,7 @@ def run_memory(
             tiles=not settings.tileable,
             least=least,
             allocator=allocator,
+            kernels=kernels,
         )
         if stage is None:
             return None

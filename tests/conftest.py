@@ -141,6 +141,16 @@ def tiles_in_the_systems_allocator(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr("nst.memory.allocator_for_tiles", lambda: "system")
 
 
+@pytest.fixture(autouse=True)
+def tiles_by_any_machines_figures(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A stage in tiles is estimated by the figures of the kernels that will compute it
+    (nst.memory.tile_kernels), read from the CPU's flags: here those of a machine not
+    measured ("float32") on every machine, so that the plans the tests expect do not
+    depend on the CPU they run on. tests/test_memory.py sets the flags where it tests
+    the others."""
+    monkeypatch.setattr("nst.memory.cpu_flags", lambda: frozenset())
+
+
 @pytest.fixture
 def run_cli(capsys: pytest.CaptureFixture[str]) -> Callable[..., tuple[int, str, str]]:
     """``run_cli(*args)`` runs the command line in this process: (exit status, stdout,

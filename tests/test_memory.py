@@ -327,3 +327,31 @@ def test_a_process_that_keeps_onednns_pool_plans_with_the_pools_figures(monkeypa
         fit = memory.check(settings, *dims)
         assert fit.fits and fit.peak <= memory.HEADROOM * 20 * 2**30
     assert plans["pool"].tile < plans["system"].tile
+
+
+@pytest.mark.parametrize(
+    ("setting", "flags", "gpu", "expected", "tile"),
+    [
+        ("automatic", "avx512f avx512_bf16", False, "bfloat16", 1536),
+        ("bfloat16", "avx512f amx_bf16", False, "bfloat16", 1536),
+        ("float32", "avx512f avx512_bf16", False, "float32-avx512", 1536),
+        ("automatic", "avx512f", False, "float32-avx512", 1536),  # "automatic": float32
+        ("automatic", "avx2", False, "float32", 768),  # AVX2 alone: its own figures
+        ("bfloat16", "avx2", False, "float32", 768),  # emulated: not measured
+        ("automatic", "avx512f avx512_bf16", True, "float32", 768),  # a GPU runs it
+    ],
+)
+def test_tiles_are_estimated_by_the_figures_of_the_kernels_that_compute_them(
+    monkeypatch, setting, flags, gpu, expected, tile
+) -> None:
+    monkeypatch.setattr(memory, "cpu_flags", lambda: frozenset(flags.split()))
+    monkeypatch.setattr(memory, "_nvidia_gpu", lambda: gpu)
+    settings = Settings(size=4096, precision=setting)
+    assert memory.tile_kernels(settings) == expected
+    # and the plan counts those figures: within 11.5 GiB a 4096 px stage goes in tiles of
+    # 1536 px where a tile takes bfloat16's or AVX-512's float32 figures, of 768 otherwise
+    dims = (4096, 3072), (1024, 640)
+    free = int(11.5 * 2**30 / memory.HEADROOM) + 1
+    assert memory.check(settings, *dims, available=free, resident=0).fits
+    plan = memory._plan_or_least(settings, *dims, memory.budget_bytes(settings, free, 0))
+    assert plan[4096].tile == tile

@@ -3,7 +3,7 @@ tile's side, with the system's allocator (nst/allocator.py), in float32 or bfloa
 
     python -m tools.tile_memory [--precision bfloat16] 256 512 768 1088 1344
 
-In one fresh process (TF_ONEDNN_USE_SYSTEM_ALLOCATOR=1, set before TensorFlow loads),
+In one fresh process with the allocator a run with tiles takes (nst.allocator),
 for each side S: a random S x S tile goes through pass 1 (forward, its sums) and pass 2
 (forward and backward, its gradient) of nst.objective.tiled.TiledLoss, the paper's layers.
 Before each pass the peak is reset (/proc/self/clear_refs, 5), and after it VmHWM is read
@@ -29,7 +29,9 @@ def reset_peak() -> None:
 
 
 def main(sides: list[int], precision: str = "float32") -> None:
-    os.environ["TF_ONEDNN_USE_SYSTEM_ALLOCATOR"] = "1"
+    from nst.allocator import choose_allocator
+
+    choose_allocator(tiled=True)  # as a run with tiles has it, before TensorFlow loads
     os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
     import numpy as np
 

@@ -27,7 +27,7 @@ import numpy as np
 
 from nst.errors import RunError
 from nst.imaging.resize import resize_longest, resize_wrapped
-from nst.memory import stage_memory_here
+from nst.memory import stage_memory_here, tile_kernels
 from nst.precision import resolve
 from nst.run.checkpoint import Checkpoint
 from nst.run.clock import Clock, stage_costs
@@ -272,6 +272,13 @@ class Transfer(RunObjective):
         loss; at 512 px that loss read 0.7% under float32's and stopped short of what float32
         and Adam reach (bench/RESULTS.md)."""
         if self.settings.precision != "automatic" or self._compute == "float32":
+            return False
+        if self.tile is not None and tile_kernels(self.settings) == "bfloat16":
+            # Its tiles' memory was planned for bfloat16 (nst.memory.tile_kernels):
+            # float32 would need about twice the network's part. The stage ends here.
+            log.info(
+                "step %d: bfloat16 lowers the loss no further; a stage in tiles stays in it", step
+            )
             return False
         self._compute = "float32"
         self.precision = replace(self.precision, float32_from_step=step)
