@@ -53,8 +53,8 @@ from nst.vgg.layers import BLOCK_CHANNELS
 # heaps"; a 2-core AMD EPYC with AVX-512 and AVX512_BF16, glibc's mmap threshold fixed):
 # 1024x768 in 4 tiles of 512 px, 2048x1536 in 4 of 1024, 4096x3072 in 6 of 1536 and in
 # 4 of 2048 held 5.7, 6.0, 6.1 and 6.0 bytes an activation value in float32, 4.5, 4.7 to
-# 5.1, 4.1 and 4.2 in bfloat16, with no fixed part; the estimates are 3% to 14% above
-# those peaks.
+# 5.1, 4.1 and 4.2 in bfloat16, with no fixed part. With TILE_FIXED_BYTES the estimates
+# are 4% to 15% above those peaks and 512x384's in 4 tiles of 256 px.
 #
 # "float32": the line just above four whole stages' peaks in tiles on a 2-core AMD EPYC
 # with AVX2 alone, before the threshold was fixed (bench/RESULTS.md, "A tiled stage's
@@ -71,7 +71,13 @@ TILE_VALUE_BYTES = {
     ("pool", "float32-avx512"): PER_VALUE_BYTES,
     ("pool", "float32"): PER_VALUE_BYTES,
 }
-TILE_FIXED_BYTES = {("system", "float32"): 300_000_000}  # the others: none
+# With no fixed part the 512x384 stage in 4 tiles of 256 px reached its estimate (1.31 GiB
+# in bfloat16, 1.34 against 1.37 in float32): 0.1 GB keeps small tiles below it too.
+TILE_FIXED_BYTES = {
+    ("system", "bfloat16"): 100_000_000,
+    ("system", "float32-avx512"): 100_000_000,
+    ("system", "float32"): 300_000_000,
+}
 
 
 def tile_network_bytes(
@@ -85,7 +91,7 @@ def tile_network_bytes(
     """What one tile's pass 2 adds, for a part of ``seen`` (width, height) px the network
     sees, by ``allocator`` and the tiles' ``kernels``."""
     per_value = TILE_VALUE_BYTES[allocator, kernels]
-    fixed = TILE_FIXED_BYTES.get((allocator, kernels), 0)
+    fixed = TILE_FIXED_BYTES.get((allocator, kernels), 0)  # the pool's: in FIXED_BYTES
     return fixed + network_bytes(*seen, layers, regions, style_layers, per_value)
 
 
