@@ -23,7 +23,7 @@ from typing import Any
 
 from nst.allocator import allocator_for_tiles, choose_allocator
 from nst.errors import NstError
-from nst.hardware import BF16_CPU_FLAGS, cpu_flags
+from nst.hardware import cpu_has_avx512, cpu_has_fast_bfloat16
 from nst.settings import MIN_SIZE, Settings
 from nst.tiled_memory import StageMemory, run_memory
 
@@ -228,10 +228,11 @@ def tile_kernels(settings: Settings) -> str:
     in tiles then stays in it to its end, nst.run.session); "float32-avx512" where it
     computes in float32 on a CPU with AVX-512; "float32", the larger figures, on any other
     machine (AVX2 alone, other CPUs, a GPU, bfloat16 emulated)."""
-    flags = frozenset() if _nvidia_gpu() else cpu_flags()
-    if settings.precision != "float32" and flags & BF16_CPU_FLAGS.keys():
+    if _nvidia_gpu():
+        return "float32"
+    if settings.precision != "float32" and cpu_has_fast_bfloat16():
         return "bfloat16"
-    return "float32-avx512" if "avx512f" in flags else "float32"
+    return "float32-avx512" if cpu_has_avx512() else "float32"
 
 
 def _nvidia_gpu() -> bool:

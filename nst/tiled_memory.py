@@ -42,11 +42,12 @@ from nst.vgg.layers import BLOCK_CHANNELS
 # process that loaded TensorFlow first keeps oneDNN's pool, which keeps its high-water mark.
 #
 # What one tile's evaluation adds (pass 2 holds the most: its activations, their gradients
-# and temporaries): TILE_FIXED_BYTES plus TILE_VALUE_BYTES an activation value of the
-# largest part the network sees (tile_seen), by allocator and the tiles' kernels
+# and temporaries). With the pool: the whole image's fit (PER_VALUE_BYTES, float32; its
+# fixed part is in FIXED_BYTES) whatever the kernels, as the pool keeps its high-water
+# mark. With the system's allocator: TILE_FIXED_BYTES plus TILE_VALUE_BYTES an activation
+# value of the largest part the network sees (tile_seen), by the tiles' kernels
 # (nst.memory.tile_kernels: "bfloat16", "float32-avx512" or "float32" for any other
-# machine). The pool's is the whole image's fit (PER_VALUE_BYTES, float32; its fixed part
-# is in FIXED_BYTES) for each, as the pool keeps its high-water mark.
+# machine).
 #
 # The system's allocator, bfloat16 and float32-avx512: the lines just above what pass 2
 # held beyond the counted parts in four whole stages in tiles (bench/RESULTS.md, "glibc's
@@ -63,21 +64,10 @@ from nst.vgg.layers import BLOCK_CHANNELS
 # each. There one tile's pass 2 alone adds 10.1 bytes a value and 0.10 GiB
 # (tools/tile_memory.py), where the AVX-512 EPYC's adds 5.8 to 6.0 with the threshold
 # fixed or not: AVX2's kernels hold more. Kept for any machine not measured.
-TILE_VALUE_BYTES = {
-    ("system", "bfloat16"): 5.3,
-    ("system", "float32-avx512"): 6.5,
-    ("system", "float32"): 13.0,
-    ("pool", "bfloat16"): PER_VALUE_BYTES,
-    ("pool", "float32-avx512"): PER_VALUE_BYTES,
-    ("pool", "float32"): PER_VALUE_BYTES,
-}
+TILE_VALUE_BYTES = {"bfloat16": 5.3, "float32-avx512": 6.5, "float32": 13.0}
 # With no fixed part the 512x384 stage in 4 tiles of 256 px reached its estimate (1.31 GiB
 # in bfloat16, 1.34 against 1.37 in float32): 0.1 GB keeps small tiles below it too.
-TILE_FIXED_BYTES = {
-    ("system", "bfloat16"): 100_000_000,
-    ("system", "float32-avx512"): 100_000_000,
-    ("system", "float32"): 300_000_000,
-}
+TILE_FIXED_BYTES = {"bfloat16": 100_000_000, "float32-avx512": 100_000_000, "float32": 300_000_000}
 
 
 def tile_network_bytes(
@@ -90,8 +80,9 @@ def tile_network_bytes(
 ) -> float:
     """What one tile's pass 2 adds, for a part of ``seen`` (width, height) px the network
     sees, by ``allocator`` and the tiles' ``kernels``."""
-    per_value = TILE_VALUE_BYTES[allocator, kernels]
-    fixed = TILE_FIXED_BYTES.get((allocator, kernels), 0)  # the pool's: in FIXED_BYTES
+    if allocator == "pool":  # its fixed part is in FIXED_BYTES
+        return network_bytes(*seen, layers, regions, style_layers, PER_VALUE_BYTES)
+    per_value, fixed = TILE_VALUE_BYTES[kernels], TILE_FIXED_BYTES[kernels]
     return fixed + network_bytes(*seen, layers, regions, style_layers, per_value)
 
 

@@ -148,7 +148,8 @@ def tiles_by_any_machines_figures(monkeypatch: pytest.MonkeyPatch) -> None:
     measured ("float32") on every machine, so that the plans the tests expect do not
     depend on the CPU they run on. tests/test_memory.py sets the flags where it tests
     the others."""
-    monkeypatch.setattr("nst.memory.cpu_flags", lambda: frozenset())
+    monkeypatch.setattr("nst.memory.cpu_has_fast_bfloat16", lambda: False)
+    monkeypatch.setattr("nst.memory.cpu_has_avx512", lambda: False)
 
 
 @pytest.fixture

@@ -12,6 +12,7 @@ import pytest
 
 from gui.error_words import error_words as window_words
 from nst import memory, memory_model, tiled_memory
+from nst.hardware import BF16_CPU_FLAGS
 from nst.settings import Settings
 from nst.tf_runtime import gpu_devices
 from nst_cli.exits import error_words as cli_words
@@ -344,7 +345,9 @@ def test_a_process_that_keeps_onednns_pool_plans_with_the_pools_figures(monkeypa
 def test_tiles_are_estimated_by_the_figures_of_the_kernels_that_compute_them(
     monkeypatch, setting, flags, gpu, expected, tile
 ) -> None:
-    monkeypatch.setattr(memory, "cpu_flags", lambda: frozenset(flags.split()))
+    have = set(flags.split())
+    monkeypatch.setattr(memory, "cpu_has_fast_bfloat16", lambda: bool(have & BF16_CPU_FLAGS.keys()))
+    monkeypatch.setattr(memory, "cpu_has_avx512", lambda: "avx512f" in have)
     monkeypatch.setattr(memory, "_nvidia_gpu", lambda: gpu)
     settings = Settings(size=4096, precision=setting)
     assert memory.tile_kernels(settings) == expected
