@@ -62,13 +62,15 @@ def _run(
     allocator: str | None,
 ) -> None:
     from nst import memory
-    from nst.allocator import SYSTEM_ALLOCATOR, system_allocator
+    from nst.allocator import SYSTEM_ALLOCATOR, release_freed_blocks, system_allocator
 
     # Before TensorFlow's first import: the user's own choice, else the system's, which
     # gives each tile's memory back (the reason this process exists).
     os.environ[SYSTEM_ALLOCATOR] = allocator or "1"
     os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
     memory.admit_run(settings, *image_dims)  # NotEnoughMemory: the parent's refusal
+    if system_allocator():  # the parent's plan has tiles, whatever this one's says
+        release_freed_blocks()
     allocator_now = "the system's" if system_allocator() else "oneDNN's pool"
     log.info("a run in a process of its own, with %s allocator", allocator_now)
     events.send(("admitted", None))
