@@ -119,6 +119,7 @@ def child(size: int, steps: int, max_memory: float | None, precision: str) -> No
 def estimate_bytes(session: Any, pairs: int) -> int:
     """The estimate of the session's stage with room for ``pairs`` L-BFGS pairs (in tiles:
     with the system's allocator, as the case's process has it)."""
+    from nst.memory import tile_kernels, whole_kernels
     from nst.memory_model import peak_bytes
     from nst.tiled_memory import tiled_peak_bytes
 
@@ -126,9 +127,8 @@ def estimate_bytes(session: Any, pairs: int) -> int:
     size = (session.width, session.height)
     if session.tile is None:
         layers = tuple(dict.fromkeys(content + style))
-        return peak_bytes(*size, layers, "lbfgs", history=pairs)
-    from nst.memory import tile_kernels
-
+        kernels = whole_kernels(session.settings)
+        return peak_bytes(*size, layers, "lbfgs", history=pairs, kernels=kernels)
     kind = {"history": pairs, "kernels": tile_kernels(session.settings)}  # as the run plans
     return tiled_peak_bytes(*size, content, style, "lbfgs", session.tile, **kind)
 

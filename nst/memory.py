@@ -212,13 +212,32 @@ def _plan_or_least(
     (the smallest tiles, the fewest pairs), whose peak a refusal quotes. ``allocator``:
     the tiles' (default: this process's, allocator_for_tiles)."""
     # the pool's estimate where TensorFlow has it already
-    allocator = allocator or allocator_for_tiles()
-    kind = {"allocator": allocator, "kernels": tile_kernels(settings)}
+    kind = estimate_kind(settings, allocator or allocator_for_tiles())
     plan = run_memory(settings, content_dims, style_dims, budget, size, **kind)
     if plan is None:
         log.info("the run does not fit in %s bytes even in tiles", budget)
         plan = run_memory(settings, content_dims, style_dims, budget, size, least=True, **kind)
     return plan or {}
+
+
+def estimate_kind(settings: Settings, allocator: str) -> dict[str, str]:
+    """The figures that estimate the stages of a run of ``settings`` (run_memory's keywords):
+    its tiles' ``allocator`` and the kernels that compute its tiles and its whole stages."""
+    return {
+        "allocator": allocator,
+        "kernels": tile_kernels(settings),
+        "whole_kernels": whole_kernels(settings),
+    }
+
+
+def whole_kernels(settings: Settings) -> str:
+    """Whose figures estimate a whole stage (memory_model.WHOLE_VALUE_BYTES): those of
+    tile_kernels, but "automatic" that computes in bfloat16 may go on in float32 within a
+    whole stage (nst.run.session), which then holds both: "bfloat16-then-float32"."""
+    kernels = tile_kernels(settings)
+    if kernels == "bfloat16" and settings.precision == "automatic":
+        return "bfloat16-then-float32"
+    return kernels
 
 
 def tile_kernels(settings: Settings) -> str:
@@ -283,7 +302,7 @@ def check(
     budget = budget_bytes(settings, free, held)
     size = settings.resolved_work_size
 
-    kind = {"allocator": tiles_in, "kernels": tile_kernels(settings)}
+    kind = estimate_kind(settings, tiles_in)
 
     def fits(at: int) -> bool:
         return run_memory(settings, content_dims, style_dims, budget, at, **kind) is not None

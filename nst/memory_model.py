@@ -28,6 +28,31 @@ FLOAT_BYTES = 4
 FIXED_BYTES = 923_903_276
 PER_VALUE_BYTES = 14.50
 
+# The same by the kernels that compute a whole stage (nst.memory.whole_kernels): the
+# figures above are "float32", kept for any machine not measured (AVX2 alone, a GPU,
+# bfloat16 emulated). With AVX-512 a stage holds less. Measured on a 2-core AMD EPYC with
+# AVX-512 and AVX512_BF16, oneDNN's pool, 256 to 2048 px, each size once or twice
+# (python -m tools.measure_memory --precision P SIZE; bench/RESULTS.md, "Whole stages by
+# kernels"). "bfloat16-then-float32" is "automatic" that chose bfloat16 and went on in
+# float32 within the stage (nst.run.session): it holds both precisions' weights, traces
+# and targets, and the pool keeps what bfloat16 took. The pool's high-water mark varies
+# by run (1024 px in bfloat16: 2376 and 2725 MiB in its steps), so no line is close
+# everywhere: these are above every peak measured, 3% to 22% above the whole runs' (the
+# result included) and 4% to 28% above the steps' alone (bfloat16 at 2048 px the most).
+WHOLE_VALUE_BYTES = {
+    "float32": PER_VALUE_BYTES,
+    "float32-avx512": 7.7,
+    "bfloat16": 6.8,
+    "bfloat16-then-float32": 8.2,
+}
+# What the AVX-512 lines add to FIXED_BYTES, so that the small sizes stay under them too.
+WHOLE_EXTRA_BYTES = {
+    "float32": 0,
+    "float32-avx512": 150_000_000,
+    "bfloat16": 150_000_000,
+    "bfloat16-then-float32": 150_000_000,
+}
+
 # Image-sized float32 vectors each optimizer keeps besides the image and its gradient
 # (nst/optim): Adam m and v; RMSprop and SGD one; Adadelta two accumulators; L-BFGS
 # the line search's trial point and direction, plus its correction pairs (lbfgs_history).
@@ -112,6 +137,7 @@ def peak_bytes(
     regions: int = 0,
     style_layers: tuple[str, ...] | None = None,
     history: int | None = None,
+    kernels: str = "float32",
 ) -> int:
     """The estimated peak resident memory of a whole run at this working size, in bytes.
 
@@ -119,16 +145,18 @@ def peak_bytes(
     gradient) happens once before the loop, so it matters only when it is much larger.
     ``regions``: the number of masked styles (guided Grams keep a masked copy of each style
     layer's output per region, and its gradient); ``style_layers`` those layers (default:
-    the paper's); ``history``: the L-BFGS pairs held (default lbfgs_history's).
+    the paper's); ``history``: the L-BFGS pairs held (default lbfgs_history's);
+    ``kernels``: those that compute it (WHOLE_VALUE_BYTES).
     """
-    loop = network_bytes(width, height, layers, regions, style_layers)
+    per_value = WHOLE_VALUE_BYTES[kernels]
+    loop = network_bytes(width, height, layers, regions, style_layers, per_value)
     values = width * height * 3
     loop += optimizer_vectors(optimizer, values, history) * values * FLOAT_BYTES
     if style_dims is not None:
         # Forward only, so about a third of a step's factor: no gradient, no kept inputs.
-        style = PER_VALUE_BYTES / 3 * activation_values(*style_dims, layers)
+        style = per_value / 3 * activation_values(*style_dims, layers)
         loop = max(loop, style)
-    return int(FIXED_BYTES + loop)
+    return int(FIXED_BYTES + WHOLE_EXTRA_BYTES[kernels] + loop)
 
 
 def network_bytes(

@@ -194,6 +194,7 @@ def stage_memory(
     least: bool = False,
     allocator: str = "system",
     kernels: str = "float32",
+    whole_kernels: str = "float32",
 ) -> StageMemory | None:
     """How a stage at ``width`` x ``height`` px is evaluated within ``budget`` bytes of
     peak (None: no limit, the whole image); None when nothing fits, or with ``least`` the
@@ -201,11 +202,13 @@ def stage_memory(
     ``tiles``: whether it may go in tiles (a tileable picture may not: a tile at the
     image's edge would wrap around itself, not around the image); ``allocator``: the one
     the process's tensors come from in tiles (TILED_IMAGE_VECTORS); ``kernels``: those
-    that compute a stage in tiles (TILE_VALUE_BYTES; the whole image's estimate is
-    float32's: "automatic" may finish a whole stage in float32, nst/run/session.py)."""
+    that compute a stage in tiles (TILE_VALUE_BYTES), ``whole_kernels`` the whole image
+    (memory_model.WHOLE_VALUE_BYTES; nst.memory chooses both)."""
     layers = tuple(dict.fromkeys(content_layers + style_layers))
     history = lbfgs_history(width * height * 3)
-    whole = peak_bytes(width, height, layers, optimizer, style_dims, regions, style_layers)
+    whole = peak_bytes(
+        width, height, layers, optimizer, style_dims, regions, style_layers, kernels=whole_kernels
+    )
     if budget is None or whole <= budget:
         return StageMemory(width, height, None, history, whole)
     if not tiles:
@@ -244,12 +247,13 @@ def run_memory(
     least: bool = False,
     allocator: str = "system",
     kernels: str = "float32",
+    whole_kernels: str = "float32",
 ) -> dict[int, StageMemory] | None:
     """Each stage's plan, by its size (longest side), for the run ``settings`` describe at
     working size ``size`` (default its own) from the images' own (width, height), within
     ``budget`` bytes (None: no limit); None when some stage does not fit, or with ``least``
-    that stage's plan that needs least (stage_memory); ``allocator`` and ``kernels``:
-    see stage_memory."""
+    that stage's plan that needs least (stage_memory); ``allocator``, ``kernels`` and
+    ``whole_kernels``: see stage_memory."""
     work = settings.resolved_work_size if size is None else size
     if work != settings.resolved_work_size:
         settings = settings.replace(size=work, work_size=None)
@@ -271,6 +275,7 @@ def run_memory(
             least=least,
             allocator=allocator,
             kernels=kernels,
+            whole_kernels=whole_kernels,
         )
         if stage is None:
             return None

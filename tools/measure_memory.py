@@ -2,10 +2,13 @@
 
     python -m tools.measure_memory 256 512 1024          # estimate vs measured, per size
     python -m tools.measure_memory --fit 64 128 384 768  # least-squares fit of the factors
+    python -m tools.measure_memory --precision bfloat16 512 1024   # in bfloat16
+    python -m tools.measure_memory --precision switch 1024   # "automatic", float32 halfway
 
 Each size runs in a fresh process (tubingen.jpg / starry_night.jpg, the paper's layers,
-12 steps, so that L-BFGS's history is full) and reports its peak resident memory
-(``ru_maxrss``), which is what the out-of-memory killer and the system monitor see.
+12 steps, so that L-BFGS's history is full), ends as a run does (its result, whose losses
+are evaluated in float32), and reports its peak resident memory (``ru_maxrss``), which is
+what the out-of-memory killer and the system monitor see, and that of its steps alone.
 """
 
 from __future__ import annotations
@@ -27,9 +30,11 @@ SAMPLES = ROOT / "gui" / "samples"
 STEPS = 12
 
 
-def child(size: int, optimizer: str, regions: int = 0) -> None:
+def child(size: int, optimizer: str, regions: int = 0, precision: str = "float32") -> None:
     """Run one transfer in this process and print its peak RSS as JSON. ``regions`` 2: two
-    styles, The Starry Night on the photo's left half and The Scream on the rest."""
+    styles, The Starry Night on the photo's left half and The Scream on the rest.
+    ``precision``: the setting, or "switch": "automatic" made to go on in float32 halfway
+    (as it does once bfloat16 lowers the loss no further), so that the peak holds both."""
     os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
     from nst.memory_model import steps_to_fill_history
     from nst.run.session import Transfer
@@ -50,12 +55,33 @@ def child(size: int, optimizer: str, regions: int = 0) -> None:
         stages=stages,
         optimizer=optimizer,
         preview_every=0,
+        precision="automatic" if precision == "switch" else precision,
         **extra,
     )
+    if precision == "switch":
+        converge_at(steps // 2)
     session = Transfer(settings)
     for _ in session.steps():
         pass
-    print(json.dumps({"width": session.width, "height": session.height, "peak": peak_rss()}))
+    steps_peak = peak_rss()
+    session.result()  # as a run ends: the image at its size and its losses in float32
+    used = session.precision.used, session.precision.float32_from_step
+    sizes = {"width": session.width, "height": session.height, "peak": peak_rss()}
+    print(json.dumps({**sizes, "steps_peak": steps_peak, "precision": used[0],
+                      "float32_from_step": used[1]}))  # fmt: skip
+
+
+def converge_at(step: int) -> None:
+    """Make the run's steps report convergence once, at ``step``: "automatic" then goes
+    on in float32 where it computes in bfloat16 (nst.run.session._finish_in_float32)."""
+    from nst.run import session
+
+    class ConvergingOnce(session.Stepper):
+        def step(self, number: int) -> None:
+            super().step(number)
+            self.converged = self.converged or number == step
+
+    session.Stepper = ConvergingOnce
 
 
 def half_mask() -> str:
@@ -89,7 +115,7 @@ def peak_rss() -> int:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024  # Linux: kB
 
 
-def measure(size: int, optimizer: str, regions: int = 0) -> dict[str, int]:
+def measure(size: int, optimizer: str, regions: int = 0, precision: str = "float32") -> dict:
     done = subprocess.run(
         [
             sys.executable,
@@ -101,6 +127,8 @@ def measure(size: int, optimizer: str, regions: int = 0) -> dict[str, int]:
             optimizer,
             "--regions",
             str(regions),
+            "--precision",
+            precision,
         ],
         cwd=ROOT,
         capture_output=True,
@@ -108,6 +136,14 @@ def measure(size: int, optimizer: str, regions: int = 0) -> dict[str, int]:
         check=True,
     )
     return json.loads(done.stdout.strip().splitlines()[-1])
+
+
+def switched(measured: dict) -> str:
+    """' in bfloat16, float32 from step 8': the precision a measured run used."""
+    step = measured.get("float32_from_step")
+    then = f", float32 from step {step}" if step is not None else ""
+    steps = measured.get("steps_peak", measured["peak"]) / 2**20
+    return f"  in {measured.get('precision')}{then}; its steps {steps:.0f} MiB"
 
 
 def main() -> None:
@@ -122,31 +158,43 @@ def main() -> None:
         choices=(0, 2),
         help="2: two styles, each in a region (guided Grams)",
     )
+    parser.add_argument(
+        "--precision",
+        default="float32",
+        choices=("float32", "bfloat16", "automatic", "switch"),
+        help='"switch": "automatic", made to go on in float32 halfway',
+    )
     parser.add_argument("--child", action="store_true", help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.child:
-        child(args.sizes[0], args.optimizer, args.regions)
+        child(args.sizes[0], args.optimizer, args.regions, args.precision)
         return
 
     from nst import memory_model
+    from nst.memory import whole_kernels
     from nst.settings import Settings
 
     layers = Settings().layers_in_use
+    # the figures this machine's runs at this precision are estimated by
+    setting = "automatic" if args.precision == "switch" else args.precision
+    kernels = whole_kernels(Settings(precision=setting))
     rows = []
     for size in args.sizes:
-        m = measure(size, args.optimizer, args.regions)
+        m = measure(size, args.optimizer, args.regions, args.precision)
         values = memory_model.activation_values(m["width"], m["height"], layers)
         vectors = memory_model.optimizer_vectors(args.optimizer, m["width"] * m["height"] * 3)
         vectors *= m["width"] * m["height"] * 12
         estimate = memory_model.peak_bytes(
-            m["width"], m["height"], layers, args.optimizer, regions=args.regions
+            *(m["width"], m["height"], layers, args.optimizer),
+            regions=args.regions,
+            kernels=kernels,
         )
         rows.append((size, m, values, vectors, estimate))
         error = (estimate - m["peak"]) / m["peak"]
         print(
             f"{size:5d} px  {m['width']}x{m['height']}  activations {values / 1e6:7.1f} M  "
             f"measured {m['peak'] / 2**20:7.0f} MiB  estimate {estimate / 2**20:7.0f} MiB  "
-            f"({error:+.1%})",
+            f"({error:+.1%}){switched(m)}",
             flush=True,
         )
     if args.fit:
