@@ -233,10 +233,11 @@ def estimate_kind(settings: Settings, allocator: str) -> dict[str, str]:
 def whole_kernels(settings: Settings) -> str:
     """Whose figures estimate a whole stage (memory_model.WHOLE_VALUE_BYTES): those of
     tile_kernels, but "automatic" that computes in bfloat16 may go on in float32 within a
-    whole stage (nst.run.session), which then holds both: "bfloat16-then-float32"."""
+    whole stage (nst.run.session), holding both: float32's figures, which are above the
+    peaks of such runs too."""
     kernels = tile_kernels(settings)
     if kernels == "bfloat16" and settings.precision == "automatic":
-        return "bfloat16-then-float32"
+        return float32_kernels()
     return kernels
 
 
@@ -251,6 +252,12 @@ def tile_kernels(settings: Settings) -> str:
         return "float32"
     if settings.precision != "float32" and cpu_has_fast_bfloat16():
         return "bfloat16"
+    return float32_kernels()
+
+
+def float32_kernels() -> str:
+    """Whose figures estimate float32 here: "float32-avx512" on a CPU with AVX-512, else
+    "float32", those of a machine not measured."""
     return "float32-avx512" if cpu_has_avx512() else "float32"
 
 
