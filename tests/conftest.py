@@ -142,12 +142,12 @@ def tiles_in_the_systems_allocator(monkeypatch: pytest.MonkeyPatch) -> None:
 
 
 @pytest.fixture(autouse=True)
-def tiles_by_any_machines_figures(monkeypatch: pytest.MonkeyPatch) -> None:
-    """A stage in tiles is estimated by the figures of the kernels that will compute it
-    (nst.memory.tile_kernels), read from the CPU's flags: here those of a machine not
-    measured ("float32") on every machine, so that the plans the tests expect do not
-    depend on the CPU they run on. tests/test_memory.py sets the flags where it tests
-    the others."""
+def stages_by_any_machines_figures(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A stage, whole or in tiles, is estimated by the figures of the kernels that will
+    compute it (nst.memory.whole_kernels and tile_kernels), read from the CPU's flags:
+    here those of a machine not measured ("float32") on every machine, so that the plans
+    the tests expect do not depend on the CPU they run on. tests/test_memory.py and
+    tests/test_whole_memory.py set the flags where they test the others."""
     monkeypatch.setattr("nst.memory.cpu_has_fast_bfloat16", lambda: False)
     monkeypatch.setattr("nst.memory.cpu_has_avx512", lambda: False)
 

@@ -30,7 +30,7 @@ MEASURED_WHOLE_STEPS = {
     "bfloat16": {256: 1002, 512: 1426, 768: 2049, 1024: 2376, 1536: 4785, 2048: 6545},
     "automatic": {256: 1093, 512: 1496, 768: 2296, 1024: 2942, 1536: 5452, 2048: 8260},
     "float32": {256: 973, 512: 1485, 768: 2183, 1024: 2798, 1536: 5035, 2048: 8189},
-}  # fmt: skip
+}
 
 
 def whole_estimate_on_that_epyc(monkeypatch, precision: str, width: int) -> int:
@@ -53,11 +53,14 @@ def test_a_whole_run_is_estimated_above_its_peak_and_within_25_percent(
     assert steps < run
 
 
-@pytest.mark.parametrize(
-    ("precision", "width", "mib"),
-    [(precision, width, mib) for precision, by_width in MEASURED_WHOLE_STEPS.items()
-     for width, mib in by_width.items()],
-)  # fmt: skip
+STEPS_PEAKS = [
+    (precision, width, mib)
+    for precision, by_width in MEASURED_WHOLE_STEPS.items()
+    for width, mib in by_width.items()
+]
+
+
+@pytest.mark.parametrize(("precision", "width", "mib"), STEPS_PEAKS)
 def test_a_whole_runs_steps_peak_is_below_its_estimate(monkeypatch, precision, width, mib) -> None:
     # the run's result comes after them: a few percent more (MEASURED_WHOLE_RUNS)
     estimate = whole_estimate_on_that_epyc(monkeypatch, precision, width)

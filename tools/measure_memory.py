@@ -67,8 +67,8 @@ def child(size: int, optimizer: str, regions: int = 0, precision: str = "float32
     session.result()  # as a run ends: the image at its size and its losses in float32
     used = session.precision.used, session.precision.float32_from_step
     sizes = {"width": session.width, "height": session.height, "peak": peak_rss()}
-    print(json.dumps({**sizes, "steps_peak": steps_peak, "precision": used[0],
-                      "float32_from_step": used[1]}))  # fmt: skip
+    switch = {"precision": used[0], "float32_from_step": used[1]}
+    print(json.dumps({**sizes, "steps_peak": steps_peak, **switch}))
 
 
 def converge_at(step: int) -> None:
