@@ -130,7 +130,7 @@ def link_fails_in(monkeypatch: pytest.MonkeyPatch, folder: Path, code: int) -> N
     monkeypatch.setattr(os, "link", link)
 
 
-# --- mutations for the fuzz tests (test_fuzz.py, test_images.py) ---
+# --- mutations for the fuzz tests (test_fuzz.py, test_image_refusals.py) ---
 
 mutation_edit = st.one_of(
     st.tuples(st.just("flip"), st.integers(0, 100_000), st.integers(1, 255)),

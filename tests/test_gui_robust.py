@@ -1,7 +1,7 @@
 """The window under bad input and injected faults (issue 5): a clear message, the app
 still usable afterwards, no partial file, no hung or leaked thread.
 
-Runs use the real worker and engine on 48 px images, as in test_gui.py, with the same
+Runs use the real worker and engine on 48 px images, as in test_gui_runs.py, with the same
 fixtures from conftest.py (an isolated HOME and QSettings, an output folder in tmp_path).
 """
 
