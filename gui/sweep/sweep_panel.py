@@ -1,17 +1,15 @@
 """The Sweep tab: render a grid of small runs that differ in one or two settings.
 
-The panel builds an nst.sweep Sweep from the window's current settings (the base) and
-one or two axes, runs it on a QThread (gui/sweep/sweep_worker.py) and fills a grid of thumbnails
-(gui/sweep/grid.py) as each cell finishes, with the values on the row and column headers.
-A selected cell can be rendered at full size: the panel emits ``full_size_requested``
-with the cell's settings at the window's size, and the window runs them as a normal run.
-The engine writes the files (nst/sweep/).
+The panel builds an nst.sweep Sweep from the window's current settings (the base) and one or two
+axes, runs it on a QThread (sweep_worker.py) and fills a grid of thumbnails (grid.py) as each
+cell finishes, with the values on the row and column headers. A selected cell can be rendered at
+full size: the panel emits ``full_size_requested`` with the cell's settings at the window's
+size, and the window runs them as a normal run. The engine writes the files (nst/sweep/).
 
-The panel is a view of the window's model (SweepModel, what it uses of
-gui.model.WindowModel): its base settings and folder are the model's, a run going on
-(the model's RunState) blocks it, and it writes back whether it is rendering and where
-the engine runs (for the status bar). Where the cells run (here, or as Ray tasks) is a
-WhereRuns value it shares with the Queue tab.
+The panel is a view of the window's model (SweepModel, what it uses of gui.model.WindowModel):
+its base settings and folder are the model's, a run going on (the model's RunState) blocks it,
+and it writes back whether it is rendering and where the engine runs (for the status bar). Where
+the cells run (here, or as Ray tasks) is a WhereRuns value it shares with the Queue tab.
 """
 
 from __future__ import annotations
