@@ -10,6 +10,7 @@ import pytest
 
 from nst.run import checkpoint as checkpoints
 from nst.run.checkpoint import Checkpoint, CheckpointError, CheckpointFiles, read_checkpoint
+from nst.run.clock import Clock, stage_costs
 from nst.run.session import Transfer
 from nst.settings import Settings
 from tests.cli_helpers import tiny_run
@@ -37,7 +38,7 @@ def run_until(session: Transfer, step: int) -> list:
 @pytest.mark.slow
 @pytest.mark.parametrize("stop_at", [1, 3], ids=["in-the-coarse-stage", "in-the-last-stage"])
 def test_a_run_goes_on_from_its_checkpoint_to_the_end(
-    content_path, style_path, weights, tmp_path, stop_at
+    content_path, style_path, weights, tmp_path, stop_at, monkeypatch
 ) -> None:
     settings = settings_for(content_path, style_path)
     first = Transfer(settings, weights=weights)
@@ -58,15 +59,38 @@ def test_a_run_goes_on_from_its_checkpoint_to_the_end(
     )
     assert np.array_equal(read_state.image, state.image)  # float32, exact
 
+    clock_steps = []  # (the stage's step, whether it traced) as the clock is told them
+    real_eta = Clock.eta
+
+    def eta(clock, elapsed, stage, stage_step, first=None):
+        clock_steps.append((stage_step, first))
+        return real_eta(clock, elapsed, stage, stage_step, first)
+
+    monkeypatch.setattr(Clock, "eta", eta)
     second = Transfer(read_settings, weights=weights, resume=read_state)
     rest = list(second.steps())
     assert [p.step for p in rest] == list(range(stop_at + 1, 7))
+    # The clock counts the last stage's steps from its start (step 2), those before the
+    # checkpoint too, and takes the first resumed step for one that traced.
+    assert clock_steps == [(p.step - 1, p is rest[0]) for p in rest]
     assert [p.stage for p in rest] == [2] * len(rest)
     result = second.result()
     assert result.steps == 6 and not result.stopped
     assert result.image.shape == (48, 64, 3)
     read_files.remove()
     assert list(tmp_path.iterdir()) == []
+
+
+def test_a_resumed_runs_clock_counts_the_steps_before_its_checkpoint() -> None:
+    # Resumed after step 28 of a last stage of 60: its first step traced (its time holds
+    # all that came before the checkpoint too), the next took 10 s; 30 steps are left.
+    clock = Clock(0.0, stage_costs(((32, 4), (64, 60))))
+    clock.eta(1000.0, 1, 29, first=True)
+    assert clock.eta(1010.0, 1, 30, first=False) == pytest.approx(300.0)
+    # Counted from 1 again, as the run did before, it said 58 steps were left.
+    clock = Clock(0.0, stage_costs(((32, 4), (64, 60))))
+    clock.eta(1000.0, 1, 1)
+    assert clock.eta(1010.0, 1, 2) == pytest.approx(580.0)
 
 
 def test_files_are_named_by_the_results_rule_and_never_taken_twice(tmp_path) -> None:

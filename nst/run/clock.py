@@ -27,11 +27,17 @@ class Clock:
         self._units = 0.0  # cost units of the steps timed, first steps excluded
         self._last = 0.0
 
-    def eta(self, elapsed: float, stage: int, stage_step: int) -> float:
+    def eta(self, elapsed: float, stage: int, stage_step: int, first: bool | None = None) -> float:
+        """Seconds left after step ``stage_step`` of ``stage`` (counting the steps done
+        before a checkpoint the run resumed from). ``first``: whether this step traced a
+        new graph shape (default: the stage's first step; a resumed run's first step too,
+        whose time also holds all that came before the checkpoint)."""
         took = elapsed - self._last
         self._last = elapsed
         cost = self.stages[stage][1]
-        if stage_step == 1:
+        if first is None:
+            first = stage_step == 1
+        if first:
             self._traced += took
         else:
             self._units += cost

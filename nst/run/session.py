@@ -253,7 +253,8 @@ class Transfer(RunObjective):
                 style_loss=style,
                 tv_loss=tv,
                 elapsed=elapsed,
-                eta=self._clock.eta(elapsed, index, stage_step),
+                # The stage's own step, counting those before a resumed checkpoint.
+                eta=self._clock.eta(elapsed, index, step - self._stage_first, stage_step == 1),
                 evaluations=self._evaluations,
                 image=image,
                 stage=index + 1,
