@@ -1,4 +1,4 @@
-"""The command line of a tiny run, as the tests that drive `python -m nst` write it."""
+"""The command lines of tiny runs and sweeps, as the tests of `python -m nst` write them."""
 
 from __future__ import annotations
 
@@ -17,3 +17,8 @@ def tiny_run(
     ``iterations`` steps, then ``extra``."""
     run = ["--content", content, "--style", style, "--output-dir", str(out)]
     return [*run, "--size", str(size), "--iterations", str(iterations), *extra]
+
+
+def sweep_run(content: str, style: str, out: str | os.PathLike[str], *extra: str) -> list[str]:
+    """The command line of a sweep of ``content`` in ``style`` into ``out``, then ``extra``."""
+    return ["sweep", "--content", content, "--style", style, "--output-dir", str(out), *extra]

@@ -56,3 +56,18 @@ def start(qtbot: Any, window: MainWindow, *also: Any) -> list[Any]:
     qtbot.mouseClick(window.run_button, Qt.LeftButton)
     assert window.is_running and window.run_button.text() == "Stop"
     return records
+
+
+def fill_sweep(
+    qtbot: Any, win: MainWindow, content: str, style: str, cell_size: int = 32, iterations: int = 2
+) -> Any:
+    """Pick the images and fill the Sweep tab, shown: the style weight (its first axis) at 1
+    and 100, cells of ``cell_size`` px for ``iterations`` steps. Its panel, not started."""
+    pick(qtbot, win, content, style)
+    qtbot.waitUntil(lambda: win.run_button.isEnabled(), timeout=10_000)
+    panel = win.sweep_panel
+    win.result_tabs.setCurrentWidget(panel)
+    panel.value_edits[0].setText("1, 100")
+    panel.cell_size_box.setValue(cell_size)
+    panel.iterations_box.setValue(iterations)
+    return panel

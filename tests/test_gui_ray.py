@@ -17,7 +17,7 @@ from PyQt5.QtCore import Qt
 from gui.main_window import MainWindow
 from gui.model.where_runs import Placement
 from nst.batch.store import DONE, FAILED, RUNNING, WAITING
-from tests.gui_helpers import pick, saved_files, tiny
+from tests.gui_helpers import fill_sweep, pick, saved_files, tiny
 
 ray = pytest.importorskip("ray")
 
@@ -45,12 +45,7 @@ def _choose_ray(qtbot: Any, win: MainWindow, address: str) -> None:
 
 def _sweep(qtbot: Any, win: MainWindow, content: str, style: str) -> Any:
     """A 2-cell sweep at 32 px of 2 steps, started; its panel."""
-    pick(qtbot, win, content, style)
-    panel = win.sweep_panel
-    win.result_tabs.setCurrentWidget(panel)
-    panel.value_edits[0].setText("1, 100")
-    panel.cell_size_box.setValue(32)
-    panel.iterations_box.setValue(2)
+    panel = fill_sweep(qtbot, win, content, style)
     qtbot.mouseClick(panel.render_button, Qt.LeftButton)
     return panel
 

@@ -25,7 +25,8 @@ from nst.sweep.axes import (
 from nst.sweep.grid import Sweep
 from nst.sweep.runner import CellDone, SweepRun
 from nst.sweep.sheet import layout_of
-from tests.gui_helpers import pick
+from tests.cli_helpers import sweep_run
+from tests.gui_helpers import fill_sweep
 
 pytestmark = pytest.mark.slow
 
@@ -161,14 +162,10 @@ def test_a_failed_cell_is_marked_and_the_others_still_run(
 
 
 def test_cli_sweep_end_to_end_and_a_cell_rerun_at_full_size(
-    tmp_path: Path, content_path: str, style_path: str, capsys: Any
+    tmp_path: Path, content_path: str, style_path: str, run_cli: Any
 ) -> None:
-    from nst_cli.main import main
-
-    code = main(["sweep", "--content", content_path, "--style", style_path,
-                 "--output-dir", str(tmp_path), "--vary", "style_weight=1,100",
-                 "--cell-size", "32", "--iterations", "2", "--optimizer", "adam"])  # fmt: skip
-    out, err = capsys.readouterr()
+    options = "--vary style_weight=1,100 --cell-size 32 --iterations 2 --optimizer adam"
+    code, out, err = run_cli(*sweep_run(content_path, style_path, tmp_path, *options.split()))
     assert code == 0, err
     sheet = Path(out.strip().splitlines()[-1])
     assert sheet == tmp_path / "sweep_tubingen_starry_night_001" / "contact_sheet.png"
@@ -178,8 +175,9 @@ def test_cli_sweep_end_to_end_and_a_cell_rerun_at_full_size(
     assert json.loads(cell.read_text())["settings"]["optimizer"] == "adam"
 
     # the documented re-render: the cell's recipe with the size replaced
-    code = main(["--config", str(cell), "--size", "48", "--output-dir", str(tmp_path / "full")])
-    out, err = capsys.readouterr()
+    code, out, err = run_cli(
+        "--config", str(cell), "--size", "48", "--output-dir", str(tmp_path / "full")
+    )
     assert code == 0, err
     full = Path(out.strip().splitlines()[-1])
     recipe = json.loads(full.with_suffix(".json").read_text())
@@ -201,14 +199,10 @@ def test_cli_sweep_end_to_end_and_a_cell_rerun_at_full_size(
     ],
 )
 def test_cli_bad_sweeps_end_with_one_line(
-    args: list[str], words: str, tmp_path: Path, content_path: str, style_path: str, capsys: Any
+    args: list[str], words: str, tmp_path: Path, content_path: str, style_path: str, run_cli: Any
 ) -> None:
-    from nst_cli.main import main
-
     out_dir = tmp_path / "out"
-    code = main(["sweep", "--content", content_path, "--style", style_path,
-                 "--output-dir", str(out_dir), *args])  # fmt: skip
-    out, err = capsys.readouterr()
+    code, out, err = run_cli(*sweep_run(content_path, style_path, out_dir, *args))
     assert code == 2 and out == ""
     assert err.startswith(words) and err.count("\n") == 1, err
     assert not out_dir.exists()  # nothing made before the input is known to be good
@@ -253,15 +247,9 @@ def test_a_sweep_in_the_window_fills_the_grid_and_renders_a_cell_at_full_size(
 ) -> None:
     from PyQt5.QtWidgets import QAbstractButton, QAbstractSpinBox, QComboBox, QLineEdit
 
-    pick(qtbot, window, content_path, style_path)
-    qtbot.waitUntil(lambda: window.run_button.isEnabled(), timeout=10_000)
-    window.controls.size_box.setValue(48)
+    window.controls.size_box.setValue(48)  # the full-size render's
     window.controls.iterations_box.setValue(2)
-    panel = window.sweep_panel
-    window.result_tabs.setCurrentIndex(2)
-    panel.value_edits[0].setText("1, 100")
-    panel.cell_size_box.setValue(32)
-    panel.iterations_box.setValue(3)
+    panel = fill_sweep(qtbot, window, content_path, style_path, iterations=3)
     with qtbot.waitSignal(panel.finished, timeout=RUN_TIMEOUT_MS) as blocker:
         assert panel.start()
         # no normal run while a sweep renders
@@ -316,12 +304,7 @@ def test_a_sweep_in_the_window_fills_the_grid_and_renders_a_cell_at_full_size(
 def test_stop_in_the_window_keeps_the_finished_cells(
     qtbot: Any, window: Any, content_path: str, style_path: str
 ) -> None:
-    pick(qtbot, window, content_path, style_path)
-    qtbot.waitUntil(lambda: window.run_button.isEnabled(), timeout=10_000)
-    panel = window.sweep_panel
-    panel.value_edits[0].setText("1, 100")
-    panel.cell_size_box.setValue(32)
-    panel.iterations_box.setValue(20)
+    panel = fill_sweep(qtbot, window, content_path, style_path, iterations=20)
 
     def stop_in_the_second_cell(event: Any) -> None:
         if event.index == 1 and panel.render_button.text() == "Stop":

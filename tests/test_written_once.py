@@ -14,7 +14,8 @@ import pytest
 
 from nst import memory, memory_model
 from nst.imaging.resize import resize_longest
-from tests.gui_helpers import pick
+from tests.cli_helpers import sweep_run
+from tests.gui_helpers import fill_sweep
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -81,30 +82,12 @@ def little_memory(monkeypatch: pytest.MonkeyPatch) -> list[threading.Thread]:
 
 
 def test_the_command_lines_sweep_refuses_a_cell_too_big_before_any_runs(
-    tmp_path: Path, content_path: str, style_path: str, capsys: Any, little_memory: list
+    tmp_path: Path, content_path: str, style_path: str, run_cli: Any, little_memory: list
 ) -> None:
-    from nst_cli.main import main
-
     out_dir = tmp_path / "out"
     out_dir.mkdir()
-    code = main(
-        [
-            "sweep",
-            "--content",
-            content_path,
-            "--style",
-            style_path,
-            "--output-dir",
-            str(out_dir),
-            "--vary",
-            "style_weight=1,100",
-            "--cell-size",
-            "256",
-            "--iterations",
-            "2",
-        ]
-    )
-    out, err = capsys.readouterr()
+    options = "--vary style_weight=1,100 --cell-size 256 --iterations 2".split()
+    code, out, err = run_cli(*sweep_run(content_path, style_path, out_dir, *options))
     assert code == 2 and out == "" and err.count("\n") == 1
     assert err.startswith("error: The cell style_weight=1: a run at 256 px needs about")
     assert "choose --cell-size " in err and little_memory
@@ -121,12 +104,7 @@ def test_the_windows_sweep_makes_the_same_check_on_its_worker(
     out_dir: Path,
     little_memory: list,
 ) -> None:
-    pick(qtbot, window, content_path, style_path)
-    qtbot.waitUntil(lambda: window.run_button.isEnabled(), timeout=10_000)
-    panel = window.sweep_panel
-    panel.value_edits[0].setText("1, 100")
-    panel.cell_size_box.setValue(256)
-    panel.iterations_box.setValue(2)
+    panel = fill_sweep(qtbot, window, content_path, style_path, cell_size=256)
     with qtbot.waitSignal(panel.finished, timeout=60_000) as blocker:
         assert panel.start()
     assert blocker.args[0] is None  # refused: no SweepRun to show
