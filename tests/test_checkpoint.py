@@ -82,11 +82,11 @@ def test_a_run_goes_on_from_its_checkpoint_to_the_end(
 
 
 def test_a_resumed_runs_clock_counts_the_steps_before_its_checkpoint() -> None:
-    # Resumed after step 28 of a last stage of 60: its first step traced (its time holds
-    # all that came before the checkpoint too), the next took 10 s; 30 steps are left.
-    clock = Clock(0.0, stage_costs(((32, 4), (64, 60))))
-    clock.eta(1000.0, 1, 29, first=True)
-    assert clock.eta(1010.0, 1, 30, first=False) == pytest.approx(300.0)
+    # Resumed after step 28 of a last stage of 60, 900 s in: its first step traced (20 s,
+    # the guess from it alone: 31 more such), the next took 10 s; 30 steps are left.
+    clock = Clock(0.0, stage_costs(((32, 4), (64, 60))), resumed=900.0)
+    assert clock.eta(920.0, 1, 29, first=True) == pytest.approx(31 * 20.0)
+    assert clock.eta(930.0, 1, 30, first=False) == pytest.approx(300.0)
     # Counted from 1 again, as the run did before, it said 58 steps were left.
     clock = Clock(0.0, stage_costs(((32, 4), (64, 60))))
     clock.eta(1000.0, 1, 1)

@@ -20,18 +20,18 @@ class Clock:
     first step of each stage traces a new graph shape and is kept out of the rate.
     """
 
-    def __init__(self, start: float, stages: list[tuple[int, float]]) -> None:
+    def __init__(self, start: float, stages: list[tuple[int, float]], resumed: float = 0.0) -> None:
+        """``resumed``: the seconds the run had taken at the checkpoint it goes on from."""
         self.start = start
         self.stages = stages
-        self._traced = 0.0  # seconds spent in first steps
+        self._traced = resumed  # seconds spent in first steps, and before the checkpoint
         self._units = 0.0  # cost units of the steps timed, first steps excluded
-        self._last = 0.0
+        self._last = resumed
 
     def eta(self, elapsed: float, stage: int, stage_step: int, first: bool | None = None) -> float:
         """Seconds left after step ``stage_step`` of ``stage`` (counting the steps done
         before a checkpoint the run resumed from). ``first``: whether this step traced a
-        new graph shape (default: the stage's first step; a resumed run's first step too,
-        whose time also holds all that came before the checkpoint)."""
+        new graph shape (default: the stage's first step; a resumed run's first step too)."""
         took = elapsed - self._last
         self._last = elapsed
         cost = self.stages[stage][1]

@@ -163,7 +163,7 @@ class Transfer(RunObjective):
             self.precision = replace(self.precision, float32_from_step=None)
             self._use_size(self.plan[0][0])
         costs = {size: stage.cost for size, stage in self._stage_memory.items()}
-        self._clock = Clock(start, stage_costs(self.plan, costs))
+        self._clock = Clock(start, stage_costs(self.plan, costs), resume.elapsed if resume else 0.0)
         s = self.settings
         self._previews = PreviewRate(s.preview_every, s.iterations, self.preview_interval)
         first, done = (resume.stage, resume.step) if resume else (0, 0)
