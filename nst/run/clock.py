@@ -28,15 +28,13 @@ class Clock:
         self._units = 0.0  # cost units of the steps timed, first steps excluded
         self._last = resumed
 
-    def eta(self, elapsed: float, stage: int, stage_step: int, first: bool | None = None) -> float:
+    def eta(self, elapsed: float, stage: int, stage_step: int, first: bool) -> float:
         """Seconds left after step ``stage_step`` of ``stage`` (counting the steps done
         before a checkpoint the run resumed from). ``first``: whether this step traced a
-        new graph shape (default: the stage's first step; a resumed run's first step too)."""
+        new graph shape (the stage's first step, or a resumed run's first)."""
         took = elapsed - self._last
         self._last = elapsed
         cost = self.stages[stage][1]
-        if first is None:
-            first = stage_step == 1
         if first:
             self._traced += took
         else:
