@@ -58,6 +58,9 @@ def test_a_run_goes_on_from_its_checkpoint_to_the_end(
         state.stage_step,
     )
     assert np.array_equal(read_state.image, state.image)  # float32, exact
+    # The clock's rate goes with it once a step was timed (the first of a stage traces).
+    assert read_state.unit_seconds == state.unit_seconds
+    assert (state.unit_seconds is None) == (stop_at == 1)
 
     clock_steps = []  # (the stage's step, whether it traced) as the clock is told them
     real_eta = Clock.eta
@@ -73,6 +76,8 @@ def test_a_run_goes_on_from_its_checkpoint_to_the_end(
     # The clock counts the last stage's steps from its start (step 2), those before the
     # checkpoint too, and takes the first resumed step for one that traced.
     assert clock_steps == [(p.step - 1, p is rest[0]) for p in rest]
+    if state.unit_seconds is not None:  # the first guess is at the checkpoint's rate
+        assert rest[0].eta == pytest.approx((6 - rest[0].step) * state.unit_seconds)
     assert [p.stage for p in rest] == [2] * len(rest)
     result = second.result()
     assert result.steps == 6 and not result.stopped
@@ -87,6 +92,25 @@ def test_a_resumed_runs_clock_counts_the_steps_before_its_checkpoint() -> None:
     clock = Clock(0.0, stage_costs(((32, 4), (64, 60))), resumed=900.0)
     assert clock.eta(920.0, 1, 29, first=True) == pytest.approx(31 * 20.0)
     assert clock.eta(930.0, 1, 30, first=False) == pytest.approx(300.0)
+    # With the rate measured before the checkpoint (12 s a step), that is the guess until
+    # a step of this run is timed: 31 x 12 s after the traced one, not 31 x 470 s.
+    clock = Clock(0.0, stage_costs(((32, 4), (64, 60))), resumed=900.0, unit_seconds=12.0)
+    assert clock.unit_seconds() == 12.0
+    assert clock.eta(1370.0, 1, 29, first=True) == pytest.approx(31 * 12.0)
+    assert clock.eta(1380.0, 1, 30, first=False) == pytest.approx(300.0)
+    assert clock.unit_seconds() == pytest.approx(10.0)
+
+
+def test_a_checkpoints_clock_rate_is_kept_and_an_odd_one_left_out(tmp_path) -> None:
+    settings = Settings(content="/photos/a.jpg", style="/art/b.jpg")
+    state = Checkpoint(1, 3, 2, 12.5, np.zeros((6, 8, 3), np.float32), 2.75)
+    recipe = CheckpointFiles.for_run(tmp_path, settings).write(settings, state)
+    assert read_checkpoint(recipe)[1].unit_seconds == 2.75
+    data = json.loads(recipe.read_text())
+    for odd in (None, "fast", -1.0, 0, True):  # an older checkpoint has none
+        data["checkpoint"]["unit_s"] = odd
+        recipe.write_text(json.dumps(data))
+        assert read_checkpoint(recipe)[1].unit_seconds is None
 
 
 def test_files_are_named_by_the_results_rule_and_never_taken_twice(tmp_path) -> None:

@@ -50,6 +50,7 @@ class Checkpoint:
     stage_step: int
     elapsed: float
     image: np.ndarray  # (H, W, 3) float32 in 0..255 at the stage's working size
+    unit_seconds: float | None = None  # the run's clock's rate then (Clock.unit_seconds)
 
     def image_at(self, width: int, height: int) -> np.ndarray:
         """The image, float32, if it is ``width`` x ``height`` px (its stage's size in the
@@ -99,6 +100,7 @@ class CheckpointFiles:
                 "step": checkpoint.step,
                 "stage_step": checkpoint.stage_step,
                 "elapsed_s": round(checkpoint.elapsed, 3),
+                "unit_s": checkpoint.unit_seconds,
                 "image": image_path.name,
                 "saved": time.strftime("%Y-%m-%dT%H:%M:%S%z"),
             },
@@ -182,4 +184,13 @@ def read_checkpoint(path: str | os.PathLike[str]) -> tuple[Settings, Checkpoint,
     if image.ndim != 3 or image.shape[2] != 3:
         raise CheckpointError(f"The image of the unfinished run '{name}' is damaged.")
     files = CheckpointFiles(recipe.parent, recipe.name.split(UNFINISHED)[0], recipe)
-    return settings, Checkpoint(stage, step, stage_step, elapsed, image), files
+    state = Checkpoint(stage, step, stage_step, elapsed, image, _rate(entry.get("unit_s")))
+    return settings, state, files
+
+
+def _rate(value: Any) -> float | None:
+    """A checkpoint's clock rate, if it is a positive number: only a guess at the time
+    left, so a missing or odd one (an older checkpoint's) is left out, not refused."""
+    if isinstance(value, (int, float)) and not isinstance(value, bool):
+        return float(value) if 0 < value < float("inf") else None
+    return None

@@ -20,13 +20,29 @@ class Clock:
     first step of each stage traces a new graph shape and is kept out of the rate.
     """
 
-    def __init__(self, start: float, stages: list[tuple[int, float]], resumed: float = 0.0) -> None:
-        """``resumed``: the seconds the run had taken at the checkpoint it goes on from."""
+    def __init__(
+        self,
+        start: float,
+        stages: list[tuple[int, float]],
+        resumed: float = 0.0,
+        unit_seconds: float | None = None,
+    ) -> None:
+        """``resumed``: the seconds the run had taken at the checkpoint it goes on from;
+        ``unit_seconds``: the rate it had measured by then (unit_seconds()), the guess
+        until this run times a step of its own (its first traces, and may take minutes)."""
         self.start = start
         self.stages = stages
         self._traced = resumed  # seconds spent in first steps, and before the checkpoint
         self._units = 0.0  # cost units of the steps timed, first steps excluded
         self._last = resumed
+        self._resumed_rate = unit_seconds
+
+    def unit_seconds(self) -> float | None:
+        """The seconds a step of cost 1 (a step of the last stage) takes, first steps left
+        out; before such a step, the rate resumed with (None if none)."""
+        if self._units == 0:
+            return self._resumed_rate
+        return (self._last - self._traced) / self._units
 
     def eta(self, elapsed: float, stage: int, stage_step: int, first: bool) -> float:
         """Seconds left after step ``stage_step`` of ``stage`` (counting the steps done
@@ -41,9 +57,10 @@ class Clock:
             self._units += cost
         left = (self.stages[stage][0] - stage_step) * cost
         left += sum(n * c for n, c in self.stages[stage + 1 :])
-        if self._units == 0:
+        rate = self.unit_seconds()
+        if rate is None:
             return took / cost * left  # only first steps so far: the best guess there is
-        return (elapsed - self._traced) / self._units * left
+        return rate * left
 
 
 def stage_costs(

@@ -163,7 +163,8 @@ class Transfer(RunObjective):
             self.precision = replace(self.precision, float32_from_step=None)
             self._use_size(self.plan[0][0])
         costs = {size: stage.cost for size, stage in self._stage_memory.items()}
-        self._clock = Clock(start, stage_costs(self.plan, costs), resume.elapsed if resume else 0.0)
+        resumed = (resume.elapsed, resume.unit_seconds) if resume else (0.0, None)
+        self._clock = Clock(start, stage_costs(self.plan, costs), *resumed)
         s = self.settings
         self._previews = PreviewRate(s.preview_every, s.iterations, self.preview_interval)
         first, done = (resume.stage, resume.step) if resume else (0, 0)
@@ -204,7 +205,9 @@ class Transfer(RunObjective):
         """Where the run is, to go on from later (nst.run.checkpoint)."""
         stage_steps = self._steps_done - self._stage_first
         image = self.best_image()[0].numpy()
-        return Checkpoint(self._stage_index, self._steps_done, stage_steps, self._duration, image)
+        rate = self._clock.unit_seconds()
+        where = (self._stage_index, self._steps_done, stage_steps, self._duration)
+        return Checkpoint(*where, image, rate)
 
     def best_image(self) -> tf.Tensor:
         """The lowest-loss image of the current stage, float32 (1, H, W, 3) in 0..255."""
