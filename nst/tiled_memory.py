@@ -99,9 +99,10 @@ TILED_IMAGE_VECTORS = {"system": 4, "pool": 32}
 # tiles, 2.69x with 1024 px ones).
 TILE_SIZES = (2048, 1536, 1024, 768, 512, 256)
 
-# A forward pass's share of a step (forward and backward): the backward pass costs about
-# twice the forward. A tiled step's pass 1 is a forward pass, its pass 2 a whole step.
-FORWARD_SHARE = 1 / 3
+# A tiled step's passes over a tile's pixels, in whole steps (forward and backward): pass
+# 1 is a forward pass, about a third of a step (the backward pass costs about twice the
+# forward), pass 2 a whole step.
+TILED_PASS_COST = 4 / 3
 
 # The fewest L-BFGS pairs a stage keeps when LBFGS_MIN_HISTORY do not fit beside the
 # smallest tile: at 8192x6144 a pair is 1.2 GB.
@@ -121,11 +122,10 @@ class StageMemory:
 
 
 def tiled_cost(width: int, height: int, tiles: list[Tile]) -> float:
-    """A tiled step's time per pixel relative to the whole image's: pass 2 (forward and
-    backward) over the pixels the tiles' network sees, and pass 1 (forward) over those of
-    all tiles but the largest, whose one forward pass serves both (tiled.TiledLoss)."""
-    seen = [(t.outer[2] - t.outer[0]) * (t.outer[3] - t.outer[1]) for t in tiles]
-    return (sum(seen) + FORWARD_SHARE * (sum(seen) - max(seen))) / (width * height)
+    """A tiled step's time per pixel relative to the whole image's: pass 1 (forward) and
+    pass 2 (forward and backward) over the pixels the tiles' network sees."""
+    seen = sum((t.outer[2] - t.outer[0]) * (t.outer[3] - t.outer[1]) for t in tiles)
+    return TILED_PASS_COST * seen / (width * height)
 
 
 def tile_seen(width: int, height: int, layers: tuple[str, ...], tile: int) -> tuple[int, int]:

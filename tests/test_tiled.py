@@ -247,33 +247,6 @@ def test_the_loss_without_its_gradient_is_the_same_loss(scene) -> None:
         assert float(value_total) == pytest.approx(float(total), rel=FLOAT32_TOLERANCE)
 
 
-@pytest.mark.slow
-def test_the_largest_tile_goes_through_the_network_once_an_evaluation(scene) -> None:
-    # Pass 1 leaves out the largest tile: its forward pass on the tape gives its sums and,
-    # after the head, its gradient (TiledLoss._kept_in). The other tiles go through both
-    # passes; the loss alone (value) needs pass 1 over every tile.
-    from nst.objective.tiled import TiledLoss
-
-    loss = TiledLoss(scene["extractor"], *SHALLOW, tile=80)
-    tiles = loss.plan(128, 256)
-    areas = sorted((t.outer[2] - t.outer[0]) * (t.outer[3] - t.outer[1]) for t in tiles)
-    assert len(tiles) == 8 and areas[-1] > areas[-2]  # one tile is the largest
-    calls: dict[str, list[tuple[int, ...]]] = {}
-    for name in ("_tile_sums", "_tile_gradient", "_kept_tile"):
-        traced = getattr(loss, name)
-        record = calls.setdefault(name, [])
-        setattr(loss, name, lambda *a, f=traced, r=record: r.append(a[0].shape[1:3]) or f(*a))
-
-    arguments = _arguments(scene, SHALLOW, "float32", False)
-    loss(*arguments)
-    assert len(calls["_tile_sums"]) == len(calls["_tile_gradient"]) == len(tiles) - 1
-    assert len(calls["_kept_tile"]) == 1
-    kept = calls["_kept_tile"][0]
-    assert kept[0] * kept[1] == areas[-1] and kept not in calls["_tile_sums"]
-    loss.value(*arguments)
-    assert len(calls["_tile_sums"]) == 2 * len(tiles) - 1 and len(calls["_kept_tile"]) == 1
-
-
 def test_tensorflows_warning_that_a_tile_pass_traced_again_is_not_shown(caplog) -> None:
     # A sweep's 768 px cell in 9 tiles printed it on a user's terminal: the tiles' few
     # shapes trace in the first evaluation only (ExpectedRetracing). TensorFlow's other

@@ -14,9 +14,6 @@ positions (or the mask's sum), and per content layer E = sum_p (f_p - p_p)^2.
   with the tile's sums over its inner part and halo, is the loss's gradient at the
   tile's inner pixels (every position that sees one of them lies in the tile and is
   exact there); the inner part is kept.
-- The two passes share one tile's forward pass: the largest tile goes last in pass 1,
-  on the tape, and its backward pass follows the head at once (_kept_in), so a step
-  computes that tile's features once, not twice.
 
 Total variation is a few operations per pixel: computed on the whole image.
 """
@@ -68,22 +65,6 @@ def _sums(features: tf.Tensor, masks: tf.Tensor | None) -> tf.Tensor:
     return tf.matmul(flat[tf.newaxis] * weights, flat[tf.newaxis], transpose_a=True)
 
 
-def _add(sums: Any, more: Any) -> list[tf.Tensor]:
-    """Two lists of sums added term by term; ``sums`` may be empty (no tile yet)."""
-    return list(more) if not sums else [a + b for a, b in zip(sums, more)]
-
-
-def _norms(content_targets: Any) -> tuple[tf.Tensor, ...]:
-    """What each content layer's error is divided by: its target's squared norm."""
-    return tuple(tf.reduce_sum(tf.square(t)) + EPSILON for t in content_targets)
-
-
-def _seen(tile: Tile) -> int:
-    """The pixels the network sees for ``tile``: its inner part and halo."""
-    top, left, bottom, right = tile.outer
-    return (bottom - top) * (right - left)
-
-
 class TiledLoss:
     """(image, targets, weights[, masks, region_w]) -> (total, parts, gradient), as the
     compiled loss of the same layers, precision and kind (builder.compile_loss), in tiles
@@ -111,7 +92,6 @@ class TiledLoss:
         # middle tiles, and those clipped at each border).
         self._tile_sums = tf.function(self._sums_in, reduce_retracing=True)
         self._tile_gradient = tf.function(self._gradient_in, reduce_retracing=True)
-        self._kept_tile = tf.function(self._kept_in, reduce_retracing=True)
 
     def plan(self, height: int, width: int) -> list[Tile]:
         return plan_tiles(height, width, self.tile, self.halo, self.grid)
@@ -154,33 +134,21 @@ class TiledLoss:
                 cropped = tuple(_crop(m, box, self.strides[n]) for n, m in masks.items())
             return pixels, tf.constant(tile.inner_in_outer), targets, cropped
 
-        divisors = self._divisors(masks, height, width)
-        head = (image, divisors, _norms(content_targets), tuple(style_grams), content_w, style_w)
-        head += (global_w, tuple(regions[1:]))
-        kept = max(tiles, key=_seen) if with_gradient else None
-        sums, errors = (), ()
+        sums, errors = None, None
         for tile in tiles:
-            if tile is not kept:
-                tile_sums, tile_errors = self._tile_sums(*part(tile, tile.inner))
-                sums, errors = _add(sums, tile_sums), _add(errors, tile_errors)
-        if kept is None:
-            total, parts, _ = self._loss_of_sums(sums, errors, *head)
-            return total, parts, None
+            tile_sums, tile_errors = self._tile_sums(*part(tile, tile.inner))
+            sums = tile_sums if sums is None else [a + b for a, b in zip(sums, tile_sums)]
+            errors = tile_errors if errors is None else [a + b for a, b in zip(errors, tile_errors)]
 
-        pixels, inner, inner_targets, inner_masks = part(kept, kept.inner)
-        _, _, outer_targets, outer_masks = part(kept, kept.outer)
-        kept_part = (pixels, inner, inner_targets, inner_masks, outer_targets, outer_masks)
-        total, parts, d_image, d_sums, d_errors, kept_piece = self._kept_tile(
-            *kept_part, tuple(sums), tuple(errors), *head
-        )
+        head = self._head(image, sums, errors, content_targets, style_grams, masks)
+        total, parts, (d_image, d_sums, d_errors) = head(content_w, style_w, global_w, *regions[1:])
+        if not with_gradient:
+            return total, parts, None
         gradient = d_image.numpy()  # total variation's, to which the tiles' add
         for tile in tiles:
-            if tile is not kept:
-                piece = self._tile_gradient(*part(tile, tile.outer), d_sums, d_errors)
             top, left, bottom, right = tile.inner
-            gradient[:, top:bottom, left:right, :] += (
-                kept_piece if tile is kept else piece
-            ).numpy()
+            piece = self._tile_gradient(*part(tile, tile.outer), tuple(d_sums), tuple(d_errors))
+            gradient[:, top:bottom, left:right, :] += piece.numpy()
         return total, parts, tf.constant(gradient)
 
     def _layer_masks(self, masks: tf.Tensor, height: int, width: int) -> dict[str, tf.Tensor]:
@@ -193,8 +161,11 @@ class TiledLoss:
             for name in self.style_layers
         }
 
-    def _divisors(self, masks, height: int, width: int) -> tuple[tf.Tensor, ...]:
-        """Per style layer, what its sum is divided by to give its Gram."""
+    def _head(self, image, sums, errors, content_targets, style_grams, masks):
+        """A function of the weights giving the total, its parts, and the gradient of the
+        total with respect to the image (total variation's part), the sums and the errors:
+        builder.compile_loss's body with the features' sums in place of the features."""
+        height, width = int(image.shape[1]), int(image.shape[2])
 
         def divisor(name: str) -> tf.Tensor:
             if masks is None:  # losses.gram: the number of positions
@@ -205,34 +176,22 @@ class TiledLoss:
             small = masks[name]
             return tf.reduce_sum(small, axis=(1, 2, 3))[:, tf.newaxis, tf.newaxis] + EPSILON
 
-        return tuple(divisor(name) for name in self.style_layers)
+        divisors = [divisor(name) for name in self.style_layers]
+        norms = [tf.reduce_sum(tf.square(t)) + EPSILON for t in content_targets]
 
-    def _loss_of_sums(
-        self,
-        sums,
-        errors,
-        image,
-        divisors,
-        norms,
-        style_grams,
-        content_w,
-        style_w,
-        global_w,
-        region_w,
-    ):
-        """The total, its parts, and the gradient of the total with respect to the image
-        (total variation's part), the sums and the errors: builder.compile_loss's body
-        with the features' sums in place of the features."""
-        with tf.GradientTape() as tape:
-            tape.watch([image, sums, errors])
-            content = weighted_mean([e / n for e, n in zip(errors, norms)], content_w)
-            grams = [s / d for s, d in zip(sums, divisors)]
-            style = weighted_mean(
-                [style_error(g, t, *region_w) for g, t in zip(grams, style_grams)], style_w
-            )
-            parts = tf.stack([content, style, total_variation(image)]) * global_w
-            total = tf.reduce_sum(parts)
-        return total, parts, tape.gradient(total, [image, sums, errors])
+        def evaluate(content_w, style_w, global_w, *region_w):
+            with tf.GradientTape() as tape:
+                tape.watch([image, sums, errors])
+                content = weighted_mean([e / n for e, n in zip(errors, norms)], content_w)
+                grams = [s / d for s, d in zip(sums, divisors)]
+                style = weighted_mean(
+                    [style_error(g, t, *region_w) for g, t in zip(grams, style_grams)], style_w
+                )
+                parts = tf.stack([content, style, total_variation(image)]) * global_w
+                total = tf.reduce_sum(parts)
+            return total, parts, tape.gradient(total, [image, sums, errors])
+
+        return evaluate
 
     def _features(self, pixels: tf.Tensor) -> dict[str, tf.Tensor]:
         return self.extractor(pixels, self.layers, self.precision)
@@ -254,50 +213,15 @@ class TiledLoss:
         """Pass 1: a tile's sums over its inner part."""
         return self._terms(self._features(pixels), inner, content_targets, masks)
 
-    def _surrogate(self, pixels, features, content_targets, masks, d_sums, d_errors):
-        """<dL/dS, S_tile> + dL/dE E_tile over the whole tile of ``pixels``: its gradient
-        with respect to them is the loss's at the tile's inner pixels."""
-        whole = tf.shape(pixels)
-        box = tf.stack([0, 0, whole[1], whole[2]])
-        sums, errors = self._terms(features, box, content_targets, masks)
-        return tf.add_n(
-            [tf.reduce_sum(d * s) for d, s in zip(d_sums, sums)]
-            + [d * e for d, e in zip(d_errors, errors)]
-        )
-
     def _gradient_in(self, pixels, inner, content_targets, masks, d_sums, d_errors):
         """Pass 2: the loss's gradient at a tile's inner pixels."""
         with tf.GradientTape() as tape:
             tape.watch(pixels)
-            features = self._features(pixels)
-            surrogate = self._surrogate(pixels, features, content_targets, masks, d_sums, d_errors)
-        return _crop(tape.gradient(surrogate, pixels), inner, 1)
-
-    def _kept_in(
-        self,
-        pixels,
-        inner,
-        inner_targets,
-        inner_masks,
-        outer_targets,
-        outer_masks,
-        rest_sums,
-        rest_errors,
-        *head,
-    ):
-        """The kept tile: its pass 1 (its sums added to the other tiles', ``rest_``), the
-        head, and its pass 2 on the same forward pass. Returns the total, the parts, the
-        gradients of the total with respect to the image (total variation's), the sums
-        and the errors, and the loss's gradient at the tile's inner pixels."""
-        with tf.GradientTape() as tape:
-            tape.watch(pixels)
-            features = self._features(pixels)
-            with tape.stop_recording():
-                own_sums, own_errors = self._terms(features, inner, inner_targets, inner_masks)
-                sums, errors = _add(rest_sums, own_sums), _add(rest_errors, own_errors)
-                total, parts, (d_image, d_sums, d_errors) = self._loss_of_sums(sums, errors, *head)
-            surrogate = self._surrogate(
-                pixels, features, outer_targets, outer_masks, d_sums, d_errors
+            whole = tf.shape(pixels)
+            box = tf.stack([0, 0, whole[1], whole[2]])
+            sums, errors = self._terms(self._features(pixels), box, content_targets, masks)
+            surrogate = tf.add_n(
+                [tf.reduce_sum(d * s) for d, s in zip(d_sums, sums)]
+                + [d * e for d, e in zip(d_errors, errors)]
             )
-        piece = _crop(tape.gradient(surrogate, pixels), inner, 1)
-        return total, parts, d_image, tuple(d_sums), tuple(d_errors), piece
+        return _crop(tape.gradient(surrogate, pixels), inner, 1)
