@@ -62,6 +62,34 @@ def test_a_stopped_long_run_is_resumed_to_its_end(
     assert "tubingen_starry_night_002.png" in saved_files(out_dir)  # beside the stopped one
 
 
+@pytest.mark.slow
+def test_a_fresh_window_resumes_once_the_runs_images_have_loaded(
+    qtbot: Any, window: MainWindow, out_dir: Path, content_path: str, style_path: str, weights
+) -> None:
+    # Run > Resume in a window just opened: the recipe's images load first (the window
+    # said nothing and ran nothing before: Run was not ready while they loaded).
+    from nst.run.checkpoint import CheckpointFiles
+    from nst.run.session import Transfer
+    from nst.settings import Settings
+
+    settings = Settings(content=content_path, style=style_path, size=32, iterations=4)
+    first = Transfer(settings, weights=weights)
+    for progress in first.steps():
+        if progress.step == 2:
+            first.stop()
+    out_dir.mkdir(exist_ok=True)
+    recipe = CheckpointFiles.for_run(out_dir, settings).write(settings, first.checkpoint())
+
+    records: list[Any] = []
+    window.run_started.connect(lambda worker: worker.progress.connect(records.append))
+    assert window.model.image("content") is None  # nothing loaded yet
+    assert window.runner.resume_run(str(recipe))
+    qtbot.waitUntil(lambda: bool(records) and not window.is_running, timeout=RUN_TIMEOUT_MS)
+    assert [r.step for r in records] == [3, 4]
+    assert window.result_panel.outcome.result.steps == 4
+    assert f"{UNFINISHED}.json" not in saved_files(out_dir)
+
+
 def test_a_file_that_is_not_an_unfinished_run_is_refused_in_a_message(
     qtbot: Any, window: MainWindow, tmp_path: Path, monkeypatch: Any
 ) -> None:

@@ -349,6 +349,6 @@ def test_rerun_with_a_missing_image_does_not_run(
     )
     moved.unlink()
     window.runner.rerun(Settings(content=str(moved), style=STYLE, size=32, iterations=2))
-    qtbot.waitUntil(lambda: window.runner.rerun_pending is None, timeout=10_000)
+    qtbot.waitUntil(lambda: window.runner.pending is None, timeout=10_000)
     assert not window.is_running
     assert "could not be loaded" in window.statusBar().currentMessage()

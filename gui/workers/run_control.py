@@ -88,7 +88,8 @@ class RunController(QObject):
         self.refusal: memory.NotEnoughMemory | None = None  # the worker's, until it ends
         self.estimate_box: QMessageBox | None = None  # the last question before a long run
         self.meter: estimate.RateMeter | None = None  # times the steps of the run going on
-        self.rerun_pending: Settings | None = None  # a History re-run waiting for its images
+        # A History re-run, or a resumed run (its recipe's path), waiting for its images.
+        self.pending: tuple[Settings, str | None] | None = None
         window.model.subscribe(self._model_changed)
 
     @property
@@ -124,7 +125,8 @@ class RunController(QObject):
             return False
         self.window.apply_settings(settings)
         self.model.set_folder(os.path.dirname(os.path.abspath(path)))
-        return self.start_run(confirmed=True, resume=path)
+        self.pending = (settings, path)
+        return self._start_pending()
 
     def start_run(self, *, confirmed: bool = False, resume: str | None = None) -> bool:
         """Start a run with the current settings; False (and why, on screen) if it cannot,
@@ -346,26 +348,30 @@ class RunController(QObject):
         if not self.window.load_from_history(settings):
             return
         self.window.result_tabs.setCurrentIndex(0)
-        self.rerun_pending = settings
-        self._start_pending_rerun()
+        self.pending = (settings, None)
+        self._start_pending()
 
     def _model_changed(self, change: Change) -> None:
         if isinstance(change, ImagesChanged) and not change.loading:
-            self._start_pending_rerun()
+            self._start_pending()
 
-    def _start_pending_rerun(self) -> None:
-        settings = self.rerun_pending
-        if settings is None or self.model.loading:
-            return
-        self.rerun_pending = None
+    def _start_pending(self) -> bool:
+        """Start the pending re-run or resumed run once its images have loaded; False if
+        it cannot start (and why, on screen), True if it started or still waits."""
+        if self.pending is None:
+            return False
+        if self.model.loading:
+            return True
+        (settings, resume), self.pending = self.pending, None
+        not_done = "Not resumed" if resume else "Not re-run"
         # A picker that could not load the recipe's image keeps the one it had: running
         # then would make a different picture than the one the user asked to re-run.
         for role, path in (("content", settings.content), ("style", settings.style)):
             image = self.model.image(role)
             if path and (image is None or os.path.abspath(os.path.expanduser(path)) != image.path):
                 self.window.say(
-                    f"Not re-run: the {role} image '{os.path.basename(path)}' could not be loaded.",
+                    f"{not_done}: the {role} image '{os.path.basename(path)}' could not be loaded.",
                     15000,
                 )
-                return
-        self.start_run()
+                return False
+        return self.start_run(confirmed=True, resume=resume) if resume else self.start_run()

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import json
 import logging
+import math
 import os
 import time
 from dataclasses import dataclass
@@ -192,5 +193,5 @@ def _rate(value: Any) -> float | None:
     """A checkpoint's clock rate, if it is a positive number: only a guess at the time
     left, so a missing or odd one (an older checkpoint's) is left out, not refused."""
     if isinstance(value, (int, float)) and not isinstance(value, bool):
-        return float(value) if 0 < value < float("inf") else None
+        return float(value) if value > 0 and math.isfinite(value) else None
     return None

@@ -205,9 +205,14 @@ class Transfer(RunObjective):
         """Where the run is, to go on from later (nst.run.checkpoint)."""
         stage_steps = self._steps_done - self._stage_first
         image = self.best_image()[0].numpy()
-        rate = self._clock.unit_seconds()
-        where = (self._stage_index, self._steps_done, stage_steps, self._duration)
-        return Checkpoint(*where, image, rate)
+        return Checkpoint(
+            self._stage_index,
+            self._steps_done,
+            stage_steps,
+            self._duration,
+            image,
+            unit_seconds=self._clock.unit_seconds(),
+        )
 
     def best_image(self) -> tf.Tensor:
         """The lowest-loss image of the current stage, float32 (1, H, W, 3) in 0..255."""
